@@ -1,0 +1,1 @@
+"""Code shared by every rbm service: configuration, database, events, auth, errors, logging."""

@@ -1,0 +1,113 @@
+"""Engines, sessions, a unit of work and Alembic migrations: one database or schema a service."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+from common.config import Settings
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_base() -> type[DeclarativeBase]:
+    """A declarative base with its own metadata: each service owns its tables."""
+
+    class Base(DeclarativeBase):
+        metadata = MetaData(naming_convention=NAMING)
+
+    return Base
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Engine for the service's own store: a SQLite file, or its own schema in PostgreSQL."""
+    if settings.is_sqlite:
+        path = settings.database_url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(settings.database_url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    url = settings.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    schema = settings.service
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
+    )
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that commits when the block ends and rolls back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def migrate(engine: Engine, migrations_dir: Path) -> None:
+    """Apply the service's Alembic migrations up to head (serialised across processes on PG)."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir))
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            key = zlib.crc32(str(migrations_dir).encode())
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def run_migrations(metadata: MetaData) -> None:
+    """Body of every service's migrations/env.py."""
+    connection = context.config.attributes.get("connection")
+    if connection is None:  # `alembic revision --autogenerate` from the command line
+        url = context.config.get_main_option("sqlalchemy.url") or "sqlite://"
+        connection = create_engine(url).connect()
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

@@ -1,0 +1,124 @@
+"""The shape every service app shares: errors, logs, health, OpenAPI, database, outbox relay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import Flask, jsonify
+from flask_smorest import Api, Blueprint
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from common import errors, logging
+from common.auth import TokenVerifier
+from common.config import Settings
+from common.db import make_engine, make_session_factory, migrate, ping
+from common.messaging import OutboxRelay
+from common.messaging import ping as broker_ping
+
+
+class Worker(Protocol):
+    """A long-running loop (outbox relay, event consumer) that stops when `stop` is set."""
+
+    def run(self, stop: Any) -> None: ...
+
+
+@dataclass
+class Runtime:
+    """What a service app was built with, kept in `app.extensions["rbm"]`."""
+
+    settings: Settings
+    engine: Engine | None
+    session_factory: sessionmaker[Session] | None
+    verifier: TokenVerifier
+    workers: list[Worker] = field(default_factory=list)
+    checks: dict[str, Callable[[], None]] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def create_service_app(
+    settings: Settings,
+    *,
+    title: str,
+    migrations_dir: Path | None,
+    blueprints: Iterable[Blueprint],
+    outbox_model: type | None = None,
+) -> Flask:
+    """Build a service app: the composition root shared by every service's create_app.
+
+    A service without `migrations_dir` keeps no database of its own (the portal).
+    """
+    app = Flask(f"rbm.{settings.service}")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_json_bytes,
+        API_TITLE=f"rbm {title}",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False
+    logging.configure()
+    logging.init_app(app, settings.service)
+
+    engine = make_engine(settings) if migrations_dir else None
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine) if engine else None,
+        verifier=TokenVerifier(
+            f"{settings.service_url('identity')}/jwks.json", settings.http_timeout
+        ),
+    )
+    if engine is not None:
+        migrate(engine, migrations_dir)
+        runtime.checks["database"] = lambda: ping(engine)
+    runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
+    if outbox_model is not None:
+        runtime.workers.append(
+            OutboxRelay(
+                runtime.session_factory, outbox_model, settings.broker_url, settings.events_exchange
+            )
+        )
+    app.extensions["rbm"] = runtime
+
+    api = Api(app, spec_kwargs={"servers": [{"url": f"/api/{settings.service}"}]})
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+    errors.init_app(app)  # after Api(), whose own HTTP error handler it replaces
+    _add_health(app, runtime)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
+    return app
+
+
+def runtime_of(app: Flask) -> Runtime:
+    return app.extensions["rbm"]
+
+
+def _add_health(app: Flask, runtime: Runtime) -> None:
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok", service=runtime.settings.service)
+
+    @app.get("/readyz")
+    def readyz():
+        down = {}
+        for name, check in runtime.checks.items():
+            try:
+                check()
+            except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+                down[name] = type(exc).__name__
+        if down:
+            return errors.problem(
+                503, "Not ready", "Down: " + ", ".join(sorted(down)), down=sorted(down)
+            )
+        return jsonify(
+            status="ready", service=runtime.settings.service, checks=sorted(runtime.checks)
+        )

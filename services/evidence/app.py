@@ -1,0 +1,21 @@
+"""Composition root of the evidence service."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from common.config import Settings, from_env
+from common.web import create_service_app
+from services.evidence.api import blp
+from services.evidence.models import Outbox
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or from_env("evidence")
+    return create_service_app(
+        settings,
+        title="evidence",
+        migrations_dir=Path(__file__).parent / "migrations",
+        blueprints=[blp],
+        outbox_model=Outbox,
+    )

@@ -1,0 +1,130 @@
+"""HTTP routes of identity: parse, call a use case, serialise."""
+
+from flask import current_app, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import ADMIN, bearer_token, current_principal, require_roles
+from common.db import unit_of_work
+from common.errors import Invalid
+from services.identity import schemas, service
+
+blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
+
+
+def _runtime():
+    return current_app.extensions["rbm"]
+
+
+def _session():
+    return unit_of_work(_runtime().session_factory)
+
+
+def _unit_exists():
+    """Units live in the catalogue: ask it, on behalf of the caller."""
+    units = {u["code"] for u in _runtime().extras["catalogue"].get("/units", token=bearer_token())}
+    return units.__contains__
+
+
+@blp.route("/token")
+class Token(MethodView):
+    @blp.arguments(schemas.TokenRequest)
+    @blp.response(200, schemas.TokenResponse)
+    def post(self, body):
+        """Exchange a username and password for a bearer token."""
+        signer = _runtime().extras["signer"]
+        with _session() as session:
+            token = service.issue_token(session, signer, body["username"], body["password"])
+        return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
+
+
+@blp.route("/jwks.json")
+class Jwks(MethodView):
+    def get(self):
+        """The public keys that verify identity's tokens."""
+        return jsonify(_runtime().extras["signer"].jwks)
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, schemas.MeSchema)
+    def get(self):
+        """Who the token belongs to: roles and units."""
+        principal = current_principal()
+        with _session() as session:
+            return service.me(session, principal)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(schemas.UserQuerySchema, location="query")
+    @blp.response(200, schemas.UserSchema(many=True))
+    def get(self, query):
+        """List users (admin), optionally those holding a role in a unit."""
+        require_roles(ADMIN)
+        with _session() as session:
+            return service.list_users(session, query.get("unit"), query.get("role"))
+
+    @blp.arguments(schemas.UserSchema)
+    @blp.response(201, schemas.UserSchema)
+    def post(self, body):
+        """Create a user with memberships (admin)."""
+        actor = require_roles(ADMIN)
+        new = service.NewUser(
+            username=body["username"],
+            display_name=body["display_name"],
+            password=body["password"],
+            email=body["email"],
+            memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
+        )
+        unit_exists = _unit_exists()
+        with _session() as session:
+            return service.create_user(session, actor, new, unit_exists)
+
+
+@blp.route("/users/import")
+class UserImport(MethodView):
+    @blp.arguments(schemas.ImportQuerySchema, location="query")
+    @blp.arguments(schemas.ImportFileSchema, location="files")
+    @blp.response(200, schemas.ImportResultSchema)
+    def post(self, query, files):
+        """Import users from CSV: a preview by default, all rows or none with `commit=true`."""
+        actor = require_roles(ADMIN)
+        upload = files["file"]
+        if not hasattr(upload, "read"):
+            raise Invalid("Send the CSV as a file.", {"file": ["Not a file."]})
+        rows = service.parse_users_csv(upload.read())
+        unit_exists = _unit_exists()
+        with _session() as session:
+            return service.import_users(session, actor, rows, unit_exists, query["commit"])
+
+
+@blp.route("/users/<string:username>")
+class UserItem(MethodView):
+    @blp.response(200, schemas.UserSchema)
+    def get(self, username):
+        """One user (admin)."""
+        require_roles(ADMIN)
+        with _session() as session:
+            return service.get_user(session, username)
+
+    @blp.arguments(schemas.UserUpdateSchema)
+    @blp.response(200, schemas.UserSchema)
+    def patch(self, body, username):
+        """Change a user's name, email, password, or disable them (admin)."""
+        actor = require_roles(ADMIN)
+        with _session() as session:
+            return service.update_user(session, actor, username, body)
+
+
+@blp.route("/users/<string:username>/memberships")
+class UserMemberships(MethodView):
+    @blp.arguments(schemas.MembershipsSchema)
+    @blp.response(200, schemas.UserSchema)
+    def put(self, body, username):
+        """Replace a user's memberships (admin)."""
+        actor = require_roles(ADMIN)
+        pairs = [(m["unit"], m["role"]) for m in body["memberships"]]
+        unit_exists = _unit_exists()
+        with _session() as session:
+            return service.set_memberships(session, actor, username, pairs, unit_exists)

@@ -1,0 +1,49 @@
+"""Composition root of the identity service."""
+
+from pathlib import Path
+
+import structlog
+from flask import Flask
+
+from common.auth import TokenSigner, new_private_key_pem
+from common.clients import ServiceClient
+from common.config import Settings, from_env
+from common.db import unit_of_work
+from common.web import create_service_app, runtime_of
+from services.identity.api import blp
+from services.identity.demo import load_demo_users
+from services.identity.models import Outbox
+
+log = structlog.get_logger("rbm.identity")
+
+
+def signing_key(settings: Settings) -> str:
+    """The private key from RBM_JWT_PRIVATE_KEY; embedded mode keeps one in the data dir."""
+    if settings.jwt_private_key_pem:
+        return settings.jwt_private_key_pem
+    path = settings.data_dir / "identity-signing-key.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new_private_key_pem())
+        path.chmod(0o600)
+        log.warning("signing_key_generated", path=str(path))
+    return path.read_text()
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or from_env("identity")
+    app = create_service_app(
+        settings,
+        title="identity",
+        migrations_dir=Path(__file__).parent / "migrations",
+        blueprints=[blp],
+        outbox_model=Outbox,
+    )
+    runtime = runtime_of(app)
+    runtime.extras["signer"] = TokenSigner(signing_key(settings), settings.token_ttl_seconds)
+    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    if settings.demo:
+        with unit_of_work(runtime.session_factory) as session:
+            created = load_demo_users(session)
+        log.warning("demo_users_loaded", created=created, note="RBM_DEMO=1: demo accounts exist")
+    return app

@@ -1,0 +1,41 @@
+"""Pure rules of identity: usernames, passwords, login throttling."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 8
+MAX_FAILURES = 5
+LOCK_FOR = timedelta(minutes=15)
+
+
+def normalise_username(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def username_problem(username: str) -> str | None:
+    if not USERNAME.match(username):
+        return "2-64 characters: lower-case letters, digits, '.', '_' or '-'."
+    return None
+
+
+def password_problem(password: str, username: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"At least {MIN_PASSWORD} characters."
+    if len(password) > 256:
+        return "At most 256 characters."
+    if password.lower() == username.lower():
+        return "Must not be the username."
+    return None
+
+
+def is_locked(locked_until: datetime | None, now: datetime) -> bool:
+    return locked_until is not None and locked_until > now
+
+
+def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
+    """Count one more failure; from MAX_FAILURES on, the name is locked for LOCK_FOR."""
+    failures += 1
+    return failures, (now + LOCK_FOR if failures >= MAX_FAILURES else None)

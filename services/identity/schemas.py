@@ -1,0 +1,77 @@
+"""Request and response schemas of identity (they also make its OpenAPI)."""
+
+from marshmallow import Schema, fields, validate
+
+from common.auth import ROLES
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
+class TokenResponse(Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer()
+
+
+class MembershipSchema(Schema):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class MeSchema(Schema):
+    username = fields.String()
+    display_name = fields.String()
+    email = fields.String()
+    roles = fields.List(fields.String())
+    units = fields.List(fields.String())
+    memberships = fields.List(fields.Nested(MembershipSchema))
+
+
+class UserSchema(Schema):
+    id = fields.String(dump_only=True)
+    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    email = fields.Email(load_default="", validate=validate.Length(max=254))
+    active = fields.Boolean(dump_only=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
+    memberships = fields.List(fields.Nested(MembershipSchema), load_default=list)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class UserUpdateSchema(Schema):
+    display_name = fields.String(validate=validate.Length(min=1, max=200))
+    email = fields.Email(validate=validate.Length(max=254))
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(max=256))
+
+
+class MembershipsSchema(Schema):
+    memberships = fields.List(fields.Nested(MembershipSchema), required=True)
+
+
+class UserQuerySchema(Schema):
+    unit = fields.String(validate=validate.Length(max=32))
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+class ImportQuerySchema(Schema):
+    commit = fields.Boolean(load_default=False)
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class ImportRowSchema(Schema):
+    line = fields.Integer()
+    username = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ImportResultSchema(Schema):
+    committed = fields.Boolean()
+    valid = fields.Boolean()
+    rows = fields.List(fields.Nested(ImportRowSchema))

