@@ -27,8 +27,10 @@ REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN = (
     "admin",
 )
 ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN)
+# Held only by the `svc-<service>` accounts that services use when no user is calling.
+SERVICE = "service"
 # Roles whose holders read every unit's data (the management group, audit, administration).
-ALL_UNITS_ROLES = frozenset({REVIEWER, AUDITOR, ADMIN})
+ALL_UNITS_ROLES = frozenset({REVIEWER, AUDITOR, ADMIN, SERVICE})
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import requests
@@ -9,19 +10,44 @@ import requests
 from common.config import Settings
 from common.errors import NotFound, Unavailable
 from common.logging import REQUEST_ID_HEADER, current_request_id
+from common.secrets import service_password
 
 
 class ServiceClient:
-    """JSON GETs against another service, on behalf of the caller's token."""
+    """JSON GETs against another service, on behalf of the caller or of this service itself."""
 
     def __init__(self, settings: Settings, service: str):
+        self.settings = settings
         self.base = settings.service_url(service)
         self.service = service
         self.timeout = settings.http_timeout
         self.http = requests.Session()
+        self._own_token: tuple[str, float] | None = None
+
+    def service_token(self) -> str:
+        """A token of this service's own `svc-<name>` account, renewed before it expires."""
+        if self._own_token is None or self._own_token[1] < time.monotonic():
+            name = self.settings.service
+            body = {"username": f"svc-{name}", "password": service_password(self.settings, name)}
+            try:
+                resp = self.http.post(
+                    f"{self.settings.service_url('identity')}/token",
+                    json=body,
+                    timeout=self.timeout,
+                )
+                resp.raise_for_status()
+            except requests.RequestException as exc:
+                raise Unavailable("The identity service did not issue a service token.") from exc
+            data = resp.json()
+            self._own_token = (data["access_token"], time.monotonic() + data["expires_in"] / 2)
+        return self._own_token[0]
 
     def get(self, path: str, token: str | None = None, **params: Any) -> Any:
-        """The decoded JSON body; NotFound for a 404, Unavailable when the service is down."""
+        """The decoded JSON body; NotFound for a 404, Unavailable when the service is down.
+
+        Without `token` the call is made on this service's own account.
+        """
+        token = token or self.service_token()
         headers = {}
         if token:
             headers["Authorization"] = f"Bearer {token}"

@@ -33,7 +33,6 @@ class Settings:
     smtp_tls: bool = False
     mail_from: str = "rbm@localhost"
     demo: bool = False
-    jwt_private_key_pem: str = ""
     token_ttl_seconds: int = 3600
     max_json_bytes: int = 1_000_000
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -84,7 +83,6 @@ def from_env(service: str, env: Mapping[str, str] | None = None) -> Settings:
         smtp_tls=_flag(env.get("RBM_SMTP_TLS")),
         mail_from=env.get("RBM_MAIL_FROM", "rbm@localhost"),
         demo=_flag(env.get("RBM_DEMO")),
-        jwt_private_key_pem=env.get("RBM_JWT_PRIVATE_KEY", ""),
         token_ttl_seconds=int(env.get("RBM_TOKEN_TTL_SECONDS", "3600")),
         max_upload_bytes=int(env.get("RBM_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
         extra={k: v for k, v in env.items() if k.startswith("RBM_")},

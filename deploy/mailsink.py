@@ -31,7 +31,8 @@ class MailSink:
     def start(self) -> MailSink:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
-        self.controller = Controller(_SaveToFolder(self.folder), hostname="127.0.0.1", port=self.port)
+        handler = _SaveToFolder(self.folder)
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         return self
 

@@ -1,5 +1,7 @@
 """HTTP routes of identity: parse, call a use case, serialise."""
 
+from functools import partial
+
 from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -7,6 +9,7 @@ from flask_smorest import Blueprint
 from common.auth import ADMIN, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
 from common.errors import Invalid
+from common.secrets import service_password
 from services.identity import schemas, service
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
@@ -32,9 +35,13 @@ class Token(MethodView):
     @blp.response(200, schemas.TokenResponse)
     def post(self, body):
         """Exchange a username and password for a bearer token."""
-        signer = _runtime().extras["signer"]
-        with _session() as session:
-            token = service.issue_token(session, signer, body["username"], body["password"])
+        runtime = _runtime()
+        signer = runtime.extras["signer"]
+        secret_for = partial(service_password, runtime.settings)
+        token = service.issue_service_token(signer, body["username"], body["password"], secret_for)
+        if token is None:
+            with _session() as session:
+                token = service.issue_token(session, signer, body["username"], body["password"])
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
 

@@ -9,6 +9,7 @@ from common.auth import TokenSigner, new_private_key_pem
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import unit_of_work
+from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.identity.api import blp
 from services.identity.demo import load_demo_users
@@ -19,15 +20,9 @@ log = structlog.get_logger("rbm.identity")
 
 def signing_key(settings: Settings) -> str:
     """The private key from RBM_JWT_PRIVATE_KEY; embedded mode keeps one in the data dir."""
-    if settings.jwt_private_key_pem:
-        return settings.jwt_private_key_pem
-    path = settings.data_dir / "identity-signing-key.pem"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(new_private_key_pem())
-        path.chmod(0o600)
-        log.warning("signing_key_generated", path=str(path))
-    return path.read_text()
+    return local_secret(
+        settings, "RBM_JWT_PRIVATE_KEY", "identity-signing-key.pem", new_private_key_pem
+    )
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
+SERVICE_PREFIX = "svc-"
+# Services that may log in on their own account (background work, no user calling).
+SERVICE_ACCOUNTS = ("catalogue", "evidence", "workflow", "notifications", "portal")
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 
@@ -16,6 +19,8 @@ def normalise_username(raw: str) -> str:
 
 
 def username_problem(username: str) -> str | None:
+    if username.startswith(SERVICE_PREFIX):
+        return f"Names starting with '{SERVICE_PREFIX}' are kept for services."
     if not USERNAME.match(username):
         return "2-64 characters: lower-case letters, digits, '.', '_' or '-'."
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hmac
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.auth import ROLES, Principal, TokenSigner
+from common.auth import ROLES, SERVICE, Principal, TokenSigner
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
 from services.identity import rules
@@ -30,6 +31,19 @@ UnitExists = Callable[[str], bool]
 
 class TooManyAttempts(Unauthorized):
     status, title = 429, "Too many failed logins"
+
+
+def issue_service_token(
+    signer: TokenSigner, username: str, password: str, secret_for
+) -> str | None:
+    """A token for a `svc-<service>` account whose derived password matches, else None."""
+    service = username.removeprefix(rules.SERVICE_PREFIX)
+    if not username.startswith(rules.SERVICE_PREFIX) or service not in rules.SERVICE_ACCOUNTS:
+        return None
+    if not hmac.compare_digest(password.encode(), secret_for(service).encode()):
+        return None
+    claims = {"sub": username, "username": username, "name": username}
+    return signer.sign({**claims, "roles": [SERVICE], "units": [], "memberships": []})
 
 
 def issue_token(session: Session, signer: TokenSigner, username: str, password: str) -> str:

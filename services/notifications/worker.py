@@ -1,4 +1,4 @@
-"""The Celery app of notifications (email, reminders, escalation); `python -m` runs worker + beat."""
+"""Celery app of notifications (email, reminders, escalation); `python -m` runs worker + beat."""
 
 from __future__ import annotations
 

@@ -49,3 +49,18 @@ def test_repeated_failures_lock_the_name_for_a_while(anonymous):
     ]
     assert [r.status_code for r in attempts[:5]] == [401] * 5
     assert attempts[5].status_code == 429
+
+
+def test_a_service_logs_in_on_its_own_account(live):
+    from common.clients import ServiceClient
+
+    client = ServiceClient(live.app("notifications").extensions["rbm"].settings, "identity")
+    principal = live.app("workflow").extensions["rbm"].verifier.verify(client.service_token())
+    assert principal.username == "svc-notifications" and principal.sees_all_units
+
+
+def test_a_service_account_with_a_wrong_password_is_refused(anonymous):
+    resp = anonymous.post(
+        "/api/identity/token", json={"username": "svc-workflow", "password": "guess"}
+    )
+    assert resp.status_code == 401

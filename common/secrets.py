@@ -1,0 +1,35 @@
+"""Secrets come from the environment; embedded mode keeps generated ones in its data dir."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from common.config import Settings
+
+
+def local_secret(settings: Settings, env_name: str, filename: str, make: Callable[[], str]) -> str:
+    """The value of `env_name`, else one generated once into the data dir (mode 0600)."""
+    if value := settings.extra.get(env_name):
+        return value
+    path = Path(settings.data_dir) / filename
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(make())
+    return path.read_text()
+
+
+def service_secret(settings: Settings) -> str:
+    return local_secret(settings, "RBM_SERVICE_SECRET", "service-secret", secrets.token_hex)
+
+
+def service_password(settings: Settings, service: str) -> str:
+    """The password of account `svc-<service>`: derived, so no service stores another's."""
+    key = service_secret(settings).encode()
+    return hmac.new(key, f"svc-{service}".encode(), hashlib.sha256).hexdigest()
