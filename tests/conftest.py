@@ -17,6 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 from kombu import Connection, Exchange, Queue
 from werkzeug.serving import make_server
 
@@ -96,6 +97,29 @@ def seaweedfs(tmp_path_factory) -> Iterator[SeaweedFS]:
     server.stop()
 
 
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps every message it accepts."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(
+            {"from": envelope.mail_from, "to": list(envelope.rcpt_tos), "data": envelope.content}
+        )
+        return "250 Message accepted"
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpInbox]:
+    inbox = SmtpInbox()
+    inbox.controller.start()
+    yield inbox
+    inbox.controller.stop()
+
+
 @dataclass
 class LiveSystem:
     """Every service of rbm served on a loopback port, with its relays and consumers running."""
@@ -147,7 +171,7 @@ def start_live_system(env: dict[str, str]) -> tuple[LiveSystem, threading.Thread
 
 
 @pytest.fixture(scope="session")
-def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs) -> dict[str, str]:
+def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs, smtp) -> dict[str, str]:
     """Environment of a system on the real backends: PostgreSQL, RabbitMQ, SeaweedFS."""
     port = free_port()
     return {
@@ -162,6 +186,8 @@ def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs) -> dict[str,
         "RBM_DEMO": "1",
         "RBM_LOG_LEVEL": "WARNING",
         "RBM_S3_BUCKET": f"rbm-test-{uuid.uuid4().hex[:8]}",
+        "RBM_SMTP_HOST": "127.0.0.1",
+        "RBM_SMTP_PORT": str(smtp.port),
         **seaweedfs.env(),
     }
 
