@@ -8,6 +8,7 @@ the run instead of skipping the tests that need it.
 from __future__ import annotations
 
 import os
+import random
 import threading
 import uuid
 from collections.abc import Iterator
@@ -213,6 +214,66 @@ def anonymous(live) -> requests.Session:
 def as_user(live):
     """`as_user("reporter1")` is an HTTP session logged in as that demo user."""
     return live.session
+
+
+@dataclass(frozen=True)
+class Team:
+    """A provincial office made for one test, with a reporter and a unit head of its own."""
+
+    unit: str
+    region: str
+    reporter: str
+    head: str
+    password: str = "team-password-1"
+
+
+@pytest.fixture
+def make_team(live):
+    """`make_team()` creates a fresh provincial office under a region, and its two users."""
+
+    def make(region: str | None = None) -> Team:
+        admin = live.session("admin")
+        for _ in range(30):
+            parent = region or f"R{random.randint(1, 8)}"
+            code = f"{parent}-{random.randint(10, 99)}"
+            resp = admin.post(
+                "/api/catalogue/units",
+                json={
+                    "code": code,
+                    "name_th": f"สำนักงานทดสอบ {code}",
+                    "name_en": f"Test {code}",
+                    "kind": "province",
+                    "parent": parent,
+                },
+            )
+            if resp.status_code == 201:
+                break
+            assert resp.status_code == 409, resp.text
+        else:
+            raise AssertionError("no free provincial office code left")
+        tag = uuid.uuid4().hex[:8]
+        team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
+        for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
+            resp = admin.post(
+                "/api/identity/users",
+                json={
+                    "username": username,
+                    "display_name": f"{role} {code}",
+                    "email": f"{username}@test.rbm.invalid",
+                    "password": team.password,
+                    "memberships": [{"unit": code, "role": role}],
+                },
+            )
+            assert resp.status_code == 201, resp.text
+        return team
+
+    return make
+
+
+def login(live: LiveSystem, username: str, password: str) -> requests.Session:
+    """A session of a user that is not a demo user (a team member, say)."""
+    live.token(username, password)
+    return live.session(username)
 
 
 @pytest.fixture
