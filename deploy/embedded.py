@@ -47,7 +47,9 @@ def _banner(url: str, env: dict[str, str], started: float, data_dir: Path) -> st
     ]
     if env.get("RBM_DEMO", "") in ("1", "true"):
         lines.append(f"  demo logins (password '{DEMO_PASSWORD}'):")
-        lines += [f"    {name:<10} {roles}" for name, _, roles in DEMO_USERS]
+        for name, _, memberships in DEMO_USERS:
+            held = ", ".join(f"{role} of {unit}" for unit, role in memberships)
+            lines.append(f"    {name:<10} {held}")
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 

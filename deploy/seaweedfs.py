@@ -112,6 +112,8 @@ class SeaweedFS:
             if self.process and self.process.poll() is not None:
                 raise RuntimeError(f"SeaweedFS exited early; see {self.root / 'weed.log'}")
             try:
+                # A plain TCP probe first: the S3 client would log a retry for each refusal.
+                socket.create_connection(("127.0.0.1", self.s3_port), timeout=1).close()
                 client = self.client()
                 # The gateway answers before the volume server takes writes: wait for a real write.
                 if not client.bucket_exists(probe):

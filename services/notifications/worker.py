@@ -31,7 +31,9 @@ def main() -> None:
     settings = from_env("notifications")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_celery(settings)
-    app.worker_main(["worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=solo"])
+    app.worker_main(
+        ["--quiet", "worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=solo"]
+    )
 
 
 if __name__ == "__main__":

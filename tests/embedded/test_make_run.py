@@ -1,0 +1,149 @@
+"""`make run` itself: one port, the contract served, a clean stop, data kept across runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from deploy.seaweedfs import free_port
+
+PREFIXES = [
+    "/api/identity",
+    "/api/catalogue",
+    "/api/evidence",
+    "/api/workflow",
+    "/api/notifications",
+    "",
+]
+
+
+class MakeRun:
+    def __init__(self, repo: Path, data_dir: Path, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("RBM_")}
+        env.update(RBM_DATA_DIR=str(data_dir), RBM_PORT=str(port), RBM_LOG_LEVEL="WARNING")
+        self.log = (data_dir.parent / f"make-run-{port}.log").open("wb")
+        self.proc = subprocess.Popen(
+            ["make", "run"],
+            cwd=repo,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float = 120) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            assert self.proc.poll() is None, "make run exited early"
+            try:
+                if requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok:
+                    return time.monotonic() - started
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError("make run did not serve in time")
+
+    def token(self, username: str) -> dict[str, str]:
+        resp = requests.post(
+            f"{self.url}/api/identity/token",
+            json={"username": username, "password": "demo-password"},
+            timeout=10,
+        )
+        assert resp.status_code == 200, resp.text
+        return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+    def interrupt(self, timeout: float = 60) -> int:
+        """What Ctrl-C does: SIGINT to the foreground process group."""
+        os.killpg(self.proc.pid, signal.SIGINT)
+        try:
+            return self.proc.wait(timeout)
+        finally:
+            if self.proc.poll() is None:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.log.close()
+
+
+def processes_using(data_dir: Path) -> list[str]:
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if str(data_dir) in line and "ps -eo" not in line]
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory, repo_root_module):
+    data_dir = tmp_path_factory.mktemp("make-run") / "var"
+    run = MakeRun(repo_root_module, data_dir, free_port())
+    run.ready_after = run.wait_ready()
+    yield run
+    if run.proc.poll() is None:
+        run.interrupt()
+
+
+@pytest.fixture(scope="module")
+def repo_root_module() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_every_service_answers_health_readiness_and_openapi(first_run, prefix):
+    for path in ("healthz", "readyz", "openapi.json"):
+        resp = requests.get(f"{first_run.url}{prefix}/{path}", timeout=10)
+        assert resp.status_code == 200, (prefix, path, resp.text)
+
+
+@pytest.mark.slow
+def test_demo_users_log_in_and_see_the_2547_catalogue(first_run):
+    headers = first_run.token("reporter1")
+    me = requests.get(f"{first_run.url}/api/identity/me", headers=headers, timeout=10).json()
+    assert me["units"] == ["R1"]
+    years = requests.get(f"{first_run.url}/api/catalogue/years", headers=headers, timeout=10)
+    assert 2547 in [y["year"] for y in years.json()]
+    kpis = requests.get(
+        f"{first_run.url}/api/catalogue/years/2547/kpis", headers=headers, timeout=10
+    ).json()
+    assert len(kpis) == 24
+
+
+@pytest.mark.slow
+def test_without_a_token_the_api_answers_401(first_run):
+    resp = requests.get(f"{first_run.url}/api/catalogue/years", timeout=10)
+    assert resp.status_code == 401
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_every_process_and_a_second_run_keeps_the_data(first_run, repo_root_module):
+    admin = first_run.token("admin")
+    created = requests.post(
+        f"{first_run.url}/api/identity/users",
+        headers=admin,
+        timeout=10,
+        json={
+            "username": "kept-user",
+            "display_name": "ยังอยู่",
+            "password": "kept-password-1",
+            "memberships": [{"unit": "R3", "role": "reporter"}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    data_dir = Path(first_run.log.name).parent / "var"
+    assert first_run.interrupt() == 0
+    assert processes_using(data_dir) == []
+
+    second = MakeRun(repo_root_module, data_dir, free_port())
+    try:
+        second.wait_ready()
+        resp = requests.post(
+            f"{second.url}/api/identity/token",
+            timeout=10,
+            json={"username": "kept-user", "password": "kept-password-1"},
+        )
+        assert resp.status_code == 200
+    finally:
+        assert second.interrupt() == 0
