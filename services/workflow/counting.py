@@ -1,0 +1,304 @@
+"""Pure counting rules of the seed: the shape of each list KPI's items and how they count.
+
+A unit never counts by hand: it lists what happened (appointments, agencies served, people
+trained, awards, activities, participants) and the KPI's counting rule gives the value, saying
+for every item whether it counted and, when not, why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+MAX_ITEMS = 5000
+MAX_TEXT = 500
+# Fields the system writes into each item; a client that sends a report back may keep them.
+VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of"})
+
+# Zero-width characters Thai text carries as invisible word-break hints.
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"\s+")
+_THAI = "\u0e00-\u0e7f"
+# Thai writes no spaces inside a name, so a space that touches a Thai letter is typing noise.
+_SPACE_BY_THAI = re.compile(rf"(?<=[{_THAI}]) | (?=[{_THAI}])")
+# NIKHAHIT + SARA AA is how some keyboards type SARA AM; NFC leaves both spellings apart.
+_SARA_AM = ("\u0e4d\u0e32", "\u0e33")
+
+
+def normalise_name(text: str) -> str:
+    """The form names are compared in: NFC, one spelling of SARA AM, spaces collapsed, casefolded.
+
+    "สำนักงาน  ก.พ.ร." and "สำนักงานก.พ.ร." are the same agency; so are "OPDC " and "opdc".
+    """
+    text = unicodedata.normalize("NFC", text).replace(*_SARA_AM)
+    text = _SPACES.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
+    return _SPACE_BY_THAI.sub("", text).casefold()
+
+
+# --- item shapes ---------------------------------------------------------------------------
+
+STRING, DATE, BOOLEAN, NUMBER = "string", "date", "boolean", "number"
+
+
+@dataclass(frozen=True)
+class ItemField:
+    name: str
+    type: str = STRING
+    required: bool = True
+
+
+def _text(item: Mapping, name: str) -> str:
+    return normalise_name(str(item.get(name, "")))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A counting rule: the fields it needs, what makes two items the same, what never counts."""
+
+    id: str
+    fields: tuple[ItemField, ...]
+    key: Callable[[Mapping], Hashable]
+    same: str
+    ineligible: Callable[[Mapping], str | None] = lambda _item: None
+    across_year: bool = False
+
+
+RULES: Mapping[str, Rule] = {
+    rule.id: rule
+    for rule in (
+        Rule(
+            "each_appointment_once",
+            (ItemField("order_no"), ItemField("committee")),
+            key=lambda i: (_text(i, "order_no"), _text(i, "committee")),
+            same="the same appointment order and committee",
+        ),
+        Rule(
+            "agency_once_per_month",
+            (ItemField("agency"), ItemField("date", DATE)),
+            key=lambda i: (_text(i, "agency"), str(i.get("date", ""))[:7]),
+            same="the same agency in the same month",
+        ),
+        Rule(
+            "person_course_once_per_year",
+            (ItemField("person"), ItemField("course"), ItemField("date", DATE)),
+            key=lambda i: (_text(i, "person"), _text(i, "course")),
+            same="the same person and course",
+            across_year=True,
+        ),
+        Rule(
+            "external_awards_only",
+            (
+                ItemField("work"),
+                ItemField("award"),
+                ItemField("awarded_by"),
+                ItemField("external", BOOLEAN),
+            ),
+            key=lambda i: (_text(i, "work"), _text(i, "award"), _text(i, "awarded_by")),
+            same="the same award for the same work",
+            ineligible=lambda i: (
+                None if i.get("external") is True else "not an award from an outside body"
+            ),
+        ),
+        Rule(
+            "each_activity_once",
+            (ItemField("activity"), ItemField("date", DATE)),
+            key=lambda i: (_text(i, "activity"),),
+            same="the same activity",
+        ),
+        Rule(
+            "person_once_per_activity",
+            (ItemField("person"), ItemField("activity")),
+            key=lambda i: (_text(i, "person"), _text(i, "activity")),
+            same="the same person in the same activity",
+        ),
+    )
+}
+
+
+def item_fields(rule_id: str, declared: Iterable[Mapping] = ()) -> tuple[ItemField, ...]:
+    """The rule's own fields, then any further fields the catalogue declares for the KPI."""
+    own = RULES[rule_id].fields
+    names = {f.name for f in own}
+    more = tuple(
+        ItemField(str(d["name"]), str(d.get("type", STRING)), bool(d.get("required", False)))
+        for d in declared
+        if d.get("name") not in names
+    )
+    return own + more
+
+
+def _check_value(kind: str, value, period: tuple[date, date] | None) -> tuple[object, str | None]:
+    """The stored form of one field value, or why it is not acceptable."""
+    if kind == BOOLEAN:
+        return (value, None) if isinstance(value, bool) else (value, "Must be true or false.")
+    if kind == NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value, "Must be a number."
+        return value, None
+    if not isinstance(value, str):
+        return value, "Must be text."
+    value = value.strip()
+    if not value:
+        return value, "Must not be empty."
+    if kind == DATE:
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value, "Must be a date (YYYY-MM-DD)."
+        if period and not period[0] <= day <= period[1]:
+            return value, f"Must fall in the period ({period[0]} to {period[1]})."
+        return day.isoformat(), None
+    if len(value) > MAX_TEXT or "\x00" in value:
+        return value, f"At most {MAX_TEXT} characters of text."
+    return value, None
+
+
+def validate_items(
+    fields: Sequence[ItemField], items: object, period: tuple[date, date] | None = None
+) -> tuple[list[dict], dict[str, list[str]]]:
+    """Clean items and the problems by field (`items.2.date`); dates must fall in `period`."""
+    if not isinstance(items, list):
+        return [], {"items": ["Must be a list of objects."]}
+    if len(items) > MAX_ITEMS:
+        return [], {"items": [f"At most {MAX_ITEMS} items."]}
+    known = {f.name: f for f in fields}
+    clean: list[dict] = []
+    errors: dict[str, list[str]] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            errors[f"items.{index}"] = ["Must be an object."]
+            continue
+        out = {}
+        for name in sorted(set(item) - known.keys() - VERDICT_FIELDS):
+            errors[f"items.{index}.{name}"] = [f"Unknown field; fields: {', '.join(known)}."]
+        for f in fields:
+            if item.get(f.name) is None:
+                if f.required:
+                    errors[f"items.{index}.{f.name}"] = ["Required."]
+                continue
+            value, problem = _check_value(f.type, item[f.name], period)
+            if problem:
+                errors[f"items.{index}.{f.name}"] = [problem]
+            out[f.name] = value
+        clean.append(out)
+    return clean, errors
+
+
+# --- counting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether item `index` counted; when not, why (`reason`, `code`) and which it repeats."""
+
+    index: int
+    counted: bool
+    reason: str | None = None
+    code: str | None = None
+    repeat_of: int | None = None
+
+
+@dataclass(frozen=True)
+class Count:
+    value: int
+    verdicts: tuple[Verdict, ...] = field(default_factory=tuple)
+
+
+def count(
+    rule_id: str, items: Sequence[Mapping], earlier: Mapping[Hashable, str] | None = None
+) -> Count:
+    """Apply a counting rule; `earlier`: what other reports of the year counted -> their period."""
+    rule = RULES[rule_id]
+    earlier = earlier or {}
+    first: dict[Hashable, int] = {}
+    verdicts = []
+    for index, item in enumerate(items):
+        key = rule.key(item)
+        if reason := rule.ineligible(item):
+            verdicts.append(Verdict(index, False, reason, "not_eligible"))
+        elif key in earlier:
+            reason = f"{rule.same} is already counted in {earlier[key]} of this fiscal year"
+            verdicts.append(Verdict(index, False, reason, "counted_earlier"))
+        elif key in first:
+            reason = f"a repeat: {rule.same} is already counted in this report"
+            verdicts.append(Verdict(index, False, reason, "repeat", first[key]))
+        else:
+            first[key] = index
+            verdicts.append(Verdict(index, True))
+    return Count(len(first), tuple(verdicts))
+
+
+def with_verdicts(items: Sequence[Mapping], counted: Count) -> list[dict]:
+    """Items as stored and shown: each with `counted`, and why not when it did not count."""
+    out = []
+    for item, verdict in zip(items, counted.verdicts, strict=True):
+        row = {k: v for k, v in item.items() if k not in VERDICT_FIELDS}
+        row["counted"] = verdict.counted
+        if not verdict.counted:
+            row["reason"] = verdict.reason
+            row["reason_code"] = verdict.code
+            if verdict.repeat_of is not None:
+                row["repeat_of"] = verdict.repeat_of
+        out.append(row)
+    return out
+
+
+PERIOD_ORDER = {
+    p: n
+    for n, p in enumerate(
+        [*(f"M{i:02d}" for i in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y"]
+    )
+}
+
+
+@dataclass(frozen=True)
+class YearReport:
+    """One of a unit's reports of a KPI in a fiscal year; a frozen one keeps its own verdicts."""
+
+    id: str
+    period: str
+    items: Sequence[Mapping]
+    frozen: bool = False
+
+
+def count_year(rule_id: str, reports: Iterable[YearReport]) -> dict[str, Count]:
+    """Counts of the open reports of one unit's KPI over a fiscal year, in period order.
+
+    What an approved report counted stays counted there; an open report that lists it again
+    shows it as counted earlier. Among open reports the earliest period counts an item.
+    """
+    rule = RULES[rule_id]
+    reports = sorted(reports, key=lambda r: (PERIOD_ORDER.get(r.period, 99), r.id))
+    taken: dict[Hashable, str] = {}
+    for report in (r for r in reports if r.frozen):
+        for item in report.items:
+            if item.get("counted"):
+                taken.setdefault(rule.key(item), report.period)
+    counts = {}
+    for report in (r for r in reports if not r.frozen):
+        counts[report.id] = result = count(rule_id, report.items, taken)
+        for verdict in result.verdicts:
+            if verdict.counted:
+                taken.setdefault(rule.key(report.items[verdict.index]), report.period)
+    return counts
+
+
+def percentage(numerator: float, denominator: float | None) -> float | None:
+    """numerator as a percentage of denominator, to two places; None without a denominator."""
+    if not denominator or denominator <= 0:
+        return None
+    return round(100 * numerator / denominator, 2)
+
+
+# Bounds of a value entered by hand, by the KPI's measure.
+def value_problem(measure: str, value: float) -> str | None:
+    if measure == "level" and not 1 <= value <= 5:
+        return "A level from 1 to 5."
+    if measure == "count" and (value < 0 or value != int(value)):
+        return "A whole number, 0 or more."
+    if value < 0:
+        return "0 or more."
+    return None

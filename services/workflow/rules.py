@@ -1,0 +1,146 @@
+"""Pure rules of the approval workflow: the state machine as data, and who acts for whom.
+
+Nothing here touches a database or a request. The counting rules live in `counting.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from common.auth import ADMIN, AUDITOR, REPORTER, REVIEWER, SERVICE, UNIT_HEAD, Principal
+from common.errors import Conflict, Forbidden, Invalid
+
+DRAFT, SUBMITTED, ENDORSED, RETURNED, APPROVED = (
+    "draft",
+    "submitted",
+    "endorsed",
+    "returned",
+    "approved",
+)
+STATES = (DRAFT, SUBMITTED, ENDORSED, RETURNED, APPROVED)
+
+EDIT, SUBMIT, ENDORSE, RETURN, APPROVE, REOPEN = (
+    "edit",
+    "submit",
+    "endorse",
+    "return",
+    "approve",
+    "reopen",
+)
+# What POST /reports/{id}/transitions takes; `edit` is what PATCH does.
+TRANSITIONS = (SUBMIT, ENDORSE, RETURN, APPROVE, REOPEN)
+ACTIONS = (EDIT, *TRANSITIONS)
+NEEDS_COMMENT = frozenset({RETURN, REOPEN})
+# States a unit may still change; an approved report is frozen until an admin reopens it.
+EDITABLE = frozenset({DRAFT, RETURNED})
+
+# The approval chain unit -> unit head -> management group, as data:
+# (state, action) -> (new state, roles that may take it there).
+MACHINE: Mapping[tuple[str, str], tuple[str, frozenset[str]]] = {
+    (DRAFT, EDIT): (DRAFT, frozenset({REPORTER, UNIT_HEAD})),
+    (RETURNED, EDIT): (RETURNED, frozenset({REPORTER, UNIT_HEAD})),
+    (DRAFT, SUBMIT): (SUBMITTED, frozenset({REPORTER})),
+    (RETURNED, SUBMIT): (SUBMITTED, frozenset({REPORTER})),
+    (SUBMITTED, ENDORSE): (ENDORSED, frozenset({UNIT_HEAD})),
+    (SUBMITTED, RETURN): (RETURNED, frozenset({UNIT_HEAD})),
+    (ENDORSED, APPROVE): (APPROVED, frozenset({REVIEWER})),
+    (ENDORSED, RETURN): (RETURNED, frozenset({REVIEWER})),
+    # Reopening sends an approved report back to its unit, which edits and submits it again.
+    (APPROVED, REOPEN): (RETURNED, frozenset({ADMIN})),
+}
+# Who may create a report: whoever may edit a draft.
+CREATE_ROLES = MACHINE[(DRAFT, EDIT)][1]
+PAST_TENSE = {
+    EDIT: "edited",
+    SUBMIT: "submitted",
+    ENDORSE: "endorsed",
+    RETURN: "returned",
+    APPROVE: "approved",
+    REOPEN: "reopened",
+}
+
+# Roles held across every unit; reporter and unit head act only in their own unit.
+GLOBAL_ROLES = frozenset({REVIEWER, AUDITOR, ADMIN, SERVICE})
+# Roles a holder may hand to a stand-in for a while.
+DELEGABLE = frozenset({UNIT_HEAD, REVIEWER})
+
+
+def roles_for(action: str) -> frozenset[str]:
+    """Every role that may take `action` in some state."""
+    return frozenset().union(*(roles for (_, a), (_, roles) in MACHINE.items() if a == action))
+
+
+@dataclass(frozen=True)
+class Step:
+    """An allowed move: the new state, the role that allows it and whose right it was."""
+
+    to: str
+    role: str
+    on_behalf_of: str | None
+
+
+def decide(state: str, action: str, roles: Mapping[str, str | None], comment: str = "") -> Step:
+    """Where `action` takes a report in `state` for an actor holding `roles` (role -> delegator).
+
+    A role that may never take the action is 403; an action the state does not allow is 409;
+    a role that may take it only in another state is 403 again.
+    """
+    if action not in ACTIONS:
+        raise Invalid(f"Unknown action '{action}'.", {"action": [f"One of {', '.join(ACTIONS)}."]})
+    if not roles.keys() & roles_for(action):
+        raise Forbidden(f"Your roles may not {action} a report.")
+    step = MACHINE.get((state, action))
+    if step is None:
+        raise Conflict(f"A report that is {state} cannot be {PAST_TENSE[action]}.", state=state)
+    to, allowed = step
+    held = sorted(allowed & roles.keys(), key=lambda role: (roles[role] is not None, role))
+    if not held:
+        who = ", ".join(sorted(allowed))
+        raise Forbidden(f"A {state} report is {PAST_TENSE[action]} by: {who}.")
+    if action in NEEDS_COMMENT and not comment.strip():
+        raise Invalid(f"Say why: {action} needs a comment.", {"comment": ["Required."]})
+    return Step(to, held[0], roles[held[0]])
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A role in a unit, held in one's own right or through a delegation (`on_behalf_of`)."""
+
+    unit: str
+    role: str
+    on_behalf_of: str | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, with their own roles and those delegated to them today."""
+
+    username: str
+    grants: tuple[Grant, ...]
+
+    @classmethod
+    def of(cls, principal: Principal, delegated: Iterable[Grant] = ()) -> Actor:
+        own = [Grant(unit, role) for unit, role in sorted(principal.memberships)]
+        # Service accounts hold their role without a membership.
+        own += [Grant("", role) for role in sorted(principal.roles - {g.role for g in own})]
+        return cls(principal.username, (*own, *delegated))
+
+    def roles_in(self, unit: str) -> dict[str, str | None]:
+        """role -> delegator (None when held in one's own right) for acting on `unit`."""
+        roles: dict[str, str | None] = {}
+        for grant in sorted(self.grants, key=lambda g: g.on_behalf_of is not None):
+            if grant.unit == unit or grant.role in GLOBAL_ROLES:
+                roles.setdefault(grant.role, grant.on_behalf_of)
+        return roles
+
+    @property
+    def sees_all_units(self) -> bool:
+        return any(grant.role in GLOBAL_ROLES for grant in self.grants)
+
+    @property
+    def units(self) -> frozenset[str]:
+        return frozenset(grant.unit for grant in self.grants if grant.unit)
+
+    def may_see(self, unit: str) -> bool:
+        return self.sees_all_units or unit in self.units
