@@ -90,6 +90,9 @@ def _from_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     if status == 422 and errors:
         detail = "Some fields are not valid: " + ", ".join(sorted(errors))
+    elif status == 400 and errors and isinstance(errors.get("_schema"), list):
+        # webargs says why a body could not be read ("Invalid JSON body.") only in its messages.
+        detail = " ".join(str(message) for message in errors["_schema"])
     resp = problem(status, exc.name, str(detail), errors)
     for name, value in exc.get_headers() if status == 405 else []:
         if name.lower() == "allow":

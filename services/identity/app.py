@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+import jwt
 import structlog
 from flask import Flask
 
-from common.auth import TokenSigner, new_private_key_pem
+from common.auth import TokenSigner, TokenVerifier, new_private_key_pem
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import unit_of_work
@@ -25,6 +26,17 @@ def signing_key(settings: Settings) -> str:
     )
 
 
+class OwnKeysVerifier(TokenVerifier):
+    """Identity checks tokens against the keys it signs with: no HTTP call to itself."""
+
+    def __init__(self, signer: TokenSigner):
+        super().__init__(jwks_url="")
+        self._keys = {k["kid"]: jwt.PyJWK(k).key for k in signer.jwks["keys"]}
+
+    def _refresh(self) -> None:
+        """Nothing to fetch: an unknown key id is simply not one of ours."""
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("identity")
     app = create_service_app(
@@ -35,7 +47,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         outbox_model=Outbox,
     )
     runtime = runtime_of(app)
-    runtime.extras["signer"] = TokenSigner(signing_key(settings), settings.token_ttl_seconds)
+    signer = TokenSigner(signing_key(settings), settings.token_ttl_seconds)
+    runtime.extras["signer"] = signer
+    runtime.verifier = OwnKeysVerifier(signer)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     if settings.demo:
         with unit_of_work(runtime.session_factory) as session:

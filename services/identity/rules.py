@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from marshmallow import ValidationError, validate
+
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
 SERVICE_PREFIX = "svc-"
@@ -44,3 +46,31 @@ def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
     """Count one more failure; from MAX_FAILURES on, the name is locked for LOCK_FOR."""
     failures += 1
     return failures, (now + LOCK_FOR if failures >= MAX_FAILURES else None)
+
+
+MAX_DISPLAY_NAME = 200
+MAX_EMAIL = 254
+# Each created user costs one argon2 hash (~0.1 s): bigger lists go in several files.
+MAX_IMPORT_ROWS = 1000
+_email = validate.Email()
+
+
+def display_name_problem(display_name: str) -> str | None:
+    if not display_name:
+        return "Required."
+    if len(display_name) > MAX_DISPLAY_NAME:
+        return f"At most {MAX_DISPLAY_NAME} characters."
+    return None
+
+
+def email_problem(email: str) -> str | None:
+    """An empty email is allowed (not everyone has one); any other must be an address."""
+    if len(email) > MAX_EMAIL:
+        return f"At most {MAX_EMAIL} characters."
+    if not email:
+        return None
+    try:
+        _email(email)
+    except ValidationError:
+        return "Not a valid email address."
+    return None

@@ -1,13 +1,18 @@
-"""Request and response schemas of identity (they also make its OpenAPI)."""
+"""Request and response schemas of identity (they also make its OpenAPI).
+
+Every text that comes in is a `Text` (valid Unicode, no NUL); unknown fields are refused (422),
+marshmallow's default.
+"""
 
 from marshmallow import Schema, fields, validate
 
 from common.auth import ROLES
+from common.fields import Email, Text
 
 
 class TokenRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    username = Text(required=True, validate=validate.Length(min=1, max=64))
+    password = Text(required=True, validate=validate.Length(min=1, max=256))
 
 
 class TokenResponse(Schema):
@@ -17,8 +22,8 @@ class TokenResponse(Schema):
 
 
 class MembershipSchema(Schema):
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    role = Text(required=True, validate=validate.OneOf(ROLES))
 
 
 class MeSchema(Schema):
@@ -32,29 +37,33 @@ class MeSchema(Schema):
 
 class UserSchema(Schema):
     id = fields.String(dump_only=True)
-    username = fields.String(required=True, validate=validate.Length(min=2, max=64))
-    display_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    email = fields.Email(load_default="", validate=validate.Length(max=254))
+    username = Text(required=True, validate=validate.Length(min=2, max=64))
+    display_name = Text(required=True, validate=validate.Length(min=1, max=200))
+    email = Email(load_default="", validate=validate.Length(max=254))
     active = fields.Boolean(dump_only=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
-    memberships = fields.List(fields.Nested(MembershipSchema), load_default=list)
+    password = Text(required=True, load_only=True, validate=validate.Length(max=256))
+    memberships = fields.List(
+        fields.Nested(MembershipSchema), load_default=list, validate=validate.Length(max=100)
+    )
     created_at = fields.DateTime(dump_only=True)
 
 
 class UserUpdateSchema(Schema):
-    display_name = fields.String(validate=validate.Length(min=1, max=200))
-    email = fields.Email(validate=validate.Length(max=254))
+    display_name = Text(validate=validate.Length(min=1, max=200))
+    email = Email(validate=validate.Length(max=254))
     active = fields.Boolean()
-    password = fields.String(load_only=True, validate=validate.Length(max=256))
+    password = Text(load_only=True, validate=validate.Length(max=256))
 
 
 class MembershipsSchema(Schema):
-    memberships = fields.List(fields.Nested(MembershipSchema), required=True)
+    memberships = fields.List(
+        fields.Nested(MembershipSchema), required=True, validate=validate.Length(max=100)
+    )
 
 
 class UserQuerySchema(Schema):
-    unit = fields.String(validate=validate.Length(max=32))
-    role = fields.String(validate=validate.OneOf(ROLES))
+    unit = Text(validate=validate.Length(max=32))
+    role = Text(validate=validate.OneOf(ROLES))
 
 
 class ImportQuerySchema(Schema):

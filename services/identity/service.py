@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.auth import ROLES, SERVICE, Principal, TokenSigner
@@ -124,6 +125,10 @@ def _check_new_user(new: NewUser, unit_exists: UnitExists) -> dict[str, list[str
     errors: dict[str, list[str]] = {}
     if problem := rules.username_problem(new.username):
         errors["username"] = [problem]
+    if problem := rules.display_name_problem(new.display_name):
+        errors["display_name"] = [problem]
+    if problem := rules.email_problem(new.email):
+        errors["email"] = [problem]
     if problem := rules.password_problem(new.password, new.username):
         errors["password"] = [problem]
     errors.update(_membership_errors(new.memberships, unit_exists))
@@ -160,7 +165,12 @@ def add_user(session: Session, actor: str | None, new: NewUser) -> User:
         memberships=[Membership(unit=u, role=r) for u, r in sorted(set(new.memberships))],
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # the same name created by a concurrent request
+        raise Conflict(
+            f"The username '{new.username}' is taken.", {"username": ["Taken."]}
+        ) from exc
     _publish(session, user, actor)
     return user
 
@@ -179,7 +189,13 @@ def _publish(session: Session, user: User, actor: str | None) -> None:
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == rules.normalise_username(username)))
+    name = rules.normalise_username(username)
+    # A name no user can have (NUL, too long) is not looked up: the database may refuse it.
+    user = (
+        session.scalar(select(User).where(User.username == name))
+        if rules.USERNAME.match(name)
+        else None
+    )
     if user is None:
         raise NotFound(f"No user '{username}'.")
     return user
@@ -197,7 +213,14 @@ def list_users(session: Session, unit: str | None = None, role: str | None = Non
 
 
 def update_user(session: Session, actor: Principal, username: str, changes: dict) -> User:
+    """Apply the fields given; an empty change set changes nothing and tells no one."""
     user = get_user(session, username)
+    if not changes:
+        return user
+    if changes.get("active") is False and user.id == actor.user_id:
+        raise Invalid(
+            "Administrators cannot disable themselves.", {"active": ["Your own account."]}
+        )
     if "password" in changes:
         if problem := rules.password_problem(changes["password"], user.username):
             raise Invalid("The password is not acceptable.", {"password": [problem]})
@@ -228,26 +251,55 @@ def set_memberships(
 CSV_COLUMNS = ("username", "display_name", "email", "password", "memberships")
 
 
-def parse_users_csv(raw: bytes) -> list[NewUser]:
+@dataclass(frozen=True)
+class CsvRow:
+    line: int  # the row's (last) line in the file, for the admin to find it
+    user: NewUser
+
+
+def parse_users_csv(raw: bytes) -> list[CsvRow]:
     """Read `username,display_name,email,password,memberships` rows (`R1:reporter;R2:...`)."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid("The file is not UTF-8 text.", {"file": ["Not UTF-8."]}) from exc
+        raise Invalid(
+            "The file is not UTF-8 text.", {"file": ["Not UTF-8: save it as UTF-8 CSV."]}
+        ) from exc
+    if "\x00" in text:
+        raise Invalid("The file is not text.", {"file": ["Contains NUL characters."]})
     reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise Invalid("The CSV header is incomplete.", {"file": [f"Missing columns: {missing}"]})
-    return [
-        NewUser(
-            username=rules.normalise_username(row["username"] or ""),
-            display_name=(row["display_name"] or "").strip(),
-            email=(row["email"] or "").strip(),
-            password=row["password"] or "",
-            memberships=_parse_memberships(row["memberships"] or ""),
-        )
-        for row in reader
-    ]
+    rows: list[CsvRow] = []
+    try:
+        header = [name.strip() for name in reader.fieldnames or []]
+        missing = [c for c in CSV_COLUMNS if c not in header]
+        if missing:
+            raise Invalid(
+                "The CSV header is incomplete.",
+                {"file": ["Missing columns: " + ", ".join(missing)]},
+            )
+        reader.fieldnames = header
+        for row in reader:
+            rows.append(CsvRow(reader.line_num, _user_of(row)))
+            if len(rows) > rules.MAX_IMPORT_ROWS:
+                raise Invalid(
+                    "The file has too many rows.",
+                    {"file": [f"At most {rules.MAX_IMPORT_ROWS} users per import."]},
+                )
+    except csv.Error as exc:
+        raise Invalid(
+            "The file is not valid CSV.", {"file": [f"Line {reader.line_num}: {exc}"]}
+        ) from exc
+    return rows
+
+
+def _user_of(row: dict) -> NewUser:
+    return NewUser(
+        username=rules.normalise_username(row["username"] or ""),
+        display_name=(row["display_name"] or "").strip(),
+        email=(row["email"] or "").strip(),
+        password=row["password"] or "",
+        memberships=_parse_memberships(row["memberships"] or ""),
+    )
 
 
 def _parse_memberships(text: str) -> tuple[tuple[str, str], ...]:
@@ -256,20 +308,23 @@ def _parse_memberships(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def import_users(
-    session: Session, actor: Principal, rows: list[NewUser], unit_exists: UnitExists, commit: bool
+    session: Session, actor: Principal, rows: list[CsvRow], unit_exists: UnitExists, commit: bool
 ) -> dict:
     """Check every row; create all of them only when `commit` and no row has an error."""
     seen: set[str] = set()
     report = []
-    for number, new in enumerate(rows, start=2):  # line 1 is the header
+    for row in rows:
+        new = row.user
         errors = _check_new_user(new, unit_exists)
-        taken = session.scalar(select(User.id).where(User.username == new.username))
+        taken = not errors.get("username") and session.scalar(
+            select(User.id).where(User.username == new.username)
+        )
         if new.username in seen or taken:
             errors.setdefault("username", []).append("Taken.")
         seen.add(new.username)
-        report.append({"line": number, "username": new.username, "errors": errors})
+        report.append({"line": row.line, "username": new.username, "errors": errors})
     ok = all(not r["errors"] for r in report)
     if ok and commit:
-        for new in rows:
-            add_user(session, actor.username, new)
+        for row in rows:
+            add_user(session, actor.username, row.user)
     return {"committed": ok and commit, "valid": ok, "rows": report}
