@@ -1,5 +1,257 @@
-"""HTTP routes of the catalogue service."""
+"""HTTP routes of the catalogue: parse, call a use case, serialise.
 
+Every route needs a bearer token; changes need a catalogue writer (admin or the management
+group's reviewer), except that a unit head may set their own unit's KPI owners.
+"""
+
+from flask import current_app
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
-blp = Blueprint("catalogue", __name__, description="Catalogue service")
+from common.auth import current_principal
+from common.db import unit_of_work
+from services.catalogue import schemas
+from services.catalogue.service import kpis, plans, units, years
+
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    description="Fiscal years, perspectives, CSFs, KPIs, units, targets, owners and schedule",
+)
+
+
+def _session():
+    return unit_of_work(current_app.extensions["rbm"].session_factory)
+
+
+# --- years --------------------------------------------------------------------------------
+
+
+@blp.route("/years")
+class Years(MethodView):
+    @blp.response(200, schemas.YearSchema(many=True))
+    def get(self):
+        """Every fiscal year with its dates and status."""
+        current_principal()
+        with _session() as session:
+            return years.list_years(session)
+
+    @blp.arguments(schemas.YearCreateSchema)
+    @blp.response(201, schemas.YearSchema)
+    def post(self, body):
+        """Open a year as a draft holding a copy of another year's whole catalogue."""
+        actor = current_principal()
+        with _session() as session:
+            return years.copy_year(session, actor, body["year"], body["copy_from"])
+
+
+@blp.route("/years/<int:year>")
+class YearItem(MethodView):
+    @blp.response(200, schemas.YearSchema)
+    def get(self, year):
+        """One fiscal year."""
+        current_principal()
+        with _session() as session:
+            return years.get_year(session, year)
+
+    @blp.arguments(schemas.YearUpdateSchema)
+    @blp.response(200, schemas.YearSchema)
+    def patch(self, body, year):
+        """Change a year's status (draft → open → closed) or its due-day rule."""
+        actor = current_principal()
+        with _session() as session:
+            return years.change_year(session, actor, year, body)
+
+
+# --- perspectives, CSFs, KPIs -------------------------------------------------------------
+
+
+@blp.route("/years/<int:year>/perspectives")
+class Perspectives(MethodView):
+    @blp.response(200, schemas.PerspectiveSchema(many=True))
+    def get(self, year):
+        """The year's perspectives, each with its CSFs and their KPI codes."""
+        current_principal()
+        with _session() as session:
+            return kpis.list_perspectives(session, year)
+
+
+@blp.route("/years/<int:year>/csfs")
+class Csfs(MethodView):
+    @blp.response(200, schemas.CsfSchema(many=True))
+    def get(self, year):
+        """The year's critical success factors."""
+        current_principal()
+        with _session() as session:
+            return kpis.list_csfs(session, year)
+
+    @blp.arguments(schemas.CsfSchema)
+    @blp.response(201, schemas.CsfSchema)
+    def post(self, body, year):
+        """Add a CSF under a perspective."""
+        actor = current_principal()
+        with _session() as session:
+            return kpis.create_csf(session, actor, year, body)
+
+
+@blp.route("/years/<int:year>/csfs/<string:code>")
+class CsfItem(MethodView):
+    @blp.arguments(schemas.CsfUpdateSchema)
+    @blp.response(200, schemas.CsfSchema)
+    def patch(self, body, year, code):
+        """Rename a CSF or move it to another perspective."""
+        actor = current_principal()
+        with _session() as session:
+            return kpis.change_csf(session, actor, year, code, body)
+
+
+@blp.route("/years/<int:year>/kpis")
+class Kpis(MethodView):
+    @blp.arguments(schemas.KpiQuerySchema, location="query")
+    @blp.response(200, schemas.KpiSchema(many=True))
+    def get(self, query, year):
+        """The year's KPIs in number order."""
+        current_principal()
+        with _session() as session:
+            return kpis.list_kpis(session, year, query)
+
+    @blp.arguments(schemas.KpiCreateSchema)
+    @blp.response(201, schemas.KpiSchema)
+    def post(self, body, year):
+        """Add a KPI to a year; its CSF must exist."""
+        actor = current_principal()
+        with _session() as session:
+            return kpis.create_kpi(session, actor, year, body)
+
+
+@blp.route("/years/<int:year>/kpis/<string:code>")
+class KpiItem(MethodView):
+    @blp.response(200, schemas.KpiSchema)
+    def get(self, year, code):
+        """One KPI of a year."""
+        current_principal()
+        with _session() as session:
+            return kpis.get_kpi(session, year, code)
+
+    @blp.arguments(schemas.KpiUpdateSchema)
+    @blp.response(200, schemas.KpiSchema)
+    def patch(self, body, year, code):
+        """Change a KPI's names, method, cycle, applicability, counting rule or due days."""
+        actor = current_principal()
+        with _session() as session:
+            return kpis.change_kpi(session, actor, year, code, body)
+
+
+@blp.route("/years/<int:year>/kpis/<string:code>/periods")
+class KpiPeriods(MethodView):
+    @blp.response(200, schemas.PeriodSchema(many=True))
+    def get(self, year, code):
+        """The KPI's reporting periods with their dates and due dates."""
+        current_principal()
+        with _session() as session:
+            return kpis.kpi_periods(session, year, code)
+
+
+# --- units --------------------------------------------------------------------------------
+
+
+@blp.route("/units")
+class Units(MethodView):
+    @blp.arguments(schemas.UnitQuerySchema, location="query")
+    @blp.response(200, schemas.UnitSchema(many=True))
+    def get(self, query):
+        """Every unit of the organisation, optionally of one kind or under one parent."""
+        current_principal()
+        with _session() as session:
+            return units.list_units(session, query)
+
+    @blp.arguments(schemas.UnitCreateSchema)
+    @blp.response(201, schemas.UnitSchema)
+    def post(self, body):
+        """Add a unit to the tree."""
+        actor = current_principal()
+        with _session() as session:
+            return units.create_unit(session, actor, body)
+
+
+@blp.route("/units/<string:code>")
+class UnitItem(MethodView):
+    @blp.response(200, schemas.UnitSchema)
+    def get(self, code):
+        """One unit."""
+        current_principal()
+        with _session() as session:
+            return units.get_unit(session, code)
+
+    @blp.arguments(schemas.UnitUpdateSchema)
+    @blp.response(200, schemas.UnitSchema)
+    def patch(self, body, code):
+        """Rename a unit, change its kind or move it under another parent."""
+        actor = current_principal()
+        with _session() as session:
+            return units.change_unit(session, actor, code, body)
+
+
+# --- plans --------------------------------------------------------------------------------
+
+
+@blp.route("/years/<int:year>/targets")
+class Targets(MethodView):
+    @blp.arguments(schemas.PlanQuerySchema, location="query")
+    @blp.response(200, schemas.TargetSchema(many=True))
+    def get(self, query, year):
+        """Targets of the units the caller may see."""
+        principal = current_principal()
+        with _session() as session:
+            return plans.list_targets(session, principal, year, **query)
+
+    @blp.arguments(schemas.TargetSchema(many=True))
+    @blp.response(200, schemas.TargetSchema(many=True))
+    def put(self, rows, year):
+        """Set targets for the (unit, KPI) rows sent; other rows stay; all rows or none."""
+        actor = current_principal()
+        with _session() as session:
+            return plans.put_targets(session, actor, year, rows)
+
+
+@blp.route("/years/<int:year>/assignments")
+class Assignments(MethodView):
+    @blp.arguments(schemas.PlanQuerySchema, location="query")
+    @blp.response(200, schemas.AssignmentSchema(many=True))
+    def get(self, query, year):
+        """Who is responsible for and who collects each KPI of the units the caller may see."""
+        principal = current_principal()
+        with _session() as session:
+            return plans.list_assignments(session, principal, year, **query)
+
+    @blp.arguments(schemas.AssignmentSchema(many=True))
+    @blp.response(200, schemas.AssignmentSchema(many=True))
+    def put(self, rows, year):
+        """Set the owners of the (unit, KPI) rows sent; both names null removes a row."""
+        actor = current_principal()
+        with _session() as session:
+            return plans.put_assignments(session, actor, year, rows)
+
+
+@blp.route("/years/<int:year>/schedule")
+class Schedule(MethodView):
+    @blp.arguments(schemas.ScheduleQuerySchema, location="query")
+    @blp.response(200, schemas.ScheduleRowSchema(many=True))
+    def get(self, query, year):
+        """The periods each unit reports, with due dates (applicability applied)."""
+        current_principal()
+        with _session() as session:
+            return plans.schedule(session, year, **query)
+
+
+@blp.route("/years/<int:year>/applicability")
+class Applicability(MethodView):
+    @blp.arguments(schemas.ApplicabilityQuerySchema, location="query")
+    @blp.response(200, schemas.ApplicabilitySchema)
+    def get(self, query, year):
+        """Whether a unit reports a KPI (in a period), and if not, why; 404 only for unknowns."""
+        current_principal()
+        with _session() as session:
+            return plans.applicability(
+                session, year, query["unit"], query["kpi"], query.get("period")
+            )

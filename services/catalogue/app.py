@@ -2,20 +2,35 @@
 
 from pathlib import Path
 
+import structlog
 from flask import Flask
 
 from common.config import Settings, from_env
-from common.web import create_service_app
+from common.db import unit_of_work
+from common.web import create_service_app, runtime_of
 from services.catalogue.api import blp
+from services.catalogue.loading import load_catalogue, load_demo
 from services.catalogue.models import Outbox
+
+log = structlog.get_logger("rbm.catalogue")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("catalogue")
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="catalogue",
         migrations_dir=Path(__file__).parent / "migrations",
         blueprints=[blp],
         outbox_model=Outbox,
     )
+    runtime = runtime_of(app)
+    with unit_of_work(runtime.session_factory) as session:
+        added = load_catalogue(session)
+    if any(added.values()):
+        log.info("catalogue_loaded", **added)
+    if settings.demo:
+        with unit_of_work(runtime.session_factory) as session:
+            added = load_demo(session)
+        log.warning("demo_catalogue_loaded", note="RBM_DEMO=1: sample units exist", **added)
+    return app

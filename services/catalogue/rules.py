@@ -1,0 +1,322 @@
+"""Pure rules of the catalogue: fiscal years, reporting periods, due dates, applicability, units.
+
+Nothing here touches a database or a request; every function is tested on its own.
+
+Due dates: the seed gives each KPI a cycle ("ทุก 1 เดือน", "ทุก 3 เดือน", ...) but no due day.
+A report is due `due_days` days after its period ends: 10 days by default (a monthly report
+on October is due on 10 November), set per year and overridable per KPI, 0 to 90 days.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+BE_OFFSET = 543
+MIN_YEAR, MAX_YEAR = 2500, 3000
+DEFAULT_DUE_DAYS = 10
+MAX_DUE_DAYS = 90
+
+YEAR_STATUSES = ("draft", "open", "closed")
+# (from, to) pairs an admin may move a year through; reopening lets a closed year be corrected.
+YEAR_TRANSITIONS = frozenset({("draft", "open"), ("open", "closed"), ("closed", "open")})
+
+METHODS = ("entry", "template", "feed", "survey", "none")
+CYCLES = ("monthly", "quarterly", "half-yearly", "yearly", "on-results", "none")
+MEASURES = ("count", "percent", "level", "amount")
+UNIT_KINDS = ("department", "bureau", "region", "province", "group")
+# The counting rules workflow implements; a KPI may only name one of these.
+COUNTING_RULES = (
+    "each_appointment_once",
+    "agency_once_per_month",
+    "person_course_once_per_year",
+    "external_awards_only",
+    "each_activity_once",
+    "person_once_per_activity",
+)
+ITEM_FIELD_TYPES = ("string", "date", "boolean", "number")
+
+# Periods as (first, last) fiscal month, 1 = October.
+_MONTHS = {f"M{i:02d}": (i, i) for i in range(1, 13)}
+_QUARTERS = {f"Q{i}": (3 * i - 2, 3 * i) for i in range(1, 5)}
+_HALVES = {"H1": (1, 6), "H2": (7, 12)}
+_WHOLE = {"Y": (1, 12)}
+PERIOD_MONTHS: Mapping[str, tuple[int, int]] = {**_MONTHS, **_QUARTERS, **_HALVES, **_WHOLE}
+CYCLE_PERIODS: Mapping[str, tuple[str, ...]] = {
+    "monthly": tuple(_MONTHS),
+    "quarterly": tuple(_QUARTERS),
+    "half-yearly": tuple(_HALVES),
+    "yearly": tuple(_WHOLE),
+    # On-results KPIs name the quarter in which the result was reached.
+    "on-results": tuple(_QUARTERS),
+    "none": (),
+}
+
+KIND_LABELS = {
+    "department": "the department",
+    "bureau": "bureaus",
+    "region": "regional offices",
+    "province": "provincial offices",
+    "group": "groups",
+}
+
+
+# --- fiscal years and periods -------------------------------------------------------------
+
+
+def year_problem(year: int) -> str | None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        return f"A Buddhist Era year from {MIN_YEAR} to {MAX_YEAR}."
+    return None
+
+
+def fiscal_year_dates(year: int) -> tuple[date, date]:
+    """First and last day of a BE fiscal year: 2547 runs from 2003-10-01 to 2004-09-30."""
+    start_ce = year - BE_OFFSET - 1
+    return date(start_ce, 10, 1), date(start_ce + 1, 9, 30)
+
+
+def _fiscal_month(year: int, index: int) -> tuple[int, int]:
+    """(CE year, calendar month) of fiscal month `index` (1 = October) of a BE year."""
+    offset = 9 + index - 1  # months after January of the year the fiscal year starts in
+    return year - BE_OFFSET - 1 + offset // 12, offset % 12 + 1
+
+
+def period_dates(year: int, period: str) -> tuple[date, date]:
+    """First and last day of a period of a year; KeyError for a name that is no period."""
+    first, last = PERIOD_MONTHS[period]
+    start_year, start_month = _fiscal_month(year, first)
+    end_year, end_month = _fiscal_month(year, last)
+    end_day = calendar.monthrange(end_year, end_month)[1]
+    return date(start_year, start_month, 1), date(end_year, end_month, end_day)
+
+
+def due_date(ends_on: date, due_days: int) -> date:
+    return ends_on + timedelta(days=due_days)
+
+
+@dataclass(frozen=True)
+class Period:
+    period: str
+    starts_on: date
+    ends_on: date
+    due_on: date
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "period": self.period,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat(),
+            "due_on": self.due_on.isoformat(),
+        }
+
+
+def period_of(year: int, cycle: str, period: str, due_days: int) -> Period | None:
+    """The period `period` of a KPI on `cycle`, or None when the cycle has no such period."""
+    if period not in CYCLE_PERIODS.get(cycle, ()):
+        return None
+    starts_on, ends_on = period_dates(year, period)
+    return Period(period, starts_on, ends_on, due_date(ends_on, due_days))
+
+
+def periods_of(year: int, cycle: str, due_days: int) -> list[Period]:
+    """Every reporting period of a KPI on `cycle` in a year, in order."""
+    return [period_of(year, cycle, p, due_days) for p in CYCLE_PERIODS.get(cycle, ())]
+
+
+def effective_due_days(year_due_days: int, kpi_due_days: int | None) -> int:
+    return year_due_days if kpi_due_days is None else kpi_due_days
+
+
+def due_days_problem(days: int) -> str | None:
+    if not 0 <= days <= MAX_DUE_DAYS:
+        return f"From 0 to {MAX_DUE_DAYS} days."
+    return None
+
+
+def year_transition_problem(current: str, new: str) -> str | None:
+    if current == new or (current, new) in YEAR_TRANSITIONS:
+        return None
+    allowed = sorted(to for frm, to in YEAR_TRANSITIONS if frm == current)
+    return f"A {current} year can only become {' or '.join(allowed)}."
+
+
+# --- applicability ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KpiFacts:
+    """What decides who reports a KPI and when."""
+
+    code: str
+    method: str
+    cycle: str
+    applies_to: tuple[str, ...]
+    source_en: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    reports: bool
+    reason: str | None
+
+
+def kinds_phrase(kinds: Iterable[str]) -> str:
+    labels = [KIND_LABELS.get(k, k) for k in UNIT_KINDS if k in set(kinds)]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def unit_kind_problem(kpi: KpiFacts, unit_kind: str) -> str | None:
+    if unit_kind not in kpi.applies_to:
+        return f"KPI {kpi.code} is reported by {kinds_phrase(kpi.applies_to)} only"
+    return None
+
+
+def applicability(kpi: KpiFacts, unit_kind: str, period: str | None) -> Decision:
+    """Whether a unit of `unit_kind` reports `kpi` in rbm (in `period`, when one is given).
+
+    The method comes first: a KPI fed from another system or measured by a survey is never
+    typed in by a unit, whoever the unit is.
+    """
+    if kpi.method == "none":
+        return Decision(False, f"KPI {kpi.code} is not reported in rbm (none)")
+    if kpi.method == "feed":
+        source = kpi.source_en or "another system"
+        return Decision(False, f"KPI {kpi.code} is reported through the {source} (feed)")
+    if kpi.method == "survey":
+        source = kpi.source_en or "an outside survey"
+        return Decision(False, f"KPI {kpi.code} is measured by {source} (survey)")
+    if problem := unit_kind_problem(kpi, unit_kind):
+        return Decision(False, problem)
+    if period is not None and period not in CYCLE_PERIODS.get(kpi.cycle, ()):
+        return Decision(False, f"Period {period} is not a period of a {kpi.cycle} KPI")
+    return Decision(True, None)
+
+
+# --- KPIs ---------------------------------------------------------------------------------
+
+KPI_CODE = re.compile(r"^[1-9][0-9]?\.[1-9][0-9]?$")
+CSF_CODE = re.compile(r"^[1-9][0-9]?$")
+PERSPECTIVE_CODE = re.compile(r"^P[1-9]$")
+ITEM_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def kpi_sort_key(code: str) -> tuple[int, ...]:
+    """KPIs sort by number: 9.3 before 10.1."""
+    return tuple(int(part) for part in code.split("."))
+
+
+def csf_of(kpi_code: str) -> str:
+    """The CSF of a KPI is the number before the dot."""
+    return kpi_code.split(".", 1)[0]
+
+
+def kpi_problems(
+    method: str,
+    cycle: str,
+    applies_to: Iterable[str],
+    counting_rule: str | None,
+    item_fields: Iterable[Mapping[str, object]],
+) -> dict[str, list[str]]:
+    """What is inconsistent in a KPI's definition, by field."""
+    problems: dict[str, list[str]] = {}
+    applies_to = list(applies_to)
+    if (method == "none") != (cycle == "none"):
+        problems["cycle"] = ["A KPI is not reported (method none) exactly when its cycle is none."]
+    if not applies_to:
+        problems["applies_to"] = ["Name at least one unit kind."]
+    elif len(set(applies_to)) != len(applies_to):
+        problems["applies_to"] = ["A unit kind is named twice."]
+    names = [str(f.get("name")) for f in item_fields]
+    if len(set(names)) != len(names):
+        problems["item_fields"] = ["An item field is named twice."]
+    if counting_rule is not None:
+        if method != "entry":
+            problems["counting_rule"] = ["Only KPIs reported by entry count items."]
+        elif not names:
+            problems["item_fields"] = ["A KPI with a counting rule needs item fields."]
+    return problems
+
+
+# --- targets ------------------------------------------------------------------------------
+
+MAX_AMOUNT = 1e13
+
+
+def target_problems(measure: str, target: float, denominator: float | None) -> dict[str, list[str]]:
+    """What is wrong with a target for a KPI of `measure`, by field."""
+    problems: dict[str, list[str]] = {}
+    if measure == "percent" and not 0 <= target <= 100:
+        problems["target"] = ["A percentage from 0 to 100."]
+    elif measure == "level" and not 1 <= target <= 5:
+        problems["target"] = ["A level from 1 to 5."]
+    elif measure == "count" and (target < 0 or target != int(target)):
+        problems["target"] = ["A whole number, 0 or more."]
+    elif not 0 <= target <= MAX_AMOUNT:
+        problems["target"] = [f"From 0 to {MAX_AMOUNT:.0f}."]
+    if denominator is not None:
+        if measure != "percent":
+            problems["denominator"] = ["Only percentage KPIs have a denominator."]
+        elif not 0 < denominator <= MAX_AMOUNT:
+            problems["denominator"] = ["More than 0."]
+    return problems
+
+
+# --- owners -------------------------------------------------------------------------------
+
+# Identity's username rule: owners are named by username.
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+
+
+def username_problem(name: str) -> str | None:
+    if not USERNAME.match(name):
+        return "A username: 2-64 lower-case letters, digits, '.', '_' or '-'."
+    return None
+
+
+# --- units --------------------------------------------------------------------------------
+
+UNIT_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,15}(-[A-Z0-9]{1,15})?$")
+# Which kind of unit each kind hangs under (the department is the root).
+PARENT_KINDS: Mapping[str, tuple[str, ...]] = {
+    "department": (),
+    "bureau": ("department",),
+    "region": ("department",),
+    "province": ("region",),
+    "group": ("department", "bureau", "region"),
+}
+
+
+def unit_code_problem(code: str) -> str | None:
+    if not UNIT_CODE.match(code):
+        return "Capital letters and digits, starting with a letter, optionally '-' and a suffix."
+    return None
+
+
+def parent_problem(kind: str, parent_kind: str | None) -> str | None:
+    """Whether a unit of `kind` may hang under a unit of `parent_kind` (None: no parent)."""
+    allowed = PARENT_KINDS[kind]
+    if not allowed:
+        return None if parent_kind is None else f"A {kind} has no parent."
+    if parent_kind is None:
+        return f"A {kind} needs a parent: a {' or '.join(allowed)}."
+    if parent_kind not in allowed:
+        return f"A {kind} hangs under a {' or '.join(allowed)}, not a {parent_kind}."
+    return None
+
+
+def makes_cycle(code: str, new_parent: str | None, parent_of: Callable[[str], str | None]) -> bool:
+    """Whether hanging `code` under `new_parent` would make it its own ancestor."""
+    seen = set()
+    node = new_parent
+    while node is not None and node not in seen:
+        if node == code:
+            return True
+        seen.add(node)
+        node = parent_of(node)
+    return False

@@ -1,0 +1,254 @@
+"""Request and response schemas of the catalogue (they also make its OpenAPI)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from services.catalogue import rules
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+def text(max_length: int, **kwargs) -> fields.String:
+    """A non-blank string of at most `max_length` characters."""
+    return fields.String(validate=[validate.Length(max=max_length), _not_blank], **kwargs)
+
+
+def optional_text(max_length: int, **kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """Only JSON true or false."""
+
+    truthy = {True}
+    falsy = {False}
+
+
+class Integer(fields.Integer):
+    """A JSON integer: strings, booleans and fractions are refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Number(fields.Float):
+    """A finite JSON number: strings and booleans are refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def one_of(choices, **kwargs) -> fields.String:
+    return fields.String(validate=validate.OneOf(choices), **kwargs)
+
+
+# --- years --------------------------------------------------------------------------------
+
+
+class YearSchema(Schema):
+    year = fields.Integer()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    status = fields.String(metadata={"enum": list(rules.YEAR_STATUSES)})
+    due_days = fields.Integer(metadata={"description": "Days after a period's end it is due."})
+    copied_from = fields.Integer(allow_none=True)
+
+
+class YearCreateSchema(Schema):
+    year = Integer(required=True)
+    copy_from = Integer(required=True)
+
+
+class YearUpdateSchema(Schema):
+    status = one_of(rules.YEAR_STATUSES)
+    due_days = Integer()
+
+
+# --- perspectives, CSFs, KPIs -------------------------------------------------------------
+
+
+class CsfSchema(Schema):
+    year = fields.Integer(dump_only=True)
+    code = fields.String(required=True, validate=validate.Length(min=1, max=2))
+    perspective = fields.String(required=True, validate=validate.Length(min=1, max=2))
+    name_th = text(500, required=True)
+    name_en = text(500, required=True)
+    kpis = fields.List(fields.String(), dump_only=True)
+
+
+class CsfUpdateSchema(Schema):
+    perspective = fields.String(validate=validate.Length(min=1, max=2))
+    name_th = text(500)
+    name_en = text(500)
+
+
+class PerspectiveSchema(Schema):
+    code = fields.String()
+    name_th = fields.String()
+    name_en = fields.String()
+    csfs = fields.List(fields.Nested(CsfSchema))
+
+
+class ItemFieldSchema(Schema):
+    name = fields.String(required=True, validate=validate.Regexp(rules.ITEM_FIELD_NAME))
+    type = one_of(rules.ITEM_FIELD_TYPES, required=True)
+    required = StrictBoolean(load_default=True)
+    label_th = text(200, required=True)
+    label_en = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class KpiUpdateSchema(Schema):
+    """Every field an admin may change; code and CSF name the KPI and stay."""
+
+    name_th = text(500)
+    name_en = fields.String(validate=validate.Length(max=500))
+    mandatory = StrictBoolean()
+    headline = StrictBoolean()
+    method = one_of(rules.METHODS)
+    cycle = one_of(rules.CYCLES)
+    measure = one_of(rules.MEASURES)
+    applies_to = fields.List(one_of(rules.UNIT_KINDS), validate=validate.Length(max=5))
+    counting_rule = one_of(rules.COUNTING_RULES, allow_none=True)
+    item_fields = fields.List(fields.Nested(ItemFieldSchema), validate=validate.Length(max=20))
+    source_th = optional_text(300)
+    source_en = optional_text(300)
+    reporting_th = optional_text(2000)
+    denominator_label = optional_text(300)
+    note = optional_text(2000)
+    due_days = Integer(allow_none=True, metadata={"description": "null: the year's rule."})
+
+
+class KpiCreateSchema(KpiUpdateSchema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    name_th = text(500, required=True)
+    name_en = fields.String(load_default="", validate=validate.Length(max=500))
+    mandatory = StrictBoolean(load_default=False)
+    headline = StrictBoolean(load_default=False)
+    method = one_of(rules.METHODS, required=True)
+    cycle = one_of(rules.CYCLES, required=True)
+    measure = one_of(rules.MEASURES, required=True)
+    applies_to = fields.List(
+        one_of(rules.UNIT_KINDS), required=True, validate=validate.Length(max=5)
+    )
+    item_fields = fields.List(
+        fields.Nested(ItemFieldSchema), load_default=list, validate=validate.Length(max=20)
+    )
+
+
+class KpiSchema(KpiCreateSchema):
+    year = fields.Integer()
+    csf = fields.String()
+    perspective = fields.String()
+    periods = fields.List(fields.String())
+
+
+class KpiQuerySchema(Schema):
+    perspective = fields.String()
+    csf = fields.String()
+    method = one_of(rules.METHODS)
+    cycle = one_of(rules.CYCLES)
+    applies_to = one_of(rules.UNIT_KINDS, metadata={"description": "KPIs this unit kind reports"})
+
+
+class PeriodSchema(Schema):
+    period = fields.String()
+    starts_on = fields.String(metadata={"format": "date"})
+    ends_on = fields.String(metadata={"format": "date"})
+    due_on = fields.String(metadata={"format": "date"})
+
+
+# --- units --------------------------------------------------------------------------------
+
+
+class UnitSchema(Schema):
+    code = fields.String()
+    name_th = fields.String()
+    name_en = fields.String()
+    kind = fields.String(metadata={"enum": list(rules.UNIT_KINDS)})
+    parent = fields.String(allow_none=True)
+    sample = fields.Boolean(metadata={"description": "Demo data, not a real office."})
+
+
+class UnitCreateSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    name_th = text(300, required=True)
+    name_en = fields.String(load_default="", validate=validate.Length(max=300))
+    kind = one_of(rules.UNIT_KINDS, required=True)
+    parent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+
+
+class UnitUpdateSchema(Schema):
+    name_th = text(300)
+    name_en = fields.String(validate=validate.Length(max=300))
+    kind = one_of(rules.UNIT_KINDS)
+    parent = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+
+class UnitQuerySchema(Schema):
+    kind = one_of(rules.UNIT_KINDS)
+    parent = fields.String(validate=validate.Length(max=32))
+
+
+# --- plans: targets, owners, schedule, applicability --------------------------------------
+
+
+class PlanRowSchema(Schema):
+    year = fields.Integer(dump_only=True)
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    kpi = fields.String(required=True, validate=validate.Length(min=1, max=8))
+
+
+class TargetSchema(PlanRowSchema):
+    target = Number(required=True)
+    denominator = Number(load_default=None, allow_none=True)
+    denominator_label = optional_text(300, load_default=None)
+
+
+class AssignmentSchema(PlanRowSchema):
+    responsible = fields.String(load_default=None, allow_none=True)
+    data_collector = fields.String(load_default=None, allow_none=True)
+
+
+class PlanQuerySchema(Schema):
+    unit = fields.String(validate=validate.Length(min=1, max=32))
+    kpi = fields.String(validate=validate.Length(min=1, max=8))
+
+
+class ScheduleQuerySchema(PlanQuerySchema):
+    period = fields.String(validate=validate.Length(min=1, max=8))
+
+
+class ScheduleRowSchema(PeriodSchema):
+    unit = fields.String()
+    kpi = fields.String()
+    optional = fields.Boolean(metadata={"description": "On-results: report only with results"})
+
+
+class ApplicabilityQuerySchema(Schema):
+    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    kpi = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    period = fields.String(validate=validate.Length(min=1, max=8))
+
+
+class ApplicabilitySchema(Schema):
+    reports = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    period = fields.Nested(PeriodSchema, allow_none=True)
+    year = fields.Integer()
+    year_status = fields.String()
+    unit = fields.String()
+    kpi = fields.String()
+    method = fields.String()
+    cycle = fields.String()
+    optional = fields.Boolean()
