@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test bench lint format system-deps clean
+.PHONY: run test bench lint format system-deps clean translations
 
 run: $(STAMP)
 	RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
@@ -42,3 +42,9 @@ system-deps:
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# After changing UI text: refresh the catalogue, translate new entries in the .po, then compile.
+translations: $(STAMP)
+	cd services/portal && ../../$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o messages.pot . \
+	  && ../../$(VENV)/bin/pybabel update -i messages.pot -d translations -l th \
+	  && ../../$(VENV)/bin/pybabel compile -d translations && rm messages.pot

@@ -42,23 +42,24 @@ class ServiceClient:
             self._own_token = (data["access_token"], time.monotonic() + data["expires_in"] / 2)
         return self._own_token[0]
 
-    def get(self, path: str, token: str | None = None, **params: Any) -> Any:
-        """The decoded JSON body; NotFound for a 404, Unavailable when the service is down.
+    def call(self, method: str, path: str, token: str | None = None, **kwargs: Any):
+        """The raw response of any request; Unavailable only when the service does not answer.
 
         Without `token` the call is made on this service's own account.
         """
-        token = token or self.service_token()
-        headers = {}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        headers = {"Authorization": f"Bearer {token or self.service_token()}"}
         if rid := current_request_id():
             headers[REQUEST_ID_HEADER] = rid
         try:
-            resp = self.http.get(
-                f"{self.base}{path}", params=params, headers=headers, timeout=self.timeout
+            return self.http.request(
+                method, f"{self.base}{path}", headers=headers, timeout=self.timeout, **kwargs
             )
         except requests.RequestException as exc:
             raise Unavailable(f"The {self.service} service did not answer.") from exc
+
+    def get(self, path: str, token: str | None = None, **params: Any) -> Any:
+        """The decoded JSON body; NotFound for a 404, Unavailable for any other failure."""
+        resp = self.call("GET", path, token, params=params)
         if resp.status_code == 404:
             raise NotFound(f"{self.service}: {path} not found.")
         if resp.status_code >= 400:

@@ -62,7 +62,7 @@ def create_service_app(
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False
-    logging.configure()
+    logging.configure(settings.extra.get("RBM_LOG_LEVEL"))
     logging.init_app(app, settings.service)
 
     engine = make_engine(settings) if migrations_dir else None

@@ -1,12 +1,37 @@
-"""Composition root of the portal (web UI)."""
+"""Composition root of the portal: the server-rendered web UI, Thai first, English switch."""
 
-from flask import Flask
+import secrets
+from pathlib import Path
 
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+
+from common.clients import ServiceClient
 from common.config import Settings, from_env
-from common.web import create_service_app
-from services.portal.views import blp
+from common.secrets import local_secret
+from common.web import create_service_app, runtime_of
+from services.portal.views import LANGUAGES, pages
+
+
+def _locale() -> str:
+    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "th"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("portal")
-    return create_service_app(settings, title="portal", migrations_dir=None, blueprints=[blp])
+    app = create_service_app(settings, title="portal", migrations_dir=None, blueprints=[])
+    app.config.update(
+        SECRET_KEY=local_secret(settings, "RBM_PORTAL_SECRET", "portal-secret", secrets.token_hex),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.gateway_url.startswith("https://"),
+        BABEL_DEFAULT_LOCALE="th",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+    )
+    Babel(app, locale_selector=_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    runtime = runtime_of(app)
+    for service in ("identity", "catalogue", "evidence", "workflow", "notifications"):
+        runtime.extras[service] = ServiceClient(settings, service)
+    app.register_blueprint(pages)
+    return app
