@@ -89,7 +89,8 @@ def _from_http(exc: HTTPException) -> Response:
     detail = (data.get("message") if isinstance(data, dict) else None) or exc.description
     status = exc.code or 500
     if status == 422 and errors:
-        detail = "Some fields are not valid: " + ", ".join(sorted(errors))
+        # A list body (Schema(many=True)) reports its rows by int index.
+        detail = "Some fields are not valid: " + ", ".join(sorted(map(str, errors)))
     elif status == 400 and errors and isinstance(errors.get("_schema"), list):
         # webargs says why a body could not be read ("Invalid JSON body.") only in its messages.
         detail = " ".join(str(message) for message in errors["_schema"])
