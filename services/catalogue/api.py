@@ -4,14 +4,19 @@ Every route needs a bearer token; changes need a catalogue writer (admin or the 
 group's reviewer), except that a unit head may set their own unit's KPI owners.
 """
 
-from flask import current_app
+from collections.abc import Callable
+from functools import wraps
+
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_principal
 from common.db import unit_of_work
+from common.errors import DomainError, UnsupportedMediaType
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, units, years
+from services.catalogue.service.base import require_writer
 
 blp = Blueprint(
     "catalogue",
@@ -22,6 +27,32 @@ blp = Blueprint(
 
 def _session():
     return unit_of_work(current_app.extensions["rbm"].session_factory)
+
+
+@blp.before_request
+def _refuse_early():
+    """401 before anything else, then bodies that are not UTF-8 JSON, before any parsing."""
+    current_principal()
+    if request.method in ("POST", "PUT", "PATCH"):
+        if not request.is_json:
+            raise UnsupportedMediaType(
+                "Send the body as JSON.", {"body": ["Content-Type must be application/json."]}
+            )
+        try:
+            request.get_data(cache=True).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DomainError("The body is not UTF-8 text.", {"body": ["Not UTF-8."]}) from exc
+
+
+def writers_only(view: Callable) -> Callable:
+    """403 before the body is read for whoever may not change the catalogue."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        require_writer(current_principal())
+        return view(*args, **kwargs)
+
+    return checked
 
 
 # --- years --------------------------------------------------------------------------------
@@ -36,6 +67,7 @@ class Years(MethodView):
         with _session() as session:
             return years.list_years(session)
 
+    @writers_only
     @blp.arguments(schemas.YearCreateSchema)
     @blp.response(201, schemas.YearSchema)
     def post(self, body):
@@ -54,6 +86,7 @@ class YearItem(MethodView):
         with _session() as session:
             return years.get_year(session, year)
 
+    @writers_only
     @blp.arguments(schemas.YearUpdateSchema)
     @blp.response(200, schemas.YearSchema)
     def patch(self, body, year):
@@ -85,6 +118,7 @@ class Csfs(MethodView):
         with _session() as session:
             return kpis.list_csfs(session, year)
 
+    @writers_only
     @blp.arguments(schemas.CsfSchema)
     @blp.response(201, schemas.CsfSchema)
     def post(self, body, year):
@@ -96,6 +130,7 @@ class Csfs(MethodView):
 
 @blp.route("/years/<int:year>/csfs/<string:code>")
 class CsfItem(MethodView):
+    @writers_only
     @blp.arguments(schemas.CsfUpdateSchema)
     @blp.response(200, schemas.CsfSchema)
     def patch(self, body, year, code):
@@ -115,6 +150,7 @@ class Kpis(MethodView):
         with _session() as session:
             return kpis.list_kpis(session, year, query)
 
+    @writers_only
     @blp.arguments(schemas.KpiCreateSchema)
     @blp.response(201, schemas.KpiSchema)
     def post(self, body, year):
@@ -133,6 +169,7 @@ class KpiItem(MethodView):
         with _session() as session:
             return kpis.get_kpi(session, year, code)
 
+    @writers_only
     @blp.arguments(schemas.KpiUpdateSchema)
     @blp.response(200, schemas.KpiSchema)
     def patch(self, body, year, code):
@@ -165,6 +202,7 @@ class Units(MethodView):
         with _session() as session:
             return units.list_units(session, query)
 
+    @writers_only
     @blp.arguments(schemas.UnitCreateSchema)
     @blp.response(201, schemas.UnitSchema)
     def post(self, body):
@@ -183,6 +221,7 @@ class UnitItem(MethodView):
         with _session() as session:
             return units.get_unit(session, code)
 
+    @writers_only
     @blp.arguments(schemas.UnitUpdateSchema)
     @blp.response(200, schemas.UnitSchema)
     def patch(self, body, code):
@@ -205,6 +244,7 @@ class Targets(MethodView):
         with _session() as session:
             return plans.list_targets(session, principal, year, **query)
 
+    @writers_only
     @blp.arguments(schemas.TargetSchema(many=True))
     @blp.response(200, schemas.TargetSchema(many=True))
     def put(self, rows, year):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from common.fields import Text
 from services.catalogue import rules
 
 
@@ -12,13 +13,13 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
-def text(max_length: int, **kwargs) -> fields.String:
+def text(max_length: int, **kwargs) -> Text:
     """A non-blank string of at most `max_length` characters."""
-    return fields.String(validate=[validate.Length(max=max_length), _not_blank], **kwargs)
+    return Text(validate=[validate.Length(max=max_length), _not_blank], **kwargs)
 
 
-def optional_text(max_length: int, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
+def optional_text(max_length: int, **kwargs) -> Text:
+    return Text(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
 
 
 class StrictBoolean(fields.Boolean):
@@ -49,8 +50,8 @@ class Number(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def one_of(choices, **kwargs) -> fields.String:
-    return fields.String(validate=validate.OneOf(choices), **kwargs)
+def one_of(choices, **kwargs) -> Text:
+    return Text(validate=validate.OneOf(choices), **kwargs)
 
 
 # --- years --------------------------------------------------------------------------------
@@ -58,9 +59,9 @@ def one_of(choices, **kwargs) -> fields.String:
 
 class YearSchema(Schema):
     year = fields.Integer()
-    starts_on = fields.String(metadata={"format": "date"})
-    ends_on = fields.String(metadata={"format": "date"})
-    status = fields.String(metadata={"enum": list(rules.YEAR_STATUSES)})
+    starts_on = Text(metadata={"format": "date"})
+    ends_on = Text(metadata={"format": "date"})
+    status = Text(metadata={"enum": list(rules.YEAR_STATUSES)})
     due_days = fields.Integer(metadata={"description": "Days after a period's end it is due."})
     copied_from = fields.Integer(allow_none=True)
 
@@ -80,39 +81,39 @@ class YearUpdateSchema(Schema):
 
 class CsfSchema(Schema):
     year = fields.Integer(dump_only=True)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=2))
-    perspective = fields.String(required=True, validate=validate.Length(min=1, max=2))
+    code = Text(required=True, validate=validate.Length(min=1, max=2))
+    perspective = Text(required=True, validate=validate.Length(min=1, max=2))
     name_th = text(500, required=True)
     name_en = text(500, required=True)
-    kpis = fields.List(fields.String(), dump_only=True)
+    kpis = fields.List(Text(), dump_only=True)
 
 
 class CsfUpdateSchema(Schema):
-    perspective = fields.String(validate=validate.Length(min=1, max=2))
+    perspective = Text(validate=validate.Length(min=1, max=2))
     name_th = text(500)
     name_en = text(500)
 
 
 class PerspectiveSchema(Schema):
-    code = fields.String()
-    name_th = fields.String()
-    name_en = fields.String()
+    code = Text()
+    name_th = Text()
+    name_en = Text()
     csfs = fields.List(fields.Nested(CsfSchema))
 
 
 class ItemFieldSchema(Schema):
-    name = fields.String(required=True, validate=validate.Regexp(rules.ITEM_FIELD_NAME))
+    name = Text(required=True, validate=validate.Regexp(rules.ITEM_FIELD_NAME))
     type = one_of(rules.ITEM_FIELD_TYPES, required=True)
     required = StrictBoolean(load_default=True)
     label_th = text(200, required=True)
-    label_en = fields.String(load_default="", validate=validate.Length(max=200))
+    label_en = Text(load_default="", validate=validate.Length(max=200))
 
 
 class KpiUpdateSchema(Schema):
     """Every field an admin may change; code and CSF name the KPI and stay."""
 
     name_th = text(500)
-    name_en = fields.String(validate=validate.Length(max=500))
+    name_en = Text(validate=validate.Length(max=500))
     mandatory = StrictBoolean()
     headline = StrictBoolean()
     method = one_of(rules.METHODS)
@@ -130,9 +131,9 @@ class KpiUpdateSchema(Schema):
 
 
 class KpiCreateSchema(KpiUpdateSchema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    code = Text(required=True, validate=validate.Length(min=1, max=8))
     name_th = text(500, required=True)
-    name_en = fields.String(load_default="", validate=validate.Length(max=500))
+    name_en = Text(load_default="", validate=validate.Length(max=500))
     mandatory = StrictBoolean(load_default=False)
     headline = StrictBoolean(load_default=False)
     method = one_of(rules.METHODS, required=True)
@@ -148,56 +149,56 @@ class KpiCreateSchema(KpiUpdateSchema):
 
 class KpiSchema(KpiCreateSchema):
     year = fields.Integer()
-    csf = fields.String()
-    perspective = fields.String()
-    periods = fields.List(fields.String())
+    csf = Text()
+    perspective = Text()
+    periods = fields.List(Text())
 
 
 class KpiQuerySchema(Schema):
-    perspective = fields.String()
-    csf = fields.String()
+    perspective = Text()
+    csf = Text()
     method = one_of(rules.METHODS)
     cycle = one_of(rules.CYCLES)
     applies_to = one_of(rules.UNIT_KINDS, metadata={"description": "KPIs this unit kind reports"})
 
 
 class PeriodSchema(Schema):
-    period = fields.String()
-    starts_on = fields.String(metadata={"format": "date"})
-    ends_on = fields.String(metadata={"format": "date"})
-    due_on = fields.String(metadata={"format": "date"})
+    period = Text()
+    starts_on = Text(metadata={"format": "date"})
+    ends_on = Text(metadata={"format": "date"})
+    due_on = Text(metadata={"format": "date"})
 
 
 # --- units --------------------------------------------------------------------------------
 
 
 class UnitSchema(Schema):
-    code = fields.String()
-    name_th = fields.String()
-    name_en = fields.String()
-    kind = fields.String(metadata={"enum": list(rules.UNIT_KINDS)})
-    parent = fields.String(allow_none=True)
+    code = Text()
+    name_th = Text()
+    name_en = Text()
+    kind = Text(metadata={"enum": list(rules.UNIT_KINDS)})
+    parent = Text(allow_none=True)
     sample = fields.Boolean(metadata={"description": "Demo data, not a real office."})
 
 
 class UnitCreateSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    code = Text(required=True, validate=validate.Length(min=1, max=32))
     name_th = text(300, required=True)
-    name_en = fields.String(load_default="", validate=validate.Length(max=300))
+    name_en = Text(load_default="", validate=validate.Length(max=300))
     kind = one_of(rules.UNIT_KINDS, required=True)
-    parent = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    parent = Text(load_default=None, allow_none=True, validate=validate.Length(max=32))
 
 
 class UnitUpdateSchema(Schema):
     name_th = text(300)
-    name_en = fields.String(validate=validate.Length(max=300))
+    name_en = Text(validate=validate.Length(max=300))
     kind = one_of(rules.UNIT_KINDS)
-    parent = fields.String(allow_none=True, validate=validate.Length(max=32))
+    parent = Text(allow_none=True, validate=validate.Length(max=32))
 
 
 class UnitQuerySchema(Schema):
     kind = one_of(rules.UNIT_KINDS)
-    parent = fields.String(validate=validate.Length(max=32))
+    parent = Text(validate=validate.Length(max=32))
 
 
 # --- plans: targets, owners, schedule, applicability --------------------------------------
@@ -205,8 +206,8 @@ class UnitQuerySchema(Schema):
 
 class PlanRowSchema(Schema):
     year = fields.Integer(dump_only=True)
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    kpi = fields.String(required=True, validate=validate.Length(min=1, max=8))
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    kpi = Text(required=True, validate=validate.Length(min=1, max=8))
 
 
 class TargetSchema(PlanRowSchema):
@@ -216,39 +217,39 @@ class TargetSchema(PlanRowSchema):
 
 
 class AssignmentSchema(PlanRowSchema):
-    responsible = fields.String(load_default=None, allow_none=True)
-    data_collector = fields.String(load_default=None, allow_none=True)
+    responsible = Text(load_default=None, allow_none=True)
+    data_collector = Text(load_default=None, allow_none=True)
 
 
 class PlanQuerySchema(Schema):
-    unit = fields.String(validate=validate.Length(min=1, max=32))
-    kpi = fields.String(validate=validate.Length(min=1, max=8))
+    unit = Text(validate=validate.Length(min=1, max=32))
+    kpi = Text(validate=validate.Length(min=1, max=8))
 
 
 class ScheduleQuerySchema(PlanQuerySchema):
-    period = fields.String(validate=validate.Length(min=1, max=8))
+    period = Text(validate=validate.Length(min=1, max=8))
 
 
 class ScheduleRowSchema(PeriodSchema):
-    unit = fields.String()
-    kpi = fields.String()
+    unit = Text()
+    kpi = Text()
     optional = fields.Boolean(metadata={"description": "On-results: report only with results"})
 
 
 class ApplicabilityQuerySchema(Schema):
-    unit = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    kpi = fields.String(required=True, validate=validate.Length(min=1, max=8))
-    period = fields.String(validate=validate.Length(min=1, max=8))
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    kpi = Text(required=True, validate=validate.Length(min=1, max=8))
+    period = Text(validate=validate.Length(min=1, max=8))
 
 
 class ApplicabilitySchema(Schema):
     reports = fields.Boolean()
-    reason = fields.String(allow_none=True)
+    reason = Text(allow_none=True)
     period = fields.Nested(PeriodSchema, allow_none=True)
     year = fields.Integer()
-    year_status = fields.String()
-    unit = fields.String()
-    kpi = fields.String()
-    method = fields.String()
-    cycle = fields.String()
+    year_status = Text()
+    unit = Text()
+    kpi = Text()
+    method = Text()
+    cycle = Text()
     optional = fields.Boolean()

@@ -41,15 +41,20 @@ def editable_year(session: Session, year: int) -> Year:
     return row
 
 
+def storable(code: str) -> bool:
+    # A NUL from a URL would make PostgreSQL fail the query instead of finding nothing.
+    return "\x00" not in code
+
+
 def find_kpi(session: Session, year: int, code: str) -> Kpi:
-    row = session.get(Kpi, (year, code))
+    row = session.get(Kpi, (year, code)) if storable(code) else None
     if row is None:
         raise NotFound(f"No KPI {code} in year {year}.", {"kpi": ["Unknown KPI."]})
     return row
 
 
 def find_unit(session: Session, code: str) -> Unit:
-    row = session.get(Unit, code)
+    row = session.get(Unit, code) if storable(code) else None
     if row is None:
         raise NotFound(f"No unit {code}.", {"unit": ["Unknown unit."]})
     return row

@@ -13,7 +13,13 @@ from common.events import record_event
 from services.catalogue import rules
 from services.catalogue.events import CsfChanged, KpiChanged
 from services.catalogue.models import Csf, Kpi, Outbox, Perspective
-from services.catalogue.service.base import editable_year, find_kpi, find_year, require_writer
+from services.catalogue.service.base import (
+    editable_year,
+    find_kpi,
+    find_year,
+    require_writer,
+    storable,
+)
 
 KPI_FIELDS = (
     "name_th",
@@ -222,7 +228,7 @@ def change_csf(
 ) -> dict[str, Any]:
     require_writer(actor)
     editable_year(session, year)
-    csf = session.get(Csf, (year, code))
+    csf = session.get(Csf, (year, code)) if storable(code) else None
     if csf is None:
         raise NotFound(f"No CSF {code} in year {year}.", {"csf": ["Unknown CSF."]})
     if "perspective" in changes:

@@ -1,0 +1,90 @@
+"""Applicability: whether a unit reports a KPI in a period, and why not (workflow relies on it)."""
+
+import pytest
+
+from tests.catalogue.conftest import API
+
+
+def ask(http, unit, kpi, period=None, year=2547):
+    params = {"unit": unit, "kpi": kpi, **({"period": period} if period else {})}
+    return http.get(f"{API}/years/{year}/applicability", params=params)
+
+
+def test_a_region_reports_an_activity_kpi_in_a_half_year(as_user):
+    body = ask(as_user("reporter1"), "R1", "15.1", "H1").json()
+    assert (body["reports"], body["reason"]) == (True, None)
+    assert body["period"] == {
+        "period": "H1",
+        "starts_on": "2003-10-01",
+        "ends_on": "2004-03-31",
+        "due_on": "2004-04-10",
+    }
+
+
+def test_a_fed_kpi_says_where_it_comes_from(as_user):
+    body = ask(as_user("reporter1"), "R1", "1.1", "M01").json()
+    assert body["reports"] is False
+    assert body["reason"] == "KPI 1.1 is reported through the monthly progress system (feed)"
+
+
+def test_a_province_does_not_report_a_region_only_kpi(as_user):
+    body = ask(as_user("reporter1"), "R1-01", "15.1", "H1").json()
+    assert (body["reports"], body["reason"]) == (
+        False,
+        "KPI 15.1 is reported by regional offices only",
+    )
+
+
+def test_a_period_outside_the_cycle_is_a_no_with_a_reason(as_user):
+    body = ask(as_user("reporter1"), "R1", "2.1", "M13").json()
+    assert (body["reports"], body["period"]) == (False, None)
+    assert body["reason"] == "Period M13 is not a period of a monthly KPI"
+
+
+def test_a_yearly_kpi_has_no_quarters(as_user):
+    body = ask(as_user("reporter1"), "R1", "10.5", "Q1").json()
+    assert body["reason"] == "Period Q1 is not a period of a yearly KPI"
+
+
+@pytest.mark.parametrize(
+    "code", ["1.2", "6.1", "9.1", "9.2", "10.3", "10.4", "11.1", "12.1", "14.1"]
+)
+def test_kpis_without_reporting_are_not_reported_by_regions(as_user, code):
+    body = ask(as_user("reporter1"), "R1", code).json()
+    assert (
+        body["reports"] is False and body["reason"] == f"KPI {code} is not reported in rbm (none)"
+    )
+
+
+def test_satisfaction_is_measured_by_the_survey(as_user):
+    body = ask(as_user("reporter1"), "PRD", "8.1", "Y").json()
+    assert body["reason"] == "KPI 8.1 is measured by OPDC's satisfaction survey (survey)"
+
+
+def test_an_on_results_kpi_is_optional_in_its_quarter(as_user):
+    body = ask(as_user("reporter1"), "R1", "7.1", "Q3").json()
+    assert (body["reports"], body["optional"], body["period"]["period"]) == (True, True, "Q3")
+
+
+def test_the_answer_names_the_year_status(as_user):
+    assert ask(as_user("reporter1"), "R1", "2.1", "M02").json()["year_status"] == "open"
+
+
+@pytest.mark.parametrize(
+    ("unit", "kpi", "year"),
+    [("NOPE", "2.1", 2547), ("R1", "99.9", 2547), ("R1", "2.1", 2404)],
+)
+def test_unknown_year_kpi_or_unit_is_404(as_user, unit, kpi, year):
+    resp = ask(as_user("reporter1"), unit, kpi, "M01", year)
+    assert resp.status_code == 404 and resp.headers["Content-Type"] == "application/problem+json"
+
+
+def test_unit_and_kpi_are_required(as_user):
+    resp = as_user("reporter1").get(f"{API}/years/2547/applicability", params={"unit": "R1"})
+    assert resp.status_code == 422 and "kpi" in resp.json()["errors"]
+
+
+def test_a_kpi_changed_in_a_copied_year_changes_its_applicability(admin, own_year):
+    admin.patch(f"{API}/years/{own_year}/kpis/15.1", json={"applies_to": ["region", "province"]})
+    assert ask(admin, "R1-01", "15.1", "H2", own_year).json()["reports"] is True
+    assert ask(admin, "R1-01", "15.1", "H2").json()["reports"] is False
