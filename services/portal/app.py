@@ -3,18 +3,19 @@
 import secrets
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel, get_locale
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
-from services.portal.views import LANGUAGES, pages
+from services.portal.views import pages
 
 
 def _locale() -> str:
-    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "th"
+    # Thai for everyone until they choose English: the browser's language is not a choice.
+    return session.get("lang", "th")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
