@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import ADMIN, AUDITOR, REPORTER, REVIEWER, UNIT_HEAD
+from common.errors import Conflict
 from services.identity.models import User
 from services.identity.service import NewUser, add_user
 
@@ -27,6 +28,10 @@ def load_demo_users(session: Session) -> int:
         new = NewUser(
             username, display_name, DEMO_PASSWORD, f"{username}@demo.rbm.invalid", memberships
         )
-        add_user(session, "demo-loader", new)
+        try:
+            with session.begin_nested():
+                add_user(session, "demo-loader", new)
+        except Conflict:
+            continue  # another process of this service created it a moment ago
         created += 1
     return created

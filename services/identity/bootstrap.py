@@ -1,0 +1,43 @@
+"""`python -m services.identity.bootstrap USERNAME`: the first administrator of a deployment.
+
+A deployment starts with no users (demo users only with RBM_DEMO=1). This makes one
+administrator of the department (PRD); the password comes from RBM_ADMIN_PASSWORD or a prompt.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from common.auth import ADMIN, Principal
+from common.db import unit_of_work
+from common.errors import DomainError
+from common.web import runtime_of
+from services.identity import rules, service
+from services.identity.app import create_app
+
+DEPARTMENT = "PRD"
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.splitlines()[0], file=sys.stderr)
+        return 2
+    password = os.environ.get("RBM_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    new = service.NewUser(argv[0], "ผู้ดูแลระบบ", password, "", ((DEPARTMENT, ADMIN),))
+    actor = Principal(user_id="bootstrap", username="bootstrap")
+    app = create_app()
+    try:
+        with unit_of_work(runtime_of(app).session_factory) as session:
+            # The catalogue may not run yet; the department is in every catalogue.
+            service.create_user(session, actor, new, lambda unit: unit == DEPARTMENT)
+    except DomainError as exc:
+        print(f"{exc.detail} {exc.errors or ''}", file=sys.stderr)
+        return 1
+    print(f"administrator '{rules.normalise_username(argv[0])}' created")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
