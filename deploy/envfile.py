@@ -1,0 +1,61 @@
+"""Fresh secrets for a deployment, printed once and never committed.
+
+    python -m deploy.envfile > .env                        # docker compose
+    python -m deploy.envfile --k8s | kubectl apply -f -    # Secret `rbm-secrets` (namespace rbm)
+
+For Kubernetes only the secrets of rbm itself are made; the URLs and keys of the organisation's
+PostgreSQL, RabbitMQ and S3 go into the Secret `rbm-backends` (deploy/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+
+from common.auth import new_private_key_pem
+
+
+def fresh() -> dict[str, str]:
+    return {
+        "POSTGRES_PASSWORD": secrets.token_hex(16),
+        "RABBITMQ_PASSWORD": secrets.token_hex(16),
+        "RBM_S3_ACCESS_KEY": "rbm" + secrets.token_hex(8),
+        "RBM_S3_SECRET_KEY": secrets.token_hex(24),
+        "RBM_SERVICE_SECRET": secrets.token_hex(32),
+        "RBM_JWT_PRIVATE_KEY": new_private_key_pem(),
+        "RBM_PORTAL_SECRET": secrets.token_hex(32),
+    }
+
+
+def dotenv(values: dict[str, str]) -> str:
+    """KEY=value lines; a multi-line value (the PEM key) double-quoted with `\\n` escapes."""
+    lines = []
+    for key, value in values.items():
+        if "\n" in value:
+            value = '"' + value.replace("\n", "\\n") + '"'
+        lines.append(f"{key}={value}")
+    return "\n".join(lines) + "\n"
+
+
+def k8s_secret(values: dict[str, str], namespace: str = "rbm") -> str:
+    """A Secret manifest (JSON, which kubectl reads) with rbm's own secrets."""
+    own = ("RBM_SERVICE_SECRET", "RBM_JWT_PRIVATE_KEY", "RBM_PORTAL_SECRET")
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": "rbm-secrets", "namespace": namespace},
+        "type": "Opaque",
+        "stringData": {key: values[key] for key in own},
+    }
+    return json.dumps(manifest, indent=2) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    values = fresh()
+    sys.stdout.write(k8s_secret(values) if "--k8s" in argv else dotenv(values))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
