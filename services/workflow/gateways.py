@@ -1,0 +1,111 @@
+"""What the workflow asks other services, on behalf of the caller (their token is forwarded).
+
+Without a token the clients use the workflow's own service account (background work).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from common.clients import ServiceClient
+from common.errors import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """The facts of a KPI in a year that decide how its reports are written and counted."""
+
+    code: str
+    method: str
+    cycle: str
+    measure: str
+    counting_rule: str | None
+    item_fields: tuple[dict, ...]
+    denominator_label: str | None
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> Kpi:
+        return cls(
+            code=body["code"],
+            method=body["method"],
+            cycle=body.get("cycle", ""),
+            measure=body.get("measure") or "count",
+            counting_rule=body.get("counting_rule"),
+            item_fields=tuple(body.get("item_fields") or ()),
+            denominator_label=body.get("denominator_label"),
+        )
+
+
+@dataclass(frozen=True)
+class Period:
+    period: str
+    starts_on: date
+    ends_on: date
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Lookups:
+    catalogue: ServiceClient
+    evidence: ServiceClient
+    token: str | None = None
+
+    def kpi(self, year: int, code: str) -> Kpi:
+        try:
+            return Kpi.parse(self.catalogue.get(f"/years/{year}/kpis/{code}", token=self.token))
+        except NotFound as exc:
+            raise Invalid(
+                f"The catalogue has no KPI {code} in {year}.", {"kpi": ["Unknown KPI."]}
+            ) from exc
+
+    def period(self, year: int, unit: str, kpi: str, period: str) -> Period:
+        """The period's dates when `unit` reports `kpi` in it; 422 with the catalogue's reason."""
+        try:
+            answer = self.catalogue.get(
+                f"/years/{year}/applicability",
+                token=self.token,
+                unit=unit,
+                kpi=kpi,
+                period=period,
+            )
+        except NotFound as exc:
+            raise Invalid(
+                f"The catalogue has no unit {unit}.", {"unit": ["Unknown unit."]}
+            ) from exc
+        if not answer.get("reports") or not answer.get("period"):
+            reason = answer.get("reason") or f"{unit} does not report {kpi} in {period}"
+            raise Invalid(f"{reason}.", {"period": [reason]}, reason=reason)
+        p = answer["period"]
+        return Period(
+            p["period"],
+            date.fromisoformat(p["starts_on"]),
+            date.fromisoformat(p["ends_on"]),
+            date.fromisoformat(p["due_on"]),
+        )
+
+    def denominator(self, year: int, unit: str, kpi: str) -> dict | None:
+        """The unit's target row for the KPI when it names a denominator."""
+        rows = self.catalogue.get(f"/years/{year}/targets", token=self.token, unit=unit, kpi=kpi)
+        for row in rows:
+            if row.get("unit") == unit and row.get("kpi") == kpi and row.get("denominator"):
+                return row
+        return None
+
+    def evidence_file(self, file_id: str | int) -> dict | None:
+        """The file's metadata, or None when it does not exist or the caller may not see it."""
+        try:
+            return self.evidence.get(f"/files/{file_id}", token=self.token)
+        except NotFound:
+            return None
+
+    def schedule(self, year: int, **filters: str) -> list[dict]:
+        params = {k: v for k, v in filters.items() if v}
+        try:
+            return self.catalogue.get(f"/years/{year}/schedule", token=self.token, **params)
+        except NotFound as exc:
+            raise Invalid(f"The catalogue has no year {year}.", {"year": ["Unknown."]}) from exc
+
+    def units(self) -> list[dict]:
+        return self.catalogue.get("/units", token=self.token)

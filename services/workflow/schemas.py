@@ -1,0 +1,244 @@
+"""Request and response schemas of the workflow (they also make its OpenAPI)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from common.fields import Text
+from services.workflow.counting import PERIOD_ORDER
+from services.workflow.rules import DELEGABLE, STATES, TRANSITIONS
+
+PERIODS = tuple(PERIOD_ORDER)
+
+
+class Integer(fields.Integer):
+    """A JSON integer: strings, booleans and fractions are refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Number(fields.Float):
+    """A finite JSON number: strings and booleans are refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_nan=False, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class FileId(fields.Raw):
+    """An evidence file id as the evidence service gives it: text or a whole number."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+            raise ValidationError("A file id: text or a whole number.")
+        if isinstance(value, str) and (len(value) > 64 or not value.isprintable()):
+            raise ValidationError("A file id of at most 64 printable characters.")
+        return value
+
+
+YEAR = validate.Range(min=2500, max=3000)
+
+
+class ReportData(Schema):
+    """What a unit writes; `value` only where it is not counted or computed."""
+
+    value = Number(allow_none=True, metadata={"description": "entered number or level"})
+    numerator = Number(
+        allow_none=True,
+        metadata={"description": "percentage KPIs: the count over the catalogue's denominator"},
+    )
+    items = fields.Raw(
+        allow_none=True, metadata={"description": "list KPIs: the items to count (see API.md)"}
+    )
+    evidence_ids = fields.List(FileId(), allow_none=True)
+    note = Text(allow_none=True, validate=validate.Length(max=5000))
+
+
+class ReportCreate(ReportData):
+    year = Integer(required=True, validate=YEAR)
+    kpi = Text(required=True, validate=validate.Length(min=1, max=16))
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    period = Text(required=True, validate=validate.OneOf(PERIODS))
+
+
+class ReportPatch(ReportData):
+    version = Integer(metadata={"description": "the version you edited (or send If-Match)"})
+
+
+# Query strings carry numbers as text, so query schemas parse them (unlike JSON bodies).
+class ReportQuery(Schema):
+    year = fields.Integer(validate=YEAR)
+    unit = Text(validate=validate.Length(max=32))
+    kpi = Text(validate=validate.Length(max=16))
+    period = Text(validate=validate.OneOf(PERIODS))
+    state = Text(validate=validate.OneOf(STATES))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class HistorySchema(Schema):
+    seq = fields.Integer()
+    at = fields.String()
+    action = fields.String()
+    actor = fields.String()
+    on_behalf_of = fields.String(allow_none=True)
+    from_state = fields.String(allow_none=True)
+    to_state = fields.String(allow_none=True)
+    comment = fields.String()
+
+
+class ReportSchema(Schema):
+    id = fields.String()
+    year = fields.Integer()
+    kpi = fields.String()
+    unit = fields.String()
+    period = fields.String()
+    state = fields.String()
+    value = fields.Float(allow_none=True)
+    value_source = fields.String(
+        allow_none=True, metadata={"description": "counted | computed | evidence | entered"}
+    )
+    value_basis = fields.Raw(allow_none=True)
+    items = fields.Raw(metadata={"description": "each item with `counted`, and `reason` if not"})
+    evidence_ids = fields.List(fields.Raw())
+    evidence = fields.Raw()
+    note = fields.String()
+    version = fields.Integer()
+    method = fields.String()
+    measure = fields.String()
+    counting_rule = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.String()
+    updated_by = fields.String()
+    updated_at = fields.String()
+    submitted_at = fields.String(allow_none=True)
+    approved_at = fields.String(allow_none=True)
+    frozen = fields.Raw(allow_none=True)
+    history = fields.List(fields.Nested(HistorySchema))
+
+
+class TransitionRequest(Schema):
+    action = Text(required=True, validate=validate.OneOf(TRANSITIONS))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    version = Integer(metadata={"description": "the version you acted on (or send If-Match)"})
+
+
+class BulkTarget(Schema):
+    id = Text(required=True, validate=validate.Length(min=1, max=64))
+    version = Integer()
+
+
+class BulkRequest(Schema):
+    action = Text(required=True, validate=validate.OneOf(TRANSITIONS))
+    comment = Text(load_default="", validate=validate.Length(max=2000))
+    reports = fields.List(fields.Nested(BulkTarget), validate=validate.Length(max=1000))
+    ids = fields.List(
+        Text(validate=validate.Length(min=1, max=64)), validate=validate.Length(max=1000)
+    )
+
+    @validates_schema
+    def _some_reports(self, data, **_kwargs):
+        if not data.get("reports") and not data.get("ids"):
+            raise ValidationError(
+                "Name the reports: `reports` [{id, version}] or `ids`.", "reports"
+            )
+
+
+class BulkResult(Schema):
+    id = fields.String()
+    ok = fields.Boolean()
+    status = fields.Integer()
+    state = fields.String()
+    version = fields.Integer()
+    detail = fields.String()
+
+
+class BulkResponse(Schema):
+    action = fields.String()
+    succeeded = fields.Integer()
+    failed = fields.Integer()
+    results = fields.List(fields.Nested(BulkResult))
+
+
+class AuditEntrySchema(Schema):
+    seq = fields.Integer()
+    at = fields.DateTime()
+    subject = fields.String()
+    subject_id = fields.String()
+    actor = fields.String()
+    on_behalf_of = fields.String(allow_none=True)
+    action = fields.String()
+    changes = fields.Raw(metadata={"description": "{field: {before, after}}"})
+    comment = fields.String()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class VerifySchema(Schema):
+    intact = fields.Boolean()
+    entries = fields.Integer()
+    first_bad = fields.Integer(allow_none=True)
+    problem = fields.String(allow_none=True)
+
+
+class DelegationCreate(Schema):
+    delegate = Text(required=True, validate=validate.Length(min=1, max=64))
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    unit = Text(validate=validate.Length(min=1, max=32))
+    role = Text(validate=validate.OneOf(sorted(DELEGABLE)))
+    reason = Text(load_default="", validate=validate.Length(max=2000))
+
+
+class DelegationQuery(Schema):
+    active = fields.Boolean(load_default=False)
+
+
+class DelegationSchema(Schema):
+    id = fields.String()
+    delegator = fields.String()
+    delegate = fields.String()
+    unit = fields.String()
+    role = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    reason = fields.String()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    revoked_by = fields.String(allow_none=True)
+
+
+class ProgressQuery(Schema):
+    year = fields.Integer(required=True, validate=YEAR)
+    unit = Text(validate=validate.Length(min=1, max=32))
+    kpi = Text(validate=validate.Length(min=1, max=16))
+
+
+class ProgressRow(Schema):
+    unit = fields.String()
+    kpi = fields.String()
+    period = fields.String()
+    state = fields.String(metadata={"description": "the report's state, or `missing`"})
+    report_id = fields.String(allow_none=True)
+    due_on = fields.String()
+    late = fields.Boolean()
+    optional = fields.Boolean()
+
+
+class ProgressSchema(Schema):
+    year = fields.Integer()
+    rows = fields.List(fields.Nested(ProgressRow))
+    by_unit = fields.List(fields.Dict())
+    by_region = fields.List(fields.Dict())
+    by_kpi = fields.List(fields.Dict())
+    total = fields.Dict()

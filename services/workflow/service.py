@@ -1,0 +1,404 @@
+"""Use cases of reports: create, read, list and edit. Transitions live in `transitions.py`.
+
+Every writer first asks the other services what it needs (catalogue, evidence), then locks the
+audit trail (which serialises writers), then reads and changes the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from common.auth import Principal
+from common.errors import Conflict, Invalid, NotFound
+from common.events import record_event, utcnow
+from services.workflow import audit
+from services.workflow.counting import RULES, YearReport, count, count_year, with_verdicts
+from services.workflow.delegations import actor_of
+from services.workflow.events import REPORT_EVENTS
+from services.workflow.gateways import Kpi, Lookups, Period
+from services.workflow.models import Outbox, Report, new_id
+from services.workflow.rules import APPROVED, DRAFT, EDIT, Actor, decide
+from services.workflow.values import (
+    MAX_EVIDENCE,
+    Inputs,
+    Valued,
+    clean_items,
+    counted_value,
+    evidence_entry,
+    evidence_problem,
+    other_value,
+    stored_inputs,
+)
+
+MAX_PAGE = 1000
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
+    """The report if the actor may see its unit; 404 alike for missing and out of scope."""
+    report = session.get(Report, report_id) if len(report_id) <= 36 else None
+    if report is None or not actor.may_see(report.unit):
+        raise NotFound(f"No report {report_id}.")
+    return report
+
+
+def get_report(session: Session, principal: Principal, report_id: str) -> dict:
+    report = visible_report(session, actor_of(session, principal), report_id)
+    return present(report, history=history(session, report.id))
+
+
+def list_reports(
+    session: Session, principal: Principal, filters: Mapping[str, Any], limit: int, offset: int
+) -> tuple[list[dict], int]:
+    """The reports the caller may see that match the filters, and how many match in all."""
+    actor = actor_of(session, principal)
+    query = select(Report)
+    for name in ("year", "unit", "kpi", "period", "state"):
+        if filters.get(name) is not None:
+            query = query.where(getattr(Report, name) == filters[name])
+    if not actor.sees_all_units:
+        query = query.where(Report.unit.in_(sorted(actor.units)))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
+    rows = session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset))
+    return [present(r) for r in rows], total
+
+
+def history(session: Session, report_id: str) -> list[dict]:
+    """Each step of a report's life, oldest first, from its audit entries."""
+    out = []
+    for entry in audit.entries_of(session, report_id):
+        state = entry.changes.get("state") or {}
+        out.append(
+            {
+                "seq": entry.seq,
+                "at": entry.at.isoformat(),
+                "action": entry.action,
+                "actor": entry.actor,
+                "on_behalf_of": entry.on_behalf_of,
+                "from_state": state.get("before"),
+                "to_state": state.get("after"),
+                "comment": entry.comment,
+            }
+        )
+    return out
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def present(report: Report, history: list[dict] | None = None) -> dict:
+    """The report as the API shows it."""
+    out = {
+        "id": report.id,
+        "year": report.year,
+        "kpi": report.kpi,
+        "unit": report.unit,
+        "period": report.period,
+        "state": report.state,
+        "value": report.value,
+        "value_source": report.value_source,
+        "value_basis": report.value_basis,
+        "items": report.items,
+        "evidence_ids": report.evidence_ids,
+        "evidence": report.evidence,
+        "note": report.note,
+        "version": report.version,
+        "method": report.method,
+        "measure": report.measure,
+        "counting_rule": report.counting_rule,
+        "created_by": report.created_by,
+        "created_at": _iso(report.created_at),
+        "updated_by": report.updated_by,
+        "updated_at": _iso(report.updated_at),
+        "submitted_at": _iso(report.submitted_at),
+        "approved_at": _iso(report.approved_at),
+        "frozen": report.frozen,
+    }
+    if history is not None:
+        out["history"] = history
+    return out
+
+
+def snapshot(report: Report) -> dict[str, Any]:
+    """What the audit trail records the before and after of."""
+    return {
+        "state": report.state,
+        "value": report.value,
+        "value_source": report.value_source,
+        "value_basis": report.value_basis,
+        "items": report.items,
+        "evidence": [{"id": e["id"], "sha256": e.get("sha256")} for e in report.evidence or []],
+        "note": report.note,
+        "frozen_sha256": (report.frozen or {}).get("sha256"),
+    }
+
+
+def publish(
+    session: Session,
+    report: Report,
+    action: str,
+    actor: str,
+    on_behalf_of: str | None,
+    comment: str = "",
+) -> None:
+    event = REPORT_EVENTS[action](
+        report_id=report.id,
+        year=report.year,
+        kpi=report.kpi,
+        unit=report.unit,
+        period=report.period,
+        state=report.state,
+        reporter=report.created_by,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        comment=comment,
+    )
+    record_event(session, Outbox, event, actor)
+
+
+def check_version(report: Report, expected: int | None) -> None:
+    """409 when the caller saw another version than the current one (If-Match / version)."""
+    if expected is not None and expected != report.version:
+        raise Conflict(
+            f"The report changed: it is at version {report.version}, you sent {expected}.",
+            version=report.version,
+        )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the other services said, gathered before the trail is locked."""
+
+    kpi: Kpi
+    period: Period
+    denominator: dict | None
+    evidence: list[dict]
+
+
+def gather(
+    lookups: Lookups,
+    year: int,
+    unit: str,
+    kpi_code: str,
+    period: str,
+    inputs: Inputs,
+    attached: list[dict],
+) -> Facts:
+    kpi = lookups.kpi(year, kpi_code)
+    span = lookups.period(year, unit, kpi_code, period)
+    denominator = lookups.denominator(year, unit, kpi_code) if kpi.measure == "percent" else None
+    # Files are immutable: one already attached was checked when it was attached.
+    known = {str(e["id"]): e for e in attached}
+    ids = inputs.evidence_ids
+    errors: dict[str, list[str]] = {}
+    if len(ids) > MAX_EVIDENCE:
+        errors["evidence_ids"] = [f"At most {MAX_EVIDENCE} files."]
+    elif len({str(i) for i in ids}) != len(ids):
+        errors["evidence_ids"] = ["A file is listed twice."]
+    evidence = []
+    for index, file_id in enumerate(ids if not errors else []):
+        if str(file_id) in known:
+            evidence.append(known[str(file_id)])
+            continue
+        meta = lookups.evidence_file(file_id)
+        if problem := evidence_problem(meta, file_id, year, unit, kpi_code):
+            errors[f"evidence_ids.{index}"] = [problem]
+        else:
+            evidence.append(evidence_entry(meta))
+    if errors:
+        raise Invalid("Evidence must be files of the same unit, KPI and year.", errors)
+    return Facts(kpi, span, denominator, evidence)
+
+
+def create_report(
+    session: Session, principal: Principal, lookups: Lookups, body: Mapping[str, Any]
+) -> Report:
+    """A new draft, if the unit reports that KPI in that period and has no report for it yet."""
+    actor = actor_of(session, principal)
+    year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
+    step = decide(DRAFT, EDIT, actor.roles_in(unit))
+    inputs = Inputs.of({}, body)
+    facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
+    trail = audit.Trail(session)
+    taken = select(Report.id).where(
+        Report.year == year, Report.unit == unit, Report.kpi == kpi_code, Report.period == period
+    )
+    if existing := session.scalar(taken):
+        raise Conflict(
+            f"{unit} already has a report of {kpi_code} for {period} {year}.", report_id=existing
+        )
+    now = utcnow()
+    report = Report(
+        id=new_id(),
+        year=year,
+        unit=unit,
+        kpi=kpi_code,
+        period=period,
+        state=DRAFT,
+        created_by=actor.username,
+        created_at=now,
+        items=[],
+        evidence=[],
+        note="",
+    )
+    _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, "create")
+    return report
+
+
+def edit_report(
+    session: Session,
+    principal: Principal,
+    lookups: Lookups,
+    report_id: str,
+    changes: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> Report:
+    """Change a draft or returned report's data; 409 in any other state."""
+    actor = actor_of(session, principal)
+    report = visible_report(session, actor, report_id)
+    decide(report.state, EDIT, actor.roles_in(report.unit))
+    check_version(report, expected_version)
+    seen_version = report.version
+    stored = stored_inputs(
+        report.value,
+        report.value_source,
+        report.value_basis,
+        report.items,
+        report.evidence_ids,
+        report.note,
+    )
+    inputs = Inputs.of(stored, changes)
+    facts = gather(
+        lookups, report.year, report.unit, report.kpi, report.period, inputs, report.evidence
+    )
+    trail = audit.Trail(session)
+    session.refresh(report)
+    check_version(report, seen_version)
+    step = decide(report.state, EDIT, actor.roles_in(report.unit))
+    _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, EDIT)
+    return report
+
+
+def _write(
+    session: Session,
+    trail: audit.Trail,
+    report: Report,
+    facts: Facts,
+    inputs: Inputs,
+    actor: str,
+    on_behalf_of: str | None,
+    action: str,
+) -> None:
+    """Lay the inputs on the report, count or compute its value, and record the change."""
+    kpi = facts.kpi
+    items = clean_items(kpi, inputs, facts.period)
+    siblings: list[Report] = []
+    if kpi.counting_rule and RULES[kpi.counting_rule].across_year:
+        siblings = _year_siblings(session, report)
+        counts = count_year(
+            kpi.counting_rule,
+            [YearReport(s.id, s.period, s.items, s.state == APPROVED) for s in siblings]
+            + [YearReport(report.id, report.period, items)],
+        )
+        valued = counted_value(kpi, items, counts[report.id], facts.denominator)
+    elif kpi.counting_rule:
+        valued = counted_value(kpi, items, count(kpi.counting_rule, items), facts.denominator)
+    else:
+        valued = other_value(kpi, inputs, facts.evidence, facts.denominator)
+    before = snapshot(report) if action == EDIT else {}
+    _lay(report, kpi, valued, facts.evidence, inputs.note)
+    changes = audit.diff(before, snapshot(report))
+    if action == EDIT and not changes:
+        session.expire(report)  # nothing changed: no new version, no entry, no event
+        return
+    report.updated_by, report.updated_at = actor, utcnow()
+    if action != EDIT:
+        session.add(report)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(f"{report.unit} already has a report of {report.kpi} then.") from exc
+    record_change(session, trail, report, action, actor, on_behalf_of, changes)
+    if siblings:
+        _recount(session, trail, kpi, facts.denominator, report, siblings, counts, actor)
+
+
+def _lay(report: Report, kpi: Kpi, valued: Valued, evidence: list[dict], note: str) -> None:
+    report.method, report.measure, report.counting_rule = kpi.method, kpi.measure, kpi.counting_rule
+    report.items = valued.items
+    # Stored as a float column: compare and audit it as one.
+    report.value = None if valued.value is None else float(valued.value)
+    report.value_source = valued.value_source
+    report.value_basis = valued.value_basis
+    report.evidence = evidence
+    report.note = note
+
+
+def record_change(
+    session: Session,
+    trail: audit.Trail,
+    report: Report,
+    action: str,
+    actor: str,
+    on_behalf_of: str | None,
+    changes: Mapping[str, Any],
+    comment: str = "",
+) -> None:
+    trail.append(
+        subject="report",
+        subject_id=report.id,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        action=action,
+        changes=changes,
+        comment=comment,
+    )
+    publish(session, report, action, actor, on_behalf_of, comment)
+
+
+def _year_siblings(session: Session, report: Report) -> list[Report]:
+    query = select(Report).where(
+        Report.year == report.year,
+        Report.unit == report.unit,
+        Report.kpi == report.kpi,
+        Report.id != report.id,
+    )
+    return list(session.scalars(query))
+
+
+def _recount(
+    session: Session,
+    trail: audit.Trail,
+    kpi: Kpi,
+    denominator: dict | None,
+    changed: Report,
+    siblings: list[Report],
+    counts: Mapping,
+    actor: str,
+) -> None:
+    """Open reports of the same year whose counting changed with this one are recounted."""
+    for sibling in siblings:
+        if sibling.id not in counts or with_verdicts(sibling.items, counts[sibling.id]) == (
+            sibling.items
+        ):
+            continue
+        before = snapshot(sibling)
+        valued = counted_value(kpi, sibling.items, counts[sibling.id], denominator)
+        _lay(sibling, kpi, valued, sibling.evidence, sibling.note)
+        sibling.updated_by, sibling.updated_at = actor, utcnow()
+        comment = f"Recounted: the report of {changed.period} changed what counts this year."
+        changes = audit.diff(before, snapshot(sibling))
+        record_change(session, trail, sibling, "recount", actor, None, changes, comment)
