@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
+from common.db import unit_of_work
 from common.web import runtime_of
-from services.catalogue.models import Outbox
+from services.catalogue.models import Base, Outbox
 
 API = "/api/catalogue"
+
+
+class CatalogueTables:
+    """Read-only look at the catalogue's own database, to prove what was (not) written."""
+
+    def __init__(self, session_factory):
+        self.factory = session_factory
+
+    def state(self) -> dict[str, object]:
+        """Every row of every table but the outbox, and how many events the outbox holds."""
+        with unit_of_work(self.factory) as session:
+            state: dict[str, object] = {
+                table.name: sorted(map(repr, session.execute(table.select()).all()))
+                for table in Base.metadata.sorted_tables
+                if table.name not in ("outbox", "inbox")
+            }
+            state["events"] = session.scalar(select(func.count()).select_from(Outbox))
+        return state
+
+    def events(self, routing_key: str, **match) -> list[dict]:
+        """Envelopes of one event type whose data has the given values, oldest first."""
+        with unit_of_work(self.factory) as session:
+            rows = session.scalars(
+                select(Outbox).where(Outbox.routing_key == routing_key).order_by(Outbox.created_at)
+            ).all()
+            envelopes = [json.loads(row.body) for row in rows]
+        return [e for e in envelopes if all(e["data"].get(k) == v for k, v in match.items())]
 
 
 @pytest.fixture
@@ -25,21 +54,8 @@ def reviewer(as_user):
 
 
 @pytest.fixture
-def catalogue_db(live):
-    """A session factory on the catalogue's own database (for checking what was written)."""
-    return runtime_of(live.app("catalogue")).session_factory
-
-
-@pytest.fixture
-def outbox_count(catalogue_db):
-    def count(routing_key: str | None = None) -> int:
-        query = select(func.count()).select_from(Outbox)
-        if routing_key:
-            query = query.where(Outbox.routing_key == routing_key)
-        with catalogue_db() as session:
-            return session.scalar(query)
-
-    return count
+def tables(live) -> CatalogueTables:
+    return CatalogueTables(runtime_of(live.app("catalogue")).session_factory)
 
 
 def copy_year(http, source: int = 2547) -> dict:
