@@ -2,20 +2,51 @@
 
 from pathlib import Path
 
+import structlog
 from flask import Flask
 
 from common.config import Settings, from_env
-from common.web import create_service_app
+from common.messaging import EventConsumer, connect
+from common.web import create_service_app, runtime_of
 from services.notifications.api import blp
+from services.notifications.events import consumers
 from services.notifications.models import Outbox
+from services.notifications.policy import policy_of
+from services.notifications.service import Context
+from services.notifications.tasks import send_after_commit
+from services.notifications.worker import create_celery
+
+log = structlog.get_logger("rbm.notifications")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("notifications")
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="notifications",
         migrations_dir=Path(__file__).parent / "migrations",
         blueprints=[blp],
         outbox_model=Outbox,
     )
+    runtime = runtime_of(app)
+    celery = create_celery(settings)
+    # Emails written by consumers and admin actions are queued for the workers after commit.
+    send_after_commit(runtime.session_factory, celery)
+    ctx = Context(settings.gateway_url, policy_of(settings))
+    runtime.extras.update(celery=celery, context=ctx)
+    runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
+    declare_queues(settings, runtime.extras["consumers"])
+    runtime.workers.extend(runtime.extras["consumers"])
+    return app
+
+
+def declare_queues(settings: Settings, consumers: list[EventConsumer]) -> None:
+    """Bind the queues before any relay starts: an event published to the exchange while no
+    queue is bound to it is dropped (the demo users of a first start, say)."""
+    try:
+        with connect(settings.broker_url) as conn:
+            conn.ensure_connection(max_retries=3)
+            for consumer in consumers:
+                consumer.declare(conn)
+    except Exception as exc:  # noqa: BLE001 - the consumers declare them again when they start
+        log.warning("queues_not_declared", error=f"{type(exc).__name__}: {exc}")

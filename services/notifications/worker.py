@@ -1,39 +1,75 @@
-"""Celery app of notifications (email, reminders, escalation); `python -m` runs worker + beat."""
+"""Celery app of notifications (email, reminders, escalation); `python -m` runs worker + beat.
+
+`python -m services.notifications.worker` starts a worker with beat (the embedded runner);
+any other arguments are handed to Celery's command line instead
+(`python -m services.notifications.worker worker --pool=solo`).
+"""
 
 from __future__ import annotations
 
+import sys
+
 from celery import Celery
+from celery.schedules import crontab
 
 from common.config import Settings, from_env
-from common.messaging import connect
+from common.messaging import connect, is_amqp
+from services.notifications import tasks
+from services.notifications.policy import policy_of
 
 
 def create_celery(settings: Settings) -> Celery:
     """A Celery app on the same broker as the events (RabbitMQ, or the filesystem transport)."""
     app = Celery("rbm.notifications")
     broker = connect(settings.broker_url)
+    policy = policy_of(settings)
+    options = dict(broker.transport_options)
+    if not is_amqp(settings.broker_url):
+        options["polling_interval"] = 0.2  # the filesystem transport polls its folder
     app.conf.update(
         broker_url=broker.as_uri(include_password=True),
-        broker_transport_options=broker.transport_options,
+        broker_transport_options=options,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         task_default_queue=f"{settings.queue_prefix}.notifications.tasks",
+        task_ignore_result=True,
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,
+        # No pidbox queues outside the service's own prefix; /readyz is the health check.
+        worker_enable_remote_control=False,
         broker_connection_retry_on_startup=True,
+        timezone=policy.timezone,
+        beat_schedule={
+            "sweep-emails": {"task": tasks.SWEEP_EMAILS, "schedule": policy.sweep_seconds},
+            "daily-digest": {
+                "task": tasks.SEND_DIGESTS,
+                "schedule": crontab(minute=0, hour=policy.digest_hour),
+            },
+            "reminders": {
+                "task": tasks.SEND_REMINDERS,
+                "schedule": crontab(minute=0, hour=policy.reminder_hour),
+            },
+        },
     )
     app.conf.rbm_settings = settings
+    tasks.register(app)
     return app
 
 
-def main() -> None:
+WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+
+
+def main(argv: list[str] | None = None) -> None:
     settings = from_env("notifications")
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_celery(settings)
-    app.worker_main(
-        ["--quiet", "worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=solo"]
-    )
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=solo"]
+    if argv[0] == "worker":
+        argv += [a for a in WORKER_ARGS if a not in argv]
+    app.start(argv)
 
 
 if __name__ == "__main__":

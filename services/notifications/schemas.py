@@ -1,0 +1,69 @@
+"""Request and response schemas of notifications (they also make its OpenAPI)."""
+
+from marshmallow import Schema, fields, validate
+
+from services.notifications.rules import DELIVERIES, KINDS
+
+
+class NotificationSchema(Schema):
+    id = fields.String()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    report_id = fields.String(allow_none=True)
+    title = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class InboxQuerySchema(Schema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "only unread ones"})
+
+
+class UnreadSchema(Schema):
+    unread = fields.Integer()
+
+
+class MarkedSchema(Schema):
+    marked = fields.Integer()
+
+
+PreferencesSchema = Schema.from_dict(
+    {kind: fields.String(validate=validate.OneOf(DELIVERIES)) for kind in KINDS},
+    name="PreferencesSchema",
+)
+
+
+class EmailQuerySchema(Schema):
+    status = fields.String(
+        load_default="failed", validate=validate.OneOf(("pending", "sending", "sent", "failed"))
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class EmailSchema(Schema):
+    id = fields.String()
+    recipient = fields.String()
+    address = fields.String()
+    subject = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class DeadLetterQuerySchema(Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class DeadLetterSchema(Schema):
+    queue = fields.String()
+    error = fields.String()
+    tries = fields.Integer()
+    event_id = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    body = fields.String()
+
+
+class MovedSchema(Schema):
+    moved = fields.Integer()

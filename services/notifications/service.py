@@ -1,0 +1,215 @@
+"""Use cases of notifications: telling people (inbox row + email row), reading the inbox,
+preferences, and the administrators' view of failed emails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from common.errors import Invalid, NotFound
+from common.events import utcnow
+from services.notifications import messages, rules
+from services.notifications.models import Email, Notification, Person, Preference, new_id
+from services.notifications.policy import Policy
+
+# Ids of emails written in a transaction; enqueued for sending once it commits.
+OUTGOING = "rbm_outgoing_emails"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What telling people needs beyond the database: where links point, the policy."""
+
+    gateway_url: str
+    policy: Policy
+
+    def report_link(self, report_id: str | None) -> str:
+        base = self.gateway_url.rstrip("/")
+        return f"{base}/reports/{report_id}" if report_id else f"{base}/"
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    source: str
+    report_id: str | None
+    title: str
+    body: str
+
+
+def insert_new(session: Session, model: type, values: dict) -> bool:
+    """Insert a row unless one with the same unique key exists; True if it was inserted."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    table = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    key = next(iter(table.primary_key.columns))
+    return session.execute(statement.returning(key)).first() is not None
+
+
+def deliveries(session: Session, usernames: list[str], kind: str) -> dict[str, str]:
+    query = select(Preference.username, Preference.delivery).where(
+        Preference.username.in_(usernames), Preference.kind == kind
+    )
+    chosen = dict(session.execute(query).all())
+    return {name: chosen.get(name, rules.DEFAULT_DELIVERY) for name in usernames}
+
+
+def notify(
+    session: Session, ctx: Context, people: dict[str, Person], message: Message
+) -> list[str]:
+    """Put the message in each person's inbox once, and write the emails their choices ask for.
+
+    Returns the ids of new notifications. Email ids go to `session.info` to be enqueued after
+    the commit, so a task never looks for a row that is not there yet.
+    """
+    created = []
+    link = ctx.report_link(message.report_id)
+    now = utcnow()
+    for name, delivery in deliveries(session, sorted(people), message.kind).items():
+        notification_id = new_id()
+        row = {
+            "id": notification_id,
+            "recipient": name,
+            "source": message.source,
+            "kind": message.kind,
+            "report_id": message.report_id,
+            "title": message.title,
+            "body": message.body,
+            "link": link,
+            "delivery": delivery,
+            "created_at": now,
+        }
+        if not insert_new(session, Notification, row):
+            continue
+        created.append(notification_id)
+        person = people[name]
+        if delivery == rules.IMMEDIATE and person.email:
+            mail = messages.notification_mail(
+                person.display_name or name, message.title, message.body, link
+            )
+            queue_email(session, f"n:{notification_id}", person, mail)
+    return created
+
+
+def queue_email(session: Session, key: str, person: Person, mail: messages.Mail) -> str:
+    email = Email(
+        id=new_id(),
+        key=key,
+        recipient=person.username,
+        address=person.email,
+        subject=mail.subject,
+        text_body=mail.text,
+        html_body=mail.html,
+        status="pending",
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    session.add(email)
+    session.info.setdefault(OUTGOING, []).append(email.id)
+    return email.id
+
+
+# --- the inbox -------------------------------------------------------------------------------
+
+
+def inbox(
+    session: Session, username: str, unread_only: bool, page: int, page_size: int
+) -> tuple[list[Notification], int, int]:
+    """One page of a person's notifications, newest first, with the total and unread counts."""
+    mine = Notification.recipient == username
+    unread = Notification.read_at.is_(None)
+    query = select(Notification).where(mine)
+    if unread_only:
+        query = query.where(unread)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    unread_count = session.scalar(select(func.count()).where(mine, unread)) or 0
+    rows = session.scalars(
+        query.order_by(Notification.created_at.desc(), Notification.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    return list(rows), total, unread_count
+
+
+def unread_count(session: Session, username: str) -> int:
+    query = select(func.count()).where(
+        Notification.recipient == username, Notification.read_at.is_(None)
+    )
+    return session.scalar(query) or 0
+
+
+def mark_read(session: Session, username: str, notification_id: str) -> None:
+    """Mark one of the person's own notifications read; someone else's is not found."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.recipient != username:
+        raise NotFound("No such notification in your inbox.")
+    if row.read_at is None:
+        row.read_at = utcnow()
+
+
+def mark_all_read(session: Session, username: str) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.recipient == username, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+def preferences(session: Session, username: str) -> dict[str, str]:
+    """How the person gets each kind; kinds never chosen are immediate."""
+    query = select(Preference.kind, Preference.delivery).where(Preference.username == username)
+    chosen = dict(session.execute(query).all())
+    return {kind: chosen.get(kind, rules.DEFAULT_DELIVERY) for kind in rules.KINDS}
+
+
+def set_preferences(session: Session, username: str, choices: dict[str, str]) -> dict[str, str]:
+    errors = {
+        kind: [f"One of: {', '.join(rules.DELIVERIES)}."]
+        for kind, delivery in choices.items()
+        if delivery not in rules.DELIVERIES
+    }
+    errors |= {kind: ["Unknown kind."] for kind in choices if kind not in rules.KINDS}
+    if errors:
+        raise Invalid("Some preferences are not valid.", errors)
+    for kind, delivery in choices.items():
+        session.merge(Preference(username=username, kind=kind, delivery=delivery))
+    session.flush()
+    return preferences(session, username)
+
+
+# --- administrators --------------------------------------------------------------------------
+
+
+def emails(session: Session, status: str | None, limit: int) -> list[Email]:
+    query = select(Email).order_by(Email.created_at.desc()).limit(limit)
+    if status:
+        query = query.where(Email.status == status)
+    return list(session.scalars(query))
+
+
+def retry_email(session: Session, email_id: str) -> Email:
+    """Send a failed email again (after the address or the server was fixed)."""
+    email = session.get(Email, email_id)
+    if email is None:
+        raise NotFound("No such email.")
+    if email.status == "failed":
+        email.status, email.attempts, email.next_attempt_at = "pending", 0, utcnow()
+        email.claimed_by = email.claimed_until = None
+        session.info.setdefault(OUTGOING, []).append(email.id)
+    return email
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; they were stored in UTC."""
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=utcnow().tzinfo)
+    return moment
