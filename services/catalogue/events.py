@@ -66,7 +66,11 @@ class KpiChanged(Event):
     applies_to: list[str]
     counting_rule: str | None
     item_fields: list[dict[str, Any]]
+    source_th: str | None
+    source_en: str | None
+    reporting_th: str | None
     denominator_label: str | None
+    note: str | None
     due_days: int | None
 
 
