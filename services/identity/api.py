@@ -7,7 +7,7 @@ from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from common.auth import ADMIN, bearer_token, current_principal, require_roles
+from common.auth import ADMIN, SERVICE, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
 from common.secrets import service_password
 from services.identity import schemas, service
@@ -23,15 +23,23 @@ def _session():
     return unit_of_work(_runtime().session_factory)
 
 
-def admin_only(view: Callable) -> Callable:
+def allowed(*roles: str) -> Callable[[Callable], Callable]:
     """401/403 before the body is even read: a stranger learns nothing from validation errors."""
 
-    @wraps(view)
-    def checked(*args, **kwargs):
-        require_roles(ADMIN)
-        return view(*args, **kwargs)
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(*args, **kwargs):
+            require_roles(*roles)
+            return view(*args, **kwargs)
 
-    return checked
+        return checked
+
+    return decorate
+
+
+admin_only = allowed(ADMIN)
+# Other services read who holds which role where (whom to notify) on their own accounts.
+admin_or_service = allowed(ADMIN, SERVICE)
 
 
 def _unit_exists() -> Callable[[str], bool]:
@@ -85,11 +93,11 @@ class Me(MethodView):
 
 @blp.route("/users")
 class Users(MethodView):
-    @admin_only
+    @admin_or_service
     @blp.arguments(schemas.UserQuerySchema, location="query")
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self, query):
-        """List users (admin), optionally those holding a role in a unit."""
+        """List users (admin or service), optionally those holding a role in a unit."""
         with _session() as session:
             return service.list_users(session, query.get("unit"), query.get("role"))
 
@@ -126,10 +134,10 @@ class UserImport(MethodView):
 
 @blp.route("/users/<string:username>")
 class UserItem(MethodView):
-    @admin_only
+    @admin_or_service
     @blp.response(200, schemas.UserSchema)
     def get(self, username):
-        """One user (admin)."""
+        """One user (admin or service)."""
         with _session() as session:
             return service.get_user(session, username)
 

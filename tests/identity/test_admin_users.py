@@ -1,5 +1,6 @@
 """An administrator creates users, sets their memberships, disables them and lists them."""
 
+from common.clients import ServiceClient
 from tests.conftest import login
 from tests.identity.conftest import PASSWORD, USERS, unique_name
 
@@ -160,3 +161,20 @@ def test_list_filtered_by_unit_alone_holds_every_role_there(admin, new_user):
     elsewhere = new_user(memberships=[("R8", "reporter")])["username"]
     names = {u["username"] for u in admin.get(USERS, params={"unit": "R7"}).json()}
     assert {auditor, reporter} <= names and elsewhere not in names
+
+
+def test_a_service_account_lists_who_holds_a_role_in_a_unit(live, new_user):
+    head = new_user(memberships=[("R5", "unit_head")])["username"]
+    client = ServiceClient(live.app("notifications").extensions["rbm"].settings, "identity")
+    listed = client.get("/users", unit="R5", role="unit_head")
+    assert head in {u["username"] for u in listed}
+
+
+def test_a_service_account_may_not_create_users(live):
+    client = ServiceClient(live.app("workflow").extensions["rbm"].settings, "identity")
+    resp = client.http.post(
+        f"{client.base}/users",
+        json={"username": unique_name(), "display_name": "x", "password": PASSWORD},
+        headers={"Authorization": f"Bearer {client.service_token()}"},
+    )
+    assert resp.status_code == 403
