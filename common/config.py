@@ -21,6 +21,8 @@ class Settings:
     events_exchange: str = "rbm.events"
     queue_prefix: str = "rbm"
     gateway_url: str = "http://127.0.0.1:8000"
+    # Where people reach the system (links in emails, secure cookies); the gateway by default.
+    public_url: str = ""
     s3_endpoint: str = ""
     s3_access_key: str = ""
     s3_secret_key: str = ""
@@ -63,6 +65,7 @@ def from_env(service: str, env: Mapping[str, str] | None = None) -> Settings:
     database_url = own_db or env.get("RBM_DATABASE_URL") or f"sqlite:///{data_dir}/{service}.db"
     broker_url = env.get("RBM_BROKER_URL") or f"filesystem://{data_dir}/broker"
     port = env.get("RBM_PORT", "8000")
+    gateway_url = env.get("RBM_GATEWAY_URL", f"http://127.0.0.1:{port}")
     return Settings(
         service=service,
         data_dir=data_dir,
@@ -70,7 +73,8 @@ def from_env(service: str, env: Mapping[str, str] | None = None) -> Settings:
         broker_url=broker_url,
         events_exchange=env.get("RBM_EVENTS_EXCHANGE", "rbm.events"),
         queue_prefix=env.get("RBM_QUEUE_PREFIX", "rbm"),
-        gateway_url=env.get("RBM_GATEWAY_URL", f"http://127.0.0.1:{port}"),
+        gateway_url=gateway_url,
+        public_url=env.get("RBM_PUBLIC_URL", gateway_url),
         s3_endpoint=env.get("RBM_S3_ENDPOINT", ""),
         s3_access_key=env.get("RBM_S3_ACCESS_KEY", ""),
         s3_secret_key=env.get("RBM_S3_SECRET_KEY", ""),

@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     celery = create_celery(settings)
     # Emails written by consumers and admin actions are queued for the workers after commit.
     send_after_commit(runtime.session_factory, celery)
-    ctx = Context(settings.gateway_url, policy_of(settings))
+    ctx = Context(settings.public_url, policy_of(settings))
     runtime.extras.update(celery=celery, context=ctx)
     runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
     declare_queues(settings, runtime.extras["consumers"])

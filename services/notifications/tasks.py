@@ -62,7 +62,7 @@ class TaskRuntime:
 
     @property
     def context(self) -> Context:
-        return Context(self.settings.gateway_url, self.policy)
+        return Context(self.settings.public_url, self.policy)
 
 
 _lock = threading.Lock()

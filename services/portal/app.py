@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=local_secret(settings, "RBM_PORTAL_SECRET", "portal-secret", secrets.token_hex),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.gateway_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         BABEL_DEFAULT_LOCALE="th",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
     )
