@@ -14,12 +14,12 @@ from flask_smorest import Blueprint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common.auth import current_principal
+from common.auth import Principal, current_principal
 from common.db import unit_of_work
 from common.errors import Conflict, DomainError, UnsupportedMediaType
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, units, years
-from services.catalogue.service.base import require_writer
+from services.catalogue.service.base import require_assigner, require_writer
 
 blp = Blueprint(
     "catalogue",
@@ -53,15 +53,22 @@ def _refuse_early():
             raise DomainError("The body is not UTF-8 text.", {"body": ["Not UTF-8."]}) from exc
 
 
-def writers_only(view: Callable) -> Callable:
-    """403 before the body is read for whoever may not change the catalogue."""
+def _before_reading(requirement: Callable[[Principal], None]) -> Callable[[Callable], Callable]:
+    """A view decorator: 403 from `requirement` before the body is even read."""
 
-    @wraps(view)
-    def checked(*args, **kwargs):
-        require_writer(current_principal())
-        return view(*args, **kwargs)
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def checked(*args, **kwargs):
+            requirement(current_principal())
+            return view(*args, **kwargs)
 
-    return checked
+        return checked
+
+    return decorate
+
+
+writers_only = _before_reading(require_writer)
+assigners_only = _before_reading(require_assigner)
 
 
 # --- years --------------------------------------------------------------------------------
@@ -273,6 +280,7 @@ class Assignments(MethodView):
         with _session() as session:
             return plans.list_assignments(session, principal, year, **query)
 
+    @assigners_only
     @blp.arguments(schemas.AssignmentSchema(many=True))
     @blp.response(200, schemas.AssignmentSchema(many=True))
     def put(self, rows, year):

@@ -21,6 +21,11 @@ def require_writer(principal: Principal) -> None:
         )
 
 
+def require_assigner(principal: Principal) -> None:
+    if not principal.has_role(*CATALOGUE_WRITERS, UNIT_HEAD):
+        raise Forbidden("Only a unit head, the management group or an admin may set KPI owners.")
+
+
 def may_assign(principal: Principal, unit: str) -> bool:
     """Owners of a unit's KPIs are set by catalogue writers, or by that unit's own head."""
     return principal.has_role(*CATALOGUE_WRITERS) or principal.has_role_in(UNIT_HEAD, unit)

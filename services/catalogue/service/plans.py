@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from services.catalogue.service.base import (
     find_unit,
     find_year,
     may_assign,
+    require_assigner,
     require_writer,
     visible_units,
 )
@@ -31,7 +33,14 @@ def facts(kpi: Kpi) -> rules.KpiFacts:
 # --- reading rows the caller may see ------------------------------------------------------
 
 
-def _rows(session, principal, model, year, unit, kpi) -> list[Any]:
+def _rows(
+    session: Session,
+    principal: Principal,
+    model: type[Target] | type[Assignment],
+    year: int,
+    unit: str | None,
+    kpi: str | None,
+) -> list[Any]:
     find_year(session, year)
     query = select(model).where(model.year == year)
     if unit is not None:
@@ -68,18 +77,35 @@ def assignment_dict(row: Assignment) -> dict[str, Any]:
     }
 
 
-def list_targets(session, principal, year, unit=None, kpi=None) -> list[dict[str, Any]]:
+def list_targets(
+    session: Session,
+    principal: Principal,
+    year: int,
+    unit: str | None = None,
+    kpi: str | None = None,
+) -> list[dict[str, Any]]:
     return [target_dict(r) for r in _rows(session, principal, Target, year, unit, kpi)]
 
 
-def list_assignments(session, principal, year, unit=None, kpi=None) -> list[dict[str, Any]]:
+def list_assignments(
+    session: Session,
+    principal: Principal,
+    year: int,
+    unit: str | None = None,
+    kpi: str | None = None,
+) -> list[dict[str, Any]]:
     return [assignment_dict(r) for r in _rows(session, principal, Assignment, year, unit, kpi)]
 
 
 # --- writing rows -------------------------------------------------------------------------
 
 
-def _check_rows(session: Session, year: int, rows: list[dict], check) -> list[tuple]:
+RowCheck = Callable[[dict[str, Any], Unit, Kpi], dict[str, list[str]]]
+
+
+def _check_rows(
+    session: Session, year: int, rows: list[dict[str, Any]], check: RowCheck
+) -> list[tuple[dict[str, Any], Unit, Kpi]]:
     """Resolve each row's unit and KPI; all problems by row index, or (row, unit, kpi)s."""
     errors: dict[str, dict[str, list[str]]] = {}
     resolved, seen = [], set()
@@ -106,7 +132,7 @@ def _check_rows(session: Session, year: int, rows: list[dict], check) -> list[tu
     return resolved
 
 
-def _target_problems(row, unit, kpi) -> dict[str, list[str]]:
+def _target_problems(row: dict[str, Any], unit: Unit, kpi: Kpi) -> dict[str, list[str]]:
     return rules.target_problems(kpi.measure, row["target"], row.get("denominator"))
 
 
@@ -139,7 +165,7 @@ def put_targets(
     return saved
 
 
-def _assignment_problems(row, unit, kpi) -> dict[str, list[str]]:
+def _assignment_problems(row: dict[str, Any], unit: Unit, kpi: Kpi) -> dict[str, list[str]]:
     problems = {}
     for field in ("responsible", "data_collector"):
         name = row.get(field)
@@ -156,6 +182,7 @@ def put_assignments(
     Catalogue writers set every unit's owners, a unit head their own unit's. A row with both
     names null removes the assignment.
     """
+    require_assigner(actor)
     editable_year(session, year)
     refused = sorted({r["unit"] for r in rows if not may_assign(actor, r["unit"])})
     if refused:
