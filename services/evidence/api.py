@@ -1,5 +1,84 @@
-"""HTTP routes of the evidence service."""
+"""HTTP routes of evidence: parse, call a use case, serialise."""
 
+from flask import Response, current_app, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from werkzeug.wsgi import wrap_file
 
-blp = Blueprint("evidence", __name__, description="Evidence service")
+from common.auth import current_principal
+from common.db import unit_of_work
+from common.errors import UnsupportedMediaType
+from services.evidence import intake, rules, schemas, service
+
+blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
+
+
+def _runtime():
+    return current_app.extensions["rbm"]
+
+
+def _session():
+    return unit_of_work(_runtime().session_factory)
+
+
+def multipart_stream(limit: int) -> tuple[object, bytes]:
+    """The raw request body and its boundary, read under the upload limit, not the JSON one."""
+    if request.mimetype != "multipart/form-data" or not request.mimetype_params.get("boundary"):
+        raise UnsupportedMediaType("Send the file as multipart/form-data.")
+    request.max_content_length = limit + intake.FORM_OVERHEAD
+    return request.stream, request.mimetype_params["boundary"].encode("latin-1")
+
+
+@blp.route("/files")
+class Files(MethodView):
+    @blp.arguments(schemas.FileQuery, location="query")
+    @blp.response(200, schemas.FileSchema(many=True))
+    def get(self, query):
+        """Evidence files the caller may see, newest first."""
+        principal = current_principal()
+        with _session() as session:
+            return service.list_files(session, principal, query)
+
+    @blp.doc(requestBody=schemas.UPLOAD_BODY)
+    @blp.response(201, schemas.FileSchema)
+    def post(self):
+        """Upload one evidence file (multipart: file, unit, year, kpi, period)."""
+        principal = current_principal()
+        runtime = _runtime()
+        limit = runtime.settings.max_upload_bytes
+        stream, boundary = multipart_stream(limit)
+        row = service.upload_file(
+            runtime.session_factory, runtime.extras["store"], principal, stream, boundary, limit
+        )
+        return row, 201, {"Location": f"{request.script_root}/files/{row.id}"}
+
+
+@blp.route("/files/<string:file_id>")
+class FileItem(MethodView):
+    @blp.response(200, schemas.FileSchema)
+    def get(self, file_id):
+        """One file's metadata, with what was read from it if it is a filled form."""
+        principal = current_principal()
+        with _session() as session:
+            return service.get_file(session, principal, file_id)
+
+
+@blp.route("/files/<string:file_id>/content")
+class FileContent(MethodView):
+    @blp.doc(responses={"200": {"description": "The exact bytes uploaded."}})
+    def get(self, file_id):
+        """The exact bytes uploaded, after checking them against their SHA-256."""
+        principal = current_principal()
+        with _session() as session:
+            row, spool = service.open_content(
+                session, _runtime().extras["store"], principal, file_id
+            )
+        response = Response(
+            wrap_file(request.environ, spool), mimetype=row.content_type, direct_passthrough=True
+        )
+        response.headers["Content-Length"] = str(row.size)
+        response.headers["Content-Disposition"] = rules.content_disposition(row.filename)
+        response.headers["ETag"] = f'"{row.sha256}"'
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response

@@ -1,21 +1,43 @@
 """Composition root of the evidence service."""
 
+from datetime import timedelta
 from pathlib import Path
 
+import structlog
 from flask import Flask
 
+from common.clients import ServiceClient
 from common.config import Settings, from_env
-from common.web import create_service_app
+from common.errors import Unavailable
+from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
 from services.evidence.models import Outbox
+from services.evidence.store import STORE_ERRORS, ObjectStore
+
+log = structlog.get_logger("rbm.evidence")
+QUARANTINE_MAX_AGE = timedelta(days=1)
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("evidence")
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="evidence",
         migrations_dir=Path(__file__).parent / "migrations",
         blueprints=[blp],
         outbox_model=Outbox,
     )
+    runtime = runtime_of(app)
+    store = ObjectStore.from_settings(settings)
+    runtime.extras["store"] = store
+    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    runtime.checks["object store"] = store.check
+    try:
+        store.ensure_bucket()
+        swept = store.sweep_quarantine(QUARANTINE_MAX_AGE)
+        if swept:
+            log.warning("quarantine_swept", aborted_uploads=swept)
+    except (Unavailable, *STORE_ERRORS) as exc:
+        # Readiness reports it until the store answers; the bucket is set up on first use.
+        log.warning("object_store_unavailable", bucket=settings.s3_bucket, error=str(exc))
+    return app

@@ -1,0 +1,203 @@
+"""Pure rules of evidence: fiscal periods, file names, form numbers and the 4.1 level scale."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import quote
+
+# Allow-list: extension -> what the content must turn out to be.
+ALLOWED = {
+    "docx": "docx",
+    "xlsx": "xlsx",
+    "pdf": "pdf",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "png": "png",
+}
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+}
+MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm"}
+
+PERIODS = (
+    *(f"M{n:02d}" for n in range(1, 13)),
+    "Q1",
+    "Q2",
+    "Q3",
+    "Q4",
+    "H1",
+    "H2",
+    "Y",
+)
+KPI_CODE = re.compile(r"^\d{1,2}\.\d{1,2}$")
+UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
+MIN_YEAR, MAX_YEAR = 2540, 2700
+
+THAI_MONTHS = (
+    "มกราคม",
+    "กุมภาพันธ์",
+    "มีนาคม",
+    "เมษายน",
+    "พฤษภาคม",
+    "มิถุนายน",
+    "กรกฎาคม",
+    "สิงหาคม",
+    "กันยายน",
+    "ตุลาคม",
+    "พฤศจิกายน",
+    "ธันวาคม",
+)
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+MAX_FILENAME = 180
+
+
+def be_to_ce(year_be: int) -> int:
+    return year_be - 543
+
+
+def period_months(period: str) -> tuple[int, int]:
+    """First and last fiscal month (1 = October) a period covers."""
+    if period.startswith("M"):
+        n = int(period[1:])
+        return n, n
+    if period.startswith("Q"):
+        n = int(period[1:])
+        return 3 * n - 2, 3 * n
+    if period.startswith("H"):
+        n = int(period[1:])
+        return 6 * n - 5, 6 * n
+    return 1, 12
+
+
+def fiscal_month_start(year_be: int, fiscal_month: int) -> date:
+    """The first day of fiscal month n of a Buddhist-Era fiscal year (month 1 = October)."""
+    calendar_month = (fiscal_month + 8) % 12 + 1
+    ce = be_to_ce(year_be) - (1 if calendar_month >= 10 else 0)
+    return date(ce, calendar_month, 1)
+
+
+def period_dates(year_be: int, period: str) -> tuple[date, date]:
+    """First and last day of a period of a fiscal year."""
+    first, last = period_months(period)
+    start = fiscal_month_start(year_be, first)
+    after = (
+        fiscal_month_start(year_be + 1, 1) if last == 12 else fiscal_month_start(year_be, last + 1)
+    )
+    return start, date.fromordinal(after.toordinal() - 1)
+
+
+def thai_date(day: date) -> str:
+    """`1 ตุลาคม 2546`: the day as Thai forms write it, with the Buddhist-Era year."""
+    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
+
+
+def period_label_th(period: str) -> str:
+    if period.startswith("M"):
+        return f"เดือนที่ {int(period[1:])} ของปีงบประมาณ"
+    if period.startswith("Q"):
+        return f"ไตรมาสที่ {period[1:]}"
+    if period.startswith("H"):
+        return "ครึ่งปีแรก" if period == "H1" else "ครึ่งปีหลัง"
+    return "ทั้งปีงบประมาณ"
+
+
+def field_errors(unit: str, year: str, kpi: str, period: str) -> dict[str, list[str]]:
+    """What is wrong with the identifying fields of an upload, by field."""
+    errors: dict[str, list[str]] = {}
+    if not UNIT_CODE.match(unit or ""):
+        errors["unit"] = ["A unit code such as R1 or R1-01."]
+    if not (year or "").isdigit() or not MIN_YEAR <= int(year) <= MAX_YEAR:
+        errors["year"] = [f"A Buddhist-Era fiscal year from {MIN_YEAR} to {MAX_YEAR}."]
+    if not KPI_CODE.match(kpi or ""):
+        errors["kpi"] = ["A KPI code such as 4.1."]
+    if period not in PERIODS:
+        errors["period"] = ["One of M01..M12, Q1..Q4, H1, H2, Y."]
+    return errors
+
+
+# Characters a display name never keeps: controls (Cc), and format characters (Cf) such as the
+# bidi overrides U+202E/U+2066..2069 that make "exe.pdf" read as "fdp.exe".
+def clean_filename(raw: str) -> str:
+    """The name to show: last path part, NFC, no control or bidi characters, bounded length."""
+    name = re.split(r"[\\/]", raw or "")[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    name = " ".join(name.split()).strip(" .")
+    if len(name) > MAX_FILENAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: MAX_FILENAME - len(ext) - 1] + dot + ext) if dot else name[:MAX_FILENAME]
+    return name
+
+
+def extension_of(filename: str) -> str:
+    stem, dot, ext = filename.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback and the exact name in RFC 5987 `filename*`."""
+    fallback = "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in filename
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def parse_number(text: str) -> float | None:
+    """A number as a reporter types it (Thai digits, thousands commas); None when blank."""
+    cleaned = text.translate(THAI_DIGITS).replace(",", "").replace(" ", "").strip()
+    if cleaned in ("", "-", "–"):
+        return None
+    return float(cleaned)
+
+
+# A milestone row counts as reached when its mark cell holds a mark, not one of these.
+NOT_A_MARK = {"", "-", "–", "—", "✗", "✘", "×", "ไม่", "ไม่ผ่าน", "ไม่บรรลุ", "0"}
+
+
+def is_mark(text: str) -> bool:
+    return text.strip() not in NOT_A_MARK
+
+
+def level_from_marks(marked: set[int]) -> int | None:
+    """Milestones are cumulative: the level reached is the top of the unbroken run from 1."""
+    level = 0
+    while level + 1 in marked:
+        level += 1
+    return level or None
+
+
+@dataclass(frozen=True)
+class Process:
+    """One row of 4.1's table: a process whose cycle time was cut."""
+
+    name: str
+    weight: float
+    old_time: float
+    new_time: float
+
+    @property
+    def reduction(self) -> float:
+        return (self.old_time - self.new_time) / self.old_time * 100
+
+
+def weighted_reduction(processes: list[Process]) -> float:
+    """4.1's weighted average % reduction of cycle time: sum(w * r) / sum(w)."""
+    total = sum(p.weight for p in processes)
+    return sum(p.weight * p.reduction for p in processes) / total
+
+
+# The form states this scale: level n when the weighted reduction reaches 10n %. The seed gives
+# no thresholds; the ones printed on the 4.1 form are these, so form and computation agree.
+REDUCTION_STEPS = (10.0, 20.0, 30.0, 40.0, 50.0)
+
+
+def level_from_reduction(reduction: float) -> int | None:
+    reached = [n for n, step in enumerate(REDUCTION_STEPS, start=1) if reduction >= step]
+    return max(reached) if reached else None

@@ -1,0 +1,58 @@
+"""Request and response schemas of evidence (they also make its OpenAPI)."""
+
+from marshmallow import Schema, fields, validate
+
+from common.fields import Text
+from services.evidence import rules
+
+
+class FileSchema(Schema):
+    id = fields.String()
+    filename = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    content_type = fields.String()
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime()
+    unit = fields.String()
+    year = fields.Integer()
+    kpi = fields.String()
+    period = fields.String()
+    version = fields.Integer()
+    previous_id = fields.String(allow_none=True)
+    extracted = fields.Dict(allow_none=True, metadata={"description": "values read from a form"})
+
+
+class FileQuery(Schema):
+    unit = Text(validate=validate.Length(max=32))
+    year = fields.Integer()
+    kpi = Text(validate=validate.Length(max=16))
+    period = Text(validate=validate.OneOf(rules.PERIODS))
+    uploader = Text(validate=validate.Length(max=100))
+    uploaded_from = fields.Date(metadata={"description": "uploaded on or after this day (UTC)"})
+    uploaded_to = fields.Date(metadata={"description": "uploaded on or before this day (UTC)"})
+    latest = fields.Boolean(
+        load_default=False, metadata={"description": "only the newest version of each report"}
+    )
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "unit", "year", "kpi", "period"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "unit": {"type": "string", "example": "R1"},
+                    "year": {"type": "integer", "example": 2547},
+                    "kpi": {"type": "string", "example": "4.1"},
+                    "period": {"type": "string", "example": "Q1"},
+                },
+            }
+        }
+    },
+}

@@ -1,0 +1,88 @@
+"""Pure rules: file names, the fiscal calendar in Thai, and the numbers read from forms."""
+
+from datetime import date
+
+import pytest
+
+from services.evidence import rules
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("รายงานผล ไตรมาส 1.pdf", "รายงานผล ไตรมาส 1.pdf"),
+        ("C:\\Users\\สมชาย\\Desktop\\หลักฐาน.docx", "หลักฐาน.docx"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),
+        ("a\x00b\x1fc.png", "abc.png"),
+        ("\u2066ไฟล์\u2069.pdf", "ไฟล์.pdf"),
+        ("  many   spaces  .pdf ", "many spaces .pdf"),
+    ],
+)
+def test_a_display_name_keeps_thai_and_drops_paths_controls_and_bidi(raw, clean):
+    assert rules.clean_filename(raw) == clean
+
+
+def test_a_long_name_is_cut_but_keeps_its_extension():
+    name = rules.clean_filename("ก" * 500 + ".pdf")
+    assert len(name) == rules.MAX_FILENAME and name.endswith(".pdf")
+
+
+def test_content_disposition_carries_the_thai_name_in_filename_star():
+    header = rules.content_disposition('รายงาน "ฉบับ 1".pdf')
+    assert header.startswith('attachment; filename="')
+    assert "filename*=UTF-8''%E0%B8%A3" in header and '\\"' not in header
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end"),
+    [
+        ("M01", date(2003, 10, 1), date(2003, 10, 31)),
+        ("M05", date(2004, 2, 1), date(2004, 2, 29)),
+        ("Q1", date(2003, 10, 1), date(2003, 12, 31)),
+        ("Q4", date(2004, 7, 1), date(2004, 9, 30)),
+        ("H2", date(2004, 4, 1), date(2004, 9, 30)),
+        ("Y", date(2003, 10, 1), date(2004, 9, 30)),
+    ],
+)
+def test_periods_of_fiscal_2547_fall_between_october_2003_and_september_2004(period, start, end):
+    assert rules.period_dates(2547, period) == (start, end)
+
+
+def test_a_thai_date_has_the_thai_month_and_buddhist_era_year():
+    assert rules.thai_date(date(2003, 10, 1)) == "1 ตุลาคม 2546"
+
+
+def test_numbers_are_read_with_thai_digits_and_thousand_separators():
+    assert rules.parse_number("๑,๒๓๔.๕") == 1234.5 and rules.parse_number(" - ") is None
+
+
+def test_the_level_reached_is_the_top_of_the_unbroken_run_of_marks():
+    assert rules.level_from_marks({1, 2, 3, 5}) == 3 and rules.level_from_marks({2, 3}) is None
+
+
+@pytest.mark.parametrize("mark", ["✓", "/", "X", "ผ่าน"])
+def test_any_written_mark_counts(mark):
+    assert rules.is_mark(mark)
+
+
+@pytest.mark.parametrize("mark", ["", "  ", "-", "ไม่ผ่าน", "✗"])
+def test_blanks_dashes_and_written_no_do_not_count(mark):
+    assert not rules.is_mark(mark)
+
+
+def test_weighted_reduction_weights_each_process_reduction():
+    processes = [
+        rules.Process("ออกใบอนุญาต", weight=60, old_time=10, new_time=5),  # 50 %
+        rules.Process("ตอบข้อร้องเรียน", weight=40, old_time=20, new_time=18),  # 10 %
+    ]
+    assert rules.weighted_reduction(processes) == pytest.approx(34.0)
+
+
+@pytest.mark.parametrize(("reduction", "level"), [(5, None), (10, 1), (34, 3), (50, 5), (80, 5)])
+def test_the_4_1_level_steps_every_ten_percent(reduction, level):
+    assert rules.level_from_reduction(reduction) == level
+
+
+def test_field_errors_name_every_bad_field():
+    assert set(rules.field_errors("R 1", "47", "four", "Q9")) == {"unit", "year", "kpi", "period"}

@@ -1,0 +1,70 @@
+"""Uploading evidence: stored with its SHA-256, served byte for byte, versions chained."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from tests.evidence import samples
+from tests.evidence.conftest import FILES, free_year, post_file
+
+
+def test_an_uploaded_pdf_is_stored_with_its_sha256_and_uploader(reporter):
+    pdf = samples.pdf_file()
+    resp = post_file(reporter, pdf, "หลักฐาน.pdf", year=free_year())
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    assert body["sha256"] == hashlib.sha256(pdf).hexdigest() and body["size"] == len(pdf)
+    assert body["filename"] == "หลักฐาน.pdf" and body["content_type"] == "application/pdf"
+    assert body["uploaded_by"] == "reporter1" and body["version"] == 1
+    assert resp.headers["Location"].endswith(f"/files/{body['id']}")
+
+
+def test_content_returns_the_exact_bytes_under_the_thai_name(reporter, as_user):
+    png = samples.png_file()
+    file_id = post_file(reporter, png, "ภาพกิจกรรม.png", year=free_year()).json()["id"]
+    resp = as_user("auditor").get(f"{FILES}/{file_id}/content")
+    assert resp.status_code == 200 and resp.content == png
+    assert resp.headers["Content-Type"] == "image/png"
+    assert f"filename*=UTF-8''{quote('ภาพกิจกรรม.png')}" in resp.headers["Content-Disposition"]
+
+
+def test_a_second_upload_for_the_same_report_is_the_next_version_of_the_first(reporter):
+    year = free_year()
+    first = post_file(reporter, samples.pdf_file(), "v1.pdf", year=year).json()
+    second = post_file(reporter, samples.png_file(), "v2.png", year=year).json()
+    assert (second["version"], second["previous_id"]) == (2, first["id"])
+
+
+def test_a_file_keeps_its_first_version_after_a_new_one(reporter):
+    year = free_year()
+    first = post_file(reporter, samples.pdf_file(), "v1.pdf", year=year).json()
+    post_file(reporter, samples.png_file(), "v2.png", year=year)
+    assert reporter.get(f"{FILES}/{first['id']}/content").content == samples.pdf_file()
+
+
+def test_storing_a_file_records_evidence_file_stored_with_ids_only(reporter, evidence):
+    body = post_file(reporter, samples.pdf_file(), "a.pdf", year=free_year()).json()
+    [event] = evidence.events_about(body["id"])
+    assert event["type"] == "evidence.file.stored" and event["actor"] == "reporter1"
+    assert event["data"] == {
+        "file_id": body["id"],
+        "unit": "R1",
+        "year": body["year"],
+        "kpi": "2.1",
+        "period": "M01",
+        "sha256": body["sha256"],
+        "size": body["size"],
+        "uploaded_by": "reporter1",
+        "version": 1,
+        "previous_id": None,
+    }
+
+
+def test_the_stored_object_is_locked_against_deletion(reporter, evidence):
+    file_id = post_file(reporter, samples.pdf_file(), "a.pdf", year=free_year()).json()["id"]
+    row = evidence.row(file_id)
+    retention = evidence.store.client.get_object_retention(
+        evidence.store.bucket, row.object_key, version_id=row.object_version
+    )
+    assert retention.mode == "GOVERNANCE" and retention.retain_until_date is not None
