@@ -1,0 +1,68 @@
+"""Progress of a year: each scheduled unit x KPI x period, its state, late or not, roll-ups."""
+
+from tests.workflow.conftest import API, YEAR
+
+
+def cells(body):
+    return {(r["kpi"], r["period"]): r for r in body["rows"]}
+
+
+def test_every_scheduled_period_is_shown_missing_until_reported(crew):
+    body = crew.reporter.get(f"{API}/progress", params={"year": YEAR}).json()
+    grid = cells(body)
+    assert {r["unit"] for r in body["rows"]} == {crew.unit}
+    assert grid["2.2", "M01"]["state"] == "missing"
+    assert grid["2.2", "M01"]["due_on"] > "2003-10-31"
+    assert ("15.1", "H1") not in grid and ("1.1", "M01") not in grid
+
+
+def test_a_report_past_its_due_date_is_late(crew):
+    report = crew.create(kpi="2.1", period="M01")
+    crew.act(crew.reporter, report, "submit")
+    grid = cells(crew.reporter.get(f"{API}/progress", params={"year": YEAR}).json())
+    assert grid["2.1", "M01"]["state"] == "submitted"
+    assert grid["2.1", "M01"]["report_id"] == report["id"]
+    # Fiscal year 2547 ended in 2004: anything submitted now was due long ago.
+    assert grid["2.1", "M01"]["late"] is True
+
+
+def test_reporting_on_results_is_optional_and_never_late(crew):
+    grid = cells(crew.reporter.get(f"{API}/progress", params={"year": YEAR}).json())
+    assert grid["4.1", "Q1"]["optional"] is True and grid["4.1", "Q1"]["late"] is False
+
+
+def test_roll_ups_count_reported_approved_and_late_shares(crew):
+    approved = crew.endorsed(kpi="2.1", period="M02")
+    crew.act(crew.reviewer, approved, "approve")
+    crew.create(kpi="2.1", period="M03")
+    body = crew.reviewer.get(f"{API}/progress", params={"year": YEAR, "unit": crew.unit}).json()
+    (unit,) = body["by_unit"]
+    expected = sum(1 for r in body["rows"] if not r["optional"])
+    assert (unit["unit"], unit["expected"]) == (crew.unit, expected)
+    assert (unit["reported"], unit["approved"], unit["late"]) == (1, 1, expected)
+    assert unit["reported_share"] == round(1 / expected, 4)
+    (region,) = body["by_region"]
+    assert region["region"] == crew.team.region
+    kpi = next(k for k in body["by_kpi"] if k["kpi"] == "2.1")
+    assert (kpi["expected"], kpi["approved"]) == (12, 1)
+
+
+def test_a_unit_head_sees_only_their_unit(crew):
+    body = crew.head.get(f"{API}/progress", params={"year": YEAR, "kpi": "2.2"}).json()
+    assert {r["unit"] for r in body["rows"]} == {crew.unit}
+
+
+def test_another_units_progress_is_not_found(crew, as_user):
+    resp = as_user("reporter2").get(f"{API}/progress", params={"year": YEAR, "unit": crew.unit})
+    assert resp.status_code == 404
+
+
+def test_the_reviewer_sees_every_unit(crew):
+    body = crew.reviewer.get(f"{API}/progress", params={"year": YEAR, "kpi": "2.2"}).json()
+    units = {r["unit"] for r in body["rows"]}
+    assert {crew.unit, "R1", "R8"} <= units
+
+
+def test_progress_needs_a_year(crew):
+    resp = crew.reporter.get(f"{API}/progress")
+    assert resp.status_code == 422 and "year" in resp.json()["errors"]
