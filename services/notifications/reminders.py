@@ -47,7 +47,7 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
     policy = ctx.policy
     created = 0
     for row in schedule:
-        if not row.get("due_on"):
+        if row.get("optional") or not row.get("due_on"):
             continue  # reported when there are results: nobody is late
         due_on = date.fromisoformat(row["due_on"])
         stages = rules.reminder_stages(
