@@ -1,8 +1,12 @@
 """The approval chain over HTTP: who takes each step, in which state, what approval freezes."""
 
+import json
 import threading
+import time
+import uuid
 
 import pytest
+from kombu import Connection, Exchange, Queue
 
 from tests.workflow.conftest import API, agencies
 
@@ -206,3 +210,28 @@ def test_each_transition_publishes_its_event(crew, outbox_events):
     }
     for verb in ("created", "submitted", "endorsed"):
         assert len(outbox_events(f"workflow.report.{verb}", report_id=report["id"])) == 1
+
+
+def test_events_reach_the_broker(crew, rabbitmq):
+    exchange = Exchange(rabbitmq.exchange, type="topic", durable=True)
+    with Connection(rabbitmq.url) as conn:
+        queue = Queue(
+            f"{rabbitmq.queue_prefix}.workflow-test-{uuid.uuid4().hex[:8]}",
+            exchange,
+            routing_key="workflow.report.submitted",
+            exclusive=True,
+        )(conn.default_channel)
+        queue.declare()
+        report = crew.create(kpi="2.1", period="M10")
+        crew.act(crew.reporter, report, "submit")
+        deadline = time.monotonic() + 30
+        received = []
+        while time.monotonic() < deadline and not received:
+            message = queue.get(no_ack=True)
+            if message is None:
+                time.sleep(0.1)
+            elif json.loads(message.body)["data"]["report_id"] == report["id"]:
+                received.append(json.loads(message.body))
+    (envelope,) = received
+    assert envelope["type"] == "workflow.report.submitted"
+    assert envelope["actor"] == crew.team.reporter and envelope["data"]["state"] == "submitted"

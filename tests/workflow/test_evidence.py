@@ -1,0 +1,76 @@
+"""Evidence KPIs (4.1, 7.1, 9.3): reports refer to uploaded files of the same unit, KPI and year."""
+
+import io
+
+import docx
+
+from tests.workflow.conftest import API, YEAR
+
+
+def form(text: str = "แบบรายงานผลการดำเนินงาน ตัวชี้วัด 4.1") -> bytes:
+    document = docx.Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def upload(session, unit: str, kpi: str = "4.1", period: str = "Q2") -> dict:
+    fields = {"unit": unit, "year": str(YEAR), "kpi": kpi, "period": period}
+    resp = session.post(
+        "/api/evidence/files", data=fields, files={"file": ("แบบฟอร์ม 4.1.docx", form())}
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def test_a_4_1_report_with_its_uploaded_form_is_approved_with_the_files_hash(crew):
+    stored = upload(crew.reporter, crew.unit)
+    report = crew.create(kpi="4.1", period="Q2", evidence_ids=[stored["id"]], value=3)
+    assert report["evidence_ids"] == [stored["id"]]
+    assert (report["value"], report["value_source"]) == (3, "entered")
+    assert report["evidence"][0]["sha256"] == stored["sha256"]
+    for who, action in (
+        (crew.reporter, "submit"),
+        (crew.head, "endorse"),
+        (crew.reviewer, "approve"),
+    ):
+        resp = crew.act(who, report, action)
+        assert resp.status_code == 200, resp.text
+    frozen = resp.json()["frozen"]
+    assert frozen["evidence"] == [{"id": stored["id"], "sha256": stored["sha256"]}]
+    assert (
+        crew.reporter.patch(f"{API}/reports/{report['id']}", json={"value": 4}).status_code == 409
+    )
+
+
+def test_a_file_of_another_kpi_is_refused_as_evidence(crew):
+    stored = upload(crew.reporter, crew.unit, kpi="7.1")
+    body = {
+        "year": YEAR,
+        "kpi": "4.1",
+        "unit": crew.unit,
+        "period": "Q3",
+        "evidence_ids": [stored["id"]],
+    }
+    resp = crew.reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 422
+    assert "evidence_ids.0" in resp.json()["errors"]
+
+
+def test_a_file_that_does_not_exist_is_refused_as_evidence(crew):
+    body = {"year": YEAR, "kpi": "4.1", "unit": crew.unit, "period": "Q3", "evidence_ids": ["nope"]}
+    resp = crew.reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 422 and "evidence_ids.0" in resp.json()["errors"]
+
+
+def test_an_evidence_kpi_cannot_be_submitted_without_its_form(crew):
+    report = crew.create(kpi="9.3", period="Q1", value=2)
+    resp = crew.act(crew.reporter, report, "submit")
+    assert resp.status_code == 422 and "evidence_ids" in resp.json()["errors"]
+
+
+def test_a_level_outside_the_scale_is_refused(crew):
+    body = {"year": YEAR, "kpi": "7.1", "unit": crew.unit, "period": "Q4", "value": 6}
+    resp = crew.reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 422 and "value" in resp.json()["errors"]
