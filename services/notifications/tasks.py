@@ -121,21 +121,23 @@ def register(celery: Celery) -> None:
         retry_backoff=60,
         max_retries=10,
     )
-    def send_reminders(self, today: str | None = None) -> int:
-        """Reminders and escalations due `today` (ISO date; default: today in the department)."""
+    def send_reminders(self, today: str | None = None, unit: str | None = None) -> int:
+        """Reminders and escalations due `today` (ISO date; default: today in the department),
+        for every unit or only `unit` (a re-run for one office)."""
         rt = runtime_for(self.app)
-        return run_reminders(rt, _day(today, rt.policy))
+        return run_reminders(rt, _day(today, rt.policy), unit)
 
 
-def run_reminders(rt: TaskRuntime, today: date) -> int:
+def run_reminders(rt: TaskRuntime, today: date, unit: str | None = None) -> int:
     """Read the schedule of each fiscal year that matters today and remind from it."""
     catalogue = ServiceClient(rt.settings, "catalogue")
+    only = {"unit": unit} if unit else {}
     created = 0
     for year in reminders.schedule_years(today, rt.policy):
         try:
-            schedule = catalogue.get(f"/years/{year}/schedule")
+            schedule = catalogue.get(f"/years/{year}/schedule", **only)
         except NotFound:
-            continue  # that year is not in the catalogue
+            continue  # that year (or unit) is not in the catalogue
         with unit_of_work(rt.factory) as session:
             created += reminders.remind(session, rt.context, year, schedule, today)
     log.info("reminders_sent", today=today.isoformat(), created=created)
