@@ -11,6 +11,8 @@ from common.config import Settings, from_env
 from common.errors import Unavailable
 from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
+from services.evidence.forms.api import blp as forms_blp
+from services.evidence.forms.library import TemplateLibrary
 from services.evidence.models import Outbox
 from services.evidence.store import STORE_ERRORS, ObjectStore
 
@@ -24,13 +26,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         settings,
         title="evidence",
         migrations_dir=Path(__file__).parent / "migrations",
-        blueprints=[blp],
+        blueprints=[blp, forms_blp],
         outbox_model=Outbox,
     )
     runtime = runtime_of(app)
     store = ObjectStore.from_settings(settings)
     runtime.extras["store"] = store
+    runtime.extras["templates"] = TemplateLibrary(store)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    runtime.extras["identity"] = ServiceClient(settings, "identity")
     runtime.checks["object store"] = store.check
     try:
         store.ensure_bucket()

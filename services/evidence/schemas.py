@@ -56,3 +56,42 @@ UPLOAD_BODY = {
         }
     },
 }
+
+
+class FormQuery(Schema):
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    period = Text(required=True, validate=validate.OneOf(rules.PERIODS))
+    version = fields.Integer(
+        validate=validate.Range(min=1), metadata={"description": "an older template version"}
+    )
+
+
+class TemplateVersionSchema(Schema):
+    kpi = fields.String()
+    version = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    builtin = fields.Boolean(metadata={"description": "shipped with rbm (version 1)"})
+
+
+class TemplateSchema(Schema):
+    kpi = fields.String()
+    template_id = fields.String()
+    versions = fields.List(fields.Nested(TemplateVersionSchema))
+
+
+TEMPLATE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        }
+    },
+}

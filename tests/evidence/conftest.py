@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from common.db import unit_of_work
 from common.web import runtime_of
-from services.evidence.models import EvidenceFile, Outbox
+from services.evidence.models import EvidenceFile, Outbox, TemplateVersion
 
 FILES = "/api/evidence/files"
 
@@ -34,6 +34,7 @@ class Snapshot:
     objects: frozenset
     open_uploads: frozenset
     rows: int
+    templates: int
     events: int
 
 
@@ -49,12 +50,15 @@ class Evidence:
             self.store.bucket, recursive=True, include_version=True
         )
         with unit_of_work(self.runtime.session_factory) as session:
-            rows = session.scalar(select(func.count()).select_from(EvidenceFile))
-            events = session.scalar(select(func.count()).select_from(Outbox))
+            rows, templates, events = (
+                session.scalar(select(func.count()).select_from(model))
+                for model in (EvidenceFile, TemplateVersion, Outbox)
+            )
         return Snapshot(
             objects=frozenset((o.object_name, o.version_id) for o in listing),
             open_uploads=frozenset(key for key, _, _ in self.store.open_uploads()),
             rows=rows,
+            templates=templates,
             events=events,
         )
 

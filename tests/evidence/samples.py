@@ -180,3 +180,34 @@ def ole_with_vba_project() -> bytes:
         + b"\xff" * (109 * 4 - 4)
     )
     return header + fat + directory
+
+
+def fill_form(form: bytes, marks: dict[int, str], processes=(), mark: str = "✓") -> bytes:
+    """What a reporter does in Word: tick levels, name their evidence, list processes."""
+    from services.evidence.forms import layout, readback
+
+    document = docx.Document(io.BytesIO(form))
+    levels = readback.find_table(document, layout.MILESTONE_HEADER)
+    for row in levels.rows[1:]:
+        level = int(row.cells[0].text)
+        if level in marks:
+            row.cells[2].text = mark
+            row.cells[3].text = marks[level]
+    table = readback.find_table(document, layout.PROCESS_HEADER)
+    for number, values in enumerate(processes, start=1):
+        row = table.rows[number] if number < len(table.rows) else table.add_row()
+        for cell, value in zip(row.cells[1:], values, strict=True):
+            cell.text = str(value)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    """All the text of a .docx: body paragraphs, tables, headers and footers."""
+    document = docx.Document(io.BytesIO(data))
+    texts = [p.text for p in document.paragraphs]
+    texts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    for section in document.sections:
+        texts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
+    return "\n".join(texts)

@@ -1,9 +1,145 @@
-"""Reading a filled form back: its identity (custom properties) and the values it holds."""
+"""Reading a filled form back: what it was made for, and the values the unit wrote into it."""
 
 from __future__ import annotations
 
+import zipfile
 from typing import Any, BinaryIO
+
+import docx
+
+from common.errors import Invalid
+from services.evidence import rules
+from services.evidence.forms import layout, properties
+
+TEMPLATE = f"{layout.PROPERTY_PREFIX}template"
 
 
 def read_form(spool: BinaryIO, fields: dict[str, str]) -> dict[str, Any] | None:
+    """Values of a filled rbm form uploaded for `fields`; None for any other .docx.
+
+    422 when the form was made for another unit, year, KPI or period, or its tables cannot be
+    read. The spool has passed the file checks already.
+    """
+    props = properties.read(spool)
+    if TEMPLATE not in props:
+        return None
+    _check_identity(props, fields)
+    spool.seek(0)
+    try:
+        document = docx.Document(spool)
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise _unreadable("The form cannot be opened as a Word document.") from exc
+    extracted = extract(document, props.get(f"{layout.PROPERTY_PREFIX}kpi", ""))
+    return {
+        "template": props[TEMPLATE],
+        "template_version": props.get(f"{layout.PROPERTY_PREFIX}template_version"),
+        **extracted,
+    }
+
+
+def _check_identity(props: dict[str, str], fields: dict[str, str]) -> None:
+    differs = {
+        name: [f"The form is for {name} {props.get(layout.PROPERTY_PREFIX + name)!s}."]
+        for name in layout.IDENTITY
+        if props.get(layout.PROPERTY_PREFIX + name) != fields.get(name)
+    }
+    if differs:
+        made_for = ", ".join(
+            f"{name} {props.get(layout.PROPERTY_PREFIX + name)}" for name in differs
+        )
+        raise Invalid(
+            f"This form was made for {made_for}, not for what it is uploaded as; "
+            "download the form for this report or upload it under the report it was made for.",
+            errors=differs,
+            reason="form-mismatch",
+        )
+
+
+def _unreadable(detail: str) -> Invalid:
+    return Invalid(detail, errors={"file": [detail]}, reason="form-unreadable")
+
+
+def _texts(row) -> list[str]:
+    return [" ".join(cell.text.split()) for cell in row.cells]
+
+
+def find_table(document, header: tuple[str, ...]):
+    """The first table whose first row starts, cell by cell, with `header`."""
+    for table in document.tables:
+        if not table.rows:
+            continue
+        first = _texts(table.rows[0])
+        if len(first) >= len(header) and all(
+            text.startswith(want) for text, want in zip(first, header, strict=False)
+        ):
+            return table
     return None
+
+
+def extract(document, kpi: str) -> dict[str, Any]:
+    """Level reached, milestones with their evidence and, for 4.1, the processes."""
+    milestones = _milestones(document)
+    marked_level = rules.level_from_marks({m["level"] for m in milestones if m["reached"]})
+    result: dict[str, Any] = {
+        "level": marked_level,
+        "milestones": milestones,
+        "processes": None,
+        "weighted_reduction": None,
+    }
+    if layout.needs_process_table(kpi):
+        processes = _processes(document)
+        result["processes"] = [{**vars(p), "reduction": round(p.reduction, 2)} for p in processes]
+        result["level_marked"] = marked_level
+        if processes:
+            reduction = rules.weighted_reduction(processes)
+            result["weighted_reduction"] = round(reduction, 2)
+            result["level"] = rules.level_from_reduction(reduction)
+    return result
+
+
+def _milestones(document) -> list[dict[str, Any]]:
+    table = find_table(document, layout.MILESTONE_HEADER)
+    if table is None:
+        raise _unreadable("The form's table of levels is missing; download the form again.")
+    found = []
+    for row in table.rows[1:]:
+        cells = _texts(row)
+        try:
+            level = int(rules.parse_number(cells[0]) or 0)
+        except ValueError:
+            continue
+        if 1 <= level <= 5 and len(cells) >= 4:
+            found.append({"level": level, "reached": rules.is_mark(cells[2]), "evidence": cells[3]})
+    return found
+
+
+def _processes(document) -> list[rules.Process]:
+    table = find_table(document, layout.PROCESS_HEADER)
+    if table is None:
+        raise _unreadable("The form's table of processes is missing; download the form again.")
+    processes, problems = [], []
+    for number, row in enumerate(table.rows[1:], start=1):
+        cells = _texts(row)[:5]
+        name, *numbers = cells[1:5]
+        if not name and not any(numbers):
+            continue
+        try:
+            weight, old, new = (rules.parse_number(n) for n in numbers)
+        except ValueError:
+            problems.append(f"Row {number}: weight and times must be numbers.")
+            continue
+        if not name or weight is None or old is None or new is None:
+            problems.append(f"Row {number}: fill in the process, its weight and both times.")
+        elif weight <= 0 or old <= 0 or new < 0:
+            problems.append(
+                f"Row {number}: weight and old time must be above 0, new time 0 or more."
+            )
+        else:
+            processes.append(rules.Process(name, weight, old, new))
+    if problems:
+        raise Invalid(
+            "The table of processes cannot be read: " + " ".join(problems),
+            errors={"file": problems},
+            reason="form-values",
+        )
+    return processes

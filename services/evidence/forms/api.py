@@ -1,0 +1,90 @@
+"""HTTP routes of the forms: download prefilled, list and replace templates."""
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import bearer_token, current_principal
+from common.db import unit_of_work
+from services.evidence import rules, schemas
+from services.evidence.api import multipart_stream
+from services.evidence.forms import service
+from services.evidence.forms.lookups import Lookups
+
+blp = Blueprint("evidence-forms", __name__, description="KPI forms (docxtpl templates)")
+DOCX = rules.CONTENT_TYPES["docx"]
+
+
+def _runtime():
+    return current_app.extensions["rbm"]
+
+
+def _session():
+    return unit_of_work(_runtime().session_factory)
+
+
+def _docx(filename: str, content: bytes) -> Response:
+    response = Response(content, mimetype=DOCX)
+    response.headers["Content-Disposition"] = rules.content_disposition(filename)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.route("/templates")
+class Templates(MethodView):
+    @blp.response(200, schemas.TemplateSchema(many=True))
+    def get(self):
+        """The KPIs that have a form, each with its template versions."""
+        current_principal()
+        with _session() as session:
+            return service.list_templates(session, _runtime().extras["templates"])
+
+
+@blp.route("/templates/<int:year>/<string:kpi>")
+class Form(MethodView):
+    @blp.arguments(schemas.FormQuery, location="query")
+    @blp.doc(responses={"200": {"description": "The prefilled .docx form."}})
+    def get(self, query, year, kpi):
+        """The KPI's form for a unit and period, prefilled from the catalogue (.docx)."""
+        principal = current_principal()
+        extras = _runtime().extras
+        lookups = Lookups(extras["catalogue"], extras["identity"], bearer_token())
+        req = service.FormRequest(year, kpi, query["unit"], query["period"], query.get("version"))
+        with _session() as session:
+            form = service.download_form(session, extras["templates"], lookups, principal, req)
+        response = _docx(form.filename, form.content)
+        response.headers["X-Template-Version"] = str(form.version.version)
+        return response
+
+
+@blp.route("/templates/<string:kpi>")
+class TemplateUpload(MethodView):
+    @blp.doc(requestBody=schemas.TEMPLATE_BODY)
+    @blp.response(201, schemas.TemplateVersionSchema)
+    def post(self, kpi):
+        """Replace a KPI's template (admin): a docxtpl .docx, tried with sample data first."""
+        principal = current_principal()
+        runtime = _runtime()
+        stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
+        return service.replace_template(
+            runtime.session_factory,
+            runtime.extras["templates"],
+            runtime.extras["store"],
+            principal,
+            kpi,
+            stream,
+            boundary,
+        )
+
+
+@blp.route("/templates/<string:kpi>/versions/<int:version>")
+class TemplateSource(MethodView):
+    @blp.doc(responses={"200": {"description": "The template itself (.docx with Jinja tags)."}})
+    def get(self, kpi, version):
+        """One version of a KPI's template as uploaded, to edit and upload again."""
+        current_principal()
+        with _session() as session:
+            found, source = service.template_source(
+                session, _runtime().extras["templates"], kpi, version
+            )
+        return _docx(f"template_{kpi}_v{found.version}.docx", source)
