@@ -6,9 +6,11 @@ from flask import Flask
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
+from common.messaging import EventConsumer
 from common.web import create_service_app, runtime_of
 from services.workflow.api import blp
-from services.workflow.models import Outbox
+from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
+from services.workflow.models import Inbox, Outbox
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -20,7 +22,19 @@ def create_app(settings: Settings | None = None) -> Flask:
         blueprints=[blp],
         outbox_model=Outbox,
     )
-    extras = runtime_of(app).extras
-    extras["catalogue"] = ServiceClient(settings, "catalogue")
-    extras["evidence"] = ServiceClient(settings, "evidence")
+    runtime = runtime_of(app)
+    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    runtime.extras["evidence"] = ServiceClient(settings, "evidence")
+    runtime.workers.append(
+        EventConsumer(
+            "workflow.catalogue",
+            runtime.session_factory,
+            Inbox,
+            on_catalogue_change,
+            settings.broker_url,
+            settings.events_exchange,
+            settings.queue_prefix,
+            bindings=BINDINGS,
+        )
+    )
     return app

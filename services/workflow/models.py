@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -122,6 +123,53 @@ class Delegation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# --- what the workflow keeps of the catalogue, to join reports with in one query -----------
+
+
+class CatalogueGeneration(Base):
+    """Bumped by every announced change to years, KPIs or units: older copies are stale."""
+
+    __tablename__ = "catalogue_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)
+
+
+class ScheduleCopy(Base):
+    """The year's schedule is copied, as of `generation` of the catalogue."""
+
+    __tablename__ = "schedule_copies"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(BigInteger)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ScheduleSlot(Base):
+    """A period a unit reports a KPI in, and when it is due, as the catalogue schedules it."""
+
+    __tablename__ = "schedule_slots"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(4), primary_key=True)
+    # The catalogue's order: by unit, KPI number, then period.
+    position: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    optional: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UnitCopy(Base):
+    """A unit and the region it rolls up to (copied with the schedule)."""
+
+    __tablename__ = "unit_copies"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    region: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class Outbox(OutboxMixin, Base):

@@ -1,5 +1,7 @@
 """Progress of a year: each scheduled unit x KPI x period, its state, late or not, roll-ups."""
 
+import time
+
 from tests.workflow.conftest import API, YEAR
 
 
@@ -57,10 +59,16 @@ def test_another_units_progress_is_not_found(crew, as_user):
     assert resp.status_code == 404
 
 
-def test_the_reviewer_sees_every_unit(crew):
-    body = crew.reviewer.get(f"{API}/progress", params={"year": YEAR, "kpi": "2.2"}).json()
-    units = {r["unit"] for r in body["rows"]}
-    assert {crew.unit, "R1", "R8"} <= units
+def test_the_reviewer_sees_every_unit_once_the_catalogue_has_announced_it(crew):
+    def units():
+        body = crew.reviewer.get(f"{API}/progress", params={"year": YEAR, "kpi": "2.2"}).json()
+        return {r["unit"] for r in body["rows"]}
+
+    # The unit was added a moment ago; progress knows it once catalogue.unit.changed arrives.
+    deadline = time.monotonic() + 30
+    while crew.unit not in units() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert {crew.unit, "R1", "R8"} <= units()
 
 
 def test_progress_needs_a_year(crew):

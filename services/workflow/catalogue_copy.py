@@ -1,0 +1,89 @@
+"""What the workflow keeps of the catalogue: each year's schedule and the region of each unit.
+
+The copy is fetched from the catalogue when first needed and joined with the reports in one
+query. Every change the catalogue announces to a year, a KPI or a unit (its events) bumps a
+generation number; a copy of an older generation is fetched again the next time it is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from common.events import Envelope, utcnow
+from services.workflow.gateways import Lookups
+from services.workflow.models import CatalogueGeneration, ScheduleCopy, ScheduleSlot, UnitCopy
+
+GENERATION_ID = 1
+# The catalogue events after which a copied schedule may no longer be the catalogue's.
+BINDINGS = ("catalogue.year.*", "catalogue.kpi.changed", "catalogue.unit.changed")
+
+
+def on_catalogue_change(session: Session, _envelope: Envelope) -> None:
+    """Event handler: every copy made before this change is stale."""
+    session.execute(
+        update(CatalogueGeneration)
+        .where(CatalogueGeneration.id == GENERATION_ID)
+        .values(generation=CatalogueGeneration.generation + 1)
+    )
+
+
+def region_of(unit: Mapping[str, Any]) -> str | None:
+    """A regional office is its own region; a provincial office belongs to its parent's."""
+    if unit.get("kind") == "region":
+        return unit["code"]
+    if unit.get("kind") == "province":
+        return unit.get("parent")
+    return None
+
+
+def ensure_schedule(
+    session: Session, lookups: Lookups, year: int, must_know: Collection[str] = ()
+) -> None:
+    """Make the copy of `year` current, fetching it when stale or when it lacks a needed unit."""
+    generation = session.scalar(
+        select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
+    )
+    copy = session.get(ScheduleCopy, year)
+    known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
+    if copy is not None and copy.generation == generation and known >= set(must_know):
+        return
+    schedule = lookups.schedule(year)
+    units = lookups.units()
+    # One writer at a time. The copy keeps the generation read before fetching: if a change
+    # was announced meanwhile, the next request fetches again.
+    session.execute(
+        select(CatalogueGeneration).where(CatalogueGeneration.id == GENERATION_ID).with_for_update()
+    )
+    session.execute(delete(ScheduleSlot).where(ScheduleSlot.year == year))
+    if schedule:
+        session.execute(
+            insert(ScheduleSlot),
+            [
+                {
+                    "year": year,
+                    "unit": slot["unit"],
+                    "kpi": slot["kpi"],
+                    "period": slot["period"],
+                    "position": position,
+                    "due_on": date.fromisoformat(slot["due_on"]),
+                    "optional": bool(slot.get("optional")),
+                }
+                for position, slot in enumerate(schedule)
+            ],
+        )
+    session.execute(delete(UnitCopy))
+    if units:
+        session.execute(
+            insert(UnitCopy),
+            [{"code": u["code"], "kind": u.get("kind", ""), "region": region_of(u)} for u in units],
+        )
+    if copy is None:
+        session.add(ScheduleCopy(year=year, generation=generation))
+    else:
+        copy.generation, copy.fetched_at = generation, utcnow()
+    session.flush()
