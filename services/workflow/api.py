@@ -32,7 +32,7 @@ def _session():
 def _lookups() -> Lookups:
     """The catalogue and evidence, asked on behalf of the caller."""
     extras = _runtime().extras
-    return Lookups(extras["catalogue"], extras["evidence"], bearer_token())
+    return Lookups(extras["catalogue"], extras["evidence"], extras["identity"], bearer_token())
 
 
 def _expected_version(body: dict) -> int | None:
@@ -178,8 +178,9 @@ class Delegations(MethodView):
     def post(self, body):
         """Name a stand-in who acts with your unit-head or reviewer rights for a date range."""
         principal = current_principal()
+        lookups = _lookups()
         with _session() as session:
-            return delegations.create(session, principal, **body)
+            return delegations.create(session, principal, lookups, **body)
 
 
 @blp.route("/delegations/<string:delegation_id>")

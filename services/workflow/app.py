@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime = runtime_of(app)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     runtime.extras["evidence"] = ServiceClient(settings, "evidence")
+    runtime.extras["identity"] = ServiceClient(settings, "identity")
     runtime.workers.append(
         EventConsumer(
             "workflow.catalogue",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.events import utcnow
@@ -144,7 +144,3 @@ def verify(session: Session, batch: int = 2000) -> Verification:
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)
     )
     return check_chain(rows, (head.seq, head.hash) if head else None)
-
-
-def count_entries(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(AuditEntry)) or 0

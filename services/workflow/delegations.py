@@ -17,6 +17,7 @@ from common.errors import Forbidden, Invalid, NotFound
 from common.events import record_event, utcnow
 from services.workflow.audit import Trail
 from services.workflow.events import DelegationCreated, DelegationEvent, DelegationRevoked
+from services.workflow.gateways import Lookups
 from services.workflow.models import Delegation, Outbox
 from services.workflow.rules import DELEGABLE, Actor, Grant
 
@@ -45,6 +46,7 @@ def actor_of(session: Session, principal: Principal, today: date | None = None) 
 def create(
     session: Session,
     principal: Principal,
+    lookups: Lookups,
     delegate: str,
     starts_on: date,
     ends_on: date,
@@ -68,6 +70,8 @@ def create(
     delegate = delegate.strip().lower()
     if delegate == principal.username:
         errors["delegate"] = ["Name someone else."]
+    elif not (lookups.user(delegate) or {}).get("active"):
+        errors["delegate"] = [f"No active user '{delegate}'."]
     if ends_on < starts_on:
         errors["ends_on"] = ["On or after starts_on."]
     elif (ends_on - starts_on).days >= MAX_DAYS:

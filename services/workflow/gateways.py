@@ -50,6 +50,7 @@ class Period:
 class Lookups:
     catalogue: ServiceClient
     evidence: ServiceClient
+    identity: ServiceClient
     token: str | None = None
 
     def kpi(self, year: int, code: str) -> Kpi:
@@ -109,3 +110,10 @@ class Lookups:
 
     def units(self) -> list[dict]:
         return self.catalogue.get("/units", token=self.token)
+
+    def user(self, username: str) -> dict | None:
+        """An account, asked on the workflow's own account (users are not the caller's to read)."""
+        try:
+            return self.identity.get(f"/users/{username}")
+        except NotFound:
+            return None

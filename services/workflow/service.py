@@ -391,12 +391,11 @@ def _recount(
 ) -> None:
     """Open reports of the same year whose counting changed with this one are recounted."""
     for sibling in siblings:
-        if sibling.id not in counts or with_verdicts(sibling.items, counts[sibling.id]) == (
-            sibling.items
-        ):
+        recounted = counts.get(sibling.id)
+        if recounted is None or with_verdicts(sibling.items, recounted) == sibling.items:
             continue
         before = snapshot(sibling)
-        valued = counted_value(kpi, sibling.items, counts[sibling.id], denominator)
+        valued = counted_value(kpi, sibling.items, recounted, denominator)
         _lay(sibling, kpi, valued, sibling.evidence, sibling.note)
         sibling.updated_by, sibling.updated_at = actor, utcnow()
         comment = f"Recounted: the report of {changed.period} changed what counts this year."

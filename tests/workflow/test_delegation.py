@@ -95,3 +95,8 @@ def test_delegating_publishes_events(crew, stand_in, outbox_events):
     assert created["data"]["delegate"] == stand_in[0]
     assert created["data"]["role"] == "unit_head"
     assert len(outbox_events("workflow.delegation.revoked", delegation_id=given["id"])) == 1
+
+
+def test_a_stand_in_must_be_an_existing_user(crew):
+    resp = delegate(crew.head, "nobody-of-that-name")
+    assert resp.status_code == 422 and "delegate" in resp.json()["errors"]
