@@ -45,15 +45,18 @@ class ServiceClient:
     def call(self, method: str, path: str, token: str | None = None, **kwargs: Any):
         """The raw response of any request; Unavailable only when the service does not answer.
 
-        Without `token` the call is made on this service's own account.
+        Without `token` the call is made on this service's own account. `headers` and `timeout`
+        may be given (a streamed upload names its content type and waits longer).
         """
-        headers = {"Authorization": f"Bearer {token or self.service_token()}"}
+        headers = {
+            **kwargs.pop("headers", {}),
+            "Authorization": f"Bearer {token or self.service_token()}",
+        }
         if rid := current_request_id():
             headers[REQUEST_ID_HEADER] = rid
+        kwargs.setdefault("timeout", self.timeout)
         try:
-            return self.http.request(
-                method, f"{self.base}{path}", headers=headers, timeout=self.timeout, **kwargs
-            )
+            return self.http.request(method, f"{self.base}{path}", headers=headers, **kwargs)
         except requests.RequestException as exc:
             raise Unavailable(f"The {self.service} service did not answer.") from exc
 
