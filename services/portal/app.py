@@ -10,7 +10,14 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
+from services.portal import core, errors, labels
+from services.portal.files import files
+from services.portal.inbox import inbox
+from services.portal.progress import progress
+from services.portal.reports import reports
 from services.portal.views import pages
+
+HERE = Path(__file__).parent
 
 
 def _locale() -> str:
@@ -21,18 +28,23 @@ def _locale() -> str:
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("portal")
     app = create_service_app(settings, title="portal", migrations_dir=None, blueprints=[])
+    app.template_folder = str(HERE / "templates")
     app.config.update(
         SECRET_KEY=local_secret(settings, "RBM_PORTAL_SECRET", "portal-secret", secrets.token_hex),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         BABEL_DEFAULT_LOCALE="th",
-        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
     )
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     runtime = runtime_of(app)
     for service in ("identity", "catalogue", "evidence", "workflow", "notifications"):
         runtime.extras[service] = ServiceClient(settings, service)
-    app.register_blueprint(pages)
+    core.init_app(app)
+    labels.init_app(app)
+    errors.init_app(app)
+    for blueprint in (pages, reports, files, progress, inbox):
+        app.register_blueprint(blueprint)
     return app

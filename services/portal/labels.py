@@ -1,7 +1,15 @@
-"""Names shown for the codes the APIs return, translated (Thai by default)."""
+"""Names shown for the codes the APIs return, translated (Thai by default), as template filters."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from services.portal import thai
 
 ROLE = {
     "reporter": _l("reporter"),
@@ -11,6 +19,7 @@ ROLE = {
     "admin": _l("administrator"),
 }
 STATE = {
+    "missing": _l("not started"),
     "draft": _l("draft"),
     "submitted": _l("submitted"),
     "endorsed": _l("endorsed"),
@@ -33,19 +42,116 @@ CYCLE = {
     "none": _l("—"),
 }
 ACTION = {
+    "create": _l("Created"),
+    "edit": _l("Edited"),
     "submit": _l("Submit"),
     "endorse": _l("Endorse"),
     "approve": _l("Approve"),
     "return": _l("Return"),
+    "reopen": _l("Reopen"),
+}
+# What an audit entry's action did, in the past tense.
+DONE = {
+    "create": _l("created"),
+    "edit": _l("edited"),
+    "submit": _l("submitted"),
+    "endorse": _l("endorsed"),
+    "approve": _l("approved"),
+    "return": _l("returned"),
+    "reopen": _l("reopened"),
+    "recount": _l("recounted"),
+}
+KIND = {
+    "submitted": _l("Report submitted"),
+    "endorsed": _l("Report endorsed"),
+    "returned": _l("Report returned"),
+    "approved": _l("Report approved"),
+    "reopened": _l("Report reopened"),
+    "due_soon": _l("Report due soon"),
+    "overdue": _l("Report overdue"),
+    "escalation": _l("Report long overdue"),
+}
+FIELD = {
+    "state": _l("state"),
+    "value": _l("value"),
+    "value_source": _l("source of the value"),
+    "value_basis": _l("how the value was reached"),
+    "items": _l("items"),
+    "evidence": _l("evidence"),
+    "note": _l("note"),
+    "frozen_sha256": _l("frozen copy"),
+}
+SOURCE = {
+    "counted": _l("counted from the items"),
+    "computed": _l("computed over the catalogue's denominator"),
+    "evidence": _l("level read from the uploaded form"),
+    "entered": _l("entered"),
 }
 
 
-def register(blueprint: Blueprint) -> None:
+def lang() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in thai.MONTHS else "th"
+
+
+def period_label(year: int, period: str) -> str:
+    """ "ต.ค. 2546" for M01 of 2547, "ไตรมาส 1" for Q1, "ครึ่งปีแรก" for H1, "ทั้งปี" for Y."""
+    if month := thai.month_label(year, period, lang()):
+        return month
+    if len(period) == 2 and period[0] == "Q" and period[1] in "1234":
+        return _("Quarter %(n)s", n=period[1])
+    return {"H1": _("First half"), "H2": _("Second half"), "Y": _("Whole year")}.get(period, period)
+
+
+def localized(obj: Mapping | None, field: str = "name") -> str:
+    """`name_en` in English when there is one, else `name_th`."""
+    if not obj:
+        return ""
+    if lang() == "en" and obj.get(f"{field}_en"):
+        return str(obj[f"{field}_en"])
+    return str(obj.get(f"{field}_th") or obj.get(f"{field}_en") or "")
+
+
+def percent(share: float | None) -> str:
+    if share is None:
+        return "—"
+    return f"{share * 100:.1f}".removesuffix(".0") + "%"
+
+
+def number(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def measured(value: float | None, measure: str | None) -> str:
+    """A report's value as its measure reads: "12.5%", "level 3", "4"."""
+    if value is None:
+        return "—"
+    if measure == "percent":
+        return f"{number(value)}%"
+    if measure == "level":
+        return _("level %(n)s", n=number(value))
+    return number(value)
+
+
+def init_app(app: Flask) -> None:
     for name, table in (
         ("role_name", ROLE),
         ("state_name", STATE),
         ("method_name", METHOD),
         ("cycle_name", CYCLE),
         ("action_name", ACTION),
+        ("done_name", DONE),
+        ("kind_name", KIND),
+        ("field_name", FIELD),
+        ("source_name", SOURCE),
     ):
-        blueprint.add_app_template_filter(lambda code, t=table: t.get(code, code), name)
+        app.add_template_filter(lambda code, t=table: t.get(code, code), name)
+    app.add_template_filter(lambda value: thai.show_date(value, lang()), "thai_date")
+    app.add_template_filter(lambda value: thai.show_moment(value, lang()), "thai_moment")
+    app.add_template_filter(localized, "localized")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(number, "number")
+    app.add_template_filter(measured, "measured")
+    app.jinja_env.globals.update(period_label=period_label, lang=lang)

@@ -1,9 +1,9 @@
-"""Pages of the portal: each calls the services' APIs with the signed-in user's token."""
+"""Sign-in, the language switch, the home page ("what needs me") and the KPI catalogue."""
 
 from __future__ import annotations
 
 import secrets
-from functools import wraps
+from datetime import timedelta
 
 import requests
 from flask import (
@@ -19,103 +19,77 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from services.portal import labels
+from services.portal import rights, thai
+from services.portal.core import actor, fetch, fetch_or, kpis_of, signed_in, units, year_arg
 
-pages = Blueprint("pages", __name__, template_folder="templates")
-labels.register(pages)
+pages = Blueprint("pages", __name__)
 LANGUAGES = ("th", "en")
-DEFAULT_YEAR = 2547
-ACTIONS = ("submit", "endorse", "approve", "return")
-
-
-def _client(service: str):
-    return current_app.extensions["rbm"].extras[service]
-
-
-def _api(service: str, method: str, path: str, **kwargs):
-    return _client(service).call(method, path, session["token"], **kwargs)
-
-
-def signed_in(view):
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if "token" not in session:
-            return redirect(url_for("pages.login", next=request.path))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-@pages.before_request
-def _csrf() -> None:
-    """Every form carries the session's CSRF token (the cookie is also SameSite=Lax)."""
-    session.setdefault("csrf", secrets.token_urlsafe(24))
-    if request.method == "POST":
-        sent = request.form.get("csrf", "")
-        if not secrets.compare_digest(sent, session["csrf"]):
-            abort(400, "The form has expired: reload the page and try again.")
+# Periods due within this many days count as "due" on the home page, as well as overdue ones.
+DUE_SOON_DAYS = 14
+OPEN_STATES = ("missing", "draft", "returned")
 
 
 @pages.get("/")
 @signed_in
 def home():
-    me = _api("identity", "GET", "/me")
-    if me.status_code == 401:
-        session.clear()
-        return redirect(url_for("pages.login"))
-    reports = _api("workflow", "GET", "/reports", params={"year": DEFAULT_YEAR})
-    inbox = _api("notifications", "GET", "/inbox", params={"unread": "true"})
+    year = year_arg()
+    me = actor()
+    today = thai.today_here()
+    todo, on_results = _reporter_rows(me, year, today)
+    head_units = set(rights.acts_as(me, "unit_head"))
+    to_endorse = []
+    if head_units:
+        submitted = fetch("workflow", "/reports", year=year, state="submitted", limit=1000)
+        to_endorse = [r for r in submitted if r["unit"] in head_units]
+    to_approve = None
+    if rights.acts_as(me, "reviewer"):
+        to_approve = fetch("workflow", "/reports", year=year, state="endorsed", limit=1000)
+    summary = None
+    if me.sees_all_units:
+        summary = fetch_or({}, "workflow", "/progress", year=year).get("total")
     return render_template(
         "home.html",
-        me=me.json(),
-        reports=reports.json() if reports.ok else [],
-        unread=_unread_count(inbox),
-        year=DEFAULT_YEAR,
+        me=fetch("identity", "/me"),
+        year=year,
+        today=today,
+        todo=todo,
+        on_results=on_results,
+        to_endorse=to_endorse,
+        to_approve=to_approve,
+        summary=summary,
+        kpis=kpis_of(year),
+        units=units(),
     )
 
 
-def _unread_count(resp) -> int:
-    if not resp.ok:
-        return 0
-    body = resp.json()
-    return body.get("unread", 0) if isinstance(body, dict) else len(body)
+def _reporter_rows(me: rights.Actor, year: int, today):
+    """Periods of the reporter's units due or overdue and not submitted; on-results KPIs."""
+    todo, on_results = [], {}
+    horizon = today + timedelta(days=DUE_SOON_DAYS)
+    for unit in rights.acts_as(me, "reporter"):
+        progress = fetch_or({}, "workflow", "/progress", year=year, unit=unit)
+        for row in progress.get("rows", []):
+            if row["state"] not in OPEN_STATES:
+                continue
+            if row.get("optional"):
+                on_results.setdefault((row["unit"], row["kpi"]), []).append(row)
+            elif thai.as_date(row["due_on"]) <= horizon:
+                row["days_late"] = thai.days_late(row["due_on"], today)
+                todo.append(row)
+    todo.sort(key=lambda r: (r["due_on"], r["unit"], kpi_order(r["kpi"])))
+    return todo, on_results
+
+
+def kpi_order(code: str) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in code.split("."))
 
 
 @pages.get("/kpis")
 @signed_in
 def kpis():
-    year = request.args.get("year", DEFAULT_YEAR, type=int)
-    resp = _api("catalogue", "GET", f"/years/{year}/kpis")
-    return render_template("kpis.html", kpis=resp.json() if resp.ok else [], year=year)
-
-
-@pages.get("/reports/<report_id>")
-@signed_in
-def report(report_id: str):
-    resp = _api("workflow", "GET", f"/reports/{report_id}")
-    if resp.status_code in (403, 404):
-        abort(404)
-    return render_template("report.html", report=resp.json(), actions=ACTIONS)
-
-
-@pages.post("/reports/<report_id>/transitions")
-@signed_in
-def transition(report_id: str):
-    action = request.form.get("action", "")
-    body = {"action": action, "comment": request.form.get("comment") or None}
-    resp = _api("workflow", "POST", f"/reports/{report_id}/transitions", json=body)
-    if not resp.ok:
-        flash(resp.json().get("detail", _("The action was refused.")), "error")
-    return redirect(url_for("pages.report", report_id=report_id))
-
-
-@pages.get("/inbox")
-@signed_in
-def inbox():
-    resp = _api("notifications", "GET", "/inbox")
-    body = resp.json() if resp.ok else []
-    items = body.get("items", []) if isinstance(body, dict) else body
-    return render_template("inbox.html", items=items)
+    year = year_arg()
+    listed = sorted(kpis_of(year).values(), key=lambda k: kpi_order(k["code"]))
+    return render_template("kpis.html", kpis=listed, year=year)
 
 
 @pages.route("/login", methods=["GET", "POST"])
@@ -123,14 +97,17 @@ def login():
     if request.method == "GET":
         return render_template("login.html")
     settings = current_app.extensions["rbm"].settings
-    resp = requests.post(
-        f"{settings.service_url('identity')}/token",
-        json={
-            "username": request.form.get("username", ""),
-            "password": request.form.get("password", ""),
-        },
-        timeout=settings.http_timeout,
-    )
+    try:
+        resp = requests.post(
+            f"{settings.service_url('identity')}/token",
+            json={
+                "username": request.form.get("username", ""),
+                "password": request.form.get("password", ""),
+            },
+            timeout=settings.http_timeout,
+        )
+    except requests.RequestException:
+        abort(503)
     if resp.status_code != 200:
         flash(_("The username or password is not correct."), "error")
         return render_template("login.html"), 401

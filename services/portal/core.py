@@ -1,0 +1,168 @@
+"""What every page shares: the signed-in user, CSRF, and calls to the services with their token.
+
+The portal keeps no data: the session cookie holds the user's token, and each page asks the
+services' APIs on the user's behalf, so every rule of scope and role is the services' own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from typing import Any
+
+import requests
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from common.auth import Principal
+from common.errors import DomainError, Unauthorized
+from services.portal import rights
+
+DEFAULT_YEAR = 2547
+
+
+class SignedOut(Exception):
+    """The user's token is missing, expired or refused: they sign in again."""
+
+
+def client(service: str):
+    return current_app.extensions["rbm"].extras[service]
+
+
+def api(service: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+    """The raw response of a call on the user's behalf; SignedOut when their token is refused."""
+    token = session.get("token")
+    if not token:
+        raise SignedOut
+    resp = client(service).call(method, path, token, **kwargs)
+    if resp.status_code == 401:
+        raise SignedOut
+    return resp
+
+
+def fetch(service: str, path: str, **params: Any) -> Any:
+    """The JSON of a GET a page needs; 404 (HTML) for what the user may not see."""
+    resp = api(service, "GET", path, params=params)
+    if resp.status_code in (403, 404):
+        abort(404)
+    if resp.status_code >= 400:
+        abort(502)
+    return resp.json()
+
+
+def fetch_or(default: Any, service: str, path: str, **params: Any) -> Any:
+    """The JSON of a GET a page can do without (a badge, a list of names): `default` on failure."""
+    resp = api(service, "GET", path, params=params)
+    return resp.json() if resp.ok else default
+
+
+def problem(resp: requests.Response) -> dict:
+    """The problem+json body of a refused call (an empty one when it is not JSON)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def principal() -> Principal:
+    """Who is signed in, from their token (verified with identity's public keys)."""
+    if "principal" not in g:
+        token = session.get("token")
+        if not token:
+            raise SignedOut
+        try:
+            g.principal = current_app.extensions["rbm"].verifier.verify(token)
+        except Unauthorized as exc:
+            raise SignedOut from exc
+    return g.principal
+
+
+def actor() -> rights.Actor:
+    """The signed-in user with the rights delegated to them today."""
+    if "actor" not in g:
+        me = principal()
+        delegations = fetch_or([], "workflow", "/delegations", active="true")
+        g.actor = rights.actor_of(me, delegations)
+    return g.actor
+
+
+def signed_in(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        principal()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def year_arg() -> int:
+    year = request.args.get("year", DEFAULT_YEAR, type=int)
+    return year if 2500 <= year <= 3000 else DEFAULT_YEAR
+
+
+def back_to_login():
+    session.pop("token", None)
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("pages.login", next=target.rstrip("?")))
+
+
+def local_path(target: str | None) -> str | None:
+    """A path on this site (never another site's address) to go back to."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def csrf_token() -> str:
+    return session.setdefault("csrf", secrets.token_urlsafe(24))
+
+
+def _check_csrf() -> None:
+    """Every POST carries the session's CSRF token (the cookie is also SameSite=Lax).
+
+    File uploads send it in the query string: their body goes to the evidence service as it
+    arrives, unread by the portal.
+    """
+    if request.method != "POST":
+        return
+    if request.mimetype == "multipart/form-data":
+        sent = request.args.get("csrf", "")
+    else:
+        sent = request.form.get("csrf", "")
+    if not secrets.compare_digest(sent, session.get("csrf", "")) or not sent:
+        abort(400, _("The form has expired: reload the page and try again."))
+
+
+def unread_count() -> int | None:
+    """The signed-in user's unread notifications, for the header badge."""
+    if "token" not in session:
+        return None
+    if "unread" not in g:
+        try:
+            g.unread = fetch_or({}, "notifications", "/inbox/unread-count").get("unread")
+        except (SignedOut, DomainError):
+            # A badge is not worth a failed page (nor a failed error page).
+            g.unread = None
+    return g.unread
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_csrf)
+    app.register_error_handler(SignedOut, lambda _exc: back_to_login())
+    app.jinja_env.globals.update(csrf_token=csrf_token, unread_count=unread_count)
+
+
+def kpis_of(year: int) -> dict[str, dict]:
+    """The year's KPIs by code (for names and methods), asked once per request."""
+    cache = g.setdefault("kpis", {})
+    if year not in cache:
+        cache[year] = {k["code"]: k for k in fetch_or([], "catalogue", f"/years/{year}/kpis")}
+    return cache[year]
+
+
+def units() -> dict[str, dict]:
+    """Every unit by code (for names), asked once per request."""
+    if "units" not in g:
+        g.units = {u["code"]: u for u in fetch_or([], "catalogue", "/units")}
+    return g.units

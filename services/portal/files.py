@@ -1,0 +1,140 @@
+"""Forms and evidence files through the portal: the user's token stays on the server.
+
+Downloads stream from the evidence service to the browser; an upload's body streams from the
+browser to the evidence service as it arrives (the portal never holds a whole file).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import Headers
+
+from services.portal.core import api, local_path, problem, signed_in
+from services.portal.labels import lang
+
+files = Blueprint("files", __name__)
+
+CHUNK = 64 * 1024
+# Room for the multipart framing and the small fields around the file itself.
+FORM_OVERHEAD = 64 * 1024
+PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition", "ETag", "Last-Modified")
+UPLOAD_TIMEOUT = 300.0
+
+
+def _stream(service: str, path: str, **params) -> Response:
+    """Relay a download: status 404 for what the user may not see, the bytes otherwise."""
+    resp = api(service, "GET", path, params=params, stream=True)
+    if resp.status_code in (403, 404, 422):
+        resp.close()
+        abort(404)
+    if not resp.ok:
+        resp.close()
+        abort(502)
+    headers = Headers({k: resp.headers[k] for k in PASSED_HEADERS if k in resp.headers})
+    headers["Cache-Control"] = "private, no-store"
+    headers["X-Content-Type-Options"] = "nosniff"
+
+    def body():
+        try:
+            yield from resp.iter_content(CHUNK)
+        finally:
+            resp.close()
+
+    return Response(body(), headers=headers, direct_passthrough=True)
+
+
+@files.get("/forms/<int:year>/<kpi>")
+@signed_in
+def form(year: int, kpi: str):
+    """The KPI's prefilled form for a unit and period, to fill in and upload."""
+    unit, period = request.args.get("unit", ""), request.args.get("period", "")
+    return _stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
+
+
+@files.get("/evidence/<file_id>")
+@signed_in
+def download(file_id: str):
+    """The exact bytes of an evidence file."""
+    return _stream("evidence", f"/files/{file_id}/content")
+
+
+class _Body:
+    """The request body as it arrives, with its length (so it is not sent chunked)."""
+
+    def __init__(self, stream, length: int):
+        self.stream, self.length = stream, length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self):
+        while chunk := self.stream.read(CHUNK):
+            yield chunk
+
+
+@files.post("/evidence")
+@signed_in
+def upload():
+    """Pass a multipart upload (unit, year, kpi, period, file) to the evidence service.
+
+    With `report`, the new file is also attached to that (draft or returned) report.
+    """
+    back = local_path(request.args.get("back")) or url_for("pages.home")
+    limit = current_app.extensions["rbm"].settings.max_upload_bytes
+    length = request.content_length
+    if length is None:
+        abort(411)
+    if length > limit + FORM_OVERHEAD:
+        flash(_("The file is larger than the limit of %(mb)d MB.", mb=limit // 2**20), "error")
+        return redirect(back)
+    request.max_content_length = limit + FORM_OVERHEAD
+    resp = api(
+        "evidence",
+        "POST",
+        "/files",
+        data=_Body(request.stream, length),
+        headers={"Content-Type": request.headers["Content-Type"]},
+        timeout=UPLOAD_TIMEOUT,
+    )
+    if resp.status_code != 201:
+        _refused(resp, limit)
+        return redirect(back)
+    stored = resp.json()
+    flash(_("The file %(name)s was stored.", name=stored.get("filename", "")), "ok")
+    if report_id := request.args.get("report"):
+        _attach(report_id, stored["id"])
+    return redirect(back)
+
+
+def _refused(resp, limit: int) -> None:
+    status = resp.status_code
+    messages = {
+        403: _("You may not upload evidence for this unit."),
+        413: _("The file is larger than the limit of %(mb)d MB.", mb=limit // 2**20),
+        415: _("This type of file is not accepted: upload the filled form (.docx) or a PDF."),
+        422: _("The file was refused: it is not what it claims to be, or it is not safe."),
+    }
+    flash(messages.get(status, _("The upload failed.")), "error")
+    detail = problem(resp).get("detail")
+    if detail and (lang() == "en" or status == 422):
+        flash(detail, "detail")
+
+
+def _attach(report_id: str, file_id: str) -> None:
+    """Add the new file to the report's evidence (the last file listed is its latest form)."""
+    report = api("workflow", "GET", f"/reports/{report_id}")
+    if not report.ok:
+        return
+    current = report.json()
+    ids = [*current.get("evidence_ids", []), file_id]
+    resp = api(
+        "workflow",
+        "PATCH",
+        f"/reports/{report_id}",
+        json={"evidence_ids": ids, "version": current["version"]},
+    )
+    if resp.ok:
+        flash(_("The file was added to the report's evidence."), "ok")
+    else:
+        flash(_("The file was stored but not added to the report."), "error")

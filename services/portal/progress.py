@@ -1,0 +1,92 @@
+"""The progress of a year: each unit x KPI x period with its state and late flag, and roll-ups.
+
+The workflow scopes the rows (reviewers, auditors and admins see every unit; others their own).
+The matrix lays each KPI's periods on the twelve months of the fiscal year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from flask import Blueprint, render_template, request
+
+from services.portal import rights
+from services.portal.core import actor, fetch, fetch_or, kpis_of, signed_in, units, year_arg
+from services.portal.views import kpi_order
+
+progress = Blueprint("progress", __name__)
+
+MONTHS = tuple(f"M{n:02d}" for n in range(1, 13))
+
+
+def span(period: str) -> tuple[int, int]:
+    """(first month column, number of months) of a period within the fiscal year."""
+    if period in MONTHS:
+        return MONTHS.index(period), 1
+    if period in ("Q1", "Q2", "Q3", "Q4"):
+        return 3 * (int(period[1]) - 1), 3
+    if period in ("H1", "H2"):
+        return 6 * (int(period[1]) - 1), 6
+    return 0, 12
+
+
+@dataclass
+class Line:
+    """One unit x KPI of the matrix: its periods in month order, gaps filled."""
+
+    unit: str
+    kpi: str
+    cells: list[tuple[int, dict | None]] = field(default_factory=list)
+
+
+def _line_order(entry) -> tuple:
+    (unit, kpi), _slots = entry
+    return unit, kpi_order(kpi)
+
+
+def lines(rows: Iterable[Mapping]) -> list[Line]:
+    """The matrix lines, by unit then KPI, each a run of (colspan, row or None for a gap)."""
+    grouped: dict[tuple[str, str], list[Mapping]] = {}
+    for row in rows:
+        grouped.setdefault((row["unit"], row["kpi"]), []).append(row)
+    out = []
+    for (unit, kpi), slots in sorted(grouped.items(), key=_line_order):
+        line, column = Line(unit, kpi), 0
+        for row in sorted(slots, key=lambda r: span(r["period"])):
+            start, width = span(row["period"])
+            if start < column:
+                continue  # overlapping periods (a catalogue change): the first one stands
+            if start > column:
+                line.cells.append((start - column, None))
+            line.cells.append((width, dict(row)))
+            column = start + width
+        if column < len(MONTHS):
+            line.cells.append((len(MONTHS) - column, None))
+        out.append(line)
+    return out
+
+
+@progress.get("/progress")
+@signed_in
+def view():
+    year = year_arg()
+    unit, kpi = request.args.get("unit", "").strip(), request.args.get("kpi", "").strip()
+    params = {"year": year, **({"unit": unit} if unit else {}), **({"kpi": kpi} if kpi else {})}
+    data = fetch("workflow", "/progress", **params)
+    everyone = fetch("workflow", "/progress", year=year) if unit or kpi else data
+    return render_template(
+        "progress.html",
+        year=year,
+        years=fetch_or([], "catalogue", "/years"),
+        unit=unit,
+        kpi=kpi,
+        data=data,
+        lines=lines(data.get("rows", [])),
+        unit_choices=sorted({r["unit"] for r in everyone.get("rows", [])}),
+        kpi_choices=sorted({r["kpi"] for r in everyone.get("rows", [])}, key=kpi_order),
+        months=MONTHS,
+        writers=rights.writer_units(actor()),
+        kpis=kpis_of(year),
+        units=units(),
+    )

@@ -1,0 +1,324 @@
+"""A report's page, its transitions (one or many), and the form that creates or edits it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from services.portal import forms, rights, texts
+from services.portal.core import (
+    actor,
+    api,
+    fetch,
+    fetch_or,
+    kpis_of,
+    local_path,
+    problem,
+    signed_in,
+    units,
+    year_arg,
+)
+from services.portal.labels import lang
+
+reports = Blueprint("reports", __name__)
+
+DONE = {
+    "submit": _l("The report was submitted to the unit head."),
+    "endorse": _l("The report was endorsed and sent to the management group."),
+    "approve": _l("The report was approved."),
+    "return": _l("The report was returned to its unit."),
+    "reopen": _l("The report was reopened."),
+}
+
+
+def refusal(resp) -> str:
+    """Why the workflow refused, in the user's language (the API's own words follow)."""
+    body = problem(resp)
+    errors = body.get("errors") or {}
+    if resp.status_code == 422 and "comment" in errors:
+        return _("A return needs a comment saying why.")
+    if resp.status_code == 409:
+        return _("The report changed meanwhile (its state or data), so nothing was done.")
+    if resp.status_code == 403:
+        return _("Your roles do not allow this on this report.")
+    return _("The request was refused.")
+
+
+def _flash_refusal(resp) -> None:
+    detail = problem(resp).get("detail")
+    flash(refusal(resp), "error")
+    if detail and lang() == "en":
+        flash(detail, "detail")
+
+
+# --- the report page --------------------------------------------------------------------
+
+
+@reports.get("/reports/<report_id>")
+@signed_in
+def view(report_id: str):
+    report = fetch("workflow", f"/reports/{report_id}")
+    me = actor()
+    kpi = kpis_of(report["year"]).get(report["kpi"], {})
+    audit = fetch_or([], "workflow", f"/reports/{report_id}/audit")
+    return render_template(
+        "report.html",
+        report=report,
+        kpi=kpi,
+        shape=forms.shape_of(kpi),
+        unit=units().get(report["unit"], {}),
+        actions=rights.actions(me, report["state"], report["unit"]),
+        editable=rights.may_edit(me, report["state"], report["unit"]),
+        audit=audit,
+        reason=lambda item: texts.not_counted_reason(
+            item, report.get("counting_rule"), report["year"], lang()
+        ),
+    )
+
+
+@reports.post("/reports/<report_id>/transitions")
+@signed_in
+def transition(report_id: str):
+    action = request.form.get("action", "")
+    body: dict[str, Any] = {"action": action, "comment": request.form.get("comment", "").strip()}
+    if request.form.get("version", "").isdigit():
+        body["version"] = int(request.form["version"])
+    resp = api("workflow", "POST", f"/reports/{report_id}/transitions", json=body)
+    if resp.status_code == 404:
+        abort(404)
+    if resp.ok:
+        flash(DONE.get(action, _("Done.")), "ok")
+    else:
+        _flash_refusal(resp)
+    return redirect(url_for("reports.view", report_id=report_id))
+
+
+@reports.post("/reports/transitions")
+@signed_in
+def bulk():
+    """The same action on the reports ticked in a list (approve many, endorse many)."""
+    action = request.form.get("action", "")
+    targets = []
+    for ticked in request.form.getlist("report"):
+        report_id, _sep, version = ticked.partition(":")
+        target = {"id": report_id}
+        if version.isdigit():
+            target["version"] = int(version)
+        targets.append(target)
+    back = local_path(request.form.get("back")) or url_for("pages.home")
+    if not targets:
+        flash(_("Tick the reports first."), "error")
+        return redirect(back)
+    body = {"action": action, "reports": targets}
+    resp = api("workflow", "POST", "/reports/transitions", json=body)
+    if not resp.ok:
+        _flash_refusal(resp)
+        return redirect(back)
+    result = resp.json()
+    flash(_("%(n)d reports done.", n=result["succeeded"]), "ok")
+    if result["failed"]:
+        failed = _("%(n)d reports were not: they changed or are not yours.", n=result["failed"])
+        flash(failed, "error")
+    return redirect(back)
+
+
+# --- creating and editing ----------------------------------------------------------------
+
+
+def _slot_args() -> dict[str, Any]:
+    source = request.form if request.method == "POST" else request.args
+    return {
+        "year": year_arg() if request.method == "GET" else _int(source.get("year")),
+        "unit": (source.get("unit") or "").strip(),
+        "kpi": (source.get("kpi") or "").strip(),
+        "period": (source.get("period") or "").strip(),
+    }
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+@reports.route("/reports/new", methods=["GET", "POST"])
+@signed_in
+def new():
+    slot = _slot_args()
+    me = actor()
+    writers = rights.writer_units(me)
+    if not slot["unit"] and len(writers) == 1:
+        slot["unit"] = writers[0]
+    if not slot["unit"] or not slot["kpi"] or not slot["period"]:
+        return _choose(slot, writers)
+    kpi = kpis_of(slot["year"]).get(slot["kpi"])
+    if kpi is None:
+        abort(404)
+    applies = fetch(
+        "catalogue",
+        f"/years/{slot['year']}/applicability",
+        unit=slot["unit"],
+        kpi=slot["kpi"],
+        period=slot["period"],
+    )
+    shape = forms.shape_of(kpi)
+    if request.method == "GET":
+        return _form(slot, kpi, shape, applies=applies)
+    return _post_form(slot, kpi, shape, applies=applies, report=None)
+
+
+def _choose(slot: dict, writers: list[str]):
+    """Pick the unit, then the KPI, then the period of a new report."""
+    year = slot["year"]
+    rows: list[dict] = []
+    if slot["unit"]:
+        kpis = kpis_of(year)
+        params = {"year": year, "unit": slot["unit"]}
+        if slot["kpi"]:
+            params["kpi"] = slot["kpi"]
+        rows = [
+            r
+            for r in fetch("workflow", "/progress", **params).get("rows", [])
+            if kpis.get(r["kpi"], {}).get("method") in ("entry", "template")
+        ]
+    return render_template(
+        "choose.html", slot=slot, writers=writers, rows=rows, kpis=kpis_of(year), units=units()
+    )
+
+
+@reports.route("/reports/<report_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(report_id: str):
+    report = fetch("workflow", f"/reports/{report_id}")
+    if not rights.may_edit(actor(), report["state"], report["unit"]):
+        flash(_("This report cannot be changed in its state, or not by you."), "error")
+        return redirect(url_for("reports.view", report_id=report_id))
+    slot = {k: report[k] for k in ("year", "unit", "kpi", "period")}
+    kpi = kpis_of(report["year"]).get(report["kpi"], {})
+    shape = forms.shape_of(kpi)
+    if request.method == "GET":
+        return _form(slot, kpi, shape, report=report)
+    return _post_form(slot, kpi, shape, applies=None, report=report)
+
+
+def _files_of(slot: dict) -> list[dict]:
+    """Evidence files uploaded for the slot, oldest first."""
+    listed = fetch_or(
+        [],
+        "evidence",
+        "/files",
+        unit=slot["unit"],
+        year=slot["year"],
+        kpi=slot["kpi"],
+        period=slot["period"],
+    )
+    return sorted(listed, key=lambda f: str(f.get("uploaded_at") or ""))
+
+
+def _form(
+    slot: dict,
+    kpi: dict,
+    shape: forms.Shape,
+    *,
+    applies: dict | None = None,
+    report: dict | None = None,
+    rows: list[dict] | None = None,
+    values: dict | None = None,
+    errors: dict | None = None,
+    chosen: list[str] | None = None,
+    status: int = 200,
+):
+    if values is None:
+        values = {
+            "note": (report or {}).get("note") or "",
+            "value": _entered(report),
+            "numerator": ((report or {}).get("value_basis") or {}).get("numerator"),
+        }
+    show_saved = rows is None and report is not None
+    if rows is None:
+        rows = forms.with_blank_rows(forms.stored_items((report or {}).get("items")))
+    files = _files_of(slot) if shape.kind == "evidence" else []
+    if chosen is None:
+        attached = [str(i) for i in (report or {}).get("evidence_ids") or []]
+        chosen = attached if report else [str(f["id"]) for f in files]
+    return (
+        render_template(
+            "report_form.html",
+            slot=slot,
+            kpi=kpi,
+            shape=shape,
+            applies=applies,
+            report=report,
+            rows=rows,
+            saved=(report or {}).get("items") or [],
+            show_saved=show_saved,
+            may_submit="submit"
+            in rights.actions(actor(), (report or {}).get("state", "draft"), slot["unit"]),
+            values=values,
+            errors=errors or {},
+            files=files,
+            chosen=chosen,
+            unit=units().get(slot["unit"], {}),
+            reason=lambda item: texts.not_counted_reason(
+                item, kpi.get("counting_rule"), slot["year"], lang()
+            ),
+        ),
+        status,
+    )
+
+
+def _entered(report: dict | None) -> Any:
+    if report and report.get("value_source") == "entered":
+        return report.get("value")
+    return None
+
+
+def _post_form(
+    slot: dict, kpi: dict, shape: forms.Shape, *, applies: dict | None, report: dict | None
+):
+    """Add or remove an item row, or save the report (and submit it when asked)."""
+    op = request.form.get("op", "save")
+    values = {k: request.form.get(k, "") for k in ("note", "value", "numerator")}
+    chosen = request.form.getlist("evidence_ids")
+    again = dict(applies=applies, report=report, values=values, chosen=chosen)
+    if op == "add" or op.startswith("remove-"):
+        rows = forms.posted_rows(shape.columns, request.form)
+        rows = rows + [{}] if op == "add" else forms.removed(rows, op.removeprefix("remove-"))
+        return _form(slot, kpi, shape, rows=rows, **again)
+    body = forms.report_body(shape, request.form)
+    if shape.kind == "evidence":
+        body["evidence_ids"] = forms.evidence_ids(chosen, _files_of(slot))
+        if values["value"].strip():
+            body["value"] = forms.report_body(forms.Shape("value"), request.form)["value"]
+    if report is None:
+        resp = api("workflow", "POST", "/reports", json={**slot, **body})
+    else:
+        body["version"] = report["version"]
+        resp = api("workflow", "PATCH", f"/reports/{report['id']}", json=body)
+    if resp.status_code == 409 and problem(resp).get("report_id"):
+        flash(_("This unit already has a report for that KPI and period: here it is."), "error")
+        return redirect(url_for("reports.view", report_id=problem(resp)["report_id"]))
+    if not resp.ok:
+        if resp.status_code == 404:
+            abort(404)
+        body_problem = problem(resp)
+        errors = texts.field_messages(body_problem.get("errors"), lang())
+        if resp.status_code != 422:
+            _flash_refusal(resp)
+        rows = forms.with_blank_rows(body.get("items") or [])
+        return _form(slot, kpi, shape, rows=rows, errors=errors, status=resp.status_code, **again)
+    saved = resp.json()
+    flash(_("The report was saved."), "ok")
+    if op == "submit":
+        sent = api(
+            "workflow",
+            "POST",
+            f"/reports/{saved['id']}/transitions",
+            json={"action": "submit", "version": saved["version"]},
+        )
+        if sent.ok:
+            flash(DONE["submit"], "ok")
+        else:
+            _flash_refusal(sent)
+    return redirect(url_for("reports.view", report_id=saved["id"]))

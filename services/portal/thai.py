@@ -1,0 +1,106 @@
+"""Dates and periods as people read them: Thai months and Buddhist Era years, or English.
+
+The APIs speak ISO dates in the Gregorian calendar; the Buddhist Era (CE + 543) appears only
+here, in what the UI shows. Times are shown in Thailand's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+BE_OFFSET = 543
+LOCAL_TZ = ZoneInfo("Asia/Bangkok")
+MONTHS = {
+    "th": (
+        "ม.ค.",
+        "ก.พ.",
+        "มี.ค.",
+        "เม.ย.",
+        "พ.ค.",
+        "มิ.ย.",
+        "ก.ค.",
+        "ส.ค.",
+        "ก.ย.",
+        "ต.ค.",
+        "พ.ย.",
+        "ธ.ค.",
+    ),
+    "en": (
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "May",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    ),
+}
+
+
+def _year(ce_year: int, lang: str) -> int:
+    return ce_year + BE_OFFSET if lang == "th" else ce_year
+
+
+def as_date(value: date | str | None) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def show_date(value: date | str | None, lang: str) -> str:
+    """`2003-11-10` as "10 พ.ย. 2546" in Thai, "10 Nov 2003" in English; "—" for none."""
+    day = as_date(value)
+    if day is None:
+        return "—"
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {_year(day.year, lang)}"
+
+
+def show_moment(value: datetime | str | None, lang: str) -> str:
+    """A timestamp in Thailand's time: "25 พ.ย. 2569 13:22"."""
+    if value is None or value == "":
+        return "—"
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_TZ)
+    return f"{show_date(moment.date(), lang)} {moment:%H:%M}"
+
+
+def month_of(fiscal_year: int, period: str) -> tuple[int, int] | None:
+    """(CE year, month) of a monthly period: M01 of fiscal 2547 is October 2003."""
+    if len(period) != 3 or period[0] != "M" or not period[1:].isdigit():
+        return None
+    number = int(period[1:])
+    if not 1 <= number <= 12:
+        return None
+    month = (number + 8) % 12 + 1
+    ce_year = fiscal_year - BE_OFFSET - (1 if month >= 10 else 0)
+    return ce_year, month
+
+
+def month_label(fiscal_year: int, period: str, lang: str) -> str | None:
+    """ "ต.ค. 2546" / "Oct 2003" for a monthly period, None for any other."""
+    found = month_of(fiscal_year, period)
+    if found is None:
+        return None
+    ce_year, month = found
+    return f"{MONTHS[lang][month - 1]} {_year(ce_year, lang)}"
+
+
+def days_late(due_on: date | str | None, today: date) -> int:
+    """Whole days past the due date (0 when not yet due)."""
+    due = as_date(due_on)
+    return max((today - due).days, 0) if due else 0
+
+
+def today_here() -> date:
+    return datetime.now(LOCAL_TZ).date()
