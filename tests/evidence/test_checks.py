@@ -285,6 +285,44 @@ def test_a_pdf_name_that_merely_starts_like_js_is_allowed():
     assert checks.inspect(io.BytesIO(pdf), "a.pdf").kind == "pdf"
 
 
+def image(data: bytes, length: bytes | None = None) -> bytes:
+    length = length or b"%d" % len(data)
+    return (
+        b"<< /Type /XObject /Subtype /Image /Length "
+        + length
+        + b" >>\nstream\n"
+        + data
+        + b"\nendstream"
+    )
+
+
+def test_image_data_that_happens_to_spell_js_is_not_javascript():
+    # Compressed image bytes are noise: "/JS " turns up in them by chance.
+    assert (
+        checks.inspect(io.BytesIO(samples.pdf_file(image(b"\x8f/JS (\x01"))), "a.pdf").kind == "pdf"
+    )
+
+
+def test_stream_data_with_an_indirect_length_is_skipped_up_to_endstream():
+    pdf = samples.pdf_file(image(b"\x8f/JS (\x01", length=b"9 0 R"), b"12")
+    assert checks.inspect(io.BytesIO(pdf), "a.pdf").kind == "pdf"
+
+
+def test_a_stream_keyword_faked_inside_a_string_does_not_hide_what_follows():
+    fake = b"<< /Length 20 /Foo (>>stream\n) /S /JavaScript /JS (app.alert(1)) %endstream\n>>"
+    assert reason_for(samples.pdf_file(fake), "a.pdf") == "javascript"
+
+
+def test_a_stream_keyword_faked_in_a_comment_does_not_hide_what_follows():
+    fake = b"<< /Foo 1 %>>stream\n /S /JavaScript /JS (x) >>"
+    assert reason_for(samples.pdf_file(fake, b"(endstream)"), "a.pdf") == "javascript"
+
+
+def test_a_stream_that_never_ends_is_read_as_text():
+    never = b"<< /Length 999999 >>\nstream\n /S /Launch /F (cmd.exe)"
+    assert reason_for(samples.pdf_file(never), "a.pdf") == "launch"
+
+
 def test_an_object_stream_that_inflates_past_the_bound_is_refused():
     inner = b"4 0 << /Type /Font >>" + b" " * 200_000
     pdf = samples.pdf_file(samples.flate_stream(b"<< /Type /ObjStm /N 1 /First 4 >>", inner))

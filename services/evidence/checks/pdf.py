@@ -20,18 +20,30 @@ OVERLAP = 256
 NAME_END = rb"(?![^\x00\s/<>\[\]()%{}])"
 
 
-def _name(name: str) -> bytes:
-    """A pattern for /Name that also matches any #xx-escaped spelling of it."""
+def _spellings(name: str) -> bytes:
+    """A pattern for the letters of a name in any #xx-escaped spelling (J, #4a or #4A ...)."""
     chars = []
     for ch in name:
         hexed = "".join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in f"{ord(ch):02x}")
         chars.append(f"(?:{re.escape(ch)}|#{hexed})")
-    return b"/" + "".join(chars).encode() + NAME_END
+    return "".join(chars).encode()
 
 
+def _name(name: str) -> bytes:
+    return b"/" + _spellings(name) + NAME_END
+
+
+# One leading "/" for all: `re` then jumps from slash to slash instead of trying every byte
+# (1 GB/s instead of 50 MB/s on a scanned PDF).
 DANGEROUS = re.compile(
-    b"(?P<javascript>" + _name("JavaScript") + b"|" + _name("JS") + b")"
-    b"|(?P<launch>" + _name("Launch") + b")"
+    b"/(?:(?P<javascript>"
+    + _spellings("JavaScript")
+    + b"|"
+    + _spellings("JS")
+    + b")|(?P<launch>"
+    + _spellings("Launch")
+    + b"))"
+    + NAME_END
 )
 OBJECT_STREAM = re.compile(_name("ObjStm"))
 ENCRYPT = re.compile(_name("Encrypt"))
@@ -39,6 +51,11 @@ FLATE = re.compile(_name("FlateDecode"))
 FILTER = re.compile(_name("Filter"))
 PREDICTOR = re.compile(_name("Predictor") + rb"\s*(\d+)")
 STREAM_START = re.compile(rb"stream(?:\r\n|\n|\r)")
+# The keyword that opens stream data: after a dictionary's ">>", never the end of "endstream".
+STREAM_KEYWORD = re.compile(rb">>[\x00\s]*stream(?:\r\n|\n|\r)")
+DIRECT_LENGTH = re.compile(rb"/Length[\x00\s]+(\d+)(?![\x00\s]+\d+[\x00\s]+R)")
+AT_END = re.compile(rb"[\x00\s]*endstream")
+UNESCAPED_PAREN = re.compile(rb"(?<!\\)[()]")
 WHAT = {"javascript": "JavaScript", "launch": "a launch action"}
 
 
@@ -46,7 +63,7 @@ def inspect(spool: BinaryIO, limits: Limits) -> None:
     """Raise 422 for a PDF that carries JavaScript or launch actions, or hides them from us."""
     object_streams: set[int] = set()
     encrypted = False
-    for offset, block in _blocks(spool, 0):
+    for offset, block in _outside_streams(spool):
         _scan(block)
         object_streams.update(offset + m.start() for m in OBJECT_STREAM.finditer(block))
         encrypted = encrypted or ENCRYPT.search(block) is not None
@@ -59,6 +76,63 @@ def inspect(spool: BinaryIO, limits: Limits) -> None:
     budget = limits.max_inflated_pdf_objects
     for offset in sorted(object_streams):
         budget -= _scan_object_stream(spool, offset, budget)
+
+
+def _outside_streams(spool: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """The file without its stream data (images, page content), in slightly overlapping pieces.
+
+    Dictionaries, where actions live, are outside streams; compressed stream data is noise in
+    which "/JS " turns up by chance about once in 300 MB, so it is skipped, not scanned.
+    """
+    size = spool.seek(0, 2)
+    pos = 0
+    while pos < size:
+        spool.seek(pos)
+        block = spool.read(BLOCK + OVERLAP)
+        opened = _stream_keyword(spool, pos, block)
+        if opened is None:
+            yield pos, block
+            if pos + len(block) >= size:
+                return
+            pos += BLOCK
+            continue
+        yield pos, block[: opened.end()]
+        pos = _after_stream_data(spool, pos, opened, size)
+
+
+def _stream_keyword(spool: BinaryIO, pos: int, block: bytes):
+    """The first real `stream` keyword in the block: not inside a string or a comment."""
+    for found in STREAM_KEYWORD.finditer(block):
+        line_start = block.rfind(b"\n", 0, found.start()) + 1
+        header = _header(spool, pos + found.start())
+        opens = UNESCAPED_PAREN.findall(header)
+        if b"%" not in block[line_start : found.start()] and opens.count(b"(") == opens.count(b")"):
+            return found
+    return None
+
+
+def _header(spool: BinaryIO, keyword_at: int) -> bytes:
+    """The object's text before its `stream` keyword (its dictionary), at most 4 KB of it."""
+    start = max(0, keyword_at - 4096)
+    spool.seek(start)
+    window = spool.read(keyword_at - start)
+    return window[window.rfind(b"obj") + 3 :] if b"obj" in window else window
+
+
+def _after_stream_data(spool: BinaryIO, pos: int, opened, size: int) -> int:
+    """Where the text resumes after a stream: by its /Length, else at `endstream`."""
+    data_start = pos + opened.end()
+    length = DIRECT_LENGTH.search(_header(spool, pos + opened.start()))
+    if length:
+        end = data_start + int(length.group(1))
+        spool.seek(end)
+        if AT_END.match(spool.read(64)):
+            return end
+    for offset, block in _blocks(spool, data_start):
+        found = block.find(b"endstream")
+        if found >= 0:
+            return offset + found
+    return data_start  # never closed: read on as text, hiding nothing
 
 
 def _blocks(spool: BinaryIO, start: int) -> Iterator[tuple[int, bytes]]:
