@@ -91,9 +91,17 @@ class _State:
         if isinstance(event, File):
             self._start_file(event, fields)
         elif isinstance(event, Field):
+            if event.name == "file":
+                raise Invalid(
+                    "Send the file as a file part, with its name.", errors={"file": ["Not a file."]}
+                )
             if event.name not in self.field_names:
                 raise Invalid(
                     f"Unknown form field '{event.name}'.", errors={event.name: ["Unknown field."]}
+                )
+            if event.name in fields:
+                raise Invalid(
+                    f"The field '{event.name}' is sent twice.", errors={event.name: ["Sent twice."]}
                 )
             self.current, self.value = event.name, bytearray()
         elif isinstance(event, Data):

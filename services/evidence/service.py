@@ -93,7 +93,26 @@ def upload_file(
         raise
 
 
-def _record(
+VERSION_TRIES = 10
+
+
+class _VersionTaken(Exception):
+    """Another upload for the same report took this version number first."""
+
+
+def _record(session_factory, store, upload, principal, received, filename, verdict, extracted):
+    """Write the row and its event, promote the file, commit; retry if a version was taken."""
+    for _ in range(VERSION_TRIES):
+        try:
+            return _record_once(
+                session_factory, store, upload, principal, received, filename, verdict, extracted
+            )
+        except _VersionTaken:
+            continue
+    raise Conflict("Other uploads for the same report kept arriving at once; send again.")
+
+
+def _record_once(
     session_factory, store, upload, principal, received, filename, verdict, extracted
 ) -> EvidenceFile:
     fields = received.fields
@@ -120,17 +139,16 @@ def _record(
                 extracted=extracted,
             )
             session.add(row)
-            session.flush()  # a concurrent upload of the same version fails here, unpromoted
+            try:
+                session.flush()  # the version is claimed here, before anything is promoted
+            except sqlalchemy.exc.IntegrityError as exc:
+                raise _VersionTaken() from exc
             row.object_version = upload.staging.promote(received.size)
             promoted = (row.object_key, row.object_version)
             record_event(session, Outbox, _stored_event(row), principal.username)
         return row
-    except sqlalchemy.exc.IntegrityError as exc:
-        raise Conflict(
-            "Another upload for the same report was stored at once; send again."
-        ) from exc
     except BaseException:
-        if promoted is not None:
+        if promoted is not None:  # promoted but not committed: no row will ever point at it
             store.purge(*promoted)
         raise
 

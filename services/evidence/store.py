@@ -22,7 +22,7 @@ from typing import BinaryIO
 import structlog
 import urllib3
 from minio import Minio
-from minio.commonconfig import ENABLED, GOVERNANCE
+from minio.commonconfig import COMPLIANCE, ENABLED, GOVERNANCE
 from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
 from minio.error import MinioException
@@ -52,11 +52,18 @@ class Retention:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retention:
+        """RBM_EVIDENCE_RETENTION_DAYS (default 3650) and _MODE (GOVERNANCE or COMPLIANCE)."""
         extra = settings.extra
-        return cls(
+        retention = cls(
             days=int(extra.get("RBM_EVIDENCE_RETENTION_DAYS", cls.days)),
             mode=extra.get("RBM_EVIDENCE_RETENTION_MODE", cls.mode).upper(),
         )
+        if retention.mode not in (GOVERNANCE, COMPLIANCE) or retention.days < 1:
+            raise ValueError(
+                "RBM_EVIDENCE_RETENTION_MODE must be GOVERNANCE or COMPLIANCE and "
+                "RBM_EVIDENCE_RETENTION_DAYS at least 1"
+            )
+        return retention
 
 
 class ObjectStore:
@@ -100,7 +107,11 @@ class ObjectStore:
                     self.bucket, ObjectLockConfig(self.retention.mode, self.retention.days, DAYS)
                 )
             except STORE_ERRORS as exc:
-                raise Unavailable("The object store did not answer.") from exc
+                # A bucket made earlier without object lock cannot get it now: say so.
+                raise Unavailable(
+                    f"The object store did not set up bucket {self.bucket} with versioning "
+                    f"and object lock: {exc}"
+                ) from exc
             self._ready = True
 
     def check(self) -> None:

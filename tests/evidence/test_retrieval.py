@@ -113,3 +113,15 @@ def test_a_file_whose_bytes_no_longer_match_its_sha256_is_not_served(office, liv
         session.execute(update(EvidenceFile).where(EvidenceFile.id == a).values(sha256="0" * 64))
     resp = as_user("auditor").get(f"{FILES}/{a}/content")
     assert resp.status_code == 500 and resp.json()["title"] == "Stored file damaged"
+
+
+def test_a_file_overwritten_in_the_bucket_is_still_served_as_uploaded(office, evidence, as_user):
+    import io
+
+    _, _, _, (a, _, _) = office
+    row = evidence.row(a)
+    forged = b"%PDF-1.7 forged"
+    evidence.store.client.put_object(
+        evidence.store.bucket, row.object_key, io.BytesIO(forged), len(forged)
+    )
+    assert as_user("auditor").get(f"{FILES}/{a}/content").content == samples.pdf_file()

@@ -61,3 +61,9 @@ def test_promoting_a_staged_file_makes_one_locked_object_of_its_bytes(evidence):
 def test_the_readiness_check_names_the_object_store(anonymous):
     body = anonymous.get("/api/evidence/readyz").json()
     assert "object store" in body["checks"]
+
+
+def test_the_openapi_document_lists_files_and_forms(anonymous):
+    paths = anonymous.get("/api/evidence/openapi.json").json()["paths"]
+    assert {"/files", "/files/{file_id}", "/files/{file_id}/content"} <= set(paths)
+    assert {"/templates", "/templates/{year}/{kpi}", "/templates/{kpi}"} <= set(paths)

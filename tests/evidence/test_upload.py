@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote
 
 from tests.evidence import samples
@@ -68,3 +69,17 @@ def test_the_stored_object_is_locked_against_deletion(reporter, evidence):
         evidence.store.bucket, row.object_key, version_id=row.object_version
     )
     assert retention.mode == "GOVERNANCE" and retention.retain_until_date is not None
+
+
+def test_uploads_for_the_same_report_at_once_all_land_as_a_chain_of_versions(live):
+    year = free_year()
+    sessions = [live.session("reporter1") for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        results = list(
+            pool.map(lambda http: post_file(http, samples.pdf_file(), "a.pdf", year=year), sessions)
+        )
+    assert [r.status_code for r in results] == [201, 201, 201]
+    by_version = {r.json()["version"]: r.json() for r in results}
+    assert sorted(by_version) == [1, 2, 3]
+    assert by_version[3]["previous_id"] == by_version[2]["id"]
+    assert by_version[2]["previous_id"] == by_version[1]["id"]

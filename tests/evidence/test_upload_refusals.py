@@ -193,3 +193,11 @@ def test_a_streamed_body_is_cut_off_as_soon_as_the_file_passes_the_limit(
         status = post_stream(live, small_limit_app, body, None)
     assert status == 413
     assert body.left > 40 * 1024 * 1024  # it stopped a chunk or so past the 8 MB limit
+
+
+def test_a_field_sent_twice_is_422(reporter, unchanged):
+    body = multipart([*FIELDS, ("unit", None, b"R2"), ("file", "a.pdf", samples.pdf_file())])
+    headers = {"Content-Type": "multipart/form-data; boundary=b0undary"}
+    with unchanged():
+        resp = reporter.post(FILES, data=body, headers=headers)
+    assert resp.status_code == 422 and "unit" in resp.json()["errors"]
