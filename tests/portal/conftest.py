@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.conftest import login
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
@@ -36,3 +38,41 @@ def sign_in(page, username: str, password: str = "demo-password") -> None:
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("button[type=submit]")
+
+
+YEAR = 2547
+WORKFLOW = "/api/workflow"
+
+
+@pytest.fixture
+def team(make_team):
+    """A provincial office of this test alone, with its reporter and unit head."""
+    return make_team()
+
+
+def api_of(live, username: str, password: str):
+    """An HTTP session of that user against the APIs (for arranging a test's data)."""
+    return login(live, username, password)
+
+
+def create_report(session, unit: str, kpi: str, period: str, **data) -> dict:
+    resp = session.post(
+        f"{WORKFLOW}/reports",
+        json={"year": YEAR, "unit": unit, "kpi": kpi, "period": period, **data},
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+def act(session, report: dict, action: str, comment: str = "") -> dict:
+    resp = session.post(
+        f"{WORKFLOW}/reports/{report['id']}/transitions",
+        json={"action": action, "comment": comment},
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def agencies(*names_and_days: tuple[str, str]) -> list[dict]:
+    """2.2 items: (agency, ISO date)."""
+    return [{"agency": name, "date": day} for name, day in names_and_days]

@@ -1,0 +1,47 @@
+"""The home page and the progress page: what is due, what is late, the matrix and its roll-ups."""
+
+from tests.portal.conftest import act, agencies, api_of, create_report, sign_in
+
+
+def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_flags(
+    page, live, team
+):
+    reporter = api_of(live, team.reporter, team.password)
+    report = create_report(
+        reporter, team.unit, "2.2", "M01", items=agencies(("อสมท", "2003-10-09"))
+    )
+    act(reporter, report, "submit")
+    sign_in(page, team.reporter, team.password)
+
+    due = page.locator("#due + table")
+    first_21 = due.locator("tr[data-kpi='2.1'][data-period=M01]")
+    assert "10 พ.ย. 2546" in first_21.inner_text()
+    assert "เลยกำหนด" in first_21.inner_text()
+    assert due.locator("tr[data-kpi='2.2'][data-period=M01]").count() == 0
+
+
+def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page, live, team):
+    reporter = api_of(live, team.reporter, team.password)
+    report = create_report(
+        reporter, team.unit, "2.1", "M02", items=[{"order_no": "7/2546", "committee": "คณะทำงาน"}]
+    )
+    act(reporter, report, "submit")
+    sign_in(page, team.reporter, team.password)
+    page.goto("/progress")
+
+    line = page.locator(f"#matrix tr[data-unit='{team.unit}'][data-kpi='2.1']")
+    submitted = line.locator("td[data-period=M02]")
+    assert submitted.get_attribute("data-state") == "submitted"
+    assert "late-cell" in submitted.get_attribute("class")
+    assert line.locator("td[data-period=M03]").get_attribute("data-state") == "missing"
+    assert "1 (" in page.locator("#by-unit tbody tr").inner_text()
+
+
+def test_a_reporter_sees_the_progress_of_their_own_unit_only(page, team):
+    sign_in(page, team.reporter, team.password)
+    page.goto("/progress")
+
+    units = page.locator("#matrix tr[data-unit]").evaluate_all(
+        "rows => [...new Set(rows.map(r => r.dataset.unit))]"
+    )
+    assert units == [team.unit]
