@@ -143,9 +143,10 @@ def extension_of(filename: str) -> str:
 
 def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback and the exact name in RFC 5987 `filename*`."""
-    fallback = "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in filename
-    )
+    stem, dot, ext = filename.rpartition(".") if "." in filename else (filename, "", "")
+    ascii_stem = re.sub(r'[^\x20-\x7e]+|["\\]', "_", stem).strip("_ ") or "file"
+    ascii_ext = re.sub(r"[^A-Za-z0-9]", "", ext)
+    fallback = ascii_stem + (f".{ascii_ext}" if dot and ascii_ext else "")
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 

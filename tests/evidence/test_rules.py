@@ -28,6 +28,14 @@ def test_a_long_name_is_cut_but_keeps_its_extension():
     assert len(name) == rules.MAX_FILENAME and name.endswith(".pdf")
 
 
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [("หลักฐาน.pdf", "file.pdf"), ("แบบรายงาน_4.1_R1.docx", "4.1_R1.docx"), ('a"b.png', "a_b.png")],
+)
+def test_content_disposition_falls_back_to_a_plain_ascii_name(name, fallback):
+    assert f'filename="{fallback}"' in rules.content_disposition(name)
+
+
 def test_content_disposition_carries_the_thai_name_in_filename_star():
     header = rules.content_disposition('รายงาน "ฉบับ 1".pdf')
     assert header.startswith('attachment; filename="')
