@@ -22,9 +22,12 @@ def post_file(http, content: bytes, filename: str, **fields):
     return http.post(FILES, data=fields, files={"file": (filename, content)})
 
 
-def free_year() -> str:
-    """A fiscal year no other test uses, so that version chains start at 1."""
-    return str(random.randint(2560, 2700))
+def free_report() -> dict[str, str]:
+    """A year and KPI code no other test uses, so that a version chain starts at 1."""
+    return {
+        "year": str(random.randint(2560, 2700)),
+        "kpi": f"{random.randint(20, 99)}.{random.randint(1, 99)}",
+    }
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from common.db import unit_of_work
 from services.evidence.models import EvidenceFile
 from tests.conftest import login
 from tests.evidence import samples
-from tests.evidence.conftest import FILES, free_year, post_file
+from tests.evidence.conftest import FILES, free_report, post_file
 
 
 @pytest.fixture
 def office(live, make_team):
     """A fresh office with three files: two versions for 7.1 Q1 (reporter, head), one for 9.3."""
     team = make_team()
-    year = free_year()
+    year = free_report()["year"]  # the office is new: any year will do
     reporter = login(live, team.reporter, team.password)
     head = login(live, team.head, team.password)
     common = {"unit": team.unit, "year": year}

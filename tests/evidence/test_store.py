@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import uuid
+from datetime import timedelta
 
 from services.evidence.store import PART_SIZE
 
@@ -67,3 +68,11 @@ def test_the_openapi_document_lists_files_and_forms(anonymous):
     paths = anonymous.get("/api/evidence/openapi.json").json()["paths"]
     assert {"/files", "/files/{file_id}", "/files/{file_id}/content"} <= set(paths)
     assert {"/templates", "/templates/{year}/{kpi}", "/templates/{kpi}"} <= set(paths)
+
+
+def test_uploads_a_crashed_process_left_open_are_swept_at_start(evidence):
+    staging, spool = staged(evidence.store, PART_SIZE + 10)
+    spool.close()
+    evidence.store.sweep_quarantine(older_than=timedelta(0))
+    assert staging.key not in {key for key, _, _ in evidence.store.open_uploads()}
+    staging.pool.shutdown()
