@@ -175,6 +175,7 @@ class WorkerProcess:
     """`python -m services.notifications.worker worker` on the session's RabbitMQ."""
 
     env: dict[str, str]
+    concurrency: int = 2
     proc: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
 
@@ -184,7 +185,8 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         args = [sys.executable, "-m", "services.notifications.worker", "worker"]
-        args += ["--pool=solo", "--loglevel=WARNING", f"--hostname=nt-{uuid.uuid4().hex[:6]}@%h"]
+        args += ["--pool=threads", f"--concurrency={self.concurrency}", "--loglevel=WARNING"]
+        args += [f"--hostname=nt-{uuid.uuid4().hex[:6]}@%h"]
         self.proc = subprocess.Popen(args, env=self.env, start_new_session=True)
         return self
 
