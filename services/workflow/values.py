@@ -4,7 +4,8 @@
   catalogue's denominator when the KPI is a percentage);
 - `computed`: a percentage KPI's numerator over the denominator in the catalogue's targets;
 - `evidence`: the level read from an uploaded form (`extracted.level`);
-- `entered`: a number or level typed in by the unit.
+- `entered`: a number or level typed in by the unit (for an evidence KPI a level typed in
+  stands over the one read from the form, which the basis still shows).
 """
 
 from __future__ import annotations
@@ -148,16 +149,20 @@ def other_value(
             raise Invalid("The numerator is negative.", {"numerator": ["0 or more."]})
         basis = {"numerator": inputs.numerator, **_denominator_basis(denominator, kpi)}
         return Valued([], percentage(inputs.numerator, basis["denominator"]), COMPUTED, basis)
+    # The last form listed is the latest one; its level is the one read.
+    read = [e for e in evidence if e.get("level") is not None]
+    form = read[-1] if read else None
+    form_basis = form and {
+        "file_id": form["id"],
+        "sha256": form.get("sha256"),
+        "level": form["level"],
+    }
     if inputs.value is not None:
         if problem := value_problem(kpi.measure, inputs.value):
             raise Invalid(f"The value does not fit KPI {kpi.code}.", {"value": [problem]})
-        return Valued([], inputs.value, ENTERED, None)
-    read = [e for e in evidence if e.get("level") is not None]
-    if read:
-        # The last file listed is the latest form; its level stands.
-        file = read[-1]
-        basis = {"file_id": file["id"], "sha256": file.get("sha256"), "level": file["level"]}
-        return Valued([], float(file["level"]), EVIDENCE, basis)
+        return Valued([], inputs.value, ENTERED, {"form": form_basis} if form_basis else None)
+    if form_basis:
+        return Valued([], float(form_basis["level"]), EVIDENCE, form_basis)
     return Valued([], None, None, None)
 
 

@@ -108,3 +108,11 @@ def test_a_level_outside_the_scale_is_refused(crew):
     body = {"year": YEAR, "kpi": "7.1", "unit": crew.unit, "period": "Q4", "value": 6}
     resp = crew.reporter.post(f"{API}/reports", json=body)
     assert resp.status_code == 422 and "value" in resp.json()["errors"]
+
+
+def test_a_level_typed_in_stands_over_the_forms_and_the_report_shows_both(crew):
+    content = filled_form(crew.reporter, crew.unit, period="Q4")
+    stored = upload(crew.reporter, crew.unit, period="Q4", content=content)
+    report = crew.create(kpi="4.1", period="Q4", evidence_ids=[stored["id"]], value=4)
+    assert (report["value"], report["value_source"]) == (4, "entered")
+    assert report["value_basis"]["form"]["level"] == 3

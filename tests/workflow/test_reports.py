@@ -1,5 +1,12 @@
 """Reports: creating, reading, listing and editing them, with the catalogue's applicability."""
 
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+
+from common.web import runtime_of
 from tests.workflow.conftest import API, YEAR, agencies
 
 
@@ -145,3 +152,16 @@ def test_unknown_fields_are_refused(crew):
     body = {"year": YEAR, "kpi": "2.2", "unit": crew.unit, "period": "M12", "colour": "red"}
     resp = crew.reporter.post(f"{API}/reports", json=body)
     assert resp.status_code == 422 and "colour" in resp.json()["errors"]
+
+
+def test_the_database_itself_refuses_a_second_report_for_a_slot(live, crew):
+    report = crew.create(kpi="2.1", period="M05")
+    engine = runtime_of(live.app("workflow")).engine
+    copy = text(
+        "INSERT INTO reports SELECT :id, year, kpi, unit, period, state, method, measure,"
+        " counting_rule, value, value_source, value_basis, items, evidence, note, version,"
+        " created_by, created_at, updated_by, updated_at, submitted_at, approved_at, frozen"
+        " FROM reports WHERE id = :source"
+    )
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(copy, {"id": str(uuid.uuid4()), "source": report["id"]})
