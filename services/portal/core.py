@@ -147,10 +147,20 @@ def unread_count() -> int | None:
     return g.unread
 
 
+def sees_all_units() -> bool:
+    """Whether the signed-in user is a reviewer, auditor or administrator (for the menu)."""
+    try:
+        return principal().sees_all_units
+    except SignedOut:
+        return False
+
+
 def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.register_error_handler(SignedOut, lambda _exc: back_to_login())
-    app.jinja_env.globals.update(csrf_token=csrf_token, unread_count=unread_count)
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, unread_count=unread_count, sees_all_units=sees_all_units
+    )
 
 
 def kpis_of(year: int) -> dict[str, dict]:

@@ -149,3 +149,10 @@ def removed(rows: list[dict], index: str | None) -> list[dict]:
     if index is None or not index.isdigit():
         return rows
     return [row for n, row in enumerate(rows) if n != int(index)]
+
+
+def unplaced(errors: Mapping[str, Any], shape: Shape, rows: int) -> dict[str, Any]:
+    """The errors that no field of the form shows next to it (said above the form)."""
+    placed = {"note", "value", "numerator", "items", "evidence_ids"}
+    placed |= {f"items.{i}.{c.name}" for i in range(rows) for c in shape.columns}
+    return {name: messages for name, messages in errors.items() if name not in placed}

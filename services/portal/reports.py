@@ -64,9 +64,11 @@ def view(report_id: str):
     me = actor()
     kpi = kpis_of(report["year"]).get(report["kpi"], {})
     audit = fetch_or([], "workflow", f"/reports/{report_id}/audit")
+    sent_back = [h for h in report.get("history", []) if h.get("action") in ("return", "reopen")]
     return render_template(
         "report.html",
         report=report,
+        sent_back=sent_back[-1] if report["state"] == "returned" and sent_back else None,
         kpi=kpi,
         shape=forms.shape_of(kpi),
         unit=units().get(report["unit"], {}),
@@ -150,6 +152,8 @@ def new():
     writers = rights.writer_units(me)
     if not slot["unit"] and len(writers) == 1:
         slot["unit"] = writers[0]
+    if slot["unit"] and slot["unit"] not in writers:
+        abort(404)
     if not slot["unit"] or not slot["kpi"] or not slot["period"]:
         return _choose(slot, writers)
     kpi = kpis_of(slot["year"]).get(slot["kpi"])
@@ -257,6 +261,7 @@ def _form(
             in rights.actions(actor(), (report or {}).get("state", "draft"), slot["unit"]),
             values=values,
             errors=errors or {},
+            general=forms.unplaced(errors or {}, shape, len(rows)),
             files=files,
             chosen=chosen,
             unit=units().get(slot["unit"], {}),

@@ -20,7 +20,16 @@ from flask import (
 from flask_babel import gettext as _
 
 from services.portal import rights, thai
-from services.portal.core import actor, fetch, fetch_or, kpis_of, signed_in, units, year_arg
+from services.portal.core import (
+    actor,
+    fetch,
+    fetch_or,
+    kpis_of,
+    local_path,
+    signed_in,
+    units,
+    year_arg,
+)
 
 pages = Blueprint("pages", __name__)
 LANGUAGES = ("th", "en")
@@ -92,6 +101,13 @@ def kpis():
     return render_template("kpis.html", kpis=listed, year=year)
 
 
+@pages.get("/audit")
+@signed_in
+def audit():
+    """Whether the audit trail's hash chain is intact (reviewers, auditors, administrators)."""
+    return render_template("audit.html", result=fetch("workflow", "/audit/verify"))
+
+
 @pages.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
@@ -116,8 +132,7 @@ def login():
     session.update(token=resp.json()["access_token"], csrf=secrets.token_urlsafe(24))
     if lang:
         session["lang"] = lang
-    target = request.args.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(local_path(request.args.get("next")) or "/")
 
 
 @pages.post("/logout")

@@ -33,11 +33,17 @@ def page(browser, live):
     context.close()
 
 
+def go(page, selector: str) -> None:
+    """Click what leads to another page, and wait until that page has loaded."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def sign_in(page, username: str, password: str = "demo-password") -> None:
     page.goto("/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("button[type=submit]")
+    go(page, "button[type=submit]")
 
 
 YEAR = 2547

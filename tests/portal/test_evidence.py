@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 from tests.evidence import samples
-from tests.portal.conftest import api_of, create_report, sign_in
+from tests.portal.conftest import api_of, create_report, go, sign_in
 
 FORM_MARKS = {1: "คำสั่ง", 2: "แผน", 3: "รายงานผล"}
 PROCESSES = [("ออกหนังสือรับรอง", 60, 10, 5), ("ตอบข้อร้องเรียน", 40, 20, 18)]
@@ -34,7 +34,7 @@ def test_an_uploaded_form_appears_on_the_report_with_its_hash_and_level(page, li
     page.set_input_files(
         "#file", files=[{"name": "แบบ 4.1.docx", "mimeType": DOCX, "buffer": filled}]
     )
-    page.click("#upload button[type=submit]")
+    go(page, "#upload button[type=submit]")
 
     row = page.locator("#evidence tbody tr")
     assert row.count() == 1

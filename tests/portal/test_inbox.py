@@ -2,7 +2,7 @@
 
 import time
 
-from tests.portal.conftest import act, agencies, api_of, create_report, sign_in
+from tests.portal.conftest import act, agencies, api_of, create_report, go, sign_in
 
 INBOX = "/api/notifications/inbox"
 
@@ -31,7 +31,7 @@ def test_a_notification_marked_read_is_shown_read_and_leaves_the_unread_count(pa
     assert len(notifications) == 1
     sign_in(page, team.head, team.password)
     page.goto("/inbox")
-    page.click("#notifications tr.unread >> text=อ่านแล้ว")
+    go(page, "#notifications tr.unread >> text=อ่านแล้ว")
 
     assert page.locator("#notifications tr.read").count() == 1
     assert head.get(f"{INBOX}/unread-count").json() == {"unread": 0}
@@ -45,7 +45,7 @@ def test_mark_all_read_clears_the_unread_badge(page, live, team):
     sign_in(page, team.head, team.password)
     page.goto("/inbox")
     assert page.locator("header .badge").inner_text() == "2"
-    page.click("#read-all")
+    go(page, "#read-all")
 
     assert page.locator("header .badge").count() == 0
     assert page.locator("#notifications tr.unread").count() == 0
@@ -55,6 +55,6 @@ def test_opening_a_notification_goes_to_its_report(page, live, team):
     _head, notifications = submitted_reports(live, team, [("M12", "2004-09-03")])
     sign_in(page, team.head, team.password)
     page.goto("/inbox")
-    page.click("#notifications >> text=เปิดรายงาน")
+    go(page, "#notifications >> text=เปิดรายงาน")
 
     assert page.url.endswith(f"/reports/{notifications[0]['report_id']}")

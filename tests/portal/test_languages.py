@@ -1,6 +1,6 @@
 """Every page of the portal in English once the user chooses it (Thai until then)."""
 
-from tests.portal.conftest import api_of, create_report, sign_in
+from tests.portal.conftest import api_of, create_report, go, sign_in
 
 
 def test_every_page_speaks_english_after_the_switch(page, live, team):
@@ -9,7 +9,7 @@ def test_every_page_speaks_english_after_the_switch(page, live, team):
     report = create_report(reporter, team.unit, "2.1", "M01", items=items)
     sign_in(page, team.reporter, team.password)
     assert page.locator("html").get_attribute("lang") == "th"
-    page.click("header >> text=English")
+    go(page, "header >> text=English")
     pages = {
         "/": ("h1", "Welcome"),
         "/progress": ("h1", "Progress of fiscal year 2547"),

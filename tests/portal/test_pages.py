@@ -1,6 +1,6 @@
 """The web UI as a person uses it: sign in, Thai first, an English switch, the catalogue."""
 
-from tests.portal.conftest import sign_in
+from tests.portal.conftest import go, sign_in
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(page):
@@ -17,7 +17,7 @@ def test_a_reporter_signs_in_and_is_greeted_in_thai(page):
 
 def test_the_english_switch_changes_the_interface_language(page):
     sign_in(page, "reporter1")
-    page.click("text=English")
+    go(page, "text=English")
     assert page.locator("h1").inner_text().startswith("Welcome")
 
 
@@ -40,3 +40,16 @@ def test_a_form_posted_without_its_csrf_token_is_refused(live):
         "/login", data={"username": "reporter1", "password": "demo-password"}
     )
     assert resp.status_code == 400
+
+
+def test_a_page_that_does_not_exist_is_an_html_page_in_thai(anonymous):
+    resp = anonymous.get("/no-such-page", headers={"Accept": "text/html"})
+    assert resp.status_code == 404
+    assert resp.headers["Content-Type"].startswith("text/html")
+    assert "ไม่พบหน้าที่ต้องการ" in resp.text
+
+
+def test_an_unknown_api_path_keeps_problem_json(anonymous):
+    resp = anonymous.get("/api/no-such-service/things", headers={"Accept": "text/html"})
+    assert resp.status_code == 404
+    assert resp.headers["Content-Type"] == "application/problem+json"

@@ -1,6 +1,6 @@
 """Reports through the web UI: a list KPI typed in and counted, then up the approval chain."""
 
-from tests.portal.conftest import WORKFLOW, act, agencies, api_of, create_report, sign_in
+from tests.portal.conftest import WORKFLOW, act, agencies, api_of, create_report, go, sign_in
 
 
 def test_a_reporter_types_a_2_2_report_and_a_repeated_agency_counts_once(page, team):
@@ -13,10 +13,10 @@ def test_a_reporter_types_a_2_2_report_and_a_repeated_agency_counts_once(page, t
     ]
     for index, (agency, day) in enumerate(rows):
         if index:
-            page.click("#add-row")
+            go(page, "#add-row")
         page.fill(f"[name=items-{index}-agency]", agency)
         page.fill(f"[name=items-{index}-date]", day)
-    page.click("#save")
+    go(page, "#save")
 
     assert "/reports/" in page.url and "/new" not in page.url
     assert page.locator("#value strong").inner_text() == "2"
@@ -30,7 +30,7 @@ def test_a_field_the_api_refuses_is_marked_in_thai_and_nothing_is_saved(page, li
     sign_in(page, team.reporter, team.password)
     page.goto(f"/reports/new?year=2547&unit={team.unit}&kpi=2.2&period=M04")
     page.fill("[name=items-0-agency]", "กรมประชาสัมพันธ์")
-    page.click("#save")
+    go(page, "#save")
 
     assert "ยังไม่ได้บันทึกรายงาน" in page.locator("#errors").inner_text()
     assert page.locator('[data-field="items.0.date"]').inner_text() == "ต้องกรอก"
@@ -46,7 +46,7 @@ def test_a_reporter_submits_a_draft_from_its_page(page, live, team):
     )
     sign_in(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
-    page.click("#actions button[value=submit]")
+    go(page, "#actions button[value=submit]")
 
     assert page.locator("#state").inner_text() == "ส่งแล้ว"
     assert reporter.get(f"{WORKFLOW}/reports/{report['id']}").json()["state"] == "submitted"
@@ -60,7 +60,7 @@ def test_the_unit_head_endorses_a_submitted_report_from_the_home_page(page, live
     act(reporter, report, "submit")
     sign_in(page, team.head, team.password)
     page.check(f"input[name=report][value^='{report['id']}:']")
-    page.click("text=รับรองรายงานที่เลือก")
+    go(page, "text=รับรองรายงานที่เลือก")
 
     assert "ดำเนินการแล้ว 1 รายงาน" in page.locator("[role=status]").inner_text()
     assert reporter.get(f"{WORKFLOW}/reports/{report['id']}").json()["state"] == "endorsed"
@@ -78,7 +78,7 @@ def test_the_reviewer_approves_an_endorsed_report_from_its_page(page, live, team
     act(head, report, "endorse")
     sign_in(page, "reviewer")
     page.goto(f"/reports/{report['id']}")
-    page.click("#actions button[value=approve]")
+    go(page, "#actions button[value=approve]")
 
     assert page.locator("#state").inner_text() == "อนุมัติแล้ว"
     assert page.locator("#actions").count() == 0
@@ -95,7 +95,7 @@ def test_a_return_without_a_comment_is_refused_with_a_message(page, live, team):
     comment = page.locator("#comment-return")
     assert comment.get_attribute("required") is not None
     comment.evaluate("box => box.removeAttribute('required')")
-    page.click("button[value=return]")
+    go(page, "button[value=return]")
 
     assert "ต้องระบุเหตุผล" in page.locator("[role=alert]").inner_text()
     assert page.locator("#state").inner_text() == "ส่งแล้ว"
