@@ -13,7 +13,7 @@ from common.messaging import EventConsumer, Handler
 from services.notifications import directory, messages, rules
 from services.notifications.directory import MalformedEvent, field, moment
 from services.notifications.models import Inbox, ReportState
-from services.notifications.service import Context, Message, aware, notify
+from services.notifications.service import Context, Message, aware, insert_new, notify
 
 DIRECTORY_KEYS = ("identity.user.changed", "workflow.delegation.*", "catalogue.assignment.changed")
 REPORT_KEYS = ("workflow.report.*",)
@@ -64,24 +64,24 @@ class ReportEvent:
 
 def track_state(session: Session, report: ReportEvent, when: datetime) -> None:
     """Keep the latest state of each report (reminders skip what is handed in)."""
-    row = session.get(ReportState, report.report_id)
-    if row is None:
-        slot = report.slot
-        session.add(
-            ReportState(
-                report_id=report.report_id,
-                year=slot.year,
-                unit=slot.unit,
-                kpi=slot.kpi,
-                period=slot.period,
-                state=report.state,
-                reporter=report.reporter,
-                as_of=when,
-            )
-        )
-    elif aware(row.as_of) <= when:
-        row.state, row.as_of = report.state, when
-        row.reporter = report.reporter or row.reporter
+    slot = report.slot
+    row = {
+        "report_id": report.report_id,
+        "year": slot.year,
+        "unit": slot.unit,
+        "kpi": slot.kpi,
+        "period": slot.period,
+        "state": report.state,
+        "reporter": report.reporter,
+        "as_of": when,
+    }
+    # Two events of one report may be handled at once by competing consumers.
+    if insert_new(session, ReportState, row):
+        return
+    stored = session.get(ReportState, report.report_id, with_for_update=True)
+    if aware(stored.as_of) <= when:
+        stored.state, stored.as_of = report.state, when
+        stored.reporter = report.reporter or stored.reporter
 
 
 def report_handler(ctx: Context) -> Handler:

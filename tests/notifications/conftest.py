@@ -72,8 +72,11 @@ class Store:
         return found[0] if found else None
 
     def person(self, username: str) -> Person | None:
+        return self.get(Person, username)
+
+    def get(self, model: type, key):
         with unit_of_work(self.factory) as session:
-            return session.get(Person, username)
+            return session.get(model, key)
 
 
 @pytest.fixture(scope="session")
