@@ -32,9 +32,6 @@ def canonical(value: Any) -> str:
 
 
 def _utc(moment: datetime) -> str:
-    # SQLite hands back naive datetimes; they were written in UTC.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -32,15 +32,13 @@ TALLIES = ("expected", "reported", "approved", "late")
 
 def is_late(due_on: date, submitted_at: datetime | None, today: date) -> bool:
     if submitted_at is not None:
-        if submitted_at.tzinfo is None:  # SQLite hands back naive UTC
-            submitted_at = submitted_at.replace(tzinfo=UTC)
         return submitted_at.astimezone(LOCAL_TZ).date() > due_on
     return today > due_on
 
 
-def _shares(key: str, name: Any, tally: Mapping[str, int]) -> dict[str, Any]:
+def _shares(key: str | None, name: Any, tally: Mapping[str, int]) -> dict[str, Any]:
     expected = tally["expected"]
-    out = {key: name, **tally}
+    out = {key: name, **tally} if key else dict(tally)
     for what in TALLIES[1:]:
         out[f"{what}_share"] = round(tally[what] / expected, 4) if expected else None
     return out
@@ -86,7 +84,7 @@ def matrix(cells: Iterable[tuple], today: date) -> dict[str, Any]:
         "by_unit": shares("unit", by_unit),
         "by_region": shares("region", by_region),
         "by_kpi": shares("kpi", by_kpi),
-        "total": _shares("year", None, dict(zip(TALLIES, total, strict=True))),
+        "total": _shares(None, None, dict(zip(TALLIES, total, strict=True))),
     }
 
 
