@@ -137,6 +137,11 @@ class OutboxRelay:
 class EventConsumer:
     """Handles events at most once per event id, acks after commit, dead-letters poison."""
 
+    # Unacknowledged messages the broker may hand over at once, and how long `run` waits for
+    # one before calling `on_idle` (subclasses that gather messages into batches tune both).
+    prefetch = 20
+    idle_timeout = 0.5
+
     def __init__(
         self,
         name: str,
@@ -236,6 +241,9 @@ class EventConsumer:
         log.error("event_dead_lettered", consumer=self.name, reason=reason)
         self._republish(message, self.dead_letters.name, {"x-rbm-error": reason})
 
+    def on_idle(self) -> None:
+        """Called when no message arrived for `idle_timeout` seconds; nothing to do here."""
+
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         """Consume until `stop` is set, reconnecting after broker faults."""
         while not stop.is_set():
@@ -246,15 +254,18 @@ class EventConsumer:
                     self.declare(conn)
                     channel = conn.default_channel
                     with KombuConsumer(
-                        channel, queues=self.queues, on_message=self.on_message, prefetch_count=20
+                        channel,
+                        queues=self.queues,
+                        on_message=self.on_message,
+                        prefetch_count=self.prefetch,
                     ):
                         if ready is not None:
                             ready.set()
                         while not stop.is_set():
                             try:
-                                conn.drain_events(timeout=0.5)
+                                conn.drain_events(timeout=self.idle_timeout)
                             except TimeoutError:
-                                continue
+                                self.on_idle()
             except Exception as exc:  # noqa: BLE001 - reconnect after any broker fault
                 log.warning(
                     "event_consumer_error", consumer=self.name, error=f"{type(exc).__name__}: {exc}"
