@@ -13,6 +13,7 @@ from typing import Any
 import requests
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from werkzeug.routing import BaseConverter
 
 from common.auth import Principal
 from common.errors import DomainError, Unauthorized
@@ -155,14 +156,6 @@ def sees_all_units() -> bool:
         return False
 
 
-def init_app(app: Flask) -> None:
-    app.before_request(_check_csrf)
-    app.register_error_handler(SignedOut, lambda _exc: back_to_login())
-    app.jinja_env.globals.update(
-        csrf_token=csrf_token, unread_count=unread_count, sees_all_units=sees_all_units
-    )
-
-
 def kpis_of(year: int) -> dict[str, dict]:
     """The year's KPIs by code (for names and methods), asked once per request."""
     cache = g.setdefault("kpis", {})
@@ -176,3 +169,25 @@ def units() -> dict[str, dict]:
     if "units" not in g:
         g.units = {u["code"]: u for u in fetch_or([], "catalogue", "/units")}
     return g.units
+
+
+class IdConverter(BaseConverter):
+    """An object id in a page's address (letters, digits, - and _), never a path of its own."""
+
+    regex = r"[A-Za-z0-9_-]{1,64}"
+
+
+class KpiConverter(BaseConverter):
+    """A KPI code such as 4.1 or 11.1."""
+
+    regex = r"[0-9]{1,3}(?:\.[0-9]{1,3}){0,2}"
+
+
+def init_app(app: Flask) -> None:
+    """CSRF on every POST, sign-in on an expired token, URL converters, template helpers."""
+    app.url_map.converters.update(id=IdConverter, kpi=KpiConverter)
+    app.before_request(_check_csrf)
+    app.register_error_handler(SignedOut, lambda _exc: back_to_login())
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, unread_count=unread_count, sees_all_units=sees_all_units
+    )

@@ -6,11 +6,13 @@ browser to the evidence service as it arrives (the portal never holds a whole fi
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import Headers
 
-from services.portal.core import api, local_path, problem, signed_in
+from services.portal.core import IdConverter, api, local_path, problem, signed_in
 from services.portal.labels import lang
 
 files = Blueprint("files", __name__)
@@ -44,7 +46,7 @@ def _stream(service: str, path: str, **params) -> Response:
     return Response(body(), headers=headers, direct_passthrough=True)
 
 
-@files.get("/forms/<int:year>/<kpi>")
+@files.get("/forms/<int:year>/<kpi:kpi>")
 @signed_in
 def form(year: int, kpi: str):
     """The KPI's prefilled form for a unit and period, to fill in and upload."""
@@ -52,7 +54,7 @@ def form(year: int, kpi: str):
     return _stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
 
 
-@files.get("/evidence/<file_id>")
+@files.get("/evidence/<id:file_id>")
 @signed_in
 def download(file_id: str):
     """The exact bytes of an evidence file."""
@@ -102,7 +104,8 @@ def upload():
         return redirect(back)
     stored = resp.json()
     flash(_("The file %(name)s was stored.", name=stored.get("filename", "")), "ok")
-    if report_id := request.args.get("report"):
+    report_id = request.args.get("report", "")
+    if re.fullmatch(IdConverter.regex, report_id):
         _attach(report_id, stored["id"])
     return redirect(back)
 

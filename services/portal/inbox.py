@@ -32,7 +32,7 @@ def view():
     )
 
 
-@inbox.post("/inbox/<notification_id>/read")
+@inbox.post("/inbox/<id:notification_id>/read")
 @signed_in
 def read(notification_id: str):
     resp = api("notifications", "POST", f"/inbox/{notification_id}/read")
@@ -41,7 +41,7 @@ def read(notification_id: str):
     return redirect(local_path(request.form.get("back")) or url_for("inbox.view"))
 
 
-@inbox.post("/inbox/<notification_id>/open")
+@inbox.post("/inbox/<id:notification_id>/open")
 @signed_in
 def open_report(notification_id: str):
     """Mark the notification read and go to its report."""

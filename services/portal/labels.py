@@ -42,8 +42,6 @@ CYCLE = {
     "none": _l("—"),
 }
 ACTION = {
-    "create": _l("Created"),
-    "edit": _l("Edited"),
     "submit": _l("Submit"),
     "endorse": _l("Endorse"),
     "approve": _l("Approve"),

@@ -57,7 +57,7 @@ def _flash_refusal(resp) -> None:
 # --- the report page --------------------------------------------------------------------
 
 
-@reports.get("/reports/<report_id>")
+@reports.get("/reports/<id:report_id>")
 @signed_in
 def view(report_id: str):
     report = fetch("workflow", f"/reports/{report_id}")
@@ -81,7 +81,7 @@ def view(report_id: str):
     )
 
 
-@reports.post("/reports/<report_id>/transitions")
+@reports.post("/reports/<id:report_id>/transitions")
 @signed_in
 def transition(report_id: str):
     action = request.form.get("action", "")
@@ -159,17 +159,22 @@ def new():
     kpi = kpis_of(slot["year"]).get(slot["kpi"])
     if kpi is None:
         abort(404)
-    applies = fetch(
+    applies = _applicability(slot)
+    shape = forms.shape_of(kpi)
+    if request.method == "GET":
+        return _form(slot, kpi, shape, applies=applies)
+    return _post_form(slot, kpi, shape, applies=applies, report=None)
+
+
+def _applicability(slot: dict) -> dict:
+    """Whether the unit reports the KPI in the period, and the period's dates."""
+    return fetch(
         "catalogue",
         f"/years/{slot['year']}/applicability",
         unit=slot["unit"],
         kpi=slot["kpi"],
         period=slot["period"],
     )
-    shape = forms.shape_of(kpi)
-    if request.method == "GET":
-        return _form(slot, kpi, shape, applies=applies)
-    return _post_form(slot, kpi, shape, applies=applies, report=None)
 
 
 def _choose(slot: dict, writers: list[str]):
@@ -191,7 +196,7 @@ def _choose(slot: dict, writers: list[str]):
     )
 
 
-@reports.route("/reports/<report_id>/edit", methods=["GET", "POST"])
+@reports.route("/reports/<id:report_id>/edit", methods=["GET", "POST"])
 @signed_in
 def edit(report_id: str):
     report = fetch("workflow", f"/reports/{report_id}")
@@ -201,9 +206,10 @@ def edit(report_id: str):
     slot = {k: report[k] for k in ("year", "unit", "kpi", "period")}
     kpi = kpis_of(report["year"]).get(report["kpi"], {})
     shape = forms.shape_of(kpi)
+    applies = _applicability(slot)
     if request.method == "GET":
-        return _form(slot, kpi, shape, report=report)
-    return _post_form(slot, kpi, shape, applies=None, report=report)
+        return _form(slot, kpi, shape, applies=applies, report=report)
+    return _post_form(slot, kpi, shape, applies=applies, report=report)
 
 
 def _files_of(slot: dict) -> list[dict]:

@@ -60,7 +60,6 @@ def home():
         "home.html",
         me=fetch("identity", "/me"),
         year=year,
-        today=today,
         todo=todo,
         on_results=on_results,
         to_endorse=to_endorse,

@@ -13,7 +13,7 @@ def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_f
     act(reporter, report, "submit")
     sign_in(page, team.reporter, team.password)
 
-    due = page.locator("#due + table")
+    due = page.locator("#due-table")
     first_21 = due.locator("tr[data-kpi='2.1'][data-period=M01]")
     assert "10 พ.ย. 2546" in first_21.inner_text()
     assert "เลยกำหนด" in first_21.inner_text()
