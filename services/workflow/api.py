@@ -11,7 +11,15 @@ from flask_smorest import Blueprint
 from common.auth import ADMIN, AUDITOR, REVIEWER, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
 from common.errors import Invalid
-from services.workflow import audit, delegations, progress, schemas, service, transitions
+from services.workflow import (
+    audit,
+    delegations,
+    progress,
+    reading,
+    schemas,
+    service,
+    transitions,
+)
 from services.workflow.gateways import Lookups
 
 blp = Blueprint(
@@ -64,7 +72,7 @@ class Reports(MethodView):
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
         with _session() as session:
-            rows, total = service.list_reports(session, principal, query, limit, offset)
+            rows, total = reading.list_reports(session, principal, query, limit, offset)
         response = jsonify(rows)
         response.headers["X-Total-Count"] = str(total)
         return response
@@ -77,7 +85,7 @@ class Reports(MethodView):
         lookups = _lookups()
         with _session() as session:
             report = service.create_report(session, principal, lookups, body)
-            shown = service.present(report, history=service.history(session, report.id))
+            shown = reading.shown(session, report)
         return _tagged(shown, 201)
 
 
@@ -88,7 +96,7 @@ class ReportItem(MethodView):
         """One report with its data, evidence, state and history."""
         principal = current_principal()
         with _session() as session:
-            return _tagged(service.get_report(session, principal, report_id))
+            return _tagged(reading.get_report(session, principal, report_id))
 
     @blp.arguments(schemas.ReportPatch)
     @blp.response(200, schemas.ReportSchema)
@@ -99,7 +107,7 @@ class ReportItem(MethodView):
         lookups = _lookups()
         with _session() as session:
             report = service.edit_report(session, principal, lookups, report_id, body, expected)
-            shown = service.present(report, history=service.history(session, report.id))
+            shown = reading.shown(session, report)
         return _tagged(shown)
 
 
@@ -115,7 +123,7 @@ class ReportTransitions(MethodView):
             report = transitions.transition(
                 session, principal, report_id, body["action"], body["comment"], expected
             )
-            shown = service.present(report, history=service.history(session, report.id))
+            shown = reading.shown(session, report)
         return _tagged(shown)
 
 
@@ -149,7 +157,7 @@ class ReportAudit(MethodView):
         principal = current_principal()
         with _session() as session:
             actor = delegations.actor_of(session, principal)
-            report = service.visible_report(session, actor, report_id)
+            report = reading.visible_report(session, actor, report_id)
             return audit.entries_of(session, report.id)
 
 

@@ -17,8 +17,9 @@ from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.models import Report
+from services.workflow.reading import visible_report
 from services.workflow.rules import APPROVE, NEEDS_COMMENT, REOPEN, SUBMIT, Actor, decide
-from services.workflow.service import check_version, record_change, snapshot, visible_report
+from services.workflow.service import check_version, record_change, snapshot
 
 MAX_BULK = 1000
 
