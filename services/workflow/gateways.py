@@ -78,6 +78,11 @@ class Lookups:
         if not answer.get("reports") or not answer.get("period"):
             reason = answer.get("reason") or f"{unit} does not report {kpi} in {period}"
             raise Invalid(f"{reason}.", {"period": [reason]}, reason=reason)
+        # Reports are written while the year is open: not before it is planned, nor once closed.
+        status = answer.get("year_status", "open")
+        if status != "open":
+            reason = f"Year {year} is {status}: its reports cannot be written"
+            raise Invalid(f"{reason}.", {"year": [reason]}, reason=reason)
         p = answer["period"]
         return Period(
             p["period"],

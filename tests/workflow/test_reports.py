@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from common.web import runtime_of
+from tests.catalogue.conftest import copy_year
 from tests.workflow.conftest import API, YEAR, agencies
 
 
@@ -165,3 +166,10 @@ def test_the_database_itself_refuses_a_second_report_for_a_slot(live, crew):
     )
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(copy, {"id": str(uuid.uuid4()), "source": report["id"]})
+
+
+def test_a_year_that_is_not_open_takes_no_reports(crew, as_user):
+    draft_year = copy_year(as_user("admin"))["year"]
+    body = {"year": draft_year, "kpi": "2.2", "unit": crew.unit, "period": "M01"}
+    resp = crew.reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 422 and "year" in resp.json()["errors"]
