@@ -14,7 +14,7 @@ from common.events import utcnow
 from services.notifications import mailer, messages, rules
 from services.notifications.models import Email, Notification, Person
 from services.notifications.policy import Policy
-from services.notifications.service import queue_email
+from services.notifications.service import add_emails, email_row
 
 
 def claim(session: Session, email_id: str, claimer: str, policy: Policy) -> Email | None:
@@ -125,5 +125,5 @@ def _digest_for(session: Session, username: str, ids: list[str], day: date) -> i
         return 0
     items = [(r.title, r.body, r.link) for r in rows]
     mail = messages.digest_mail(person.display_name or username, day, items)
-    queue_email(session, key, person, mail)
+    add_emails(session, [email_row(key, person, mail)])
     return 1

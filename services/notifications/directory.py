@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER
@@ -116,50 +118,80 @@ def data_collector(session: Session, year: int, unit: str, kpi: str) -> str | No
     return row.data_collector if row else None
 
 
-def recipients(
-    session: Session,
-    audience: Audience,
-    unit: str,
-    management_unit: str,
-    day: date,
-    reporter: str | None = None,
-    collector: str | None = None,
-) -> dict[str, Person]:
-    """Active people the audience names for this unit, plus their stand-ins on `day`.
+@dataclass(frozen=True)
+class Ask:
+    """Who must hear of one thing: an audience in a unit on a day, less the one who did it."""
+
+    audience: Audience
+    unit: str
+    day: date
+    reporter: str | None = None
+    collector: str | None = None
+    actor: str | None = None
+
+
+def resolve(session: Session, asks: list[Ask], management_unit: str) -> list[dict[str, Person]]:
+    """The active people each ask names, with their stand-ins on its day (a few queries for
+    any number of asks).
 
     Only holders of the role in that very unit (or the management group) are told; the
-    reporter only while still a member of the unit.
+    reporter only while still a member of the unit; nobody about what they did themselves.
     """
-    direct: set[tuple[str, str, str]] = set()
-    for role, where in audience.roles:
-        holder_unit = management_unit if where == MANAGEMENT else unit
-        query = select(Membership.username).where(
-            Membership.unit == holder_unit, Membership.role == role
+    wanted = {
+        (management_unit if where == MANAGEMENT else ask.unit, role)
+        for ask in asks
+        for role, where in ask.audience.roles
+    }
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    if wanted:
+        query = select(Membership.username, Membership.unit, Membership.role).where(
+            tuple_(Membership.unit, Membership.role).in_(sorted(wanted))
         )
-        direct.update((name, holder_unit, role) for name in session.scalars(query))
-    if audience.reporter and reporter:
-        member = select(Membership.username).where(
-            Membership.username == reporter, Membership.unit == unit
+        for name, unit, role in session.execute(query):
+            holders[(unit, role)].add(name)
+    reporters = {a.reporter for a in asks if a.audience.reporter and a.reporter}
+    units_of: dict[str, set[str]] = defaultdict(set)
+    if reporters:
+        query = select(Membership.username, Membership.unit).where(
+            Membership.username.in_(sorted(reporters))
         )
-        if session.scalar(member.limit(1)):
-            direct.add((reporter, unit, REPORTER))
-    if audience.data_collector and collector:
-        direct.add((collector, unit, REPORTER))
-    names = {name for name, _, _ in direct} | stand_ins(session, direct, day)
-    return active_people(session, names)
+        for name, unit in session.execute(query):
+            units_of[name].add(unit)
+    held_by_ask = []
+    for ask in asks:
+        held = set()
+        for role, where in ask.audience.roles:
+            unit = management_unit if where == MANAGEMENT else ask.unit
+            held |= {(name, unit, role) for name in holders[(unit, role)]}
+        if ask.audience.reporter and ask.reporter and ask.unit in units_of[ask.reporter]:
+            held.add((ask.reporter, ask.unit, REPORTER))
+        if ask.audience.data_collector and ask.collector:
+            held.add((ask.collector, ask.unit, REPORTER))
+        held_by_ask.append(held)
+    delegations = _delegations(session, {name for held in held_by_ask for name, _, _ in held})
+    names_by_ask = [
+        {name for name, _, _ in held}
+        | {
+            d.delegate
+            for d in delegations
+            if (d.delegator, d.unit, d.role) in held and d.starts_on <= ask.day <= d.ends_on
+        }
+        for ask, held in zip(asks, held_by_ask, strict=True)
+    ]
+    people = active_people(session, set().union(*names_by_ask))
+    return [
+        {name: people[name] for name in names if name in people and name != ask.actor}
+        for ask, names in zip(asks, names_by_ask, strict=True)
+    ]
 
 
-def stand_ins(session: Session, held: set[tuple[str, str, str]], day: date) -> set[str]:
-    """Delegates of these (person, unit, role) holdings whose delegation covers `day`."""
-    if not held:
-        return set()
+def _delegations(session: Session, delegators: set[str]) -> list[Delegation]:
+    if not delegators:
+        return []
     query = select(Delegation).where(
-        Delegation.delegator.in_({name for name, _, _ in held}),
-        Delegation.revoked.is_(False),
-        Delegation.starts_on <= day,
-        Delegation.ends_on >= day,
+        Delegation.delegator.in_(sorted(delegators)), Delegation.revoked.is_(False)
     )
-    return {d.delegate for d in session.scalars(query) if (d.delegator, d.unit, d.role) in held}
+    return list(session.scalars(query))
 
 
 def active_people(session: Session, names: Iterable[str]) -> dict[str, Person]:
@@ -170,8 +202,8 @@ def active_people(session: Session, names: Iterable[str]) -> dict[str, Person]:
     return {p.username: p for p in session.scalars(query)}
 
 
-def display_name(session: Session, username: str | None) -> str:
-    if not username:
-        return "ระบบ"
-    person = session.get(Person, username)
-    return person.display_name if person and person.display_name else username
+def display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """Names to show for these usernames (the username itself for someone unknown)."""
+    query = select(Person.username, Person.display_name).where(Person.username.in_(usernames))
+    known = {name: shown for name, shown in session.execute(query) if shown}
+    return {name: known.get(name, name) for name in usernames}

@@ -5,15 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.config import Settings
 from common.events import Envelope
-from common.messaging import EventConsumer, Handler
+from common.messaging import EventConsumer
 from services.notifications import directory, messages, rules
+from services.notifications.consuming import BatchConsumer, BatchHandler
 from services.notifications.directory import MalformedEvent, field, moment
 from services.notifications.models import Inbox, ReportState
-from services.notifications.service import Context, Message, aware, insert_new, notify
+from services.notifications.service import Context, Message, notify_all, upsert
 
 DIRECTORY_KEYS = ("identity.user.changed", "workflow.delegation.*", "catalogue.assignment.changed")
 REPORT_KEYS = ("workflow.report.*",)
@@ -62,52 +64,74 @@ class ReportEvent:
         )
 
 
-def track_state(session: Session, report: ReportEvent, when: datetime) -> None:
+def track_states(session: Session, reports: list[tuple[ReportEvent, datetime]]) -> None:
     """Keep the latest state of each report (reminders skip what is handed in)."""
-    slot = report.slot
-    row = {
-        "report_id": report.report_id,
-        "year": slot.year,
-        "unit": slot.unit,
-        "kpi": slot.kpi,
-        "period": slot.period,
-        "state": report.state,
-        "reporter": report.reporter,
-        "as_of": when,
-    }
-    # Two events of one report may be handled at once by competing consumers.
-    if insert_new(session, ReportState, row):
+    latest: dict[str, dict] = {}
+    for report, when in reports:
+        slot = report.slot
+        row = {
+            "report_id": report.report_id,
+            "year": slot.year,
+            "unit": slot.unit,
+            "kpi": slot.kpi,
+            "period": slot.period,
+            "state": report.state,
+            "reporter": report.reporter,
+            "as_of": when,
+        }
+        known = latest.get(report.report_id)
+        if known is None or known["as_of"] <= when:
+            latest[report.report_id] = row
+    if not latest:
         return
-    stored = session.get(ReportState, report.report_id, with_for_update=True)
-    if aware(stored.as_of) <= when:
-        stored.state, stored.as_of = report.state, when
-        stored.reporter = report.reporter or stored.reporter
+    table = ReportState.__table__
+    statement = upsert(session)(table).values(list(latest.values()))
+    new = statement.excluded
+    # An older event handled late (or by a competing consumer) does not undo a newer state.
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.report_id],
+        set_={
+            "state": new.state,
+            "as_of": new.as_of,
+            "reporter": func.coalesce(new.reporter, table.c.reporter),
+        },
+        where=table.c.as_of <= new.as_of,
+    )
+    session.execute(statement)
 
 
-def report_handler(ctx: Context) -> Handler:
-    """Tell the people a report's transition concerns, and only them."""
+def report_handler(ctx: Context) -> BatchHandler:
+    """Tell the people each report transition concerns, and only them."""
 
-    def handle(session: Session, envelope: Envelope) -> None:
-        report = ReportEvent.parse(envelope)
-        when = moment(envelope.occurred_at)
-        track_state(session, report, when)
-        kind = rules.report_kind(envelope.type)
-        if kind is None:
-            return
-        people = directory.recipients(
-            session,
-            rules.AUDIENCES[kind],
-            report.slot.unit,
-            ctx.policy.management_unit,
-            ctx.policy.local_date(when),
-            reporter=report.reporter,
-        )
-        people.pop(report.actor or "", None)  # nobody is told what they did themselves
-        actor = directory.display_name(session, report.actor)
-        if report.on_behalf_of:
-            actor += f" (แทน {directory.display_name(session, report.on_behalf_of)})"
-        title, body = messages.report_message(kind, report.slot, actor, report.comment)
-        notify(session, ctx, people, Message(kind, envelope.id, report.report_id, title, body))
+    def handle(session: Session, envelopes: list[Envelope]) -> None:
+        reports = [(e, ReportEvent.parse(e), moment(e.occurred_at)) for e in envelopes]
+        track_states(session, [(report, when) for _, report, when in reports])
+        told = [(e, r, w, rules.report_kind(e.type)) for e, r, w in reports]
+        told = [item for item in told if item[3] is not None]
+        asks = [
+            directory.Ask(
+                rules.AUDIENCES[kind],
+                report.slot.unit,
+                ctx.policy.local_date(when),
+                reporter=report.reporter,
+                actor=report.actor,
+            )
+            for _, report, when, kind in told
+        ]
+        people = directory.resolve(session, asks, ctx.policy.management_unit)
+        named = {r.actor or "" for _, r, _, _ in told} | {
+            r.on_behalf_of or "" for _, r, _, _ in told
+        }
+        names = directory.display_names(session, named - {""})
+        batch = []
+        for (envelope, report, _, kind), recipients in zip(told, people, strict=True):
+            actor = names.get(report.actor or "", "ระบบ")
+            if report.on_behalf_of:
+                actor += f" (แทน {names[report.on_behalf_of]})"
+            title, body = messages.report_message(kind, report.slot, actor, report.comment)
+            message = Message(kind, envelope.id, report.report_id, title, body)
+            batch.append((message, recipients))
+        notify_all(session, ctx, batch)
 
     return handle
 
@@ -115,7 +139,7 @@ def report_handler(ctx: Context) -> Handler:
 def consumers(
     settings: Settings, factory: sessionmaker[Session], ctx: Context
 ) -> list[EventConsumer]:
-    """The directory consumer, and competing consumers of report events on one queue."""
+    """The directory consumer, and competing batch consumers of report events on one queue."""
     shared = {
         "session_factory": factory,
         "inbox_model": Inbox,
@@ -126,10 +150,13 @@ def consumers(
     people = EventConsumer(
         "notifications.directory", handler=on_directory_event, bindings=DIRECTORY_KEYS, **shared
     )
-    handle_report = report_handler(ctx)
+    handle_reports = report_handler(ctx)
     reports = [
-        EventConsumer(
-            "notifications.reports", handler=handle_report, bindings=REPORT_KEYS, **shared
+        BatchConsumer(
+            "notifications.reports",
+            batch_handler=handle_reports,
+            bindings=REPORT_KEYS,
+            **shared,
         )
         for _ in range(max(ctx.policy.consumers, 1))
     ]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services.notifications import directory, messages, rules
 from services.notifications.models import ReportState
 from services.notifications.policy import Policy
-from services.notifications.service import Context, Message, notify
+from services.notifications.service import Context, Message, notify_all
 
 
 def schedule_years(today: date, policy: Policy) -> list[int]:
@@ -45,10 +45,10 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
     """Tell whoever each open stage names about each period not handed in; returns how many
     notifications were new (a second run on the same day adds none)."""
     policy = ctx.policy
-    created = 0
+    asks, messages_ = [], []
     for row in schedule:
         if row.get("optional") or not row.get("due_on"):
-            continue  # reported when there are results: nobody is late
+            continue  # reported only when there are results: nobody is late
         due_on = date.fromisoformat(row["due_on"])
         stages = rules.reminder_stages(
             due_on, today, policy.remind_days_before, policy.escalate_after_days
@@ -64,11 +64,10 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
             collector = None
             if audience.data_collector:
                 collector = directory.data_collector(session, year, slot.unit, slot.kpi)
-            people = directory.recipients(
-                session, audience, slot.unit, policy.management_unit, today, collector=collector
-            )
+            asks.append(directory.Ask(audience, slot.unit, today, collector=collector))
             title, body = messages.reminder_message(stage, slot, due_on, today)
             source = rules.reminder_source(stage, year, slot.unit, slot.kpi, slot.period)
-            message = Message(stage, source, report.report_id if report else None, title, body)
-            created += len(notify(session, ctx, people, message))
-    return created
+            report_id = report.report_id if report else None
+            messages_.append(Message(stage, source, report_id, title, body))
+    people = directory.resolve(session, asks, policy.management_unit)
+    return len(notify_all(session, ctx, list(zip(messages_, people, strict=True))))

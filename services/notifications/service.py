@@ -4,9 +4,8 @@ preferences, and the administrators' view of failed emails."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -42,76 +41,115 @@ class Message:
     body: str
 
 
-def insert_new(session: Session, model: type, values: dict) -> bool:
-    """Insert a row unless one with the same unique key exists; True if it was inserted."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def upsert(session: Session):
+    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def insert_new_rows(session: Session, model: type, rows: list[dict]) -> set:
+    """Insert the rows whose unique keys are not taken yet; returns the keys of those inserted."""
     table = model.__table__
-    statement = insert(table).values(**values).on_conflict_do_nothing()
     key = next(iter(table.primary_key.columns))
-    return session.execute(statement.returning(key)).first() is not None
+    inserted = set()
+    for start in range(0, len(rows), CHUNK):
+        statement = upsert(session)(table).values(rows[start : start + CHUNK])
+        statement = statement.on_conflict_do_nothing().returning(key)
+        inserted.update(session.scalars(statement))
+    return inserted
 
 
-def deliveries(session: Session, usernames: list[str], kind: str) -> dict[str, str]:
-    query = select(Preference.username, Preference.delivery).where(
-        Preference.username.in_(usernames), Preference.kind == kind
-    )
-    chosen = dict(session.execute(query).all())
-    return {name: chosen.get(name, rules.DEFAULT_DELIVERY) for name in usernames}
+# Rows per INSERT statement: well under PostgreSQL's and SQLite's limits on parameters.
+CHUNK = 500
 
 
 def notify(
     session: Session, ctx: Context, people: dict[str, Person], message: Message
 ) -> list[str]:
-    """Put the message in each person's inbox once, and write the emails their choices ask for.
+    """Put the message in each person's inbox once; see `notify_all`."""
+    return notify_all(session, ctx, [(message, people)])
 
-    Returns the ids of new notifications. Email ids go to `session.info` to be enqueued after
-    the commit, so a task never looks for a row that is not there yet.
+
+def notify_all(
+    session: Session, ctx: Context, batch: list[tuple[Message, dict[str, Person]]]
+) -> list[str]:
+    """Put each message in its people's inboxes once, and write the emails their choices ask
+    for; returns the ids of new notifications (a message already delivered adds nothing).
+
+    Email ids go to `session.info` to be enqueued after the commit, so a task never looks for
+    a row that is not there yet.
     """
-    created = []
-    link = ctx.report_link(message.report_id)
-    now = utcnow()
-    for name, delivery in deliveries(session, sorted(people), message.kind).items():
-        notification_id = new_id()
-        row = {
-            "id": notification_id,
-            "recipient": name,
-            "source": message.source,
-            "kind": message.kind,
-            "report_id": message.report_id,
-            "title": message.title,
-            "body": message.body,
-            "link": link,
-            "delivery": delivery,
-            "created_at": now,
-        }
-        if not insert_new(session, Notification, row):
-            continue
-        created.append(notification_id)
-        person = people[name]
-        if delivery == rules.IMMEDIATE and person.email:
-            mail = messages.notification_mail(
-                person.display_name or name, message.title, message.body, link
-            )
-            queue_email(session, f"n:{notification_id}", person, mail)
-    return created
-
-
-def queue_email(session: Session, key: str, person: Person, mail: messages.Mail) -> str:
-    email = Email(
-        id=new_id(),
-        key=key,
-        recipient=person.username,
-        address=person.email,
-        subject=mail.subject,
-        text_body=mail.text,
-        html_body=mail.html,
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
+    names = sorted({name for _, people in batch for name in people})
+    if not names:
+        return []
+    kinds = sorted({message.kind for message, _ in batch})
+    query = select(Preference.username, Preference.kind, Preference.delivery).where(
+        Preference.username.in_(names), Preference.kind.in_(kinds)
     )
-    session.add(email)
-    session.info.setdefault(OUTGOING, []).append(email.id)
-    return email.id
+    chosen = {(name, kind): delivery for name, kind, delivery in session.execute(query)}
+    now = utcnow()
+    rows, mail_for = [], {}
+    for message, people in batch:
+        link = ctx.report_link(message.report_id)
+        for name, person in sorted(people.items()):
+            delivery = chosen.get((name, message.kind), rules.DEFAULT_DELIVERY)
+            row = {
+                "id": new_id(),
+                "recipient": name,
+                "source": message.source,
+                "kind": message.kind,
+                "report_id": message.report_id,
+                "title": message.title,
+                "body": message.body,
+                "link": link,
+                "delivery": delivery,
+                "created_at": now,
+                "read_at": None,
+                "digested_at": None,
+            }
+            rows.append(row)
+            if delivery == rules.IMMEDIATE and person.email:
+                mail_for[row["id"]] = (person, message, link)
+    created = insert_new_rows(session, Notification, rows)
+    emails = [
+        email_row(
+            f"n:{notification_id}",
+            person,
+            messages.notification_mail(
+                person.display_name or person.username, message.title, message.body, link
+            ),
+        )
+        for notification_id, (person, message, link) in mail_for.items()
+        if notification_id in created
+    ]
+    add_emails(session, emails)
+    return [row["id"] for row in rows if row["id"] in created]
+
+
+def email_row(key: str, person: Person, mail: messages.Mail) -> dict:
+    return {
+        "id": new_id(),
+        "key": key,
+        "recipient": person.username,
+        "address": person.email,
+        "subject": mail.subject,
+        "text_body": mail.text,
+        "html_body": mail.html,
+        "status": "pending",
+        "attempts": 0,
+        "last_error": None,
+        "claimed_by": None,
+        "claimed_until": None,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+        "sent_at": None,
+    }
+
+
+def add_emails(session: Session, rows: list[dict]) -> None:
+    """Write email rows (to be enqueued for sending once the transaction commits)."""
+    if rows:
+        session.execute(insert(Email.__table__), rows)
+        session.info.setdefault(OUTGOING, []).extend(row["id"] for row in rows)
 
 
 # --- the inbox -------------------------------------------------------------------------------
@@ -206,10 +244,3 @@ def retry_email(session: Session, email_id: str) -> Email:
         email.claimed_by = email.claimed_until = None
         session.info.setdefault(OUTGOING, []).append(email.id)
     return email
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=utcnow().tzinfo)
-    return moment

@@ -31,12 +31,14 @@ SEND_REMINDERS = "rbm.notifications.send_reminders"
 
 def enqueue_emails(celery: Celery, email_ids: list[str]) -> None:
     """Queue a send task per email; a failure here only delays them until the next sweep."""
-    for email_id in email_ids:
-        try:
-            celery.send_task(SEND_EMAIL, args=[email_id])
-        except Exception as exc:  # noqa: BLE001 - the row stays pending; the sweep re-enqueues
-            log.warning("email_enqueue_failed", email_id=email_id, error=str(exc))
-            return
+    if not email_ids:
+        return
+    try:
+        with celery.producer_or_acquire() as producer:
+            for email_id in email_ids:
+                celery.send_task(SEND_EMAIL, args=[email_id], producer=producer)
+    except Exception as exc:  # noqa: BLE001 - the rows stay pending; the sweep re-enqueues them
+        log.warning("email_enqueue_failed", emails=len(email_ids), error=str(exc))
 
 
 def send_after_commit(factory: sessionmaker[Session], celery: Celery) -> None:

@@ -24,6 +24,9 @@ def create_celery(settings: Settings) -> Celery:
     broker = connect(settings.broker_url)
     policy = policy_of(settings)
     options = dict(broker.transport_options)
+    # Tasks are published without waiting for confirms: an email row is the truth and stays
+    # pending until sent, so a task the broker lost is re-enqueued by the sweep.
+    options.pop("confirm_publish", None)
     if not is_amqp(settings.broker_url):
         options["polling_interval"] = 0.2  # the filesystem transport polls its folder
     app.conf.update(

@@ -9,28 +9,40 @@ from collections import defaultdict
 
 import pytest
 
+from services.notifications.consuming import BatchConsumer
 from tests.notifications.conftest import eventually, new_unit, report_data
 
 
 @pytest.fixture
 def handled(live):
     """Each event id the live report consumers finished with, and whether it had any effect
-    (a spy around the real `handle`, removed after the test)."""
-    consumers = live.app("notifications").extensions["rbm"].extras["consumers"]
+    (spies around the real `handle_batch` and one-by-one `handle`, removed after the test)."""
+    consumers = [
+        c
+        for c in live.app("notifications").extensions["rbm"].extras["consumers"]
+        if isinstance(c, BatchConsumer)
+    ]
     outcomes: dict[str, list[bool]] = defaultdict(list)
     lock = threading.Lock()
     for consumer in consumers:
 
-        def spy(envelope, _real=consumer.handle):
+        def batch_spy(envelopes, _real=consumer.handle_batch):
+            effective = _real(envelopes)
+            with lock:
+                for envelope in {e.id: e for e in envelopes}.values():
+                    outcomes[envelope.id].append(envelope.id in effective)
+            return effective
+
+        def one_spy(envelope, _real=consumer.handle):
             effect = _real(envelope)
             with lock:
                 outcomes[envelope.id].append(effect)
             return effect
 
-        consumer.handle = spy
+        consumer.handle, consumer.handle_batch = one_spy, batch_spy
     yield outcomes
     for consumer in consumers:
-        del consumer.handle
+        del consumer.handle, consumer.handle_batch
 
 
 def test_redelivering_every_event_creates_no_second_notification_or_email(
