@@ -89,5 +89,6 @@ def from_env(service: str, env: Mapping[str, str] | None = None) -> Settings:
         demo=_flag(env.get("RBM_DEMO")),
         token_ttl_seconds=int(env.get("RBM_TOKEN_TTL_SECONDS", "3600")),
         max_upload_bytes=int(env.get("RBM_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
+        http_timeout=float(env.get("RBM_HTTP_TIMEOUT", "5")),
         extra={k: v for k, v in env.items() if k.startswith("RBM_")},
     )

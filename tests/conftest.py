@@ -186,6 +186,8 @@ def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs, smtp) -> dic
         "RBM_GATEWAY_URL": f"http://127.0.0.1:{port}",
         "RBM_DEMO": "1",
         "RBM_LOG_LEVEL": "WARNING",
+        # Calls between services wait longer than in production: test machines are shared.
+        "RBM_HTTP_TIMEOUT": "20",
         "RBM_S3_BUCKET": f"rbm-test-{uuid.uuid4().hex[:8]}",
         "RBM_SMTP_HOST": "127.0.0.1",
         "RBM_SMTP_PORT": str(smtp.port),
