@@ -26,8 +26,12 @@ class BatchConsumer(EventConsumer):
     """
 
     prefetch = 200
-    idle_timeout = 0.02  # how long a lone event waits for company
     batch_size = 100
+
+    @property
+    def idle_timeout(self) -> float:
+        # A gathered event waits at most 20 ms for company; an empty consumer waits longer.
+        return 0.02 if self.pending else 0.5
 
     def __init__(self, name: str, batch_handler: BatchHandler, **kwargs):
         super().__init__(name, handler=lambda session, e: batch_handler(session, [e]), **kwargs)

@@ -78,6 +78,15 @@ def apply_user(session: Session, data: dict, when: datetime) -> None:
     session.add_all(Membership(username=username, unit=u, role=r) for u, r in sorted(pairs))
 
 
+def apply_snapshot(session: Session, users: list[dict], as_of: datetime) -> int:
+    """Apply identity's list of users (`GET /users`) as if each had just been announced: heals
+    a copy that missed events (a queue bound after identity's first users were published)."""
+    for user in users:
+        data = {**user, "user_id": user.get("id") or user.get("user_id")}
+        apply_user(session, data, as_of)
+    return len(users)
+
+
 def apply_delegation(session: Session, data: dict, revoked: bool) -> None:
     """Record a delegation; a revocation wins whichever of the two events arrives first."""
     values = {

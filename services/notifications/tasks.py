@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import structlog
@@ -17,7 +17,7 @@ from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.errors import NotFound, Unavailable
 from common.events import utcnow
-from services.notifications import delivery, reminders
+from services.notifications import delivery, directory, reminders
 from services.notifications.policy import Policy, policy_of
 from services.notifications.service import OUTGOING, Context
 
@@ -27,6 +27,10 @@ SEND_EMAIL = "rbm.notifications.send_email"
 SWEEP_EMAILS = "rbm.notifications.sweep_emails"
 SEND_DIGESTS = "rbm.notifications.send_digests"
 SEND_REMINDERS = "rbm.notifications.send_reminders"
+SYNC_PEOPLE = "rbm.notifications.sync_people"
+# A snapshot counts as this much older than its read: a change identity announces while the
+# list is being read still wins over it.
+SNAPSHOT_MARGIN = timedelta(minutes=1)
 
 
 def enqueue_emails(celery: Celery, email_ids: list[str]) -> None:
@@ -116,6 +120,18 @@ def register(celery: Celery) -> None:
         return delivery.write_digests(rt.factory, _day(day, rt.policy))
 
     @celery.task(
+        name=SYNC_PEOPLE,
+        bind=True,
+        ignore_result=True,
+        autoretry_for=(Unavailable,),
+        retry_backoff=30,
+        max_retries=10,
+    )
+    def sync_people_task(self) -> int:
+        """Refresh the local copy of people from identity (hourly, and when a worker starts)."""
+        return sync_people(runtime_for(self.app))
+
+    @celery.task(
         name=SEND_REMINDERS,
         bind=True,
         ignore_result=True,
@@ -128,6 +144,14 @@ def register(celery: Celery) -> None:
         for every unit or only `unit` (a re-run for one office)."""
         rt = runtime_for(self.app)
         return run_reminders(rt, _day(today, rt.policy), unit)
+
+
+def sync_people(rt: TaskRuntime) -> int:
+    """Bring the local copy of people up to date from identity's list of users."""
+    as_of = utcnow() - SNAPSHOT_MARGIN
+    users = ServiceClient(rt.settings, "identity").get("/users")
+    with unit_of_work(rt.factory) as session:
+        return directory.apply_snapshot(session, users, as_of)
 
 
 def run_reminders(rt: TaskRuntime, today: date, unit: str | None = None) -> int:

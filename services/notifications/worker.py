@@ -11,6 +11,7 @@ import sys
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 from common.config import Settings, from_env
 from common.messaging import connect, is_amqp
@@ -49,6 +50,7 @@ def create_celery(settings: Settings) -> Celery:
                 "task": tasks.SEND_DIGESTS,
                 "schedule": crontab(minute=0, hour=policy.digest_hour),
             },
+            "sync-people": {"task": tasks.SYNC_PEOPLE, "schedule": 3600.0},
             "reminders": {
                 "task": tasks.SEND_REMINDERS,
                 "schedule": crontab(minute=0, hour=policy.reminder_hour),
@@ -57,7 +59,13 @@ def create_celery(settings: Settings) -> Celery:
     )
     app.conf.rbm_settings = settings
     tasks.register(app)
+    worker_ready.connect(_sync_people_on_start, sender=None, weak=False)
     return app
+
+
+def _sync_people_on_start(sender, **_) -> None:
+    """A starting worker asks for a refresh of the people copy (heals events missed before)."""
+    sender.app.send_task(tasks.SYNC_PEOPLE)
 
 
 WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
