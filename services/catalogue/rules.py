@@ -9,13 +9,13 @@ on October is due on 10 November), set per year and overridable per KPI, 0 to 90
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-BE_OFFSET = 543
+from common.fiscal import HALVES, MONTHLY, QUARTERS, WHOLE_YEAR, period_dates
+
 MIN_YEAR, MAX_YEAR = 2500, 3000
 DEFAULT_DUE_DAYS = 10
 MAX_DUE_DAYS = 90
@@ -39,19 +39,13 @@ COUNTING_RULES = (
 )
 ITEM_FIELD_TYPES = ("string", "date", "boolean", "number")
 
-# Periods as (first, last) fiscal month, 1 = October.
-_MONTHS = {f"M{i:02d}": (i, i) for i in range(1, 13)}
-_QUARTERS = {f"Q{i}": (3 * i - 2, 3 * i) for i in range(1, 5)}
-_HALVES = {"H1": (1, 6), "H2": (7, 12)}
-_WHOLE = {"Y": (1, 12)}
-PERIOD_MONTHS: Mapping[str, tuple[int, int]] = {**_MONTHS, **_QUARTERS, **_HALVES, **_WHOLE}
 CYCLE_PERIODS: Mapping[str, tuple[str, ...]] = {
-    "monthly": tuple(_MONTHS),
-    "quarterly": tuple(_QUARTERS),
-    "half-yearly": tuple(_HALVES),
-    "yearly": tuple(_WHOLE),
+    "monthly": MONTHLY,
+    "quarterly": QUARTERS,
+    "half-yearly": HALVES,
+    "yearly": WHOLE_YEAR,
     # On-results KPIs name the quarter in which the result was reached.
-    "on-results": tuple(_QUARTERS),
+    "on-results": QUARTERS,
     "none": (),
 }
 
@@ -71,27 +65,6 @@ def year_problem(year: int) -> str | None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return f"A Buddhist Era year from {MIN_YEAR} to {MAX_YEAR}."
     return None
-
-
-def fiscal_year_dates(year: int) -> tuple[date, date]:
-    """First and last day of a BE fiscal year: 2547 runs from 2003-10-01 to 2004-09-30."""
-    start_ce = year - BE_OFFSET - 1
-    return date(start_ce, 10, 1), date(start_ce + 1, 9, 30)
-
-
-def _fiscal_month(year: int, index: int) -> tuple[int, int]:
-    """(CE year, calendar month) of fiscal month `index` (1 = October) of a BE year."""
-    offset = 9 + index - 1  # months after January of the year the fiscal year starts in
-    return year - BE_OFFSET - 1 + offset // 12, offset % 12 + 1
-
-
-def period_dates(year: int, period: str) -> tuple[date, date]:
-    """First and last day of a period of a year; KeyError for a name that is no period."""
-    first, last = PERIOD_MONTHS[period]
-    start_year, start_month = _fiscal_month(year, first)
-    end_year, end_month = _fiscal_month(year, last)
-    end_day = calendar.monthrange(end_year, end_month)[1]
-    return date(start_year, start_month, 1), date(end_year, end_month, end_day)
 
 
 def due_date(ends_on: date, due_days: int) -> date:

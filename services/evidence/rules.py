@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from urllib.parse import quote
+
+from common.fiscal import PERIODS
 
 # Allow-list: extension -> what the content must turn out to be.
 ALLOWED = {
@@ -26,86 +27,12 @@ CONTENT_TYPES = {
 }
 MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm"}
 
-PERIODS = (
-    *(f"M{n:02d}" for n in range(1, 13)),
-    "Q1",
-    "Q2",
-    "Q3",
-    "Q4",
-    "H1",
-    "H2",
-    "Y",
-)
 KPI_CODE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 MIN_YEAR, MAX_YEAR = 2540, 2700
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 MAX_FILENAME = 180
-
-
-def be_to_ce(year_be: int) -> int:
-    return year_be - 543
-
-
-def period_months(period: str) -> tuple[int, int]:
-    """First and last fiscal month (1 = October) a period covers."""
-    if period.startswith("M"):
-        n = int(period[1:])
-        return n, n
-    if period.startswith("Q"):
-        n = int(period[1:])
-        return 3 * n - 2, 3 * n
-    if period.startswith("H"):
-        n = int(period[1:])
-        return 6 * n - 5, 6 * n
-    return 1, 12
-
-
-def fiscal_month_start(year_be: int, fiscal_month: int) -> date:
-    """The first day of fiscal month n of a Buddhist-Era fiscal year (month 1 = October)."""
-    calendar_month = (fiscal_month + 8) % 12 + 1
-    ce = be_to_ce(year_be) - (1 if calendar_month >= 10 else 0)
-    return date(ce, calendar_month, 1)
-
-
-def period_dates(year_be: int, period: str) -> tuple[date, date]:
-    """First and last day of a period of a fiscal year."""
-    first, last = period_months(period)
-    start = fiscal_month_start(year_be, first)
-    after = (
-        fiscal_month_start(year_be + 1, 1) if last == 12 else fiscal_month_start(year_be, last + 1)
-    )
-    return start, date.fromordinal(after.toordinal() - 1)
-
-
-def thai_date(day: date) -> str:
-    """`1 ตุลาคม 2546`: the day as Thai forms write it, with the Buddhist-Era year."""
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} {day.year + 543}"
-
-
-def period_label_th(period: str) -> str:
-    if period.startswith("M"):
-        return f"เดือนที่ {int(period[1:])} ของปีงบประมาณ"
-    if period.startswith("Q"):
-        return f"ไตรมาสที่ {period[1:]}"
-    if period.startswith("H"):
-        return "ครึ่งปีแรก" if period == "H1" else "ครึ่งปีหลัง"
-    return "ทั้งปีงบประมาณ"
 
 
 def field_errors(unit: str, year: str, kpi: str, period: str) -> dict[str, list[str]]:

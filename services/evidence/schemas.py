@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from common.fields import Text
-from services.evidence import rules
+from common.fiscal import PERIODS
 
 
 class FileSchema(Schema):
@@ -27,7 +27,7 @@ class FileQuery(Schema):
     unit = Text(validate=validate.Length(max=32))
     year = fields.Integer()
     kpi = Text(validate=validate.Length(max=16))
-    period = Text(validate=validate.OneOf(rules.PERIODS))
+    period = Text(validate=validate.OneOf(PERIODS))
     uploader = Text(validate=validate.Length(max=100))
     uploaded_from = fields.Date(metadata={"description": "uploaded on or after this day (UTC)"})
     uploaded_to = fields.Date(metadata={"description": "uploaded on or before this day (UTC)"})
@@ -60,7 +60,7 @@ UPLOAD_BODY = {
 
 class FormQuery(Schema):
     unit = Text(required=True, validate=validate.Length(min=1, max=32))
-    period = Text(required=True, validate=validate.OneOf(rules.PERIODS))
+    period = Text(required=True, validate=validate.OneOf(PERIODS))
     version = fields.Integer(
         validate=validate.Range(min=1), metadata={"description": "an older template version"}
     )

@@ -4,13 +4,10 @@ from datetime import date
 
 import pytest
 
+from common.fiscal import fiscal_year_dates
 from services.catalogue import rules
 
 R = rules.KpiFacts
-
-
-def test_fiscal_year_2547_runs_from_october_2003_to_september_2004():
-    assert rules.fiscal_year_dates(2547) == (date(2003, 10, 1), date(2004, 9, 30))
 
 
 @pytest.mark.parametrize(
@@ -28,33 +25,9 @@ def test_each_cycle_has_the_periods_of_the_contract(cycle, periods):
     assert [p.period for p in rules.periods_of(2547, cycle, 10)] == periods
 
 
-@pytest.mark.parametrize(
-    ("period", "starts_on", "ends_on"),
-    [
-        ("M01", date(2003, 10, 1), date(2003, 10, 31)),
-        ("M03", date(2003, 12, 1), date(2003, 12, 31)),
-        ("M04", date(2004, 1, 1), date(2004, 1, 31)),
-        ("M05", date(2004, 2, 1), date(2004, 2, 29)),  # 2004 is a leap year
-        ("M12", date(2004, 9, 1), date(2004, 9, 30)),
-        ("Q1", date(2003, 10, 1), date(2003, 12, 31)),
-        ("Q2", date(2004, 1, 1), date(2004, 3, 31)),
-        ("Q4", date(2004, 7, 1), date(2004, 9, 30)),
-        ("H1", date(2003, 10, 1), date(2004, 3, 31)),
-        ("H2", date(2004, 4, 1), date(2004, 9, 30)),
-        ("Y", date(2003, 10, 1), date(2004, 9, 30)),
-    ],
-)
-def test_periods_count_from_october(period, starts_on, ends_on):
-    assert rules.period_dates(2547, period) == (starts_on, ends_on)
-
-
-def test_february_of_a_common_year_has_28_days():
-    assert rules.period_dates(2548, "M05") == (date(2005, 2, 1), date(2005, 2, 28))
-
-
 def test_the_months_of_a_year_cover_it_without_gaps():
     periods = rules.periods_of(2550, "monthly", 0)
-    starts, ends = rules.fiscal_year_dates(2550)
+    starts, ends = fiscal_year_dates(2550)
     assert periods[0].starts_on == starts and periods[-1].ends_on == ends
     for earlier, later in zip(periods, periods[1:], strict=False):
         assert (later.starts_on - earlier.ends_on).days == 1

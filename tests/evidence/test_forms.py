@@ -81,7 +81,7 @@ def test_the_form_is_prefilled_with_unit_kpi_target_owners_and_due_date(live, te
 def thai(iso: str) -> str:
     from datetime import date
 
-    from services.evidence.rules import thai_date
+    from common.fiscal import thai_date
 
     return thai_date(date.fromisoformat(iso))
 

@@ -1,7 +1,5 @@
 """Pure rules: file names, the fiscal calendar in Thai, and the numbers read from forms."""
 
-from datetime import date
-
 import pytest
 
 from services.evidence import rules
@@ -40,25 +38,6 @@ def test_content_disposition_carries_the_thai_name_in_filename_star():
     header = rules.content_disposition('รายงาน "ฉบับ 1".pdf')
     assert header.startswith('attachment; filename="')
     assert "filename*=UTF-8''%E0%B8%A3" in header and '\\"' not in header
-
-
-@pytest.mark.parametrize(
-    ("period", "start", "end"),
-    [
-        ("M01", date(2003, 10, 1), date(2003, 10, 31)),
-        ("M05", date(2004, 2, 1), date(2004, 2, 29)),
-        ("Q1", date(2003, 10, 1), date(2003, 12, 31)),
-        ("Q4", date(2004, 7, 1), date(2004, 9, 30)),
-        ("H2", date(2004, 4, 1), date(2004, 9, 30)),
-        ("Y", date(2003, 10, 1), date(2004, 9, 30)),
-    ],
-)
-def test_periods_of_fiscal_2547_fall_between_october_2003_and_september_2004(period, start, end):
-    assert rules.period_dates(2547, period) == (start, end)
-
-
-def test_a_thai_date_has_the_thai_month_and_buddhist_era_year():
-    assert rules.thai_date(date(2003, 10, 1)) == "1 ตุลาคม 2546"
 
 
 def test_numbers_are_read_with_thai_digits_and_thousand_separators():

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from common.auth import Principal
 from common.errors import Conflict, Invalid
 from common.events import record_event
+from common.fiscal import fiscal_year_dates
 from services.catalogue import rules
 from services.catalogue.events import YearChanged, YearOpened
 from services.catalogue.models import Assignment, Csf, Kpi, Outbox, Perspective, Target, Year
@@ -20,7 +21,7 @@ YEAR_TABLES = (Perspective, Csf, Kpi, Target, Assignment)
 
 
 def year_dict(row: Year) -> dict[str, Any]:
-    starts_on, ends_on = rules.fiscal_year_dates(row.year)
+    starts_on, ends_on = fiscal_year_dates(row.year)
     return {
         "year": row.year,
         "starts_on": starts_on.isoformat(),

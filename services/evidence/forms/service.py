@@ -13,6 +13,7 @@ import docx
 import sqlalchemy.exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from common import fiscal
 from common.auth import ADMIN, Principal
 from common.db import unit_of_work
 from common.errors import Conflict, Forbidden, Invalid, NotFound
@@ -85,7 +86,7 @@ def _identity(req: FormRequest, version: Version) -> dict[str, str]:
 
 
 def _thai(day: str | None) -> str:
-    return rules.thai_date(date.fromisoformat(day)) if day else NOT_SET
+    return fiscal.thai_date(date.fromisoformat(day)) if day else NOT_SET
 
 
 def _target(kpi: dict, row: dict | None) -> str:
@@ -112,7 +113,7 @@ def form_context(
     people = [assignment.get("responsible"), assignment.get("data_collector")]
     names = lookups.display_names(req.unit) if any(people) else {}
     period = decision.get("period") or {}
-    starts, ends = rules.period_dates(req.year, req.period)
+    starts, ends = fiscal.period_dates(req.year, req.period)
     return {
         "department": layout.DEPARTMENT,
         "form": {"id": layout.template_id(req.kpi), "version": version.version},
@@ -125,7 +126,7 @@ def form_context(
         "year": req.year,
         "period": {
             "code": req.period,
-            "label": rules.period_label_th(req.period),
+            "label": fiscal.period_label_th(req.period),
             "starts": _thai(period.get("starts_on") or starts.isoformat()),
             "ends": _thai(period.get("ends_on") or ends.isoformat()),
         },
@@ -135,7 +136,7 @@ def form_context(
         "due_on": _thai(period.get("due_on")),
         "milestones": layout.milestones(req.kpi),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
-        "generated_on": rules.thai_date(datetime.now(BANGKOK).date()),
+        "generated_on": fiscal.thai_date(datetime.now(BANGKOK).date()),
     }
 
 
