@@ -9,23 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-BE_OFFSET = 543
+from common.fiscal import BE_OFFSET, MONTHLY, THAI_MONTHS_SHORT, fiscal_month
+
 LOCAL_TZ = ZoneInfo("Asia/Bangkok")
 MONTHS = {
-    "th": (
-        "ม.ค.",
-        "ก.พ.",
-        "มี.ค.",
-        "เม.ย.",
-        "พ.ค.",
-        "มิ.ย.",
-        "ก.ค.",
-        "ส.ค.",
-        "ก.ย.",
-        "ต.ค.",
-        "พ.ย.",
-        "ธ.ค.",
-    ),
+    "th": THAI_MONTHS_SHORT,
     "en": (
         "Jan",
         "Feb",
@@ -77,14 +65,9 @@ def show_moment(value: datetime | str | None, lang: str) -> str:
 
 def month_of(fiscal_year: int, period: str) -> tuple[int, int] | None:
     """(CE year, month) of a monthly period: M01 of fiscal 2547 is October 2003."""
-    if len(period) != 3 or period[0] != "M" or not period[1:].isdigit():
+    if period not in MONTHLY:
         return None
-    number = int(period[1:])
-    if not 1 <= number <= 12:
-        return None
-    month = (number + 8) % 12 + 1
-    ce_year = fiscal_year - BE_OFFSET - (1 if month >= 10 else 0)
-    return ce_year, month
+    return fiscal_month(fiscal_year, int(period[1:]))
 
 
 def month_label(fiscal_year: int, period: str, lang: str) -> str | None:
