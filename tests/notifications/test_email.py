@@ -6,13 +6,17 @@ from __future__ import annotations
 import email
 import email.policy
 import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from common.config import from_env
-from common.db import unit_of_work
+from common.db import make_session_factory, unit_of_work
+from services.notifications.delivery import write_digests
+from services.notifications.models import Email, Preference
 from services.notifications.service import Message, notify
-from services.notifications.tasks import SEND_DIGESTS, runtime_for
+from services.notifications.tasks import SEND_DIGESTS, SWEEP_EMAILS, runtime_for
 from services.notifications.worker import create_celery
 from tests.conftest import login
 from tests.notifications.conftest import PASSWORD, eventually, new_unit, report_data
@@ -179,3 +183,38 @@ def test_an_administrator_can_send_a_failed_email_again(
 
 def test_only_administrators_see_failed_emails(as_user):
     assert as_user("head1").get("/api/notifications/admin/emails").status_code == 403
+
+
+def test_an_email_whose_task_was_lost_is_sent_by_the_sweep(
+    live, people, store, smtp, celery_worker
+):
+    (name,) = people((new_unit(), "reporter"))
+    runtime = live.app("notifications").extensions["rbm"]
+    # A session without the after-commit hook: the row is written, its task never queued.
+    lost = make_session_factory(runtime.engine)
+    message = Message("approved", f"test:{uuid.uuid4()}", None, "รายงานได้รับอนุมัติ", "ทดสอบ")
+    with unit_of_work(lost) as session:
+        notify(session, runtime.extras["context"], {name: store.person(name)}, message)
+    (row,) = store.emails(recipient=name)
+    with unit_of_work(lost) as session:
+        long_ago = datetime.now(UTC) - timedelta(hours=1)
+        session.execute(update(Email).where(Email.id == row.id).values(next_attempt_at=long_ago))
+    runtime.extras["celery"].send_task(SWEEP_EMAILS)
+    eventually(lambda: status_of(store, row.id).status == "sent", what="sent after the sweep")
+    assert len(mails_to(smtp, address_of(store, name))) == 1
+
+
+def test_a_second_digest_run_the_same_day_sends_nothing_more(live, people, store):
+    (name,) = people((new_unit(), "reporter"))
+    runtime = live.app("notifications").extensions["rbm"]
+    factory = runtime.session_factory
+    with unit_of_work(factory) as session:
+        session.add(Preference(username=name, kind="approved", delivery="digest"))
+    for _ in range(2):
+        message = Message("approved", f"test:{uuid.uuid4()}", None, "อนุมัติแล้ว", "ทดสอบ")
+        with unit_of_work(factory) as session:
+            notify(session, runtime.extras["context"], {name: store.person(name)}, message)
+        write_digests(factory, date(2026, 2, 2))
+    (digest,) = store.emails(recipient=name)
+    assert digest.key == f"digest:{name}:2026-02-02" and "(1 รายการ)" in digest.subject
+    assert [n.digested_at is None for n in store.notifications(recipient=name)] == [False, True]
