@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER
-from services.notifications.models import Assignment, Delegation, Membership, Person
+from services.notifications.models import Assignment, Delegation, Membership, Person, Unit
 from services.notifications.rules import MANAGEMENT, Audience
 
 
@@ -85,6 +85,17 @@ def apply_snapshot(session: Session, users: list[dict], as_of: datetime) -> int:
         data = {**user, "user_id": user.get("id") or user.get("user_id")}
         apply_user(session, data, as_of)
     return len(users)
+
+
+def apply_unit(session: Session, data: dict) -> None:
+    """Keep a unit's Thai name, to say it in messages."""
+    code, name = field(data, "code", str), field(data, "name_th", str)
+    session.merge(Unit(code=code, name_th=name))
+
+
+def unit_names(session: Session, codes: set[str]) -> dict[str, str]:
+    query = select(Unit.code, Unit.name_th).where(Unit.code.in_(codes))
+    return dict(session.execute(query).all())
 
 
 def apply_delegation(session: Session, data: dict, revoked: bool) -> None:

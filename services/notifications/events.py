@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func
@@ -17,7 +17,12 @@ from services.notifications.directory import MalformedEvent, field, moment
 from services.notifications.models import Inbox, ReportState
 from services.notifications.service import Context, Message, notify_all, upsert
 
-DIRECTORY_KEYS = ("identity.user.changed", "workflow.delegation.*", "catalogue.assignment.changed")
+DIRECTORY_KEYS = (
+    "identity.user.changed",
+    "workflow.delegation.*",
+    "catalogue.assignment.changed",
+    "catalogue.unit.changed",
+)
 REPORT_KEYS = ("workflow.report.*",)
 
 
@@ -32,6 +37,8 @@ def on_directory_event(session: Session, envelope: Envelope) -> None:
         directory.apply_delegation(session, envelope.data, revoked=True)
     elif envelope.type == "catalogue.assignment.changed":
         directory.apply_assignment(session, envelope.data, when)
+    elif envelope.type == "catalogue.unit.changed":
+        directory.apply_unit(session, envelope.data)
 
 
 @dataclass(frozen=True)
@@ -123,12 +130,14 @@ def report_handler(ctx: Context) -> BatchHandler:
             r.on_behalf_of or "" for _, r, _, _ in told
         }
         names = directory.display_names(session, named - {""})
+        units = directory.unit_names(session, {r.slot.unit for _, r, _, _ in told})
         batch = []
         for (envelope, report, _, kind), recipients in zip(told, people, strict=True):
             actor = names.get(report.actor or "", "ระบบ")
             if report.on_behalf_of:
                 actor += f" (แทน {names[report.on_behalf_of]})"
-            title, body = messages.report_message(kind, report.slot, actor, report.comment)
+            slot = replace(report.slot, unit_name=units.get(report.slot.unit, ""))
+            title, body = messages.report_message(kind, slot, actor, report.comment)
             message = Message(kind, envelope.id, report.report_id, title, body)
             batch.append((message, recipients))
         notify_all(session, ctx, batch)

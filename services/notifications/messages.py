@@ -50,10 +50,12 @@ class Slot:
     unit: str
     kpi: str
     period: str
+    unit_name: str = ""
 
     def describe(self) -> str:
+        unit = f"{self.unit_name} ({self.unit})" if self.unit_name else self.unit
         return (
-            f"ตัวชี้วัด {self.kpi} ของหน่วยงาน {self.unit} "
+            f"ตัวชี้วัด {self.kpi} ของหน่วยงาน {unit} "
             f"({period_label(self.period)} ปีงบประมาณ {self.year})"
         )
 

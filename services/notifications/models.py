@@ -1,7 +1,7 @@
 """Tables owned by the notifications service.
 
-People, memberships, delegations, data collectors and report states are local copies kept
-from other services' events: recipients are worked out without calling anyone.
+People, memberships, unit names, delegations, data collectors and report states are local
+copies kept from other services' events: recipients are worked out without calling anyone.
 """
 
 from __future__ import annotations
@@ -55,6 +55,15 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     __table_args__ = (Index("ix_memberships_unit_role", "unit", "role"),)
+
+
+class Unit(Base):
+    """A unit's name as the catalogue last announced it (`catalogue.unit.changed`)."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(300))
 
 
 class Delegation(Base):

@@ -45,6 +45,8 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
     """Tell whoever each open stage names about each period not handed in; returns how many
     notifications were new (a second run on the same day adds none)."""
     policy = ctx.policy
+    schedule = list(schedule)
+    units = directory.unit_names(session, {row["unit"] for row in schedule})
     asks, messages_ = [], []
     for row in schedule:
         if row.get("optional") or not row.get("due_on"):
@@ -55,7 +57,9 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
         )
         if not stages:
             continue
-        slot = messages.Slot(year, row["unit"], row["kpi"], row["period"])
+        slot = messages.Slot(
+            year, row["unit"], row["kpi"], row["period"], units.get(row["unit"], "")
+        )
         report = latest_report(session, slot)
         if report is not None and report.state in rules.HANDED_IN:
             continue

@@ -128,7 +128,7 @@ def register(celery: Celery) -> None:
         max_retries=10,
     )
     def sync_people_task(self) -> int:
-        """Refresh the local copy of people from identity (hourly, and when a worker starts)."""
+        """Refresh the local copies of people and units (hourly, and when a worker starts)."""
         return sync_people(runtime_for(self.app))
 
     @celery.task(
@@ -147,10 +147,14 @@ def register(celery: Celery) -> None:
 
 
 def sync_people(rt: TaskRuntime) -> int:
-    """Bring the local copy of people up to date from identity's list of users."""
+    """Bring the local copies of people and unit names up to date from identity's list of
+    users and the catalogue's list of units; returns how many users were read."""
     as_of = utcnow() - SNAPSHOT_MARGIN
     users = ServiceClient(rt.settings, "identity").get("/users")
+    units = ServiceClient(rt.settings, "catalogue").get("/units")
     with unit_of_work(rt.factory) as session:
+        for unit in units:
+            directory.apply_unit(session, unit)
         return directory.apply_snapshot(session, users, as_of)
 
 

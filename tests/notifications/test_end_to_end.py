@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.notifications.models import Delegation
+from services.notifications.models import Delegation, Unit
 from services.workflow.delegations import local_today
 from tests.conftest import login
 from tests.notifications.conftest import PASSWORD, eventually
@@ -23,6 +23,7 @@ def office(live, make_team, store):
     team = make_team()
     for name in (team.reporter, team.head):
         eventually(lambda n=name: store.person(n), what=f"{name} known to notifications")
+    eventually(lambda: store.get(Unit, team.unit), what="the unit's name known")
     reporter = login(live, team.reporter, team.password)
     head = login(live, team.head, team.password)
     return team, reporter, head
@@ -57,6 +58,7 @@ def test_a_submission_reaches_the_heads_inbox_and_mailbox(office, store, smtp, c
     act(reporter, report, "submit")
     (item,) = eventually(lambda: waiting(head, report, "submitted"), what="head's inbox")
     assert item["read_at"] is None and team.unit in item["title"]
+    assert f"สำนักงานทดสอบ {team.unit} ({team.unit})" in item["body"]
     address = store.person(team.head).email
 
     def mails():
