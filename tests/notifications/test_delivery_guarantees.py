@@ -117,3 +117,20 @@ def test_only_administrators_see_dead_letters(as_user):
     resp = as_user("reviewer").get("/api/notifications/admin/dead-letters")
     assert resp.status_code == 403
     assert resp.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_redriven_dead_letter_goes_through_its_consumer_again(live, publisher):
+    marker = uuid.uuid4().hex
+    publisher.raw("workflow.report.endorsed", f"still broken {marker}")
+    admin = live.session("admin")
+
+    def parked():
+        letters = admin.get("/api/notifications/admin/dead-letters?limit=1000").json()
+        return [d for d in letters if marker in d["body"]]
+
+    eventually(parked, what="dead-lettered")
+    moved = admin.post("/api/notifications/admin/dead-letters/redrive")
+    assert moved.status_code == 200 and moved.json()["moved"] >= 1
+    # Still malformed: the consumer parks it again, once.
+    (again,) = eventually(parked, what="parked again")
+    assert again["error"].startswith("malformed")
