@@ -202,6 +202,12 @@ def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
     rabbitmq.declared_queues.update(
         q.name for w in live.system.workers for q in getattr(w, "all_queues", ())
     )
+    # Queues a service feeds besides its consumers' own (a Celery task queue, say).
+    rabbitmq.declared_queues.update(
+        name
+        for app in live.system.apps.values()
+        for name in app.extensions["rbm"].extras.get("queues", ())
+    )
     yield live
     server.shutdown()
     live.system.shutdown()
