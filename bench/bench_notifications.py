@@ -77,9 +77,7 @@ def remove_broker_objects(env: dict[str, str], queues: list[str]) -> None:
     with Connection(AMQP_URL) as conn:
         for name in queues:
             Queue(name, channel=conn.channel()).delete()
-        tasks = f"{env['RBM_QUEUE_PREFIX']}.notifications.tasks"
-        Queue(tasks, channel=conn.channel()).delete()
-        Exchange(tasks, type="direct", channel=conn.channel()).delete()
+        Queue(f"{env['RBM_QUEUE_PREFIX']}.notifications.tasks", channel=conn.channel()).delete()
         Exchange(env["RBM_EVENTS_EXCHANGE"], type="topic", channel=conn.channel()).delete()
 
 

@@ -14,7 +14,7 @@ from services.notifications.models import Outbox
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
-from services.notifications.worker import create_celery
+from services.notifications.worker import create_celery, task_queue
 
 log = structlog.get_logger("rbm.notifications")
 
@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Emails written by consumers and admin actions are queued for the workers after commit.
     send_after_commit(runtime.session_factory, celery)
     ctx = Context(settings.public_url, policy_of(settings))
-    runtime.extras.update(celery=celery, context=ctx)
+    # The task queue is named for the test fixtures that remove what a system declared.
+    runtime.extras.update(celery=celery, context=ctx, queues=[task_queue(settings)])
     runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
     declare_queues(settings, runtime.extras["consumers"])
     runtime.workers.extend(runtime.extras["consumers"])

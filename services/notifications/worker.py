@@ -12,6 +12,7 @@ import sys
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
+from kombu import Exchange, Queue
 
 from common.config import Settings, from_env
 from common.messaging import connect, is_amqp
@@ -19,11 +20,16 @@ from services.notifications import tasks
 from services.notifications.policy import policy_of
 
 
+def task_queue(settings: Settings) -> str:
+    return f"{settings.queue_prefix}.notifications.tasks"
+
+
 def create_celery(settings: Settings) -> Celery:
     """A Celery app on the same broker as the events (RabbitMQ, or the filesystem transport)."""
     app = Celery("rbm.notifications")
     broker = connect(settings.broker_url)
     policy = policy_of(settings)
+    queue = task_queue(settings)
     options = dict(broker.transport_options)
     # Tasks are published without waiting for confirms: an email row is the truth and stays
     # pending until sent, so a task the broker lost is re-enqueued by the sweep.
@@ -36,7 +42,11 @@ def create_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=f"{settings.queue_prefix}.notifications.tasks",
+        task_default_queue=queue,
+        # Through the broker's default exchange: the queue is all there is to declare (and remove).
+        task_default_exchange="",
+        task_default_routing_key=queue,
+        task_queues=[Queue(queue, Exchange(""), routing_key=queue, durable=True)],
         task_ignore_result=True,
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 
 import pytest
 from aiosmtpd.controller import Controller
-from kombu import Connection, Exchange
 from sqlalchemy import select
 
 from common.db import unit_of_work
@@ -217,19 +216,16 @@ def worker_env(live, **overrides: str) -> dict[str, str]:
 
 
 def forget_task_queue(rabbitmq, queue: str) -> None:
-    """The Celery queue goes with the session's queues; its direct exchange is removed here."""
+    """A Celery queue of a test's own goes with the session's queues."""
     rabbitmq.declared_queues.add(queue)
-    with Connection(rabbitmq.url) as conn:
-        Exchange(queue, type="direct", channel=conn.channel()).delete()
 
 
 @pytest.fixture(scope="session")
-def celery_worker(live, rabbitmq) -> Iterator[WorkerProcess]:
+def celery_worker(live) -> Iterator[WorkerProcess]:
     """The worker that sends the live system's emails (to the `smtp` fixture)."""
     worker = WorkerProcess(worker_env(live)).start()
     yield worker
     worker.stop()
-    forget_task_queue(rabbitmq, worker.queue)
 
 
 class FlakySmtp:
