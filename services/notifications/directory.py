@@ -1,11 +1,11 @@
-"""Local copies of people, memberships, delegations and data collectors, and who to tell."""
+"""Local copies of people, memberships, units, delegations and data collectors; who to tell."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
@@ -24,7 +24,9 @@ def field(data: dict, name: str, kind: type | tuple[type, ...], required: bool =
     if value is None and not required:
         return None
     if not isinstance(value, kind) or isinstance(value, bool) and kind is int:
-        raise MalformedEvent(f"field '{name}' is missing or not {kind}")
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        expected = " or ".join(k.__name__ for k in kinds)
+        raise MalformedEvent(f"field '{name}' is missing or not {expected}")
     return value
 
 
@@ -36,10 +38,12 @@ def day_of(data: dict, name: str) -> date:
 
 
 def moment(text: str) -> datetime:
+    """When an event happened; a timestamp without an offset is read as UTC."""
     try:
-        return datetime.fromisoformat(text)
+        value = datetime.fromisoformat(text)
     except (TypeError, ValueError) as exc:
         raise MalformedEvent("occurred_at is not an ISO timestamp") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _newer(stored: datetime | None, incoming: datetime) -> bool:

@@ -27,7 +27,7 @@ REPORT_KEYS = ("workflow.report.*",)
 
 
 def on_directory_event(session: Session, envelope: Envelope) -> None:
-    """Keep the local copies of people, delegations and data collectors up to date."""
+    """Keep the local copies of people, unit names, delegations and data collectors."""
     when = moment(envelope.occurred_at)
     if envelope.type == "identity.user.changed":
         directory.apply_user(session, envelope.data, when)

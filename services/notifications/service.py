@@ -41,6 +41,10 @@ class Message:
     body: str
 
 
+# Rows per INSERT statement: well under PostgreSQL's and SQLite's limits on parameters.
+CHUNK = 500
+
+
 def upsert(session: Session):
     """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -56,10 +60,6 @@ def insert_new_rows(session: Session, model: type, rows: list[dict]) -> set:
         statement = statement.on_conflict_do_nothing().returning(key)
         inserted.update(session.scalars(statement))
     return inserted
-
-
-# Rows per INSERT statement: well under PostgreSQL's and SQLite's limits on parameters.
-CHUNK = 500
 
 
 def notify(
