@@ -48,6 +48,18 @@ def ping(broker_url: str, timeout: float = 3.0) -> None:
         conn.ensure_connection(max_retries=1, timeout=timeout)
 
 
+def declare_queues(broker_url: str, consumers: Iterable[EventConsumer]) -> None:
+    """Bind the consumers' queues now, before any relay runs: an event published to the
+    exchange while no queue is bound to it is dropped (a system's very first start, say)."""
+    try:
+        with connect(broker_url) as conn:
+            conn.ensure_connection(max_retries=3)
+            for consumer in consumers:
+                consumer.declare(conn)
+    except Exception as exc:  # noqa: BLE001 - each consumer declares its queue again as it starts
+        log.warning("queues_not_declared", error=f"{type(exc).__name__}: {exc}")
+
+
 class OutboxRelay:
     """Publishes a service's outbox rows with confirms, then marks them sent."""
 

@@ -16,7 +16,7 @@ from common import errors, logging
 from common.auth import TokenVerifier
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
-from common.messaging import OutboxRelay
+from common.messaging import EventConsumer, OutboxRelay, declare_queues
 from common.messaging import ping as broker_ping
 
 
@@ -96,6 +96,14 @@ def create_service_app(
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return app
+
+
+def add_consumers(app: Flask, consumers: Iterable[EventConsumer]) -> None:
+    """Run these event consumers with the service, their queues bound before it serves."""
+    runtime = runtime_of(app)
+    consumers = list(consumers)
+    declare_queues(runtime.settings.broker_url, consumers)
+    runtime.workers.extend(consumers)
 
 
 def runtime_of(app: Flask) -> Runtime:

@@ -2,12 +2,10 @@
 
 from pathlib import Path
 
-import structlog
 from flask import Flask
 
 from common.config import Settings, from_env
-from common.messaging import EventConsumer, connect
-from common.web import create_service_app, runtime_of
+from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
 from services.notifications.events import consumers
 from services.notifications.models import Outbox
@@ -15,8 +13,6 @@ from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
 from services.notifications.worker import create_celery, task_queue
-
-log = structlog.get_logger("rbm.notifications")
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -36,18 +32,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     # The task queue is named for the test fixtures that remove what a system declared.
     runtime.extras.update(celery=celery, context=ctx, queues=[task_queue(settings)])
     runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
-    declare_queues(settings, runtime.extras["consumers"])
-    runtime.workers.extend(runtime.extras["consumers"])
+    add_consumers(app, runtime.extras["consumers"])
     return app
-
-
-def declare_queues(settings: Settings, consumers: list[EventConsumer]) -> None:
-    """Bind the queues before any relay starts: an event published to the exchange while no
-    queue is bound to it is dropped (the demo users of a first start, say)."""
-    try:
-        with connect(settings.broker_url) as conn:
-            conn.ensure_connection(max_retries=3)
-            for consumer in consumers:
-                consumer.declare(conn)
-    except Exception as exc:  # noqa: BLE001 - the consumers declare them again when they start
-        log.warning("queues_not_declared", error=f"{type(exc).__name__}: {exc}")

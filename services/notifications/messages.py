@@ -6,40 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
+from common.fiscal import period_label_th, thai_date
 from services.notifications import rules
-
-MONTHS = (
-    "ม.ค.",
-    "ก.พ.",
-    "มี.ค.",
-    "เม.ย.",
-    "พ.ค.",
-    "มิ.ย.",
-    "ก.ค.",
-    "ส.ค.",
-    "ก.ย.",
-    "ต.ค.",
-    "พ.ย.",
-    "ธ.ค.",
-)
-# M01 is October: the fiscal year starts then.
-FISCAL_MONTHS = MONTHS[9:] + MONTHS[:9]
-HALVES = {"H1": "ครึ่งปีแรก", "H2": "ครึ่งปีหลัง"}
-
-
-def thai_date(day: date) -> str:
-    """`15 ม.ค. 2547`: day, Thai month abbreviation, Buddhist Era year."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year + 543}"
-
-
-def period_label(period: str) -> str:
-    if period.startswith("M") and period[1:].isdigit() and 1 <= int(period[1:]) <= 12:
-        return f"เดือน {FISCAL_MONTHS[int(period[1:]) - 1]}"
-    if period.startswith("Q") and period[1:].isdigit():
-        return f"ไตรมาส {period[1:]}"
-    if period in HALVES:
-        return HALVES[period]
-    return "ทั้งปี" if period == "Y" else period
 
 
 @dataclass(frozen=True)
@@ -56,11 +24,11 @@ class Slot:
         unit = f"{self.unit_name} ({self.unit})" if self.unit_name else self.unit
         return (
             f"ตัวชี้วัด {self.kpi} ของหน่วยงาน {unit} "
-            f"({period_label(self.period)} ปีงบประมาณ {self.year})"
+            f"({period_label_th(self.period)} ปีงบประมาณ {self.year})"
         )
 
     def short(self) -> str:
-        return f"ตัวชี้วัด {self.kpi} {self.unit} {period_label(self.period)}/{self.year}"
+        return f"ตัวชี้วัด {self.kpi} {self.unit} {period_label_th(self.period)}/{self.year}"
 
 
 REPORT_TITLES = {
@@ -90,7 +58,7 @@ def report_message(kind: str, slot: Slot, actor: str, comment: str | None) -> tu
 
 def reminder_message(stage: str, slot: Slot, due_on: date, today: date) -> tuple[str, str]:
     """Title and body of a reminder about a period not yet handed in."""
-    due = thai_date(due_on)
+    due = thai_date(due_on, short=True)
     if stage == rules.DUE_SOON:
         days = (due_on - today).days
         when = "วันนี้" if days == 0 else f"อีก {days} วัน"
@@ -139,7 +107,7 @@ def notification_mail(name: str, title: str, body: str, link: str) -> Mail:
 
 def digest_mail(name: str, day: date, items: list[tuple[str, str, str]]) -> Mail:
     """A day's notifications (title, body, link) in one email."""
-    subject = f"[rbm] สรุปการแจ้งเตือนประจำวันที่ {thai_date(day)} ({len(items)} รายการ)"
+    subject = f"[rbm] สรุปการแจ้งเตือนประจำวันที่ {thai_date(day, short=True)} ({len(items)} รายการ)"
     lines = [
         f"{n}. {title}\n   {body}\n   {link}" for n, (title, body, link) in enumerate(items, 1)
     ]

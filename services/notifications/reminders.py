@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from common.fiscal import fiscal_year_of
 from services.notifications import directory, messages, rules
 from services.notifications.models import ReportState
 from services.notifications.policy import Policy
@@ -23,7 +24,7 @@ def schedule_years(today: date, policy: Policy) -> list[int]:
     """Fiscal years whose schedule can hold a due date with a reminder stage open today."""
     earliest = today - timedelta(days=policy.escalate_after_days + rules.CATCH_UP_DAYS + 1)
     latest = today + timedelta(days=policy.remind_days_before)
-    return sorted({rules.fiscal_year(earliest), rules.fiscal_year(latest)})
+    return sorted({fiscal_year_of(earliest), fiscal_year_of(latest)})
 
 
 def latest_report(session: Session, slot: messages.Slot) -> ReportState | None:

@@ -79,11 +79,6 @@ def reminder_source(stage: str, year: int, unit: str, kpi: str, period: str) -> 
     return f"reminder:{stage}:{year}:{unit}:{kpi}:{period}"
 
 
-def fiscal_year(day: date) -> int:
-    """The Buddhist Era fiscal year a day falls in (it starts on 1 October)."""
-    return day.year + 543 + (1 if day.month >= 10 else 0)
-
-
 def backoff_seconds(attempt: int, base: float, cap: float = 3600.0) -> float:
     """Wait before try `attempt + 1` after `attempt` temporary failures: doubling, capped."""
     return min(cap, base * 2 ** max(attempt - 1, 0))

@@ -7,7 +7,7 @@ from flask import Flask
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.messaging import EventConsumer
-from common.web import create_service_app, runtime_of
+from common.web import add_consumers, create_service_app, runtime_of
 from services.workflow.api import blp
 from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
 from services.workflow.models import Inbox, Outbox
@@ -26,16 +26,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     runtime.extras["evidence"] = ServiceClient(settings, "evidence")
     runtime.extras["identity"] = ServiceClient(settings, "identity")
-    runtime.workers.append(
-        EventConsumer(
-            "workflow.catalogue",
-            runtime.session_factory,
-            Inbox,
-            on_catalogue_change,
-            settings.broker_url,
-            settings.events_exchange,
-            settings.queue_prefix,
-            bindings=BINDINGS,
-        )
+    add_consumers(
+        app,
+        [
+            EventConsumer(
+                "workflow.catalogue",
+                runtime.session_factory,
+                Inbox,
+                on_catalogue_change,
+                settings.broker_url,
+                settings.events_exchange,
+                settings.queue_prefix,
+                bindings=BINDINGS,
+            )
+        ],
     )
     return app

@@ -164,6 +164,6 @@ def test_the_notification_names_the_kpi_unit_and_period_in_thai(people, publishe
     event = publisher.event(SUBMITTED, data)
     (note,) = eventually(lambda: store.notifications(source=event), what="head told")
     assert note.title.startswith("รายงานรอการรับรอง")
-    assert "10.1" in note.title and unit in note.title and "ไตรมาส 2" in note.title
+    assert "10.1" in note.title and unit in note.title and "ไตรมาสที่ 2" in note.title
     assert note.report_id == data["report_id"]
     assert note.link.endswith(f"/reports/{data['report_id']}")

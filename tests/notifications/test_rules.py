@@ -42,13 +42,6 @@ def test_each_stage_of_each_period_has_its_own_key():
     assert len(keys) == 6
 
 
-@pytest.mark.parametrize(
-    "day, year", [(date(2003, 9, 30), 2546), (date(2003, 10, 1), 2547), (date(2004, 9, 30), 2547)]
-)
-def test_the_fiscal_year_starts_in_october_in_buddhist_era(day, year):
-    assert rules.fiscal_year(day) == year
-
-
 def test_email_backoff_doubles_up_to_a_cap():
     waits = [rules.backoff_seconds(n, base=30) for n in range(1, 10)]
     assert waits[:4] == [30, 60, 120, 240]
@@ -81,18 +74,6 @@ def test_only_transitions_someone_must_act_on_are_notified(key, kind):
 def test_who_hears_of_each_transition(kind, roles, reporter):
     audience = rules.AUDIENCES[kind]
     assert set(audience.roles) == roles and audience.reporter is reporter
-
-
-def test_thai_dates_use_the_buddhist_era():
-    assert messages.thai_date(date(2004, 1, 15)) == "15 ม.ค. 2547"
-
-
-@pytest.mark.parametrize(
-    "period, label",
-    [("M01", "เดือน ต.ค."), ("M12", "เดือน ก.ย."), ("Q2", "ไตรมาส 2"), ("H1", "ครึ่งปีแรก")],
-)
-def test_periods_read_in_thai_with_m01_as_october(period, label):
-    assert messages.period_label(period) == label
 
 
 def test_a_returned_report_message_carries_the_comment():
