@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from common.fields import Text
+from common.fields import Integer, Number, StrictBoolean, Text
 from services.catalogue import rules
 
 
@@ -20,34 +20,6 @@ def text(max_length: int, **kwargs) -> Text:
 
 def optional_text(max_length: int, **kwargs) -> Text:
     return Text(validate=validate.Length(max=max_length), allow_none=True, **kwargs)
-
-
-class StrictBoolean(fields.Boolean):
-    """Only JSON true or false."""
-
-    truthy = {True}
-    falsy = {False}
-
-
-class Integer(fields.Integer):
-    """A JSON integer: strings, booleans and fractions are refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
-
-
-class Number(fields.Float):
-    """A finite JSON number: strings and booleans are refused."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def one_of(choices, **kwargs) -> Text:

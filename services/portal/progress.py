@@ -11,24 +11,20 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
 
+from common.fiscal import MONTHLY, PERIOD_MONTHS
 from services.portal import rights
 from services.portal.core import actor, fetch, fetch_or, kpis_of, signed_in, units, year_arg
 from services.portal.views import kpi_order
 
 progress = Blueprint("progress", __name__)
 
-MONTHS = tuple(f"M{n:02d}" for n in range(1, 13))
+MONTHS = MONTHLY
 
 
 def span(period: str) -> tuple[int, int]:
     """(first month column, number of months) of a period within the fiscal year."""
-    if period in MONTHS:
-        return MONTHS.index(period), 1
-    if period in ("Q1", "Q2", "Q3", "Q4"):
-        return 3 * (int(period[1]) - 1), 3
-    if period in ("H1", "H2"):
-        return 6 * (int(period[1]) - 1), 6
-    return 0, 12
+    first, last = PERIOD_MONTHS.get(period, (1, 12))
+    return first - 1, last - first + 1
 
 
 @dataclass

@@ -13,6 +13,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from common.fiscal import PERIODS
+
 MAX_ITEMS = 5000
 MAX_TEXT = 500
 # Fields the system writes into each item; a client that sends a report back may keep them.
@@ -246,12 +248,7 @@ def with_verdicts(items: Sequence[Mapping], counted: Count) -> list[dict]:
     return out
 
 
-PERIOD_ORDER = {
-    p: n
-    for n, p in enumerate(
-        [*(f"M{i:02d}" for i in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y"]
-    )
-}
+PERIOD_ORDER = {p: n for n, p in enumerate(PERIODS)}
 
 
 @dataclass(frozen=True)

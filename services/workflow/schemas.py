@@ -4,35 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from common.fields import Text
-from services.workflow.counting import PERIOD_ORDER
+from common.fields import Integer, Number, Text
+from common.fiscal import PERIODS
 from services.workflow.rules import DELEGABLE, STATES, TRANSITIONS
-
-PERIODS = tuple(PERIOD_ORDER)
-
-
-class Integer(fields.Integer):
-    """A JSON integer: strings, booleans and fractions are refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool):
-            raise self.make_error("invalid")
-        return super()._validated(value)
-
-
-class Number(fields.Float):
-    """A finite JSON number: strings and booleans are refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(allow_nan=False, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.make_error("invalid")
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class FileId(fields.Raw):
