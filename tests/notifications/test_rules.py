@@ -93,7 +93,7 @@ def test_the_policy_reads_its_settings_from_rbm_variables(tmp_path):
         service="notifications",
         data_dir=tmp_path,
         database_url="sqlite://",
-        broker_url="memory://",
+        broker_url="amqp://127.0.0.1:5672//",  # never connected: policy_of reads settings only
         extra={"RBM_REMIND_DAYS_BEFORE": "5", "RBM_ESCALATE_AFTER_DAYS": "10"},
     )
     assert policy_of(settings) == Policy(remind_days_before=5, escalate_after_days=10)
