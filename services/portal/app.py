@@ -15,6 +15,7 @@ from services.portal.files import files
 from services.portal.inbox import inbox
 from services.portal.progress import progress
 from services.portal.reports import reports
+from services.portal.settings import holds_delegable, preferences
 from services.portal.views import pages
 
 HERE = Path(__file__).parent
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     core.init_app(app)
     labels.init_app(app)
     errors.init_app(app)
-    for blueprint in (pages, reports, files, progress, inbox):
+    app.jinja_env.globals["holds_delegable"] = holds_delegable
+    for blueprint in (pages, reports, files, progress, inbox, preferences):
         app.register_blueprint(blueprint)
     return app

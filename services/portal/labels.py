@@ -69,6 +69,11 @@ KIND = {
     "overdue": _l("Report overdue"),
     "escalation": _l("Report long overdue"),
 }
+DELIVERY = {
+    "immediate": _l("Email at once"),
+    "digest": _l("Daily digest email"),
+    "in_app": _l("In the inbox only"),
+}
 FIELD = {
     "state": _l("state"),
     "value": _l("value"),
@@ -142,6 +147,7 @@ def init_app(app: Flask) -> None:
         ("action_name", ACTION),
         ("done_name", DONE),
         ("kind_name", KIND),
+        ("delivery_name", DELIVERY),
         ("field_name", FIELD),
         ("source_name", SOURCE),
     ):

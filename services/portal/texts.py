@@ -43,6 +43,17 @@ _FIELD_MESSAGES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] =
     (re.compile(r"A level from 1 to 5\."), lambda m, lang: _("A level from 1 to 5.")),
     (re.compile(r"A whole number, 0 or more\."), lambda m, lang: _("A whole number, 0 or more.")),
     (re.compile(r"0 or more\."), lambda m, lang: _("0 or more.")),
+    (re.compile(r"Name someone else\."), lambda m, lang: _("Name someone other than yourself.")),
+    (
+        re.compile(r"No active user '(.*)'\."),
+        lambda m, lang: _("No active user %(name)s.", name=m.group(1)),
+    ),
+    (re.compile(r"On or after starts_on\."), lambda m, lang: _("On or after the first day.")),
+    (
+        re.compile(r"At most (\d+) days after starts_on\."),
+        lambda m, lang: _("At most %(n)s days after the first day.", n=m.group(1)),
+    ),
+    (re.compile(r"Today or later\."), lambda m, lang: _("Today or later.")),
     (re.compile(r"Unknown field.*"), lambda m, lang: _("Unknown field.")),
     (re.compile(r"Too long\..*|Longer than maximum length.*"), lambda m, lang: _("Too long.")),
 )
