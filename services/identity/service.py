@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common.auth import ROLES, SERVICE, Principal, TokenSigner
+from common.auth import ADMIN, ROLES, SERVICE, Principal, TokenSigner
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
 from services.identity import rules
@@ -228,8 +228,20 @@ def update_user(session: Session, actor: Principal, username: str, changes: dict
     for field in ("display_name", "email", "active"):
         if field in changes:
             setattr(user, field, changes[field])
+    _keep_an_administrator(session)
     _publish(session, user, actor.username)
     return user
+
+
+def _keep_an_administrator(session: Session) -> None:
+    """Refuse a change that leaves no active administrator: nobody could undo it."""
+    session.flush()
+    admins = select(func.count(User.id.distinct())).join(Membership)
+    if not session.scalar(admins.where(User.active.is_(True), Membership.role == ADMIN)):
+        raise Conflict(
+            "This would leave no active administrator.",
+            {"memberships": ["Another active administrator is needed first."]},
+        )
 
 
 def set_memberships(
@@ -243,7 +255,7 @@ def set_memberships(
     if errors := _membership_errors(memberships, unit_exists):
         raise Invalid("The memberships are not valid.", errors)
     user.memberships = [Membership(unit=u, role=r) for u, r in sorted(set(memberships))]
-    session.flush()
+    _keep_an_administrator(session)
     _publish(session, user, actor.username)
     return user
 
