@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER
+from common.events import utcnow
 from services.notifications.models import Assignment, Delegation, Membership, Person, Unit
 from services.notifications.rules import MANAGEMENT, Audience
 
@@ -80,6 +81,15 @@ def apply_user(session: Session, data: dict, when: datetime) -> None:
             setattr(person, name, value)
     session.execute(delete(Membership).where(Membership.username == username))
     session.add_all(Membership(username=username, unit=u, role=r) for u, r in sorted(pairs))
+
+
+# A snapshot counts as this much older than its read: a change identity announces while the
+# list is being read still wins over it.
+SNAPSHOT_MARGIN = timedelta(minutes=1)
+
+
+def snapshot_time() -> datetime:
+    return utcnow() - SNAPSHOT_MARGIN
 
 
 def apply_snapshot(session: Session, users: list[dict], as_of: datetime) -> int:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.clients import ServiceClient
 from common.config import Settings
 from common.events import Envelope
 from common.messaging import EventConsumer
@@ -24,6 +26,8 @@ DIRECTORY_KEYS = (
     "catalogue.unit.changed",
 )
 REPORT_KEYS = ("workflow.report.*",)
+# Identity's users holding any role in a unit (`GET /users?unit=`), on the service's account.
+PeopleOf = Callable[[str], list[dict]]
 
 
 def on_directory_event(session: Session, envelope: Envelope) -> None:
@@ -107,7 +111,7 @@ def track_states(session: Session, reports: list[tuple[ReportEvent, datetime]]) 
     session.execute(statement)
 
 
-def report_handler(ctx: Context) -> BatchHandler:
+def report_handler(ctx: Context, people_of: PeopleOf) -> BatchHandler:
     """Tell the people each report transition concerns, and only them."""
 
     def handle(session: Session, envelopes: list[Envelope]) -> None:
@@ -126,6 +130,14 @@ def report_handler(ctx: Context) -> BatchHandler:
             for _, report, when, kind in told
         ]
         people = directory.resolve(session, asks, ctx.policy.management_unit)
+        unknown = {ask.unit for ask, found in zip(asks, people, strict=True) if not found}
+        if unknown:
+            # Identity announces new people on another queue, which may lag this one: ask
+            # identity before telling no one (a failure here retries the events).
+            as_of = directory.snapshot_time()
+            for unit in sorted(unknown):
+                directory.apply_snapshot(session, people_of(unit), as_of)
+            people = directory.resolve(session, asks, ctx.policy.management_unit)
         named = {r.actor or "" for _, r, _, _ in told} | {
             r.on_behalf_of or "" for _, r, _, _ in told
         }
@@ -159,7 +171,8 @@ def consumers(
     people = EventConsumer(
         "notifications.directory", handler=on_directory_event, bindings=DIRECTORY_KEYS, **shared
     )
-    handle_reports = report_handler(ctx)
+    identity = ServiceClient(settings, "identity")
+    handle_reports = report_handler(ctx, lambda unit: identity.get("/users", unit=unit))
     reports = [
         BatchConsumer(
             "notifications.reports",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import structlog
@@ -28,9 +28,6 @@ SWEEP_EMAILS = "rbm.notifications.sweep_emails"
 SEND_DIGESTS = "rbm.notifications.send_digests"
 SEND_REMINDERS = "rbm.notifications.send_reminders"
 SYNC_PEOPLE = "rbm.notifications.sync_people"
-# A snapshot counts as this much older than its read: a change identity announces while the
-# list is being read still wins over it.
-SNAPSHOT_MARGIN = timedelta(minutes=1)
 
 
 def enqueue_emails(celery: Celery, email_ids: list[str]) -> None:
@@ -149,7 +146,7 @@ def register(celery: Celery) -> None:
 def sync_people(rt: TaskRuntime) -> int:
     """Bring the local copies of people and unit names up to date from identity's list of
     users and the catalogue's list of units; returns how many users were read."""
-    as_of = utcnow() - SNAPSHOT_MARGIN
+    as_of = directory.snapshot_time()
     users = ServiceClient(rt.settings, "identity").get("/users")
     units = ServiceClient(rt.settings, "catalogue").get("/units")
     with unit_of_work(rt.factory) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 from tests.notifications.conftest import eventually, new_unit, report_data
@@ -167,3 +168,27 @@ def test_the_notification_names_the_kpi_unit_and_period_in_thai(people, publishe
     assert "10.1" in note.title and unit in note.title and "ไตรมาสที่ 2" in note.title
     assert note.report_id == data["report_id"]
     assert note.link.endswith(f"/reports/{data['report_id']}")
+
+
+def test_a_head_not_yet_announced_by_identity_is_still_told(live, publisher, store):
+    """Identity's event about new people travels on another queue and may lag the report's:
+    notifications asks identity rather than telling no one."""
+    from common.db import unit_of_work
+    from services.identity.models import Outbox as IdentityOutbox
+    from services.identity.service import NewUser, add_user
+
+    unit = new_unit()
+    head = f"nt-{uuid.uuid4().hex[:10]}"
+    with unit_of_work(live.app("identity").extensions["rbm"].session_factory) as session:
+        add_user(
+            session,
+            "nt-tests",
+            NewUser(head, "หัวหน้าใหม่", "long-enough-1", "", ((unit, "unit_head"),)),
+        )
+        # This head is never announced: drop the event from identity's outbox before commit.
+        session.flush()
+        session.query(IdentityOutbox).filter(IdentityOutbox.body.contains(head)).delete()
+    event_id = publisher.event(
+        "workflow.report.submitted", report_data(unit, "submitted", "someone", "someone")
+    )
+    eventually(lambda: store.recipients(event_id) == [head], what="the head told")
