@@ -46,10 +46,12 @@ def create_service_app(
     migrations_dir: Path | None,
     blueprints: Iterable[Blueprint],
     outbox_model: type | None = None,
+    mount: str | None = None,
 ) -> Flask:
     """Build a service app: the composition root shared by every service's create_app.
 
-    A service without `migrations_dir` keeps no database of its own (the portal).
+    A service without `migrations_dir` keeps no database of its own (the portal). `mount` is
+    where the one origin serves it: `/api/<service>` unless said otherwise.
     """
     app = Flask(f"rbm.{settings.service}")
     app.config.update(
@@ -86,7 +88,8 @@ def create_service_app(
         )
     app.extensions["rbm"] = runtime
 
-    api = Api(app, spec_kwargs={"servers": [{"url": f"/api/{settings.service}"}]})
+    mount = mount or f"/api/{settings.service}"
+    api = Api(app, spec_kwargs={"servers": [{"url": mount}]})
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

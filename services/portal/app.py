@@ -28,7 +28,9 @@ def _locale() -> str:
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or from_env("portal")
-    app = create_service_app(settings, title="portal", migrations_dir=None, blueprints=[])
+    app = create_service_app(
+        settings, title="portal", migrations_dir=None, blueprints=[], mount="/"
+    )
     app.template_folder = str(HERE / "templates")
     app.config.update(
         SECRET_KEY=local_secret(settings, "RBM_PORTAL_SECRET", "portal-secret", secrets.token_hex),
