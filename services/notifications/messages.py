@@ -136,47 +136,58 @@ def report_message(
     return title, body
 
 
+REMINDERS = {
+    "th": {
+        rules.DUE_SOON: (
+            "ใกล้ถึงกำหนดส่งรายงาน: {short}",
+            "รายงาน{what} ครบกำหนดส่ง{when} (วันที่ {due}) และยังไม่ได้ส่ง",
+        ),
+        rules.OVERDUE: (
+            "เลยกำหนดส่งรายงาน: {short}",
+            "รายงาน{what} ครบกำหนดส่งเมื่อวันที่ {due} แต่ยังไม่ได้ส่ง กรุณาติดตาม",
+        ),
+        rules.ESCALATION: (
+            "รายงานค้างส่งเกินกำหนด: {short}",
+            "รายงาน{what} เลยกำหนดส่งมาแล้ว {late} วัน (กำหนดส่ง {due}) ยังไม่ได้ส่ง",
+        ),
+    },
+    "en": {
+        rules.DUE_SOON: (
+            "Report due soon: {short}",
+            "The report on {what} is due {when} ({due}) and has not been submitted.",
+        ),
+        rules.OVERDUE: (
+            "Report overdue: {short}",
+            "The report on {what} was due on {due} and has not been submitted. "
+            "Please follow it up.",
+        ),
+        rules.ESCALATION: (
+            "Report still not submitted: {short}",
+            "The report on {what} is {late} days late (due {due}) and has not been submitted.",
+        ),
+    },
+}
+# When a report is due: today, tomorrow, or in so many days.
+DUE_IN = {
+    "th": ("วันนี้", "อีก 1 วัน", "อีก {days} วัน"),
+    "en": ("today", "tomorrow", "in {days} days"),
+}
+
+
 def reminder_message(
     stage: str, slot: Slot, due_on: date, today: date, lang: str = "th"
 ) -> tuple[str, str]:
     """Title and body of a reminder about a period not yet handed in."""
-    due, what, short = show_date(due_on, lang), slot.describe(lang), slot.short(lang)
     days = (due_on - today).days
-    if lang == "en":
-        when = "today" if days == 0 else f"in {days} days"
-        texts = {
-            rules.DUE_SOON: (
-                f"Report due soon: {short}",
-                f"The report on {what} is due {when} ({due}) and has not been submitted.",
-            ),
-            rules.OVERDUE: (
-                f"Report overdue: {short}",
-                f"The report on {what} was due on {due} and has not been submitted. "
-                "Please follow it up.",
-            ),
-            rules.ESCALATION: (
-                f"Report still not submitted: {short}",
-                f"The report on {what} is {-days} days late (due {due}) and has not been "
-                "submitted.",
-            ),
-        }
-    else:
-        when = "วันนี้" if days == 0 else f"อีก {days} วัน"
-        texts = {
-            rules.DUE_SOON: (
-                f"ใกล้ถึงกำหนดส่งรายงาน: {short}",
-                f"รายงาน{what} ครบกำหนดส่ง{when} (วันที่ {due}) และยังไม่ได้ส่ง",
-            ),
-            rules.OVERDUE: (
-                f"เลยกำหนดส่งรายงาน: {short}",
-                f"รายงาน{what} ครบกำหนดส่งเมื่อวันที่ {due} แต่ยังไม่ได้ส่ง กรุณาติดตาม",
-            ),
-            rules.ESCALATION: (
-                f"รายงานค้างส่งเกินกำหนด: {short}",
-                f"รายงาน{what} เลยกำหนดส่งมาแล้ว {-days} วัน (กำหนดส่ง {due}) ยังไม่ได้ส่ง",
-            ),
-        }
-    return texts[stage]
+    fields = {
+        "short": slot.short(lang),
+        "what": slot.describe(lang),
+        "due": show_date(due_on, lang),
+        "when": DUE_IN[lang][min(max(days, 0), 2)].format(days=days),
+        "late": -days,
+    }
+    title, body = REMINDERS[lang][stage]
+    return title.format(**fields), body.format(**fields)
 
 
 @dataclass(frozen=True)
