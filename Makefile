@@ -33,6 +33,7 @@ system-deps:
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui fonts-thai-tlwg"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	command -v spamassassin >/dev/null || missing="$$missing spamassassin"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -14,7 +14,7 @@ from common.events import utcnow
 from services.notifications import mailer, messages, rules
 from services.notifications.models import Email, Notification, Person
 from services.notifications.policy import Policy
-from services.notifications.service import add_emails, email_row
+from services.notifications.service import Context, add_emails, email_row
 
 
 def claim(session: Session, email_id: str, claimer: str, policy: Policy) -> Email | None:
@@ -52,7 +52,7 @@ def deliver(
         email = claim(session, email_id, claimer, policy)
     if email is None:
         return None
-    outcome = mailer.send(settings, email)
+    outcome = mailer.send(settings, email, policy.language)
     attempts = email.attempts + 1
     values: dict = {"attempts": attempts, "claimed_by": None, "claimed_until": None}
     delay = None
@@ -87,7 +87,7 @@ def stale_emails(session: Session, policy: Policy) -> list[str]:
     return ids
 
 
-def write_digests(factory: sessionmaker[Session], day: date) -> int:
+def write_digests(factory: sessionmaker[Session], ctx: Context, day: date) -> int:
     """One email per person gathering the notifications they chose to get as a daily digest."""
     with unit_of_work(factory) as session:
         waiting = session.execute(
@@ -101,11 +101,11 @@ def write_digests(factory: sessionmaker[Session], day: date) -> int:
     written = 0
     for username, ids in by_person.items():
         with unit_of_work(factory) as session:
-            written += _digest_for(session, username, ids, day)
+            written += _digest_for(session, ctx, username, ids, day)
     return written
 
 
-def _digest_for(session: Session, username: str, ids: list[str], day: date) -> int:
+def _digest_for(session: Session, ctx: Context, username: str, ids: list[str], day: date) -> int:
     key = f"digest:{username}:{day.isoformat()}"
     if session.scalar(select(Email.id).where(Email.key == key)):
         return 0  # today's digest went out already: these wait for tomorrow's
@@ -124,6 +124,7 @@ def _digest_for(session: Session, username: str, ids: list[str], day: date) -> i
     if not rows or person is None or not person.active or not person.email:
         return 0
     items = [(r.title, r.body, r.link) for r in rows]
-    mail = messages.digest_mail(person.display_name or username, day, items)
+    name = person.display_name or username
+    mail = messages.digest_mail(name, day, items, ctx.settings_link, ctx.policy.language)
     add_emails(session, [email_row(key, person, mail)])
     return 1

@@ -145,11 +145,11 @@ def report_handler(ctx: Context, people_of: PeopleOf) -> BatchHandler:
         units = directory.unit_names(session, {r.slot.unit for _, r, _, _ in told})
         batch = []
         for (envelope, report, _, kind), recipients in zip(told, people, strict=True):
-            actor = names.get(report.actor or "", "ระบบ")
-            if report.on_behalf_of:
-                actor += f" (แทน {names[report.on_behalf_of]})"
+            lang = ctx.policy.language
+            stand_in_for = names.get(report.on_behalf_of or "", report.on_behalf_of)
+            actor = messages.actor_label(names.get(report.actor or ""), stand_in_for, lang)
             slot = replace(report.slot, unit_name=units.get(report.slot.unit, ""))
-            title, body = messages.report_message(kind, slot, actor, report.comment)
+            title, body = messages.report_message(kind, slot, actor, report.comment, lang)
             message = Message(kind, envelope.id, report.report_id, title, body)
             batch.append((message, recipients))
         notify_all(session, ctx, batch)

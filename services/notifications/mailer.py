@@ -5,10 +5,14 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import format_datetime, formataddr
+from urllib.parse import urlsplit
 
 from common.config import Settings
+from services.notifications import messages
+from services.notifications.service import settings_page
 
 SENT, RETRY, FAILED = "sent", "retry", "failed"
 
@@ -19,15 +23,33 @@ class Outcome:
     error: str | None = None
 
 
-def compose(settings: Settings, email) -> EmailMessage:
-    """The MIME message: Thai subject, plain text and HTML alternatives, a stable Message-ID."""
+def mail_domain(settings: Settings) -> str:
+    """The sending domain: that of RBM_MAIL_FROM, else the host people reach rbm at."""
+    _, at, domain = settings.mail_from.rpartition("@")
+    if at and domain:
+        return domain
+    return urlsplit(settings.public_url or settings.gateway_url).hostname or "localhost"
+
+
+def compose(settings: Settings, email, lang: str = "th") -> EmailMessage:
+    """The MIME message: subject, plain text and HTML alternatives, and the headers that tell
+    a spam filter and an out-of-office responder what it is."""
+    domain = mail_domain(settings)
     msg = EmailMessage()
     msg["Subject"] = email.subject
-    msg["From"] = formataddr(("ระบบรายงานผล rbm", settings.mail_from))
+    msg["From"] = formataddr((messages.WORDS[lang]["sender"], settings.mail_from))
     msg["To"] = email.address
-    domain = settings.mail_from.rpartition("@")[2] or "rbm.local"
+    msg["Date"] = format_datetime(datetime.now(UTC))
     # The same id on every try: a resend after a crash is recognisable as the same message.
     msg["Message-ID"] = f"<{email.id}@{domain}>"
+    # RFC 3834: sent by a program, so auto-replies (out of office) must not answer it.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg["X-Auto-Response-Suppress"] = "All"
+    # Where a person stops these emails: their notification settings (signed in, so no
+    # RFC 8058 one-click List-Unsubscribe-Post). A List-Id goes with it (RFC 2919): filters
+    # take an unsubscribe link without one for a spammer's half-made list header.
+    msg["List-Id"] = f"{messages.WORDS[lang]['sender']} <notifications.{domain}>"
+    msg["List-Unsubscribe"] = f"<{settings_page(settings.public_url or settings.gateway_url)}>"
     msg["X-RBM-Email-Id"] = email.id
     msg.set_content(email.text_body, charset="utf-8")
     msg.add_alternative(email.html_body, subtype="html", charset="utf-8")
@@ -56,7 +78,7 @@ def _permanent(code: int) -> bool:
     return 500 <= code < 600
 
 
-def send(settings: Settings, email) -> Outcome:
+def send(settings: Settings, email, lang: str = "th") -> Outcome:
     """Hand one email to the SMTP server in the settings.
 
     A 5xx about this message (its recipient, sender or content) fails it for good; anything
@@ -64,7 +86,7 @@ def send(settings: Settings, email) -> Outcome:
     """
     if not settings.smtp_host:
         return Outcome(RETRY, "no SMTP host is configured (RBM_SMTP_HOST)")
-    message = compose(settings, email)
+    message = compose(settings, email, lang)
     try:
         smtp = _connect(settings)
         try:

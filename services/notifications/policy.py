@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from common.config import Settings
+from services.notifications.messages import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Policy:
     sweep_grace_seconds: float = 120.0
     digest_hour: int = 7
     reminder_hour: int = 6
+    # The language of notifications and emails: th, or en for a department that reads English.
+    language: str = "th"
 
     @property
     def zone(self) -> ZoneInfo:
@@ -47,10 +50,13 @@ _FIELDS = {
     "sweep_grace_seconds": ("RBM_EMAIL_SWEEP_GRACE_SECONDS", float),
     "digest_hour": ("RBM_DIGEST_HOUR", int),
     "reminder_hour": ("RBM_REMINDER_HOUR", int),
+    "language": ("RBM_NOTIFY_LANGUAGE", str),
 }
 
 
 def policy_of(settings: Settings) -> Policy:
     given = settings.extra
     values = {name: cast(given[env]) for name, (env, cast) in _FIELDS.items() if env in given}
+    if values.get("language", "th") not in LANGUAGES:
+        raise ValueError(f"RBM_NOTIFY_LANGUAGE must be one of {', '.join(LANGUAGES)}")
     return Policy(**values)

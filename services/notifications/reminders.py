@@ -70,7 +70,7 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
             if audience.data_collector:
                 collector = directory.data_collector(session, year, slot.unit, slot.kpi)
             asks.append(directory.Ask(audience, slot.unit, today, collector=collector))
-            title, body = messages.reminder_message(stage, slot, due_on, today)
+            title, body = messages.reminder_message(stage, slot, due_on, today, policy.language)
             source = rules.reminder_source(stage, year, slot.unit, slot.kpi, slot.period)
             report_id = report.report_id if report else None
             messages_.append(Message(stage, source, report_id, title, body))

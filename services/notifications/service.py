@@ -31,6 +31,15 @@ class Context:
         base = self.gateway_url.rstrip("/")
         return f"{base}/reports/{report_id}" if report_id else f"{base}/"
 
+    @property
+    def settings_link(self) -> str:
+        """The portal page where a person chooses which emails they get (or none)."""
+        return settings_page(self.gateway_url)
+
+
+def settings_page(public_url: str) -> str:
+    return f"{public_url.rstrip('/')}/settings/notifications"
+
 
 @dataclass(frozen=True)
 class Message:
@@ -115,7 +124,12 @@ def notify_all(
             f"n:{notification_id}",
             person,
             messages.notification_mail(
-                person.display_name or person.username, message.title, message.body, link
+                person.display_name or person.username,
+                message.title,
+                message.body,
+                link,
+                ctx.settings_link,
+                ctx.policy.language,
             ),
         )
         for notification_id, (person, message, link) in mail_for.items()

@@ -114,7 +114,7 @@ def register(celery: Celery) -> None:
     def send_digests(self, day: str | None = None) -> int:
         """Write today's digest emails (`day` ISO date, for tests and catch-up runs)."""
         rt = runtime_for(self.app)
-        return delivery.write_digests(rt.factory, _day(day, rt.policy))
+        return delivery.write_digests(rt.factory, rt.context, _day(day, rt.policy))
 
     @celery.task(
         name=SYNC_PEOPLE,

@@ -49,6 +49,9 @@ def test_a_submission_emails_the_head_in_thai_with_a_link_to_the_report(
     html = mail.get_body(("html",)).get_content()
     assert link in text and f'href="{link}"' in html
     assert "กรุณาตรวจสอบและรับรอง" in text and "กรุณาตรวจสอบและรับรอง" in html
+    assert mail["Date"] and mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Message-ID"].endswith("@localhost>")  # the default RBM_MAIL_FROM's domain
+    assert mail["List-Unsubscribe"] == f"<{live.url}/settings/notifications>"
 
 
 def test_the_email_row_is_marked_sent(people, publisher, store, smtp, celery_worker):
@@ -214,7 +217,7 @@ def test_a_second_digest_run_the_same_day_sends_nothing_more(live, people, store
         message = Message("approved", f"test:{uuid.uuid4()}", None, "อนุมัติแล้ว", "ทดสอบ")
         with unit_of_work(factory) as session:
             notify(session, runtime.extras["context"], {name: store.person(name)}, message)
-        write_digests(factory, date(2026, 2, 2))
+        write_digests(factory, runtime.extras["context"], date(2026, 2, 2))
     (digest,) = store.emails(recipient=name)
     assert digest.key == f"digest:{name}:2026-02-02" and "(1 รายการ)" in digest.subject
     assert [n.digested_at is None for n in store.notifications(recipient=name)] == [False, True]

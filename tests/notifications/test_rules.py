@@ -84,7 +84,9 @@ def test_a_returned_report_message_carries_the_comment():
 
 
 def test_html_email_escapes_what_people_typed():
-    mail = messages.notification_mail("ก", "t", "<script>x</script>", "https://h/reports/1")
+    mail = messages.notification_mail(
+        "ก", "t", "<script>x</script>", "https://h/reports/1", "https://h/settings/notifications"
+    )
     assert "<script>" not in mail.html and "&lt;script&gt;" in mail.html
 
 
@@ -94,6 +96,24 @@ def test_the_policy_reads_its_settings_from_rbm_variables(tmp_path):
         data_dir=tmp_path,
         database_url="sqlite://",
         broker_url="amqp://127.0.0.1:5672//",  # never connected: policy_of reads settings only
-        extra={"RBM_REMIND_DAYS_BEFORE": "5", "RBM_ESCALATE_AFTER_DAYS": "10"},
+        extra={
+            "RBM_REMIND_DAYS_BEFORE": "5",
+            "RBM_ESCALATE_AFTER_DAYS": "10",
+            "RBM_NOTIFY_LANGUAGE": "en",
+        },
     )
-    assert policy_of(settings) == Policy(remind_days_before=5, escalate_after_days=10)
+    assert policy_of(settings) == Policy(
+        remind_days_before=5, escalate_after_days=10, language="en"
+    )
+
+
+def test_a_language_rbm_cannot_write_is_refused_at_start(tmp_path):
+    settings = Settings(
+        service="notifications",
+        data_dir=tmp_path,
+        database_url="sqlite://",
+        broker_url="amqp://127.0.0.1:5672//",
+        extra={"RBM_NOTIFY_LANGUAGE": "fr"},
+    )
+    with pytest.raises(ValueError, match="RBM_NOTIFY_LANGUAGE"):
+        policy_of(settings)
