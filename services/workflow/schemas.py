@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from common.fields import Integer, Number, Text
+from common.fields import YEARS, Integer, Limit, Number, Offset, Text, Timestamp
 from common.fiscal import PERIODS
 from services.workflow.rules import DELEGABLE, STATES, TRANSITIONS
 
@@ -20,7 +20,7 @@ class FileId(fields.Raw):
         return value
 
 
-YEAR = validate.Range(min=2500, max=3000)
+YEAR = YEARS
 
 
 class ReportData(Schema):
@@ -56,8 +56,8 @@ class ReportQuery(Schema):
     kpi = Text(validate=validate.Length(max=16))
     period = Text(validate=validate.OneOf(PERIODS))
     state = Text(validate=validate.OneOf(STATES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Limit()
+    offset = Offset()
 
 
 class HistorySchema(Schema):
@@ -146,7 +146,7 @@ class BulkResponse(Schema):
 
 class AuditEntrySchema(Schema):
     seq = fields.Integer()
-    at = fields.DateTime()
+    at = Timestamp()
     subject = fields.String()
     subject_id = fields.String()
     actor = fields.String()
@@ -187,8 +187,8 @@ class DelegationSchema(Schema):
     starts_on = fields.Date()
     ends_on = fields.Date()
     reason = fields.String()
-    created_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    revoked_at = Timestamp(allow_none=True)
     revoked_by = fields.String(allow_none=True)
 
 
