@@ -12,6 +12,7 @@ import random
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -213,21 +214,30 @@ def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
     live.system.shutdown()
 
 
-@pytest.fixture(scope="session")
-def embedded_live(system_env, tmp_path_factory) -> Iterator[LiveSystem]:
+@contextmanager
+def embedded_system(system_env: dict[str, str], data_dir: Path) -> Iterator[LiveSystem]:
     """The whole system as `make run` has it: SQLite files and kombu's filesystem transport."""
     port = free_port()
     env = {k: v for k, v in system_env.items() if not k.startswith(SHARED_BACKENDS)}
     env.update(
-        RBM_DATA_DIR=str(tmp_path_factory.mktemp("embedded")),
+        RBM_DATA_DIR=str(data_dir),
         RBM_PORT=str(port),
         RBM_GATEWAY_URL=f"http://127.0.0.1:{port}",
         RBM_S3_BUCKET=f"rbm-test-{uuid.uuid4().hex[:8]}",
     )
     live, _thread, server = start_live_system(env)
-    yield live
-    server.shutdown()
-    live.system.shutdown()
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        live.system.shutdown()
+
+
+@pytest.fixture(scope="session")
+def embedded_live(system_env, tmp_path_factory) -> Iterator[LiveSystem]:
+    """A system on the embedded backends, shared by the tests of a session."""
+    with embedded_system(system_env, tmp_path_factory.mktemp("embedded")) as live:
+        yield live
 
 
 SHARED_BACKENDS = ("RBM_DATABASE_URL", "RBM_BROKER_URL", "RBM_EVENTS_EXCHANGE", "RBM_QUEUE_PREFIX")
