@@ -62,7 +62,7 @@ class ReportQuery(Schema):
 
 class HistorySchema(Schema):
     seq = fields.Integer()
-    at = fields.String()
+    at = Timestamp()
     action = fields.String()
     actor = fields.String()
     on_behalf_of = fields.String(allow_none=True)
@@ -92,13 +92,40 @@ class ReportSchema(Schema):
     measure = fields.String()
     counting_rule = fields.String(allow_none=True)
     created_by = fields.String()
-    created_at = fields.String()
+    created_at = Timestamp()
     updated_by = fields.String()
-    updated_at = fields.String()
-    submitted_at = fields.String(allow_none=True)
-    approved_at = fields.String(allow_none=True)
+    updated_at = Timestamp()
+    submitted_at = Timestamp(allow_none=True)
+    approved_at = Timestamp(allow_none=True)
     frozen = fields.Raw(allow_none=True)
     history = fields.List(fields.Nested(HistorySchema))
+    actions = fields.List(
+        fields.String(validate=validate.OneOf(TRANSITIONS)),
+        metadata={"description": "the transitions the caller may take now"},
+    )
+    editable = fields.Boolean(metadata={"description": "whether the caller may change its data"})
+
+
+class GrantSchema(Schema):
+    unit = fields.String(metadata={"description": "empty for a role held across every unit"})
+    role = fields.String()
+    on_behalf_of = fields.String(allow_none=True, metadata={"description": "the delegator"})
+
+
+class UnitRoleSchema(Schema):
+    unit = fields.String()
+    role = fields.String()
+
+
+class RightsSchema(Schema):
+    username = fields.String()
+    grants = fields.List(fields.Nested(GrantSchema))
+    sees_all_units = fields.Boolean()
+    writer_units = fields.List(fields.String(), metadata={"description": "may create reports"})
+    submitter_units = fields.List(fields.String(), metadata={"description": "may submit"})
+    delegable = fields.List(
+        fields.Nested(UnitRoleSchema), metadata={"description": "roles one may hand to a stand-in"}
+    )
 
 
 class TransitionRequest(Schema):
