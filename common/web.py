@@ -92,12 +92,13 @@ class YearConverter(BoundedInt):
 
 def _check_path_ranges(endpoint: str | None, values: dict[str, Any] | None) -> None:
     converters = getattr(request.url_rule, "_converters", {})
+    given = values or {}
     bad = {
         name: [f"Must be between {conv.min} and {conv.max}."]
         for name, conv in converters.items()
         if isinstance(conv, BoundedInt)
-        and isinstance((values or {}).get(name), int)
-        and not conv.min <= values[name] <= conv.max
+        and isinstance(given.get(name), int)
+        and not conv.min <= given[name] <= conv.max
     }
     if bad:
         raise errors.Invalid("Out of range: " + ", ".join(sorted(bad)), bad)
@@ -127,7 +128,7 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
     logging.configure(settings.extra.get("RBM_LOG_LEVEL"))
     logging.init_app(app, settings.service)
 
@@ -140,11 +141,11 @@ def create_service_app(
             f"{settings.service_url('identity')}/jwks.json", settings.http_timeout
         ),
     )
-    if engine is not None:
+    if engine is not None and migrations_dir is not None:
         migrate(engine, migrations_dir)
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
-    if outbox_model is not None:
+    if outbox_model is not None and runtime.session_factory is not None:
         runtime.workers.append(
             OutboxRelay(
                 runtime.session_factory, outbox_model, settings.broker_url, settings.events_exchange
