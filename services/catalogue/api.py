@@ -93,6 +93,16 @@ class Years(MethodView):
             return years.copy_year(session, actor, body["year"], body["copy_from"])
 
 
+@blp.route("/years/current")
+class CurrentYear(MethodView):
+    @blp.response(200, schemas.YearSchema)
+    def get(self):
+        """The year units report in now: today's fiscal year if open, else the latest open one."""
+        current_principal()
+        with _session() as session:
+            return years.current_year(session)
+
+
 @blp.route("/years/<year:year>")
 class YearItem(MethodView):
     @blp.response(200, schemas.YearSchema)
