@@ -11,10 +11,11 @@ import os
 import random
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -318,3 +319,21 @@ def login(live: LiveSystem, username: str, password: str) -> requests.Session:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def at_once(work: Callable[[Any], Any], args: Iterable[Any]) -> list[Any]:
+    """`work(arg)` for each arg in a thread of its own, all let go at one moment; results sorted."""
+    args = list(args)
+    start = threading.Barrier(len(args))
+    results: list[Any] = []
+
+    def run(arg: Any) -> None:
+        start.wait()
+        results.append(work(arg))
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(results)

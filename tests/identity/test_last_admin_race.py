@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import psycopg
@@ -13,7 +12,7 @@ from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.errors import Conflict
 from services.identity import service
-from tests.conftest import PG_ADMIN_URL, unavailable
+from tests.conftest import PG_ADMIN_URL, at_once, unavailable
 from tests.identity.test_last_admin import ACTOR, ANY_UNIT_EXISTS, MIGRATIONS
 
 ADMINS = ("admin-a", "admin-b")
@@ -48,25 +47,16 @@ def pg_sessions(tmp_path):
 
 
 def _demote_both_at_once(factory) -> list[str]:
-    start = threading.Barrier(len(ADMINS))
-    outcomes: list[str] = []
-
-    def demote(username: str) -> None:
-        start.wait()
+    def demote(username: str) -> str:
         try:
             with unit_of_work(factory) as session:
                 roles = [("PRD", REPORTER)]
                 service.set_memberships(session, ACTOR, username, roles, ANY_UNIT_EXISTS)
-            outcomes.append("done")
         except Conflict:
-            outcomes.append("refused")
+            return "refused"
+        return "done"
 
-    threads = [threading.Thread(target=demote, args=(name,)) for name in ADMINS]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(outcomes)
+    return at_once(demote, ADMINS)
 
 
 def _restore_admins(factory) -> None:

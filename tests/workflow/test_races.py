@@ -5,11 +5,9 @@ Repeated through the running system, on PostgreSQL (`live`) and on SQLite (`embe
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from tests.conftest import create_team, login
+from tests.conftest import at_once, create_team, login
 
 API = "/api/workflow"
 YEAR = 2547
@@ -46,20 +44,11 @@ def _endorsed_reports(system, count: int) -> list[dict]:
 
 def _race(sessions, url: str, headers: dict) -> list[int]:
     """Both sessions post the same approval at once; their status codes."""
-    start = threading.Barrier(len(sessions))
-    statuses: list[int] = []
 
-    def approve(http):
-        start.wait()
-        resp = http.post(url, json={"action": "approve"}, headers=headers)
-        statuses.append(resp.status_code)
+    def approve(http) -> int:
+        return http.post(url, json={"action": "approve"}, headers=headers).status_code
 
-    threads = [threading.Thread(target=approve, args=(http,)) for http in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sorted(statuses)
+    return at_once(approve, sessions)
 
 
 @pytest.mark.parametrize("backend", ["live", "embedded_live"])
