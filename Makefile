@@ -16,8 +16,9 @@ test: $(STAMP) system-deps
 bench: $(STAMP)
 	$(PY) -m bench
 
+# ruff everywhere; mypy on common/ and every rules.py and service.py (files in pyproject.toml).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

@@ -80,8 +80,11 @@ class TokenSigner:
 
     def __init__(self, private_key_pem: str, ttl_seconds: int):
         from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
 
-        self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+        assert isinstance(key, rsa.RSAPrivateKey), "identity signs with an RSA key"
+        self._key = key
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
         # RFC 7638 thumbprint: the same key always gets the same id, in every process.
         canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"))

@@ -10,9 +10,16 @@ from pathlib import Path
 from alembic import command, context
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, MetaData, create_engine, event, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from common.config import Settings
+from common.errors import Conflict
+
+# PostgreSQL's answers to two transactions that collide: serialization failure, deadlock,
+# lock not available.
+_RACE_SQLSTATES = {"40001", "40P01", "55P03"}
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -68,16 +75,35 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A transaction that commits when the block ends and rolls back on any error."""
+    """A transaction that commits when the block ends and rolls back on any error.
+
+    Two requests that change the same rows at once: the one that loses gets a 409, never a 500.
+    """
     session = factory()
     try:
         yield session
         session.commit()
-    except BaseException:
+    except BaseException as exc:
         session.rollback()
+        if _lost_a_race(exc):
+            raise Conflict(
+                "Someone else changed the same thing at the same time: try again."
+            ) from exc
         raise
     finally:
         session.close()
+
+
+def _lost_a_race(exc: BaseException) -> bool:
+    if isinstance(exc, IntegrityError | StaleDataError):
+        return True
+    if isinstance(exc, OperationalError):
+        orig = exc.orig
+        # SQLite says "locked" to a writer whose snapshot another writer has made stale.
+        return getattr(orig, "sqlstate", None) in _RACE_SQLSTATES or "database is locked" in str(
+            orig
+        )
+    return False
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:

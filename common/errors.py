@@ -79,7 +79,7 @@ def problem(
 
 def _from_http(exc: HTTPException) -> Response:
     data = getattr(exc, "data", None) or {}
-    errors = None
+    errors: dict[str, Any] | None = None
     messages = data.get("messages") if isinstance(data, dict) else None
     if messages:
         # webargs nests messages by location ({"json": {...}}); callers want them by field.

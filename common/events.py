@@ -62,7 +62,8 @@ class Envelope:
         if not isinstance(body, dict):
             raise ValueError("event body is not an object")
         try:
-            env = cls(**{f.name: body.get(f.name) for f in dataclasses.fields(cls)})
+            fields: dict[str, Any] = {f.name: body.get(f.name) for f in dataclasses.fields(cls)}
+            env = cls(**fields)
             uuid.UUID(str(env.id))
         except (TypeError, ValueError) as exc:
             raise ValueError(f"malformed envelope: {exc}") from exc

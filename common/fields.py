@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from marshmallow import ValidationError, fields, validate
 
 
 class Text(fields.String):
@@ -54,3 +57,60 @@ class Number(fields.Float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.make_error("invalid")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+# Ranges every service documents and holds its inputs to: a number outside is a 422 naming the
+# parameter, never an overflow in the database.
+MIN_YEAR, MAX_YEAR = 2500, 3000
+MAX_ID = 2**31 - 1
+MAX_OFFSET = 1_000_000
+MAX_LIMIT = 1000
+MAX_PAGE = 10_000
+YEARS = validate.Range(min=MIN_YEAR, max=MAX_YEAR)
+
+
+def Year(**kwargs) -> fields.Integer:  # noqa: N802 - a field factory reads like a field class
+    """A Buddhist Era fiscal year, as query text or a JSON integer (`strict` for bodies)."""
+    cls = Integer if kwargs.pop("strict", False) else fields.Integer
+    return cls(validate=YEARS, metadata={"example": 2547, **kwargs.pop("metadata", {})}, **kwargs)
+
+
+def Limit(default: int = 100, maximum: int = MAX_LIMIT) -> fields.Integer:  # noqa: N802
+    """How many rows a list answers at most."""
+    return fields.Integer(load_default=default, validate=validate.Range(min=1, max=maximum))
+
+
+def Offset() -> fields.Integer:  # noqa: N802
+    """How many rows a list skips."""
+    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
+
+
+def Count(**kwargs) -> fields.Integer:  # noqa: N802
+    """A whole number of things (a version, a size, a sequence number) in a query."""
+    return fields.Integer(validate=validate.Range(min=0, max=MAX_ID), **kwargs)
+
+
+class Timestamp(fields.AwareDateTime):
+    """A moment in ISO 8601 with its offset; what the database gives back naive is UTC."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def unique(*keys: str) -> Callable[[list], None]:
+    """A list validator: no two entries with the same `keys` (a repeat is a 422, not a 409)."""
+
+    def check(entries: list) -> None:
+        seen = set()
+        for entry in entries:
+            key = tuple(entry.get(k) for k in keys) if isinstance(entry, dict) else entry
+            if key in seen:
+                raise ValidationError(f"Listed twice: {', '.join(map(str, key))}.")
+            seen.add(key)
+
+    return check

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 BE_OFFSET = 543
+# Days begin and end in Thailand: "due on the 10th" or "until 31 May" ends at midnight there.
+DEPARTMENT_TZ = ZoneInfo("Asia/Bangkok")
 MONTHLY = tuple(f"M{i:02d}" for i in range(1, 13))
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 HALVES = ("H1", "H2")
@@ -32,6 +35,11 @@ THAI_MONTHS_SHORT = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )  # fmt: skip
+
+
+def today(now: datetime | None = None) -> date:
+    """The department's date now (or at the moment `now`)."""
+    return (now or datetime.now(UTC)).astimezone(DEPARTMENT_TZ).date()
 
 
 def fiscal_year_of(day: date) -> int:

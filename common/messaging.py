@@ -6,6 +6,7 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import structlog
 from kombu import Connection, Exchange, Queue
@@ -66,7 +67,7 @@ class OutboxRelay:
     def __init__(
         self,
         session_factory: sessionmaker[Session],
-        outbox_model: type,
+        outbox_model: type[Any],
         broker_url: str,
         exchange: str,
         batch: int = 200,
@@ -236,7 +237,9 @@ class EventConsumer:
 
     def _republish(self, message, routing_key: str, headers: dict) -> None:
         # Publish the copy before acking the original: a crash in between duplicates, never loses.
-        producer = self.connection.Producer(self.connection.default_channel)
+        connection = self.connection
+        assert connection is not None, "called while consuming, on the consumer's connection"
+        producer = connection.Producer(connection.default_channel)
         producer.publish(
             message.body,
             exchange="",

@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from flask_smorest import Api, Blueprint
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 from common import errors, logging
 from common.auth import TokenVerifier
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
+from common.fields import MAX_ID, MAX_YEAR, MIN_YEAR
 from common.messaging import EventConsumer, OutboxRelay, declare_queues
 from common.messaging import ping as broker_ping
 
@@ -37,6 +40,68 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: the body of every error answer."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(metadata={"description": "what is wrong, by field"})
+
+
+class ServiceApi(Api):
+    """flask-smorest's Api documenting every error as application/problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self):
+        success_type = self.DEFAULT_RESPONSE_CONTENT_TYPE
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = errors.PROBLEM
+        try:
+            super()._register_responses()
+        finally:
+            self.DEFAULT_RESPONSE_CONTENT_TYPE = success_type
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:name>` held to a documented range (`<int(max=9):name>` narrows it).
+
+    A number outside is a 422 naming the parameter (see `_check_path_ranges`), not a 404 nor
+    an overflow in the database.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=0, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, max, signed)
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+
+class YearConverter(BoundedInt):
+    """`<year:year>`: a Buddhist Era fiscal year."""
+
+    def __init__(self, map):  # noqa: A002
+        super().__init__(map, min=MIN_YEAR, max=MAX_YEAR)
+
+
+def _check_path_ranges(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    converters = getattr(request.url_rule, "_converters", {})
+    given = values or {}
+    bad = {
+        name: [f"Must be between {conv.min} and {conv.max}."]
+        for name, conv in converters.items()
+        if isinstance(conv, BoundedInt)
+        and isinstance(given.get(name), int)
+        and not conv.min <= given[name] <= conv.max
+    }
+    if bad:
+        raise errors.Invalid("Out of range: " + ", ".join(sorted(bad)), bad)
 
 
 def create_service_app(
@@ -63,7 +128,7 @@ def create_service_app(
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
     )
-    app.json.ensure_ascii = False
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
     logging.configure(settings.extra.get("RBM_LOG_LEVEL"))
     logging.init_app(app, settings.service)
 
@@ -76,11 +141,11 @@ def create_service_app(
             f"{settings.service_url('identity')}/jwks.json", settings.http_timeout
         ),
     )
-    if engine is not None:
+    if engine is not None and migrations_dir is not None:
         migrate(engine, migrations_dir)
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
-    if outbox_model is not None:
+    if outbox_model is not None and runtime.session_factory is not None:
         runtime.workers.append(
             OutboxRelay(
                 runtime.session_factory, outbox_model, settings.broker_url, settings.events_exchange
@@ -89,7 +154,9 @@ def create_service_app(
     app.extensions["rbm"] = runtime
 
     mount = mount or f"/api/{settings.service}"
-    api = Api(app, spec_kwargs={"servers": [{"url": mount}]})
+    app.url_map.converters.update(int=BoundedInt, year=YearConverter)
+    app.url_value_preprocessor(_check_path_ranges)
+    api = ServiceApi(app, spec_kwargs={"servers": [{"url": mount}]})
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )

@@ -11,9 +11,11 @@ import os
 import random
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -213,6 +215,35 @@ def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
     live.system.shutdown()
 
 
+@contextmanager
+def embedded_system(system_env: dict[str, str], data_dir: Path) -> Iterator[LiveSystem]:
+    """The whole system as `make run` has it: SQLite files and kombu's filesystem transport."""
+    port = free_port()
+    env = {k: v for k, v in system_env.items() if not k.startswith(SHARED_BACKENDS)}
+    env.update(
+        RBM_DATA_DIR=str(data_dir),
+        RBM_PORT=str(port),
+        RBM_GATEWAY_URL=f"http://127.0.0.1:{port}",
+        RBM_S3_BUCKET=f"rbm-test-{uuid.uuid4().hex[:8]}",
+    )
+    live, _thread, server = start_live_system(env)
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        live.system.shutdown()
+
+
+@pytest.fixture(scope="session")
+def embedded_live(system_env, tmp_path_factory) -> Iterator[LiveSystem]:
+    """A system on the embedded backends, shared by the tests of a session."""
+    with embedded_system(system_env, tmp_path_factory.mktemp("embedded")) as live:
+        yield live
+
+
+SHARED_BACKENDS = ("RBM_DATABASE_URL", "RBM_BROKER_URL", "RBM_EVENTS_EXCHANGE", "RBM_QUEUE_PREFIX")
+
+
 @pytest.fixture
 def anonymous(live) -> requests.Session:
     return live.session()
@@ -238,44 +269,45 @@ class Team:
 @pytest.fixture
 def make_team(live):
     """`make_team()` creates a fresh provincial office under a region, and its two users."""
+    return lambda region=None: create_team(live, region)
 
-    def make(region: str | None = None) -> Team:
-        admin = live.session("admin")
-        for _ in range(30):
-            parent = region or f"R{random.randint(1, 8)}"
-            code = f"{parent}-{random.randint(10, 99)}"
-            resp = admin.post(
-                "/api/catalogue/units",
-                json={
-                    "code": code,
-                    "name_th": f"สำนักงานทดสอบ {code}",
-                    "name_en": f"Test {code}",
-                    "kind": "province",
-                    "parent": parent,
-                },
-            )
-            if resp.status_code == 201:
-                break
-            assert resp.status_code == 409, resp.text
-        else:
-            raise AssertionError("no free provincial office code left")
-        tag = uuid.uuid4().hex[:8]
-        team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
-        for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
-            resp = admin.post(
-                "/api/identity/users",
-                json={
-                    "username": username,
-                    "display_name": f"{role} {code}",
-                    "email": f"{username}@test.rbm.invalid",
-                    "password": team.password,
-                    "memberships": [{"unit": code, "role": role}],
-                },
-            )
-            assert resp.status_code == 201, resp.text
-        return team
 
-    return make
+def create_team(live: LiveSystem, region: str | None = None) -> Team:
+    """A fresh provincial office under a region of that system, and its two users."""
+    admin = live.session("admin")
+    for _ in range(30):
+        parent = region or f"R{random.randint(1, 8)}"
+        code = f"{parent}-{random.randint(10, 99)}"
+        resp = admin.post(
+            "/api/catalogue/units",
+            json={
+                "code": code,
+                "name_th": f"สำนักงานทดสอบ {code}",
+                "name_en": f"Test {code}",
+                "kind": "province",
+                "parent": parent,
+            },
+        )
+        if resp.status_code == 201:
+            break
+        assert resp.status_code == 409, resp.text
+    else:
+        raise AssertionError("no free provincial office code left")
+    tag = uuid.uuid4().hex[:8]
+    team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
+    for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
+        resp = admin.post(
+            "/api/identity/users",
+            json={
+                "username": username,
+                "display_name": f"{role} {code}",
+                "email": f"{username}@test.rbm.invalid",
+                "password": team.password,
+                "memberships": [{"unit": code, "role": role}],
+            },
+        )
+        assert resp.status_code == 201, resp.text
+    return team
 
 
 def login(live: LiveSystem, username: str, password: str) -> requests.Session:
@@ -287,3 +319,21 @@ def login(live: LiveSystem, username: str, password: str) -> requests.Session:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+def at_once(work: Callable[[Any], Any], args: Iterable[Any]) -> list[Any]:
+    """`work(arg)` for each arg in a thread of its own, all let go at one moment; results sorted."""
+    args = list(args)
+    start = threading.Barrier(len(args))
+    results: list[Any] = []
+
+    def run(arg: Any) -> None:
+        start.wait()
+        results.append(work(arg))
+
+    threads = [threading.Thread(target=run, args=(arg,)) for arg in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(results)

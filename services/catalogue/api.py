@@ -93,7 +93,17 @@ class Years(MethodView):
             return years.copy_year(session, actor, body["year"], body["copy_from"])
 
 
-@blp.route("/years/<int:year>")
+@blp.route("/years/current")
+class CurrentYear(MethodView):
+    @blp.response(200, schemas.YearSchema)
+    def get(self):
+        """The year units report in now: today's fiscal year if open, else the latest open one."""
+        current_principal()
+        with _session() as session:
+            return years.current_year(session)
+
+
+@blp.route("/years/<year:year>")
 class YearItem(MethodView):
     @blp.response(200, schemas.YearSchema)
     def get(self, year):
@@ -115,7 +125,7 @@ class YearItem(MethodView):
 # --- perspectives, CSFs, KPIs -------------------------------------------------------------
 
 
-@blp.route("/years/<int:year>/perspectives")
+@blp.route("/years/<year:year>/perspectives")
 class Perspectives(MethodView):
     @blp.response(200, schemas.PerspectiveSchema(many=True))
     def get(self, year):
@@ -125,7 +135,7 @@ class Perspectives(MethodView):
             return kpis.list_perspectives(session, year)
 
 
-@blp.route("/years/<int:year>/csfs")
+@blp.route("/years/<year:year>/csfs")
 class Csfs(MethodView):
     @blp.response(200, schemas.CsfSchema(many=True))
     def get(self, year):
@@ -144,7 +154,7 @@ class Csfs(MethodView):
             return kpis.create_csf(session, actor, year, body)
 
 
-@blp.route("/years/<int:year>/csfs/<string:code>")
+@blp.route("/years/<year:year>/csfs/<string:code>")
 class CsfItem(MethodView):
     @writers_only
     @blp.arguments(schemas.CsfUpdateSchema)
@@ -156,7 +166,7 @@ class CsfItem(MethodView):
             return kpis.change_csf(session, actor, year, code, body)
 
 
-@blp.route("/years/<int:year>/kpis")
+@blp.route("/years/<year:year>/kpis")
 class Kpis(MethodView):
     @blp.arguments(schemas.KpiQuerySchema, location="query")
     @blp.response(200, schemas.KpiSchema(many=True))
@@ -176,7 +186,7 @@ class Kpis(MethodView):
             return kpis.create_kpi(session, actor, year, body)
 
 
-@blp.route("/years/<int:year>/kpis/<string:code>")
+@blp.route("/years/<year:year>/kpis/<string:code>")
 class KpiItem(MethodView):
     @blp.response(200, schemas.KpiSchema)
     def get(self, year, code):
@@ -195,7 +205,7 @@ class KpiItem(MethodView):
             return kpis.change_kpi(session, actor, year, code, body)
 
 
-@blp.route("/years/<int:year>/kpis/<string:code>/periods")
+@blp.route("/years/<year:year>/kpis/<string:code>/periods")
 class KpiPeriods(MethodView):
     @blp.response(200, schemas.PeriodSchema(many=True))
     def get(self, year, code):
@@ -250,7 +260,7 @@ class UnitItem(MethodView):
 # --- plans --------------------------------------------------------------------------------
 
 
-@blp.route("/years/<int:year>/targets")
+@blp.route("/years/<year:year>/targets")
 class Targets(MethodView):
     @blp.arguments(schemas.PlanQuerySchema, location="query")
     @blp.response(200, schemas.TargetSchema(many=True))
@@ -270,7 +280,7 @@ class Targets(MethodView):
             return plans.put_targets(session, actor, year, rows)
 
 
-@blp.route("/years/<int:year>/assignments")
+@blp.route("/years/<year:year>/assignments")
 class Assignments(MethodView):
     @blp.arguments(schemas.PlanQuerySchema, location="query")
     @blp.response(200, schemas.AssignmentSchema(many=True))
@@ -290,7 +300,7 @@ class Assignments(MethodView):
             return plans.put_assignments(session, actor, year, rows)
 
 
-@blp.route("/years/<int:year>/schedule")
+@blp.route("/years/<year:year>/schedule")
 class Schedule(MethodView):
     @blp.arguments(schemas.ScheduleQuerySchema, location="query")
     @blp.response(200, schemas.ScheduleRowSchema(many=True))
@@ -301,7 +311,7 @@ class Schedule(MethodView):
             return plans.schedule(session, year, **query)
 
 
-@blp.route("/years/<int:year>/applicability")
+@blp.route("/years/<year:year>/applicability")
 class Applicability(MethodView):
     @blp.arguments(schemas.ApplicabilityQuerySchema, location="query")
     @blp.response(200, schemas.ApplicabilitySchema)

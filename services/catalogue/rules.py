@@ -97,7 +97,8 @@ def period_of(year: int, cycle: str, period: str, due_days: int) -> Period | Non
 
 def periods_of(year: int, cycle: str, due_days: int) -> list[Period]:
     """Every reporting period of a KPI on `cycle` in a year, in order."""
-    return [period_of(year, cycle, p, due_days) for p in CYCLE_PERIODS.get(cycle, ())]
+    periods = (period_of(year, cycle, p, due_days) for p in CYCLE_PERIODS.get(cycle, ()))
+    return [period for period in periods if period is not None]
 
 
 def effective_due_days(year_due_days: int, kpi_due_days: int | None) -> int:

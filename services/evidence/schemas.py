@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.fields import Text
+from common.fields import Count, Limit, Offset, Text, Timestamp, Year
 from common.fiscal import PERIODS
 
 
@@ -13,7 +13,7 @@ class FileSchema(Schema):
     sha256 = fields.String()
     content_type = fields.String()
     uploaded_by = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = Timestamp()
     unit = fields.String()
     year = fields.Integer()
     kpi = fields.String()
@@ -25,7 +25,7 @@ class FileSchema(Schema):
 
 class FileQuery(Schema):
     unit = Text(validate=validate.Length(max=32))
-    year = fields.Integer()
+    year = Year()
     kpi = Text(validate=validate.Length(max=16))
     period = Text(validate=validate.OneOf(PERIODS))
     uploader = Text(validate=validate.Length(max=100))
@@ -34,8 +34,8 @@ class FileQuery(Schema):
     latest = fields.Boolean(
         load_default=False, metadata={"description": "only the newest version of each report"}
     )
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Limit()
+    offset = Offset()
 
 
 UPLOAD_BODY = {
@@ -61,9 +61,7 @@ UPLOAD_BODY = {
 class FormQuery(Schema):
     unit = Text(required=True, validate=validate.Length(min=1, max=32))
     period = Text(required=True, validate=validate.OneOf(PERIODS))
-    version = fields.Integer(
-        validate=validate.Range(min=1), metadata={"description": "an older template version"}
-    )
+    version = Count(metadata={"description": "an older template version"})
 
 
 class TemplateVersionSchema(Schema):
@@ -73,7 +71,7 @@ class TemplateVersionSchema(Schema):
     size = fields.Integer()
     sha256 = fields.String()
     created_by = fields.String()
-    created_at = fields.DateTime()
+    created_at = Timestamp()
     builtin = fields.Boolean(metadata={"description": "shipped with rbm (version 1)"})
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import partial, wraps
 
-from flask import current_app, jsonify
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -76,9 +76,10 @@ class Token(MethodView):
 
 @blp.route("/jwks.json")
 class Jwks(MethodView):
+    @blp.response(200, schemas.JwksSchema)
     def get(self):
         """The public keys that verify identity's tokens."""
-        return jsonify(_runtime().extras["signer"].jwks)
+        return _runtime().extras["signer"].jwks
 
 
 @blp.route("/me")
@@ -110,7 +111,7 @@ class Users(MethodView):
             username=body["username"],
             display_name=body["display_name"],
             password=body["password"],
-            email=body["email"],
+            email=body.get("email", ""),
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
         with _session() as session:

@@ -7,7 +7,7 @@ marshmallow's default.
 from marshmallow import Schema, fields, validate
 
 from common.auth import ROLES
-from common.fields import Email, Text
+from common.fields import Email, Text, Timestamp, unique
 
 
 class TokenRequest(Schema):
@@ -19,6 +19,10 @@ class TokenResponse(Schema):
     access_token = fields.String()
     token_type = fields.String()
     expires_in = fields.Integer()
+
+
+class JwksSchema(Schema):
+    keys = fields.List(fields.Dict(), metadata={"description": "public keys as JWK (RFC 7517)"})
 
 
 class MembershipSchema(Schema):
@@ -39,13 +43,15 @@ class UserSchema(Schema):
     id = fields.String(dump_only=True)
     username = Text(required=True, validate=validate.Length(min=2, max=64))
     display_name = Text(required=True, validate=validate.Length(min=1, max=200))
-    email = Email(load_default="", validate=validate.Length(max=254))
+    email = Email(validate=validate.Length(max=254), metadata={"description": "none: no email"})
     active = fields.Boolean(dump_only=True)
     password = Text(required=True, load_only=True, validate=validate.Length(max=256))
     memberships = fields.List(
-        fields.Nested(MembershipSchema), load_default=list, validate=validate.Length(max=100)
+        fields.Nested(MembershipSchema),
+        load_default=list,
+        validate=[validate.Length(max=100), unique("unit", "role")],
     )
-    created_at = fields.DateTime(dump_only=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class UserUpdateSchema(Schema):
@@ -57,7 +63,9 @@ class UserUpdateSchema(Schema):
 
 class MembershipsSchema(Schema):
     memberships = fields.List(
-        fields.Nested(MembershipSchema), required=True, validate=validate.Length(max=100)
+        fields.Nested(MembershipSchema),
+        required=True,
+        validate=[validate.Length(max=100), unique("unit", "role")],
     )
 
 

@@ -214,6 +214,7 @@ def list_users(session: Session, unit: str | None = None, role: str | None = Non
 
 def update_user(session: Session, actor: Principal, username: str, changes: dict) -> User:
     """Apply the fields given; an empty change set changes nothing and tells no one."""
+    _lock_administrators(session)
     user = get_user(session, username)
     if not changes:
         return user
@@ -231,6 +232,13 @@ def update_user(session: Session, actor: Principal, username: str, changes: dict
     _keep_an_administrator(session)
     _publish(session, user, actor.username)
     return user
+
+
+def _lock_administrators(session: Session) -> None:
+    """Hold the administrators' rows until commit: two admins demoting the last two at once
+    are then checked one after the other, and the second is refused (PostgreSQL)."""
+    held = select(Membership.id).where(Membership.role == ADMIN).with_for_update()
+    session.execute(held).all()
 
 
 def _keep_an_administrator(session: Session) -> None:
@@ -251,10 +259,15 @@ def set_memberships(
     memberships: list[tuple[str, str]],
     unit_exists: UnitExists,
 ) -> User:
-    user = get_user(session, username)
     if errors := _membership_errors(memberships, unit_exists):
         raise Invalid("The memberships are not valid.", errors)
-    user.memberships = [Membership(unit=u, role=r) for u, r in sorted(set(memberships))]
+    _lock_administrators(session)
+    user = get_user(session, username)
+    wanted = set(memberships)
+    # Rows kept as they are: a delete and an insert of one pair would collide at flush.
+    kept = [m for m in user.memberships if (m.unit, m.role) in wanted]
+    added = wanted - {(m.unit, m.role) for m in kept}
+    user.memberships = kept + [Membership(unit=u, role=r) for u, r in sorted(added)]
     _keep_an_administrator(session)
     _publish(session, user, actor.username)
     return user

@@ -6,6 +6,8 @@ from flask_smorest import Blueprint
 
 from common.auth import ADMIN, current_principal, require_roles
 from common.db import unit_of_work
+from common.errors import Invalid
+from common.fields import MAX_PAGE
 from services.notifications import deadletters, schemas, service
 
 blp = Blueprint(
@@ -29,6 +31,8 @@ class Inbox(MethodView):
     def get(self, query, pagination_parameters):
         """The caller's notifications, newest first (`X-Unread-Count` header: unread ones)."""
         me = current_principal()
+        if pagination_parameters.page > MAX_PAGE:
+            raise Invalid("Out of range: page", {"page": [f"At most {MAX_PAGE}."]})
         with _session() as session:
             rows, total, unread = service.inbox(
                 session,

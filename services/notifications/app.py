@@ -8,7 +8,6 @@ from common.config import Settings, from_env
 from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
 from services.notifications.events import consumers
-from services.notifications.models import Outbox
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
@@ -22,7 +21,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="notifications",
         migrations_dir=Path(__file__).parent / "migrations",
         blueprints=[blp],
-        outbox_model=Outbox,
     )
     runtime = runtime_of(app)
     celery = create_celery(settings)

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from common.db import new_base
-from common.events import InboxMixin, OutboxMixin, utcnow
+from common.events import InboxMixin, utcnow
 
 Base = new_base()
 
@@ -173,10 +173,6 @@ class Preference(Base):
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     delivery: Mapped[str] = mapped_column(String(16))
-
-
-class Outbox(OutboxMixin, Base):
-    __tablename__ = "outbox"
 
 
 class Inbox(InboxMixin, Base):

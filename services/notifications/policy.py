@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from common.config import Settings
+from common.fiscal import DEPARTMENT_TZ
 from services.notifications.messages import LANGUAGES
 
 
@@ -15,7 +16,7 @@ class Policy:
     remind_days_before: int = 3
     escalate_after_days: int = 7
     management_unit: str = "MSD"
-    timezone: str = "Asia/Bangkok"
+    timezone: str = DEPARTMENT_TZ.key
     consumers: int = 2
     email_retry_seconds: float = 30.0
     email_max_attempts: int = 10

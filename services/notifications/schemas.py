@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from common.fields import Limit, Timestamp
 from services.notifications.rules import DELIVERIES, KINDS
 
 
@@ -11,8 +12,8 @@ class NotificationSchema(Schema):
     report_id = fields.String(allow_none=True)
     title = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    read_at = Timestamp(allow_none=True)
 
 
 class InboxQuerySchema(Schema):
@@ -37,7 +38,7 @@ class EmailQuerySchema(Schema):
     status = fields.String(
         load_default="failed", validate=validate.OneOf(("pending", "sending", "sent", "failed"))
     )
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = Limit()
 
 
 class EmailSchema(Schema):
@@ -48,12 +49,12 @@ class EmailSchema(Schema):
     status = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    sent_at = Timestamp(allow_none=True)
 
 
 class DeadLetterQuerySchema(Schema):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    limit = Limit()
 
 
 class DeadLetterSchema(Schema):

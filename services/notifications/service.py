@@ -63,7 +63,7 @@ def insert_new_rows(session: Session, model: type, rows: list[dict]) -> set:
     """Insert the rows whose unique keys are not taken yet; returns the keys of those inserted."""
     table = model.__table__
     key = next(iter(table.primary_key.columns))
-    inserted = set()
+    inserted: set = set()
     for start in range(0, len(rows), CHUNK):
         statement = upsert(session)(table).values(rows[start : start + CHUNK])
         statement = statement.on_conflict_do_nothing().returning(key)

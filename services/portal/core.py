@@ -15,11 +15,11 @@ from flask import Flask, abort, current_app, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from werkzeug.routing import BaseConverter
 
+from common import fiscal
 from common.auth import Principal
 from common.errors import DomainError, Unauthorized
+from common.fields import MAX_YEAR, MIN_YEAR
 from services.portal import rights
-
-DEFAULT_YEAR = 2547
 
 
 class SignedOut(Exception):
@@ -80,11 +80,10 @@ def principal() -> Principal:
 
 
 def actor() -> rights.Actor:
-    """The signed-in user with the rights delegated to them today."""
+    """The signed-in user with the rights delegated to them today, as the workflow says."""
     if "actor" not in g:
-        me = principal()
-        delegations = fetch_or([], "workflow", "/delegations", active="true")
-        g.actor = rights.actor_of(me, delegations)
+        principal()
+        g.actor = rights.Actor.of(fetch_or({}, "workflow", "/rights"))
     return g.actor
 
 
@@ -98,8 +97,17 @@ def signed_in(view):
 
 
 def year_arg() -> int:
-    year = request.args.get("year", DEFAULT_YEAR, type=int)
-    return year if 2500 <= year <= 3000 else DEFAULT_YEAR
+    default = current_year()
+    year = request.args.get("year", default, type=int)
+    return year if MIN_YEAR <= year <= MAX_YEAR else default
+
+
+def current_year() -> int:
+    """The catalogue's current year (today's fiscal year when it cannot say)."""
+    if "current_year" not in g:
+        found = fetch_or({}, "catalogue", "/years/current")
+        g.current_year = found.get("year") or fiscal.fiscal_year_of(fiscal.today())
+    return g.current_year
 
 
 def back_to_login():

@@ -61,7 +61,6 @@ def _flash_refusal(resp) -> None:
 @signed_in
 def view(report_id: str):
     report = fetch("workflow", f"/reports/{report_id}")
-    me = actor()
     kpi = kpis_of(report["year"]).get(report["kpi"], {})
     audit = fetch_or([], "workflow", f"/reports/{report_id}/audit")
     sent_back = [h for h in report.get("history", []) if h.get("action") in ("return", "reopen")]
@@ -72,8 +71,8 @@ def view(report_id: str):
         kpi=kpi,
         shape=forms.shape_of(kpi),
         unit=units().get(report["unit"], {}),
-        actions=rights.actions(me, report["state"], report["unit"]),
-        editable=rights.may_edit(me, report["state"], report["unit"]),
+        actions=rights.actions(report),
+        editable=rights.may_edit(report),
         audit=audit,
         reason=lambda item: texts.not_counted_reason(
             item, report.get("counting_rule"), report["year"], lang()
@@ -200,7 +199,7 @@ def _choose(slot: dict, writers: list[str]):
 @signed_in
 def edit(report_id: str):
     report = fetch("workflow", f"/reports/{report_id}")
-    if not rights.may_edit(actor(), report["state"], report["unit"]):
+    if not rights.may_edit(report):
         flash(_("This report cannot be changed in its state, or not by you."), "error")
         return redirect(url_for("reports.view", report_id=report_id))
     slot = {k: report[k] for k in ("year", "unit", "kpi", "period")}
@@ -263,8 +262,7 @@ def _form(
             rows=rows,
             saved=(report or {}).get("items") or [],
             show_saved=show_saved,
-            may_submit="submit"
-            in rights.actions(actor(), (report or {}).get("state", "draft"), slot["unit"]),
+            may_submit=rights.may_submit(actor(), report, slot["unit"]),
             values=values,
             errors=errors or {},
             general=forms.unplaced(errors or {}, shape, len(rows)),

@@ -1,53 +1,61 @@
-"""What the signed-in user may do to a report, to offer only those buttons.
+"""What the signed-in user may do, as the workflow says it, to offer only those buttons.
 
-The workflow decides (its state machine answers 403/409 to anything else); the portal reads the
-same table, a pure module of the workflow, so that the buttons and the rules never disagree.
+The workflow decides (its state machine answers 403/409 to anything else) and tells: each report
+carries the `actions` its reader may take and whether it is `editable`; `GET /rights` says in
+which units the user acts, on whose behalf, and which roles they may hand to a stand-in.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from common.auth import Principal
-from services.workflow.rules import (
-    CREATE_ROLES,
-    EDIT,
-    EDITABLE,
-    MACHINE,
-    TRANSITIONS,
-    Actor,
-    Grant,
-)
-
-__all__ = ["Actor", "actions", "actor_of", "acts_as", "may_edit", "writer_units"]
+__all__ = ["Actor", "actions", "acts_as", "may_edit", "may_submit", "writer_units"]
 
 
-def actor_of(principal: Principal, delegations: Iterable[Mapping]) -> Actor:
-    """The user with their own roles and those delegated to them (active delegations only)."""
-    received = [
-        Grant(str(d.get("unit") or ""), str(d["role"]), str(d["delegator"]))
-        for d in delegations
-        if d.get("delegate") == principal.username and not d.get("revoked_at")
-    ]
-    return Actor.of(principal, received)
+@dataclass(frozen=True)
+class Actor:
+    """The user's rights as the workflow answered them (none when it could not be asked)."""
+
+    username: str = ""
+    grants: tuple[tuple[str, str], ...] = ()
+    sees_all_units: bool = False
+    writers: tuple[str, ...] = ()
+    submitters: tuple[str, ...] = ()
+    delegable: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, rights: Mapping[str, Any]) -> Actor:
+        return cls(
+            username=rights.get("username", ""),
+            grants=tuple((g["unit"], g["role"]) for g in rights.get("grants", [])),
+            sees_all_units=bool(rights.get("sees_all_units")),
+            writers=tuple(rights.get("writer_units", [])),
+            submitters=tuple(rights.get("submitter_units", [])),
+            delegable=tuple((d["unit"], d["role"]) for d in rights.get("delegable", [])),
+        )
 
 
-def actions(actor: Actor, state: str, unit: str) -> list[str]:
-    """The transitions the user may take on a report of `unit` in `state`, in workflow order."""
-    roles = actor.roles_in(unit).keys()
-    return [a for a in TRANSITIONS if (step := MACHINE.get((state, a))) and step[1] & roles]
+def actions(report: Mapping[str, Any]) -> list[str]:
+    """The transitions the reader may take on the report, in workflow order."""
+    return list(report.get("actions") or [])
 
 
-def may_edit(actor: Actor, state: str, unit: str) -> bool:
-    step = MACHINE.get((state, EDIT))
-    return state in EDITABLE and step is not None and bool(step[1] & actor.roles_in(unit).keys())
+def may_edit(report: Mapping[str, Any]) -> bool:
+    return bool(report.get("editable"))
+
+
+def may_submit(actor: Actor, report: Mapping[str, Any] | None, unit: str) -> bool:
+    """Whether the form offers "submit": the report's own answer, or the unit's for a new one."""
+    return "submit" in actions(report) if report else unit in actor.submitters
 
 
 def acts_as(actor: Actor, role: str) -> list[str]:
     """The units where the user holds `role` (own or delegated); [""] for a unit-wide role."""
-    return sorted({g.unit for g in actor.grants if g.role == role})
+    return sorted({unit for unit, held in actor.grants if held == role})
 
 
 def writer_units(actor: Actor) -> list[str]:
     """The units whose reports the user may write (create and edit)."""
-    return sorted({g.unit for g in actor.grants if g.role in CREATE_ROLES and g.unit})
+    return list(actor.writers)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal.core import SignedOut, api, fetch, principal, problem, signed_in
+from services.portal.core import SignedOut, actor, api, fetch, principal, problem, signed_in
 from services.portal.labels import KIND, lang
 from services.portal.texts import field_messages
-from services.workflow.rules import DELEGABLE
 
 preferences = Blueprint("preferences", __name__)
 DELIVERIES = ("immediate", "digest", "in_app")
@@ -17,7 +16,7 @@ DELEGATION_FIELDS = ("delegate", "grant", "starts_on", "ends_on", "reason")
 
 def delegable() -> list[tuple[str, str]]:
     """The (unit, role) pairs the signed-in user holds themselves and may hand on."""
-    return sorted((u, r) for u, r in principal().memberships if r in DELEGABLE)
+    return sorted(actor().delegable)
 
 
 def holds_delegable() -> bool:

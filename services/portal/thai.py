@@ -7,11 +7,11 @@ here, in what the UI shows. Times are shown in Thailand's time zone.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
+from common import fiscal
 from common.fiscal import BE_OFFSET, MONTHLY, THAI_MONTHS_SHORT, fiscal_month
 
-LOCAL_TZ = ZoneInfo("Asia/Bangkok")
+LOCAL_TZ = fiscal.DEPARTMENT_TZ
 MONTHS = {
     "th": THAI_MONTHS_SHORT,
     "en": (
@@ -85,5 +85,4 @@ def days_late(due_on: date | str | None, today: date) -> int:
     return max((today - due).days, 0) if due else 0
 
 
-def today_here() -> date:
-    return datetime.now(LOCAL_TZ).date()
+today_here = fiscal.today

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -73,9 +73,7 @@ class Reports(MethodView):
         limit, offset = query.pop("limit"), query.pop("offset")
         with _session() as session:
             rows, total = reading.list_reports(session, principal, query, limit, offset)
-        response = jsonify(rows)
-        response.headers["X-Total-Count"] = str(total)
-        return response
+        return rows, {"X-Total-Count": str(total)}
 
     @blp.arguments(schemas.ReportCreate)
     @blp.response(201, schemas.ReportSchema)
@@ -85,7 +83,7 @@ class Reports(MethodView):
         lookups = _lookups()
         with _session() as session:
             report = service.create_report(session, principal, lookups, body)
-            shown = reading.shown(session, report)
+            shown = reading.shown_to(session, report, principal)
         return _tagged(shown, 201)
 
 
@@ -107,7 +105,7 @@ class ReportItem(MethodView):
         lookups = _lookups()
         with _session() as session:
             report = service.edit_report(session, principal, lookups, report_id, body, expected)
-            shown = reading.shown(session, report)
+            shown = reading.shown_to(session, report, principal)
         return _tagged(shown)
 
 
@@ -123,7 +121,7 @@ class ReportTransitions(MethodView):
             report = transitions.transition(
                 session, principal, report_id, body["action"], body["comment"], expected
             )
-            shown = reading.shown(session, report)
+            shown = reading.shown_to(session, report, principal)
         return _tagged(shown)
 
 
@@ -171,6 +169,16 @@ class AuditVerify(MethodView):
             return audit.verify(session).as_dict()
 
 
+@blp.route("/rights")
+class Rights(MethodView):
+    @blp.response(200, schemas.RightsSchema)
+    def get(self):
+        """What the caller may do: roles by unit (own and delegated), and what they may delegate."""
+        principal = current_principal()
+        with _session() as session:
+            return reading.rights_of(session, principal)
+
+
 @blp.route("/delegations")
 class Delegations(MethodView):
     @blp.arguments(schemas.DelegationQuery, location="query")
@@ -210,5 +218,4 @@ class Progress(MethodView):
         principal = current_principal()
         lookups = _lookups()
         with _session() as session:
-            result = progress.progress(session, principal, lookups, **query)
-        return jsonify(result)
+            return progress.progress(session, principal, lookups, **query)

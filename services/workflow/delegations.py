@@ -6,8 +6,7 @@ the audit trail and the events carry both names.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,19 +14,14 @@ from sqlalchemy.orm import Session
 from common.auth import ADMIN, Principal
 from common.errors import Forbidden, Invalid, NotFound
 from common.events import record_event, utcnow
+from common.fiscal import today as local_today
 from services.workflow.audit import Trail
 from services.workflow.events import DelegationCreated, DelegationEvent, DelegationRevoked
 from services.workflow.gateways import Lookups
 from services.workflow.models import Delegation, Outbox
 from services.workflow.rules import DELEGABLE, Actor, Grant
 
-# Days begin and end in Thailand: a delegation "until 31 May" holds until midnight there.
-LOCAL_TZ = ZoneInfo("Asia/Bangkok")
 MAX_DAYS = 366
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
 def actor_of(session: Session, principal: Principal, today: date | None = None) -> Actor:

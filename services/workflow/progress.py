@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from common.auth import Principal
 from common.errors import NotFound
+from common.fiscal import DEPARTMENT_TZ
+from common.fiscal import today as local_today
 from services.workflow.catalogue_copy import ensure_schedule
-from services.workflow.delegations import LOCAL_TZ, actor_of, local_today
+from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report, ScheduleSlot, UnitCopy
 from services.workflow.rules import APPROVED, ENDORSED, SUBMITTED
@@ -32,7 +34,7 @@ TALLIES = ("expected", "reported", "approved", "late")
 
 def is_late(due_on: date, submitted_at: datetime | None, today: date) -> bool:
     if submitted_at is not None:
-        return submitted_at.astimezone(LOCAL_TZ).date() > due_on
+        return submitted_at.astimezone(DEPARTMENT_TZ).date() > due_on
     return today > due_on
 
 

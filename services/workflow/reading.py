@@ -13,7 +13,15 @@ from common.errors import NotFound
 from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.models import Report
-from services.workflow.rules import Actor
+from services.workflow.rules import (
+    CREATE_ROLES,
+    DELEGABLE,
+    DRAFT,
+    SUBMIT,
+    Actor,
+    allowed_actions,
+    may_edit,
+)
 
 MAX_PAGE = 1000
 
@@ -27,12 +35,18 @@ def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
 
 
 def get_report(session: Session, principal: Principal, report_id: str) -> dict:
-    return shown(session, visible_report(session, actor_of(session, principal), report_id))
+    actor = actor_of(session, principal)
+    return shown(session, visible_report(session, actor, report_id), actor)
 
 
-def shown(session: Session, report: Report) -> dict:
-    """The report as GET /reports/{id} shows it: with its history."""
-    return present(report, history=history(session, report.id))
+def shown(session: Session, report: Report, actor: Actor) -> dict:
+    """The report as GET /reports/{id} shows it to `actor`: with its history."""
+    return present(report, actor, history=history(session, report.id))
+
+
+def shown_to(session: Session, report: Report, principal: Principal) -> dict:
+    """The report as a write answers it, with what its writer may do next."""
+    return shown(session, report, actor_of(session, principal))
 
 
 def list_reports(
@@ -49,7 +63,7 @@ def list_reports(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
     rows = session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset))
-    return [present(r) for r in rows], total
+    return [present(r, actor) for r in rows], total
 
 
 def history(session: Session, report_id: str) -> list[dict]:
@@ -60,7 +74,7 @@ def history(session: Session, report_id: str) -> list[dict]:
         out.append(
             {
                 "seq": entry.seq,
-                "at": entry.at.isoformat(),
+                "at": entry.at,
                 "action": entry.action,
                 "actor": entry.actor,
                 "on_behalf_of": entry.on_behalf_of,
@@ -72,12 +86,9 @@ def history(session: Session, report_id: str) -> list[dict]:
     return out
 
 
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def present(report: Report, history: list[dict] | None = None) -> dict:
-    """The report as the API shows it."""
+def present(report: Report, actor: Actor, history: list[dict] | None = None) -> dict:
+    """The report as the API shows it to `actor`, with what they may do to it now."""
+    roles = actor.roles_in(report.unit)
     out = {
         "id": report.id,
         "year": report.year,
@@ -97,13 +108,38 @@ def present(report: Report, history: list[dict] | None = None) -> dict:
         "measure": report.measure,
         "counting_rule": report.counting_rule,
         "created_by": report.created_by,
-        "created_at": _iso(report.created_at),
+        "created_at": report.created_at,
         "updated_by": report.updated_by,
-        "updated_at": _iso(report.updated_at),
-        "submitted_at": _iso(report.submitted_at),
-        "approved_at": _iso(report.approved_at),
+        "updated_at": report.updated_at,
+        "submitted_at": report.submitted_at,
+        "approved_at": report.approved_at,
         "frozen": report.frozen,
+        "actions": allowed_actions(report.state, roles),
+        "editable": may_edit(report.state, roles),
     }
     if history is not None:
         out["history"] = history
     return out
+
+
+def rights_of(session: Session, principal: Principal) -> dict:
+    """What the caller may do beyond one report: where, on whose behalf, what to hand on."""
+    actor = actor_of(session, principal)
+
+    def units_where(allowed) -> list[str]:
+        return sorted(unit for unit in actor.units if allowed(actor.roles_in(unit)))
+
+    return {
+        "username": actor.username,
+        "grants": [
+            {"unit": g.unit, "role": g.role, "on_behalf_of": g.on_behalf_of} for g in actor.grants
+        ],
+        "sees_all_units": actor.sees_all_units,
+        "writer_units": units_where(lambda roles: roles.keys() & CREATE_ROLES),
+        "submitter_units": units_where(lambda roles: SUBMIT in allowed_actions(DRAFT, roles)),
+        "delegable": [
+            {"unit": unit, "role": role}
+            for unit, role in sorted(principal.memberships)
+            if role in DELEGABLE
+        ],
+    }

@@ -103,6 +103,24 @@ def decide(state: str, action: str, roles: Mapping[str, str | None], comment: st
     return Step(to, held[0], roles[held[0]])
 
 
+def allowed_actions(state: str, roles: Mapping[str, str | None]) -> list[str]:
+    """The transitions `decide` lets an actor holding `roles` take now, in chain order."""
+    return [action for action in TRANSITIONS if _allows(state, action, roles)]
+
+
+def may_edit(state: str, roles: Mapping[str, str | None]) -> bool:
+    """Whether `decide` lets an actor holding `roles` change the report's data now."""
+    return _allows(state, EDIT, roles)
+
+
+def _allows(state: str, action: str, roles: Mapping[str, str | None]) -> bool:
+    try:
+        decide(state, action, roles, comment="(asked in advance)")
+    except (Forbidden, Conflict, Invalid):
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Grant:
     """A role in a unit, held in one's own right or through a delegation (`on_behalf_of`)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from common.fields import Integer, Number, Text
+from common.fields import YEARS, Integer, Limit, Number, Offset, Text, Timestamp
 from common.fiscal import PERIODS
 from services.workflow.rules import DELEGABLE, STATES, TRANSITIONS
 
@@ -20,7 +20,7 @@ class FileId(fields.Raw):
         return value
 
 
-YEAR = validate.Range(min=2500, max=3000)
+YEAR = YEARS
 
 
 class ReportData(Schema):
@@ -56,13 +56,13 @@ class ReportQuery(Schema):
     kpi = Text(validate=validate.Length(max=16))
     period = Text(validate=validate.OneOf(PERIODS))
     state = Text(validate=validate.OneOf(STATES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = Limit()
+    offset = Offset()
 
 
 class HistorySchema(Schema):
     seq = fields.Integer()
-    at = fields.String()
+    at = Timestamp()
     action = fields.String()
     actor = fields.String()
     on_behalf_of = fields.String(allow_none=True)
@@ -92,13 +92,40 @@ class ReportSchema(Schema):
     measure = fields.String()
     counting_rule = fields.String(allow_none=True)
     created_by = fields.String()
-    created_at = fields.String()
+    created_at = Timestamp()
     updated_by = fields.String()
-    updated_at = fields.String()
-    submitted_at = fields.String(allow_none=True)
-    approved_at = fields.String(allow_none=True)
+    updated_at = Timestamp()
+    submitted_at = Timestamp(allow_none=True)
+    approved_at = Timestamp(allow_none=True)
     frozen = fields.Raw(allow_none=True)
     history = fields.List(fields.Nested(HistorySchema))
+    actions = fields.List(
+        fields.String(validate=validate.OneOf(TRANSITIONS)),
+        metadata={"description": "the transitions the caller may take now"},
+    )
+    editable = fields.Boolean(metadata={"description": "whether the caller may change its data"})
+
+
+class GrantSchema(Schema):
+    unit = fields.String(metadata={"description": "empty for a role held across every unit"})
+    role = fields.String()
+    on_behalf_of = fields.String(allow_none=True, metadata={"description": "the delegator"})
+
+
+class UnitRoleSchema(Schema):
+    unit = fields.String()
+    role = fields.String()
+
+
+class RightsSchema(Schema):
+    username = fields.String()
+    grants = fields.List(fields.Nested(GrantSchema))
+    sees_all_units = fields.Boolean()
+    writer_units = fields.List(fields.String(), metadata={"description": "may create reports"})
+    submitter_units = fields.List(fields.String(), metadata={"description": "may submit"})
+    delegable = fields.List(
+        fields.Nested(UnitRoleSchema), metadata={"description": "roles one may hand to a stand-in"}
+    )
 
 
 class TransitionRequest(Schema):
@@ -146,7 +173,7 @@ class BulkResponse(Schema):
 
 class AuditEntrySchema(Schema):
     seq = fields.Integer()
-    at = fields.DateTime()
+    at = Timestamp()
     subject = fields.String()
     subject_id = fields.String()
     actor = fields.String()
@@ -187,8 +214,8 @@ class DelegationSchema(Schema):
     starts_on = fields.Date()
     ends_on = fields.Date()
     reason = fields.String()
-    created_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    revoked_at = Timestamp(allow_none=True)
     revoked_by = fields.String(allow_none=True)
 
 

@@ -72,7 +72,7 @@ def test_the_answer_names_the_year_status(as_user):
 
 @pytest.mark.parametrize(
     ("unit", "kpi", "year"),
-    [("NOPE", "2.1", 2547), ("R1", "99.9", 2547), ("R1", "2.1", 2404)],
+    [("NOPE", "2.1", 2547), ("R1", "99.9", 2547), ("R1", "2.1", 2504)],
 )
 def test_unknown_year_kpi_or_unit_is_404(as_user, unit, kpi, year):
     resp = ask(as_user("reporter1"), unit, kpi, "M01", year)

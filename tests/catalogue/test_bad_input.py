@@ -217,13 +217,13 @@ def test_an_oversized_body_is_refused(admin, tables, place, endpoint):
 @pytest.mark.parametrize(
     ("endpoint", "path"),
     [
-        ("change_year", "/years/2406"),
-        ("add_kpi", "/years/2406/kpis"),
+        ("change_year", "/years/2506"),
+        ("add_kpi", "/years/2506/kpis"),
         ("change_kpi", "/years/{year}/kpis/77.7"),
         ("change_csf", "/years/{year}/csfs/77"),
         ("change_unit", "/units/NOPE"),
-        ("targets", "/years/2406/targets"),
-        ("assignments", "/years/2406/assignments"),
+        ("targets", "/years/2506/targets"),
+        ("assignments", "/years/2506/assignments"),
     ],
 )
 def test_writing_to_an_unknown_year_kpi_csf_or_unit_is_404(admin, tables, place, endpoint, path):

@@ -79,7 +79,7 @@ def test_an_unknown_kpi_is_404_problem(as_user):
 
 
 def test_kpis_of_an_unknown_year_are_404(as_user):
-    assert as_user("reporter1").get(f"{API}/years/2401/kpis").status_code == 404
+    assert as_user("reporter1").get(f"{API}/years/2501/kpis").status_code == 404
 
 
 def test_kpis_can_be_filtered_by_the_unit_kind_that_reports_them(as_user):

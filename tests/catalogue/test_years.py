@@ -15,7 +15,7 @@ def test_2547_is_listed_with_its_gregorian_dates_and_open(as_user):
 def test_one_year_and_404_for_an_unknown_one(as_user):
     http = as_user("auditor")
     assert http.get(f"{API}/years/2547").json()["due_days"] == 10
-    assert http.get(f"{API}/years/2402").status_code == 404
+    assert http.get(f"{API}/years/2502").status_code == 404
 
 
 def test_a_copied_year_is_a_draft_with_its_own_dates(admin):

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.errors import Conflict, Invalid
+from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
-from common.fiscal import fiscal_year_dates
+from common.fiscal import fiscal_year_dates, fiscal_year_of, today
 from services.catalogue import rules
 from services.catalogue.events import YearChanged, YearOpened
 from services.catalogue.models import Assignment, Csf, Kpi, Outbox, Perspective, Target, Year
@@ -38,6 +38,15 @@ def list_years(session: Session) -> list[dict[str, Any]]:
 
 def get_year(session: Session, year: int) -> dict[str, Any]:
     return year_dict(find_year(session, year))
+
+
+def current_year(session: Session) -> dict[str, Any]:
+    """The year units report in now: today's fiscal year if it is open, else the latest open."""
+    open_years = list(session.scalars(select(Year.year).where(Year.status == "open")))
+    if not open_years:
+        raise NotFound("No fiscal year is open.")
+    this_year = fiscal_year_of(today())
+    return get_year(session, this_year if this_year in open_years else max(open_years))
 
 
 def change_year(

@@ -40,7 +40,7 @@ class Templates(MethodView):
             return service.list_templates(session, _runtime().extras["templates"])
 
 
-@blp.route("/templates/<int:year>/<string:kpi>")
+@blp.route("/templates/<year:year>/<string:kpi>")
 class Form(MethodView):
     @blp.arguments(schemas.FormQuery, location="query")
     @blp.doc(responses={"200": {"description": "The prefilled .docx form."}})

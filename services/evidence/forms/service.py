@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import docx
 import sqlalchemy.exc
@@ -24,7 +23,6 @@ from services.evidence.forms.lookups import Lookups
 from services.evidence.models import TemplateVersion
 from services.evidence.store import ObjectStore
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
 NOT_SET = "ยังไม่ได้กำหนด"
 MAX_TEMPLATE_BYTES = 10 * 1024 * 1024
 DOCX = rules.CONTENT_TYPES["docx"]
@@ -136,7 +134,7 @@ def form_context(
         "due_on": _thai(period.get("due_on")),
         "milestones": layout.milestones(req.kpi),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
-        "generated_on": fiscal.thai_date(datetime.now(BANGKOK).date()),
+        "generated_on": fiscal.thai_date(fiscal.today()),
     }
 
 

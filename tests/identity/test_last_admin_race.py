@@ -1,0 +1,73 @@
+"""Two administrators demoting the last two administrators at once: one of them is refused."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from common.auth import ADMIN, REPORTER
+from common.config import Settings
+from common.db import make_engine, make_session_factory, migrate, unit_of_work
+from common.errors import Conflict
+from services.identity import service
+from tests.conftest import PG_ADMIN_URL, at_once, unavailable
+from tests.identity.test_last_admin import ACTOR, ANY_UNIT_EXISTS, MIGRATIONS
+
+ADMINS = ("admin-a", "admin-b")
+RACES = 10
+
+
+@pytest.fixture
+def pg_sessions(tmp_path):
+    """Identity's tables in a PostgreSQL database of this test only, with two administrators."""
+    name = f"rbm_test_admins_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        unavailable("PostgreSQL", exc)
+    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    engine = make_engine(
+        Settings(service="identity", data_dir=tmp_path, database_url=url, broker_url="unused")
+    )
+    migrate(engine, MIGRATIONS)
+    factory = make_session_factory(engine)
+    with unit_of_work(factory) as session:
+        for username in ADMINS:
+            new = service.NewUser(
+                username, username, "long-enough-1", memberships=(("PRD", ADMIN),)
+            )
+            service.add_user(session, "test", new)
+    yield factory
+    engine.dispose()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _demote_both_at_once(factory) -> list[str]:
+    def demote(username: str) -> str:
+        try:
+            with unit_of_work(factory) as session:
+                roles = [("PRD", REPORTER)]
+                service.set_memberships(session, ACTOR, username, roles, ANY_UNIT_EXISTS)
+        except Conflict:
+            return "refused"
+        return "done"
+
+    return at_once(demote, ADMINS)
+
+
+def _restore_admins(factory) -> None:
+    with unit_of_work(factory) as session:
+        for username in ADMINS:
+            service.set_memberships(session, ACTOR, username, [("PRD", ADMIN)], ANY_UNIT_EXISTS)
+
+
+def test_demoting_the_last_two_administrators_at_once_refuses_one(pg_sessions):
+    outcomes = []
+    for _ in range(RACES):
+        outcomes.append(_demote_both_at_once(pg_sessions))
+        _restore_admins(pg_sessions)
+    assert outcomes == [["done", "refused"]] * RACES
