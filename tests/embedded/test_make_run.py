@@ -32,6 +32,7 @@ class MakeRun:
         self.url = f"http://127.0.0.1:{port}" if port else ""
         env = {k: v for k, v in (env or os.environ).items() if not k.startswith("RBM_")}
         env.update(RBM_DATA_DIR=str(data_dir), RBM_PORT=str(port), RBM_LOG_LEVEL="WARNING")
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.log = (data_dir.parent / f"make-run-{port or time.monotonic_ns()}.log").open("wb")
         self.proc = subprocess.Popen(
             ["make", "run"],

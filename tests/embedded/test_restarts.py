@@ -19,7 +19,7 @@ from deploy.lifecycle import alive
 from tests.embedded.test_make_run import MakeRun, processes_using
 
 ROUNDS = int(os.environ.get("RBM_TEST_RESTARTS", "2"))
-ENDINGS = ("kill runner", "kill make", "ctrl-c", "kill seaweedfs", "kill celery")
+ENDINGS = ("kill make", "ctrl-c", "kill runner", "kill seaweedfs", "kill celery")
 
 
 def wait_for(condition, timeout: float = 90.0) -> None:
