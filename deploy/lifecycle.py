@@ -134,7 +134,7 @@ class DataDirLock:
 
 def stop_leftovers(processes: list[dict[str, Any]], grace: float = 10.0) -> list[int]:
     """SIGTERM, then SIGKILL after `grace`, to the recorded processes still alive."""
-    left = [p for p in processes if alive(p)]
+    left = [p for p in processes if alive(p) and int(p["pid"]) != os.getpid()]
     for process in left:
         with contextlib.suppress(ProcessLookupError):
             os.kill(int(process["pid"]), signal.SIGTERM)

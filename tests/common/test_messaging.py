@@ -12,6 +12,7 @@ import pytest
 from kombu import Connection
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from structlog.testing import capture_logs
 
 from common.config import Settings
 from common.db import make_engine, make_session_factory, new_base, unit_of_work
@@ -359,3 +360,15 @@ def test_a_consumer_stopped_while_its_queue_was_purged_catches_up_from_the_feed(
     bus.run(consumer)  # started again: asks the feed before anything else
     assert eventually(lambda: bus.effects() == 5)
     assert len(bus.deliveries) == 5
+
+
+def test_a_lag_that_grows_at_every_look_is_logged_as_a_warning(tmp_path):
+    consumer = EventConsumer(
+        "lagging", None, Inbox, print, f"filesystem://{tmp_path}", "x", "rbm", ["test.#"]
+    )
+    with capture_logs() as logs:
+        for lag in (1, 2, 2, 3, 4, 5):
+            consumer._watch_lag("test", lag)
+    growing = [entry for entry in logs if entry["event"] == "consumer_lag_growing"]
+    assert [entry["lag"] for entry in growing] == [[2, 3, 4, 5]]
+    assert consumer.lag == {"test": 5}
