@@ -8,8 +8,7 @@ Create Date: 2026-12-01 06:30:00.000000
 
 from typing import Sequence, Union
 
-from alembic import op
-import sqlalchemy as sa
+from common.migration_steps import number_events, unnumber_events
 
 
 # revision identifiers, used by Alembic.
@@ -21,17 +20,9 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
-        batch_op.create_index("ix_outbox_seq", ["seq"], unique=True)
-    with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("seq", sa.BigInteger(), nullable=True))
+    number_events()
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    with op.batch_alter_table("inbox", schema=None) as batch_op:
-        batch_op.drop_column("seq")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index("ix_outbox_seq")
-        batch_op.drop_column("seq")
+    unnumber_events()
