@@ -2,7 +2,8 @@
 that nothing else takes in the meantime. Each round ends its run a different way and the next
 round's start must serve, with nothing of the earlier run left.
 
-RBM_TEST_RESTARTS rounds (2 by default; 5 ends a run each way once; 20 for a longer proof).
+RBM_TEST_RESTARTS rounds (2 by default, the power-cut test kills the runner; 5 ends a run each
+way once; 20 for a longer proof).
 """
 
 from __future__ import annotations
