@@ -39,6 +39,8 @@ class Settings:
     max_json_bytes: int = 1_000_000
     max_upload_bytes: int = 50 * 1024 * 1024
     http_timeout: float = 5.0
+    # How long a producer keeps the events it published, for consumers that missed some.
+    events_retention_days: int = 28
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -90,5 +92,6 @@ def from_env(service: str, env: Mapping[str, str] | None = None) -> Settings:
         token_ttl_seconds=int(env.get("RBM_TOKEN_TTL_SECONDS", "3600")),
         max_upload_bytes=int(env.get("RBM_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024))),
         http_timeout=float(env.get("RBM_HTTP_TIMEOUT", "5")),
+        events_retention_days=int(env.get("RBM_EVENTS_RETENTION_DAYS", "28")),
         extra={k: v for k, v in env.items() if k.startswith("RBM_")},
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import DateTime, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from common.logging import current_request_id
@@ -76,7 +76,12 @@ class Envelope:
 
 
 class OutboxMixin:
-    """Columns of a service's outbox table; rows are written in the business transaction."""
+    """Columns of a service's outbox table; rows are written in the business transaction.
+
+    The relay numbers rows in the order they were committed (`seq`, once, never reused) and
+    keeps them for a retention period: the producer's feed (`GET /events?after=`) serves them
+    in that order to consumers that missed what the broker carried.
+    """
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     routing_key: Mapped[str] = mapped_column(String(200))
@@ -85,18 +90,27 @@ class OutboxMixin:
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     @declared_attr.directive
     def __table_args__(cls):  # noqa: N805
-        return (Index(f"ix_{cls.__tablename__}_pending", "sent_at", "created_at"),)
+        return (
+            Index(f"ix_{cls.__tablename__}_pending", "sent_at", "created_at"),
+            Index(f"ix_{cls.__tablename__}_seq", "seq", unique=True),
+        )
 
 
 class InboxMixin:
-    """Event ids a consumer has handled, written in the same transaction as the effect."""
+    """Event ids a consumer has handled, written in the same transaction as the effect.
+
+    A row whose id is `feed:<producer>` is the consumer's place in that producer's feed: `seq`
+    is the number of the last event it has read there (handled, or not meant for it).
+    """
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     consumer: Mapped[str] = mapped_column(String(100), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    seq: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 def record_event(session: Session, outbox_model: type, event: Event, actor: str | None) -> Envelope:

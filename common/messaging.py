@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import threading
+import time
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from kombu import Connection, Exchange, Queue
 from kombu import Consumer as KombuConsumer
-from sqlalchemy import select
+from kombu.transport.virtual.exchange import TopicExchange
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import unit_of_work
@@ -21,6 +25,31 @@ from common.logging import bind_request_id
 log = structlog.get_logger("rbm.messaging")
 TRIES_HEADER = "x-rbm-tries"
 Handler = Callable[[Session, Envelope], None]
+FEED_PREFIX = "feed:"  # inbox rows `feed:<producer>` hold a consumer's place in that feed
+
+
+class Feed(Protocol):
+    """A producer's numbered events: `{"events": [...], "head": n}`, events after `after`."""
+
+    def page(self, producer: str, after: int, limit: int) -> dict[str, Any]: ...
+
+
+def read_feed(session: Session, outbox: type, after: int, limit: int) -> dict[str, Any]:
+    """Numbered events after `after`, in order, and the highest number given so far."""
+    rows = session.scalars(
+        select(outbox).where(outbox.seq > after).order_by(outbox.seq).limit(limit)
+    ).all()
+    head = session.scalar(select(func.max(outbox.seq))) or 0
+    events = [{**json.loads(row.body), "seq": row.seq} for row in rows]
+    return {"events": events, "head": head}
+
+
+_TOPICS = TopicExchange(None)
+
+
+def topic_matches(binding: str, routing_key: str) -> bool:
+    """Whether a queue bound with `binding` gets `routing_key` (kombu's own topic matching)."""
+    return _TOPICS._match(_TOPICS.key_to_pattern(binding), routing_key) is not None
 
 
 def connect(broker_url: str) -> Connection:
@@ -71,13 +100,51 @@ class OutboxRelay:
         broker_url: str,
         exchange: str,
         batch: int = 200,
+        retention: timedelta = timedelta(days=28),
     ):
         self.session_factory = session_factory
         self.outbox = outbox_model
         self.broker_url = broker_url
         self.exchange = events_exchange(exchange)
         self.batch = batch
+        self.retention = retention
         self.connection: Connection | None = None
+        self.pruned_at = 0.0
+
+    def number_pending(self) -> int:
+        """Number the committed rows that have no number yet, after the highest one.
+
+        Only committed rows are seen and numbering is serialised, so numbers become visible
+        in order: a feed reader that has seen N never later finds a new number below N.
+        """
+        with unit_of_work(self.session_factory) as session:
+            if session.bind.dialect.name == "postgresql":
+                key = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox.seq'))"
+                session.execute(text(key))
+            query = (
+                select(self.outbox)
+                .where(self.outbox.seq.is_(None))
+                .order_by(self.outbox.created_at, self.outbox.id)
+                .limit(self.batch)
+            )
+            rows = session.scalars(query).all()
+            last = session.scalar(select(func.max(self.outbox.seq))) or 0
+            for number, row in enumerate(rows, start=last + 1):
+                row.seq = number
+        return len(rows)
+
+    def prune(self) -> int:
+        """Forget published events older than the retention; the newest stays (numbering
+        continues after it)."""
+        cutoff = utcnow() - self.retention
+        with unit_of_work(self.session_factory) as session:
+            newest = session.scalar(select(func.max(self.outbox.seq)))
+            if newest is None:
+                return 0
+            result = session.execute(
+                delete(self.outbox).where(self.outbox.sent_at < cutoff, self.outbox.seq < newest)
+            )
+        return result.rowcount
 
     def _producer(self):
         if self.connection is None:
@@ -136,6 +203,10 @@ class OutboxRelay:
         """Relay until `stop` is set; broker or database faults are retried, never fatal."""
         while not stop.is_set():
             try:
+                if time.monotonic() - self.pruned_at > 3600:
+                    self.prune()
+                    self.pruned_at = time.monotonic()
+                self.number_pending()
                 busy = self.publish_pending()
             except Exception as exc:  # noqa: BLE001 - a relay must outlive any fault
                 log.warning("outbox_relay_error", error=f"{type(exc).__name__}: {exc}")
@@ -154,6 +225,10 @@ class EventConsumer:
     # one before calling `on_idle` (subclasses that gather messages into batches tune both).
     prefetch = 20
     idle_timeout = 0.5
+    # While idle, how often the producers' feeds are asked for what the broker did not bring,
+    # and how many events a page of a feed holds.
+    catch_up_every = 5.0
+    feed_page = 100
 
     def __init__(
         self,
@@ -166,6 +241,7 @@ class EventConsumer:
         queue_prefix: str,
         bindings: Iterable[str],
         max_tries: int = 5,
+        feed: Feed | None = None,
     ):
         self.name = name
         self.session_factory = session_factory
@@ -174,6 +250,14 @@ class EventConsumer:
         self.broker_url = broker_url
         self.exchange = events_exchange(exchange)
         self.max_tries = max_tries
+        self.bindings = list(bindings)
+        # Without a feed the broker is the only path (a consumer tested on its own, say).
+        self.feed = feed
+        self.caught_up_at = 0.0
+        self.lag: dict[str, int] = {}
+        self.lags_seen: dict[str, list[int]] = {}
+        self.feed_failures: dict[tuple[str, int], int] = {}
+        self.feed_down = False
         self.queue_name = f"{queue_prefix}.{name}"
         arguments = {"x-queue-type": "quorum"} if is_amqp(broker_url) else None
         self.queues = [
@@ -199,15 +283,145 @@ class EventConsumer:
         for queue in [*self.queues, self.dead_letters]:
             queue(channel).declare()
 
+    def apply(self, session: Session, envelopes: list[Envelope]) -> list[Envelope]:
+        """Handle in `session` the events not handled before, recording them in the inbox;
+        returns those it handled."""
+        ids = {e.id for e in envelopes}
+        if not ids:
+            return []
+        seen = set(
+            session.scalars(
+                select(self.inbox.event_id).where(
+                    self.inbox.consumer == self.name, self.inbox.event_id.in_(ids)
+                )
+            )
+        )
+        fresh = list({e.id: e for e in envelopes if e.id not in seen}.values())
+        if fresh:
+            self.handle_fresh(session, fresh)
+            session.add_all(self.inbox(event_id=e.id, consumer=self.name) for e in fresh)
+        return fresh
+
+    def handle_fresh(self, session: Session, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            bind_request_id(envelope.correlation_id)
+            self.handler(session, envelope)
+
     def handle(self, envelope: Envelope) -> bool:
         """Apply the handler once for this event id; returns False if it was already handled."""
         with unit_of_work(self.session_factory) as session:
-            if session.get(self.inbox, (envelope.id, self.name)) is not None:
-                return False
-            bind_request_id(envelope.correlation_id)
-            self.handler(session, envelope)
-            session.add(self.inbox(event_id=envelope.id, consumer=self.name))
-        return True
+            return bool(self.apply(session, [envelope]))
+
+    @property
+    def producers(self) -> list[str]:
+        """The services whose feeds this consumer reads: the first word of its bindings."""
+        return sorted({key.split(".", 1)[0] for key in self.bindings} - {"*", "#"})
+
+    def binds(self, routing_key: str) -> bool:
+        return any(topic_matches(key, routing_key) for key in self.bindings)
+
+    def position(self, producer: str) -> int:
+        """The number of the last event read in `producer`'s feed (0: none yet)."""
+        with unit_of_work(self.session_factory) as session:
+            row = session.get(self.inbox, (FEED_PREFIX + producer, self.name))
+            return (row.seq or 0) if row is not None else 0
+
+    def _move(self, session: Session, producer: str, seq: int) -> None:
+        row = session.get(self.inbox, (FEED_PREFIX + producer, self.name))
+        if row is None:
+            session.add(self.inbox(event_id=FEED_PREFIX + producer, consumer=self.name, seq=seq))
+        elif (row.seq or 0) < seq:
+            row.seq, row.handled_at = seq, utcnow()
+
+    def catch_up(self) -> int:
+        """Handle what the producers' feeds hold that the broker did not bring (a crash of the
+        filesystem broker, a purged queue, a consumer down for long); returns how many."""
+        handled = 0
+        for producer in self.producers if self.feed is not None else ():
+            try:
+                handled += self._catch_up_with(producer)
+            except Exception as exc:  # noqa: BLE001 - the next pass asks again
+                if not self.feed_down:
+                    log.warning(
+                        "feed_catch_up_failed",
+                        consumer=self.name,
+                        producer=producer,
+                        error=f"{type(exc).__name__}: {exc}"[:500],
+                    )
+                self.feed_down = True
+            else:
+                self.feed_down = False
+        self.caught_up_at = time.monotonic()
+        if handled:
+            log.info("feed_caught_up", consumer=self.name, handled=handled)
+        return handled
+
+    def _catch_up_with(self, producer: str) -> int:
+        handled = 0
+        while True:
+            after = self.position(producer)
+            page = self.feed.page(producer, after, self.feed_page)
+            events = page["events"]
+            self._watch_lag(producer, page["head"] - after)
+            if not events:
+                return handled
+            if events[0]["seq"] > after + 1:
+                log.error(
+                    "feed_events_expired",
+                    consumer=self.name,
+                    producer=producer,
+                    missed=f"{after + 1}..{events[0]['seq'] - 1}",
+                )
+            handled += self._apply_page(producer, events)
+            self._watch_lag(producer, page["head"] - events[-1]["seq"])
+            if len(events) < self.feed_page:
+                return handled
+
+    def _apply_page(self, producer: str, events: list[dict]) -> int:
+        """The page in one transaction with the new position; if that fails, one by one."""
+        pairs = [(int(e["seq"]), Envelope.parse(e)) for e in events]
+        try:
+            with unit_of_work(self.session_factory) as session:
+                fresh = self.apply(session, [e for _, e in pairs if self.binds(e.type)])
+                self._move(session, producer, pairs[-1][0])
+            return len(fresh)
+        except Exception:  # noqa: BLE001 - each event on its own below finds the one that fails
+            pass
+        handled = 0
+        for seq, envelope in pairs:
+            try:
+                with unit_of_work(self.session_factory) as session:
+                    if self.binds(envelope.type):
+                        handled += len(self.apply(session, [envelope]))
+                    self._move(session, producer, seq)
+            except Exception as exc:
+                tries = self.feed_failures[(producer, seq)] = (
+                    self.feed_failures.get((producer, seq), 0) + 1
+                )
+                if tries < self.max_tries:
+                    raise
+                # Given up on, as the broker path dead-letters it: the feed moves on.
+                log.error(
+                    "feed_event_skipped",
+                    consumer=self.name,
+                    event_id=envelope.id,
+                    error=f"{type(exc).__name__}: {exc}"[:500],
+                )
+                with unit_of_work(self.session_factory) as session:
+                    self._move(session, producer, seq)
+        return handled
+
+    def _watch_lag(self, producer: str, lag: int) -> None:
+        """Keep the lag for /readyz; warn when it grew at each of the last three looks."""
+        self.lag[producer] = max(lag, 0)
+        seen = self.lags_seen.setdefault(producer, [])
+        seen[:] = [*seen[-3:], self.lag[producer]]
+        if len(seen) == 4 and seen[0] < seen[1] < seen[2] < seen[3]:
+            log.warning("consumer_lag_growing", consumer=self.name, producer=producer, lag=seen)
+
+    def catch_up_if_due(self) -> None:
+        if self.feed is not None and time.monotonic() - self.caught_up_at >= self.catch_up_every:
+            self.catch_up()
 
     def on_message(self, message) -> None:
         """Raw kombu message in: nothing is decoded before it is checked."""
@@ -281,10 +495,37 @@ class EventConsumer:
                                 conn.drain_events(timeout=self.idle_timeout)
                             except TimeoutError:
                                 self.on_idle()
+                                self.catch_up_if_due()
             except Exception as exc:  # noqa: BLE001 - reconnect after any broker fault
                 log.warning(
                     "event_consumer_error", consumer=self.name, error=f"{type(exc).__name__}: {exc}"
                 )
+                self.catch_up_if_due()  # with the broker down, the feeds still bring events
                 stop.wait(1.0)
             finally:
                 self.connection = None
+
+
+def replay(
+    consumer: EventConsumer,
+    session: Session,
+    apply: Callable[[Session, list[Envelope]], None],
+    page: int = 500,
+) -> int:
+    """Apply to `session` every event the consumer's producers still keep that it binds,
+    oldest first, leaving its inbox and places alone: a read model rebuilt from the producers'
+    histories. Returns how many events were applied."""
+    applied = 0
+    for producer in consumer.producers:
+        after = 0
+        while True:
+            events = consumer.feed.page(producer, after, page)["events"]
+            wanted = [Envelope.parse(e) for e in events]
+            wanted = [e for e in wanted if consumer.binds(e.type)]
+            if wanted:
+                apply(session, wanted)
+                applied += len(wanted)
+            if len(events) < page:
+                break
+            after = int(events[-1]["seq"])
+    return applied

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from common import errors, logging
 from common.auth import TokenVerifier
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
+from common.feed import HttpFeed, feed_blueprint
 from common.fields import MAX_ID, MAX_YEAR, MIN_YEAR
 from common.messaging import EventConsumer, OutboxRelay, declare_queues
 from common.messaging import ping as broker_ping
@@ -148,7 +150,11 @@ def create_service_app(
     if outbox_model is not None and runtime.session_factory is not None:
         runtime.workers.append(
             OutboxRelay(
-                runtime.session_factory, outbox_model, settings.broker_url, settings.events_exchange
+                runtime.session_factory,
+                outbox_model,
+                settings.broker_url,
+                settings.events_exchange,
+                retention=timedelta(days=settings.events_retention_days),
             )
         )
     app.extensions["rbm"] = runtime
@@ -165,15 +171,31 @@ def create_service_app(
     _add_health(app, runtime)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    if outbox_model is not None:
+        api.register_blueprint(feed_blueprint(outbox_model))
     return app
 
 
 def add_consumers(app: Flask, consumers: Iterable[EventConsumer]) -> None:
-    """Run these event consumers with the service, their queues bound before it serves."""
+    """Run these event consumers with the service, their queues bound before it serves; each
+    also reads its producers' feeds for what the broker did not bring."""
     runtime = runtime_of(app)
     consumers = list(consumers)
+    for consumer in consumers:
+        consumer.feed = consumer.feed or HttpFeed(runtime.settings)
     declare_queues(runtime.settings.broker_url, consumers)
     runtime.workers.extend(consumers)
+
+
+def consumer_lag(runtime: Runtime) -> dict[str, dict[str, int]]:
+    """Per consumer and producer: events in the producer's feed not yet read, at last look."""
+    lag: dict[str, dict[str, int]] = {}
+    for worker in runtime.workers:
+        if isinstance(worker, EventConsumer):
+            mine = lag.setdefault(worker.name, {})
+            for producer, behind in worker.lag.items():
+                mine[producer] = max(mine.get(producer, 0), behind)
+    return lag
 
 
 def runtime_of(app: Flask) -> Runtime:
@@ -198,5 +220,8 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
                 503, "Not ready", "Down: " + ", ".join(sorted(down)), down=sorted(down)
             )
         return jsonify(
-            status="ready", service=runtime.settings.service, checks=sorted(runtime.checks)
+            status="ready",
+            service=runtime.settings.service,
+            checks=sorted(runtime.checks),
+            lag=consumer_lag(runtime),
         )

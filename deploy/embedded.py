@@ -3,22 +3,31 @@
 SeaweedFS (unless RBM_S3_ENDPOINT points elsewhere), a local SMTP sink (unless RBM_SMTP_HOST is
 set), every service under one origin, their outbox relays and event consumers, and the Celery
 worker with beat. SQLite files and the kombu filesystem broker live under RBM_DATA_DIR.
+
+One runner per data dir: `<data dir>/rbm.lock` names it, its port and its processes. Its
+children die with it (even after SIGKILL), a child that dies is started again, and a start
+after a crash first stops whatever the crashed run left. `RBM_PORT=0` serves on a port the
+kernel picks, written to the lock file and the banner.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import structlog
 from waitress.server import create_server
 
 from common import logging as rbm_logging
+from deploy.lifecycle import AlreadyRunning, DataDirLock, child_dies_with_parent, die_with_parent
 from deploy.mailsink import MailSink
 from deploy.seaweedfs import SeaweedFS
 from services.identity.demo import DEMO_PASSWORD, DEMO_USERS
@@ -27,16 +36,67 @@ from services.system import build_system
 log = structlog.get_logger("rbm.embedded")
 
 
-def _backing_services(env: dict[str, str], data_dir: Path, stack: list) -> None:
-    """Start what the environment does not already point at, and say where it is."""
-    if not env.get("RBM_S3_ENDPOINT"):
-        seaweed = SeaweedFS(data_dir / "seaweedfs").start()
-        stack.append(seaweed.stop)
+@dataclass
+class Child:
+    """A process the runner keeps running: started again if it dies, stopped with the runner."""
+
+    name: str
+    start: Callable[[], subprocess.Popen]
+    stop: Callable[[], None]
+    lock: DataDirLock
+    process: subprocess.Popen | None = None
+
+    def run(self) -> None:
+        self.process = self.start()
+        self.lock.record(self.name, self.process.pid)
+
+    def keep_alive(self) -> None:
+        if self.process is not None and (code := self.process.poll()) is not None:
+            log.warning("process_died", process=self.name, code=code)
+            self.run()
+
+
+def _seaweedfs(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list) -> Child:
+    seaweed = SeaweedFS(data_dir / "seaweedfs")
+
+    def start() -> subprocess.Popen:
+        seaweed.start()  # on the same S3 port again after a restart
         env.update(seaweed.env())
-    if not env.get("RBM_SMTP_HOST"):
-        sink = MailSink(data_dir / "mail").start()
-        stack.append(sink.stop)
-        env.update(sink.env())
+        return seaweed.process
+
+    child = Child("seaweedfs", start, seaweed.stop, lock)
+    child.run()
+    stack.append(seaweed.stop)
+    return child
+
+
+def _celery(env: dict[str, str], lock: DataDirLock, stack: list) -> Child:
+    holder: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        holder[:] = [
+            subprocess.Popen(
+                [sys.executable, "-m", "services.notifications.worker"],
+                env=env,
+                start_new_session=True,
+                preexec_fn=child_dies_with_parent,  # noqa: PLW1509 - no Python runs before exec
+            )
+        ]
+        return holder[0]
+
+    def stop() -> None:
+        proc = holder[0]
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+    child = Child("celery", start, stop, lock)
+    child.run()
+    stack.append(stop)
+    return child
 
 
 def _banner(url: str, env: dict[str, str], started: float, data_dir: Path) -> str:
@@ -54,53 +114,82 @@ def _banner(url: str, env: dict[str, str], started: float, data_dir: Path) -> st
     return "\n".join(lines)
 
 
-def _start_celery(env: dict[str, str], stack: list) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.notifications.worker"], env=env, start_new_session=True
+def _serve(env: dict[str, str], port: int):
+    """Bind the one origin before the services are built: they need its URL."""
+    try:
+        server = create_server(_not_yet, host="127.0.0.1", port=port, threads=16)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise AlreadyRunning(f"port {port} is in use: set RBM_PORT to a free one") from exc
+        raise
+    env["RBM_PORT"] = str(server.effective_port)
+    env.setdefault("RBM_GATEWAY_URL", f"http://127.0.0.1:{server.effective_port}")
+    return server
+
+
+def _not_yet(_environ, start_response):
+    start_response(
+        "503 Service Unavailable", [("Content-Type", "text/plain"), ("Retry-After", "1")]
     )
+    return [b"rbm is starting\n"]
 
-    def stop() -> None:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
 
-    stack.append(stop)
+def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, stopping) -> None:
+    started = time.monotonic()
+    server = _serve(env, int(env.setdefault("RBM_PORT", "8000")))
+    stack.append(server.close)
+    lock.update(url=env["RBM_GATEWAY_URL"])
+    children = []
+    if not env.get("RBM_S3_ENDPOINT"):
+        children.append(_seaweedfs(env, data_dir, lock, stack))
+    if not env.get("RBM_SMTP_HOST"):
+        sink = MailSink(data_dir / "mail").start()
+        stack.append(sink.stop)
+        env.update(sink.env())
+    system = build_system(env)
+    stack.append(system.shutdown)
+    server.application = system.wsgi
+    threading.Thread(target=server.run, name="http", daemon=True).start()
+    system.start_workers()
+    children.append(_celery(env, lock, stack))
+    lock.update(state="running")
+    print(_banner(env["RBM_GATEWAY_URL"], env, started, data_dir), flush=True)
+    while not stopping.wait(1.0):
+        for child in children:
+            child.keep_alive()
+    lock.update(state="stopping")
+    print("\nstopping rbm ...", flush=True)
 
 
 def main() -> int:
-    started = time.monotonic()
+    # Started by `make run` or a test: if that parent goes, stop as on Ctrl-C.
+    die_with_parent(signal.SIGTERM)
     rbm_logging.configure()
     env = dict(os.environ)
     data_dir = Path(env.setdefault("RBM_DATA_DIR", "./var")).resolve()
     env["RBM_DATA_DIR"] = str(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    port = int(env.setdefault("RBM_PORT", "8000"))
-    env.setdefault("RBM_GATEWAY_URL", f"http://127.0.0.1:{port}")
-    stack: list = []  # what to stop, in reverse order
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     try:
-        _backing_services(env, data_dir, stack)
-        system = build_system(env)
-        stack.append(system.shutdown)
-        server = create_server(system.wsgi, host="127.0.0.1", port=port, threads=16)
-        stack.append(server.close)
-        threading.Thread(target=server.run, name="http", daemon=True).start()
-        system.start_workers()
-        _start_celery(env, stack)
-        print(_banner(env["RBM_GATEWAY_URL"], env, started, data_dir), flush=True)
-        stopping.wait()
-        print("\nstopping rbm ...", flush=True)
+        lock = DataDirLock(data_dir).acquire()
+    except AlreadyRunning as exc:
+        print(f"rbm: {exc}", file=sys.stderr, flush=True)
+        return 1
+    stack: list = []  # what to stop, in reverse order
+    try:
+        _run(env, data_dir, lock, stack, stopping)
+    except AlreadyRunning as exc:
+        print(f"rbm: {exc}", file=sys.stderr, flush=True)
+        return 1
     finally:
+        lock.update(state="stopping")
         for stop in reversed(stack):
             try:
                 stop()
             except Exception as exc:  # noqa: BLE001 - stop everything else anyway
                 log.warning("stop_failed", error=str(exc))
+        lock.release()
     print("rbm stopped.", flush=True)
     return 0
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from deploy.seaweedfs import free_port
+from deploy.ports import free_port, in_use
 
 
 class _SaveToFolder:
@@ -28,13 +28,22 @@ class MailSink:
     port: int = 0
     controller: Controller | None = None
 
-    def start(self) -> MailSink:
+    def start(self, tries: int = 3) -> MailSink:
+        """Listen on `port`, or on a free one (another, if it was taken in the meantime)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.port = self.port or free_port()
         handler = _SaveToFolder(self.folder)
-        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-        return self
+        for attempt in range(1, tries + 1):
+            port = self.port or free_port()
+            self.controller = Controller(handler, hostname="127.0.0.1", port=port)
+            try:
+                self.controller.start()
+            except OSError as exc:
+                if self.port or not in_use(exc) or attempt == tries:
+                    raise
+                continue
+            self.port = port
+            return self
+        raise AssertionError("unreachable")
 
     def env(self) -> dict[str, str]:
         return {"RBM_SMTP_HOST": "127.0.0.1", "RBM_SMTP_PORT": str(self.port)}

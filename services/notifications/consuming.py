@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.db import unit_of_work
@@ -56,22 +55,14 @@ class BatchConsumer(EventConsumer):
     def on_idle(self) -> None:
         self.flush()
 
+    def handle_fresh(self, session: Session, envelopes: list[Envelope]) -> None:
+        # Events caught up from a feed are handled together too.
+        self.batch_handler(session, envelopes)
+
     def handle_batch(self, envelopes: list[Envelope]) -> set[str]:
         """Apply the handler once to the events not handled before; returns their ids."""
         with unit_of_work(self.session_factory) as session:
-            ids = {e.id for e in envelopes}
-            seen = set(
-                session.scalars(
-                    select(self.inbox.event_id).where(
-                        self.inbox.consumer == self.name, self.inbox.event_id.in_(ids)
-                    )
-                )
-            )
-            fresh = list({e.id: e for e in envelopes if e.id not in seen}.values())
-            if fresh:
-                self.batch_handler(session, fresh)
-                session.add_all(self.inbox(event_id=e.id, consumer=self.name) for e in fresh)
-        return {e.id for e in fresh}
+            return {e.id for e in self.apply(session, envelopes)}
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []

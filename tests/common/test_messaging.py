@@ -6,16 +6,18 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from kombu import Connection
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
+from structlog.testing import capture_logs
 
 from common.config import Settings
 from common.db import make_engine, make_session_factory, new_base, unit_of_work
 from common.events import Envelope, Event, InboxMixin, OutboxMixin, record_event
-from common.messaging import EventConsumer, OutboxRelay, connect
+from common.messaging import EventConsumer, OutboxRelay, connect, read_feed
 
 Base = new_base()
 
@@ -279,3 +281,94 @@ def test_the_relay_reconnects_after_its_broker_connection_is_closed_and_sends_th
         bus.emit(f"after-{i}")
     assert eventually(lambda: bus.effects() == 21)
     assert bus.unsent() == 0
+
+
+class LocalFeed:
+    """The producer's feed read straight from its outbox (over HTTP in a running system)."""
+
+    def __init__(self, bus):
+        self.bus = bus
+        self.pages = 0
+
+    def page(self, producer: str, after: int, limit: int) -> dict:
+        assert producer == "test"
+        self.pages += 1
+        with unit_of_work(self.bus.session_factory) as session:
+            return read_feed(session, Outbox, after, limit)
+
+
+def test_events_are_numbered_in_commit_order_and_served_after_a_number(bus):
+    ids = [bus.emit(f"n{i}") for i in range(5)]
+    relay = bus.relay()
+    assert relay.number_pending() == 5
+    assert relay.number_pending() == 0  # numbered once
+    feed = LocalFeed(bus)
+    page = feed.page("test", 0, 3)
+    assert [e["seq"] for e in page["events"]] == [1, 2, 3]
+    assert [e["id"] for e in page["events"]] == ids[:3]
+    assert page["head"] == 5
+    assert [e["id"] for e in feed.page("test", 3, 100)["events"]] == ids[3:]
+
+
+def test_pruning_forgets_old_published_events_but_never_the_newest_number(bus):
+    relay = bus.relay()
+    for i in range(3):
+        bus.emit(f"old{i}")
+    relay.number_pending()
+    relay.publish_pending()
+    relay.retention = timedelta(seconds=-1)  # everything published is past its retention
+    assert relay.prune() == 2
+    bus.emit("new")
+    relay.number_pending()
+    assert [e["seq"] for e in LocalFeed(bus).page("test", 0, 10)["events"]] == [3, 4]
+
+
+def test_a_consumer_catches_up_from_the_feed_what_the_broker_never_brought(bus):
+    consumer = bus.consumer()
+    consumer.feed, consumer.catch_up_every = LocalFeed(bus), 0.2
+    bus.run(consumer)
+    lost = [bus.emit(f"lost{i}") for i in range(3)]
+    bus.relay().number_pending()  # numbered, never published: as if the broker dropped them
+    assert eventually(lambda: bus.effects() == 3)
+    assert sorted(bus.deliveries) == sorted(lost)
+    bus.run(bus.relay())  # both paths bring the next ones: each is handled once
+    for i in range(5):
+        bus.emit(f"both{i}")
+    assert eventually(lambda: bus.effects() == 8 and consumer.position("test") == 8)
+    time.sleep(0.5)
+    assert bus.effects() == 8 and len(bus.deliveries) == 8
+    assert consumer.lag == {"test": 0}
+
+
+def test_a_consumer_stopped_while_its_queue_was_purged_catches_up_from_the_feed(amqp_bus):
+    bus = amqp_bus
+    consumer = bus.consumer()
+    consumer.feed = LocalFeed(bus)
+    bus.run(bus.relay())
+    own_stop = threading.Event()
+    thread = threading.Thread(target=consumer.run, args=(own_stop,), daemon=True)
+    thread.start()
+    bus.emit("seen")
+    assert eventually(lambda: bus.effects("seen") == 1)
+    own_stop.set()
+    thread.join(10)
+    for i in range(4):
+        bus.emit(f"purged{i}")
+    assert eventually(lambda: bus.unsent() == 0)
+    with connect(bus.settings.broker_url) as conn:
+        consumer.queues[0](conn.default_channel).purge()
+    bus.run(consumer)  # started again: asks the feed before anything else
+    assert eventually(lambda: bus.effects() == 5)
+    assert len(bus.deliveries) == 5
+
+
+def test_a_lag_that_grows_at_every_look_is_logged_as_a_warning(tmp_path):
+    consumer = EventConsumer(
+        "lagging", None, Inbox, print, f"filesystem://{tmp_path}", "x", "rbm", ["test.#"]
+    )
+    with capture_logs() as logs:
+        for lag in (1, 2, 2, 3, 4, 5):
+            consumer._watch_lag("test", lag)
+    growing = [entry for entry in logs if entry["event"] == "consumer_lag_growing"]
+    assert [entry["lag"] for entry in growing] == [[2, 3, 4, 5]]
+    assert consumer.lag == {"test": 5}

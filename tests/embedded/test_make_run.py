@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from deploy.lifecycle import alive, read_lock
 from deploy.seaweedfs import free_port
 
 PREFIXES = [
@@ -24,11 +25,15 @@ PREFIXES = [
 
 
 class MakeRun:
-    def __init__(self, repo: Path, data_dir: Path, port: int):
-        self.url = f"http://127.0.0.1:{port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("RBM_")}
+    """`make run` on a data dir; on port 0 the URL is read from the runner's lock file."""
+
+    def __init__(self, repo: Path, data_dir: Path, port: int = 0, env: dict | None = None):
+        self.data_dir = data_dir
+        self.url = f"http://127.0.0.1:{port}" if port else ""
+        env = {k: v for k, v in (env or os.environ).items() if not k.startswith("RBM_")}
         env.update(RBM_DATA_DIR=str(data_dir), RBM_PORT=str(port), RBM_LOG_LEVEL="WARNING")
-        self.log = (data_dir.parent / f"make-run-{port}.log").open("wb")
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.log = (data_dir.parent / f"make-run-{port or time.monotonic_ns()}.log").open("wb")
         self.proc = subprocess.Popen(
             ["make", "run"],
             cwd=repo,
@@ -42,13 +47,23 @@ class MakeRun:
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             assert self.proc.poll() is None, "make run exited early"
+            self.url = self.url or self.lock_url()
             try:
-                if requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok:
+                if self.url and requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok:
                     return time.monotonic() - started
             except requests.ConnectionError:
                 pass
             time.sleep(0.5)
         raise AssertionError("make run did not serve in time")
+
+    def lock(self) -> dict:
+        return read_lock(self.data_dir / "rbm.lock")
+
+    def lock_url(self) -> str:
+        """The URL of this run once its runner is up (the file may still name an earlier one)."""
+        lock = self.lock()
+        runner = (lock.get("processes") or [{}])[0]
+        return lock.get("url", "") if lock.get("state") == "running" and alive(runner) else ""
 
     def token(self, username: str) -> dict[str, str]:
         resp = requests.post(

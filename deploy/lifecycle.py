@@ -1,0 +1,150 @@
+"""Processes that die with their parent, and one runner per data dir (a lock file with pids).
+
+A runner killed with SIGKILL cannot stop what it started: its children are told by the kernel
+(PR_SET_PDEATHSIG) and die with it. The lock file records every process of a run, so that a
+start finds what an earlier run on the same data dir left and stops it, or says that another
+live runner uses that data dir.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> None:
+    """Ask the kernel to send `sig` to this process when its parent dies (Linux only)."""
+    if _prctl is None:
+        return
+    parent = os.getppid()
+    _prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request was made
+        os.kill(os.getpid(), sig)
+
+
+def child_dies_with_parent() -> None:
+    """A `preexec_fn` for Popen: the child is killed when the process that started it dies.
+
+    Start children from the main thread: the kernel ties the signal to the thread that forked.
+    """
+    die_with_parent(signal.SIGKILL)
+
+
+def started_at(pid: int) -> str | None:
+    """The start time of a live process in clock ticks since boot (tells a reused pid apart)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return None if fields[0] in "ZX" else fields[19]
+
+
+def alive(process: dict[str, Any]) -> bool:
+    pid = int(process.get("pid", 0))
+    return pid > 0 and started_at(pid) == process.get("started")
+
+
+def read_lock(path: Path) -> dict[str, Any]:
+    """What a lock file says, read without the lock."""
+    try:
+        text = path.read_text()
+        return json.JSONDecoder().raw_decode(text)[0] if text.strip() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+class AlreadyRunning(RuntimeError):
+    """Another live runner holds the data dir."""
+
+
+class DataDirLock:
+    """`<data dir>/rbm.lock`: held (flock) by the live runner, listing the processes of its run."""
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / "rbm.lock"
+        self.file = None
+        self.state: dict[str, Any] = {}
+
+    def read(self) -> dict[str, Any]:
+        return read_lock(self.path)
+
+    def acquire(self, wait_for_stopping: float = 60.0) -> DataDirLock:
+        """Take the data dir, first stopping whatever an earlier, dead run left running."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Not O_APPEND (pwrite would append); O_CLOEXEC: no child keeps the lock after us.
+        self.file = os.fdopen(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC), "r+b")
+        deadline = time.monotonic() + wait_for_stopping
+        while not self._try_lock():
+            holder = self.read()
+            if holder.get("state") != "stopping" or time.monotonic() > deadline:
+                self.file.close()
+                where = f" on {holder['url']}" if holder.get("url") else ""
+                raise AlreadyRunning(
+                    f"another rbm (pid {holder.get('pid', '?')}{where}) is using the data dir "
+                    f"{self.path.parent}; stop it first, or choose another RBM_DATA_DIR"
+                )
+            time.sleep(0.5)  # an earlier runner is stopping: its processes go in seconds
+        stop_leftovers(self.read().get("processes", []))
+        self.state = {"pid": os.getpid(), "state": "starting", "processes": []}
+        self.record("runner", os.getpid())
+        return self
+
+    def _try_lock(self) -> bool:
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def record(self, name: str, pid: int) -> None:
+        """Add a process to the run, before it can outlive a crash of the runner unrecorded."""
+        processes = [p for p in self.state["processes"] if p["name"] != name]
+        processes.append({"name": name, "pid": pid, "started": started_at(pid)})
+        self.state["processes"] = processes
+        self._write()
+
+    def update(self, **fields: Any) -> None:
+        self.state.update(fields)
+        self._write()
+
+    def _write(self) -> None:
+        # One write over the old text, then cut what is left of it: a reader never sees the
+        # file empty, at worst the new text followed by the end of the old one.
+        text = json.dumps(self.state).encode()
+        os.pwrite(self.file.fileno(), text, 0)
+        os.truncate(self.file.fileno(), len(text))
+
+    def release(self) -> None:
+        if self.file is not None:
+            self.update(state="stopped", processes=[])
+            self.file.close()  # releases the flock
+            self.file = None
+
+
+def stop_leftovers(processes: list[dict[str, Any]], grace: float = 10.0) -> list[int]:
+    """SIGTERM, then SIGKILL after `grace`, to the recorded processes still alive."""
+    left = [p for p in processes if alive(p) and int(p["pid"]) != os.getpid()]
+    for process in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(int(process["pid"]), signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while any(alive(p) for p in left) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for process in left:
+        if alive(process):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(process["pid"]), signal.SIGKILL)
+    while any(alive(p) for p in left):
+        time.sleep(0.1)
+    return [int(p["pid"]) for p in left]
