@@ -12,6 +12,7 @@ from common.config import Settings, from_env
 from common.db import unit_of_work
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
+from services.identity import rules
 from services.identity.api import blp
 from services.identity.demo import load_demo_users
 from services.identity.models import Outbox
@@ -51,6 +52,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["signer"] = signer
     runtime.verifier = OwnKeysVerifier(signer)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing users in).
+    runtime.extras["trusted_proxies"] = rules.parse_networks(
+        settings.extra.get("RBM_TRUSTED_PROXIES", "")
+    )
+    runtime.extras["client_login_limit"] = int(
+        settings.extra.get("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
+    )
     if settings.demo:
         with unit_of_work(runtime.session_factory) as session:
             created = load_demo_users(session)

@@ -119,6 +119,7 @@ def login():
                 "username": request.form.get("username", ""),
                 "password": request.form.get("password", ""),
             },
+            headers={"X-Forwarded-For": _forwarded_for()},
             timeout=settings.http_timeout,
         )
     except requests.RequestException:
@@ -132,6 +133,13 @@ def login():
     if lang:
         session["lang"] = lang
     return redirect(local_path(request.args.get("next")) or "/")
+
+
+def _forwarded_for() -> str:
+    """The chain of addresses this request came through, ending with whoever sent it here:
+    identity limits failed logins per client and believes it from the portal it trusts."""
+    earlier = request.headers.get("X-Forwarded-For", "")
+    return ", ".join(part for part in (earlier, request.remote_addr or "") if part)
 
 
 @pages.post("/logout")
