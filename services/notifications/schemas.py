@@ -2,12 +2,12 @@
 
 from marshmallow import Schema, fields, validate
 
-from services.notifications.rules import DELIVERIES, KINDS
+from services.notifications.rules import DELEGATION_ENDED, DELIVERIES, KINDS
 
 
 class NotificationSchema(Schema):
     id = fields.String()
-    kind = fields.String(metadata={"enum": list(KINDS)})
+    kind = fields.String(metadata={"enum": [*KINDS, DELEGATION_ENDED]})
     report_id = fields.String(allow_none=True)
     title = fields.String()
     body = fields.String()

@@ -10,6 +10,7 @@ from common.messaging import EventConsumer
 from common.web import add_consumers, create_service_app, runtime_of
 from services.workflow.api import blp
 from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
+from services.workflow.delegations import IDENTITY_BINDINGS, on_user_changed
 from services.workflow.models import Inbox, Outbox
 
 
@@ -38,7 +39,17 @@ def create_app(settings: Settings | None = None) -> Flask:
                 settings.events_exchange,
                 settings.queue_prefix,
                 bindings=BINDINGS,
-            )
+            ),
+            EventConsumer(
+                "workflow.identity",
+                runtime.session_factory,
+                Inbox,
+                on_user_changed,
+                settings.broker_url,
+                settings.events_exchange,
+                settings.queue_prefix,
+                bindings=IDENTITY_BINDINGS,
+            ),
         ],
     )
     return app

@@ -12,13 +12,21 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from common.auth import Principal
-from common.errors import Conflict, DomainError, Invalid, NotFound
+from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
-from services.workflow.models import Report
+from services.workflow.models import AuditEntry, Report
 from services.workflow.reading import visible_report
-from services.workflow.rules import APPROVE, NEEDS_COMMENT, REOPEN, SUBMIT, Actor, decide
+from services.workflow.rules import (
+    APPROVE,
+    NEEDS_COMMENT,
+    REOPEN,
+    SUBMIT,
+    Actor,
+    decide,
+    separation_problem,
+)
 from services.workflow.service import check_version, record_change, snapshot
 
 MAX_BULK = 1000
@@ -63,6 +71,10 @@ def _apply(
     """Check everything, then change: a refused transition changes nothing."""
     check_version(report, expected_version)
     step = decide(report.state, action, actor.roles_in(report.unit), comment)
+    if problem := separation_problem(
+        action, _authors(session, report), actor.username, step.on_behalf_of
+    ):
+        raise Forbidden(problem, reason="separation_of_duties")
     if action == SUBMIT:
         _ready_to_submit(report)
     before = snapshot(report)
@@ -79,6 +91,14 @@ def _apply(
     record_change(
         session, trail, report, action, actor.username, step.on_behalf_of, changes, comment
     )
+
+
+def _authors(session: Session, report: Report) -> set[str]:
+    """Who created the report or submitted it, at any time."""
+    submitters = select(AuditEntry.actor).where(
+        AuditEntry.subject_id == report.id, AuditEntry.action == SUBMIT
+    )
+    return {report.created_by, *session.scalars(submitters)}
 
 
 def transition(
