@@ -11,7 +11,7 @@ from common.db import unit_of_work
 from common.web import runtime_of
 from services.workflow.audit import entries_of
 from tests.conftest import login
-from tests.workflow.conftest import API, crew  # noqa: F401 - fixture used here
+from tests.workflow.conftest import API
 from tests.workflow.test_delegation import delegate
 
 
