@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import errors, logging
-from common.auth import TokenVerifier
+from common.auth import Revocations, TokenVerifier, http_revocations
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
 from common.messaging import EventConsumer, OutboxRelay, declare_queues
@@ -73,7 +73,13 @@ def create_service_app(
         engine=engine,
         session_factory=make_session_factory(engine) if engine else None,
         verifier=TokenVerifier(
-            f"{settings.service_url('identity')}/jwks.json", settings.http_timeout
+            f"{settings.service_url('identity')}/jwks.json",
+            settings.http_timeout,
+            revocations=Revocations(
+                http_revocations(
+                    f"{settings.service_url('identity')}/revocations", settings.http_timeout
+                )
+            ),
         ),
     )
     if engine is not None:

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from common.auth import ADMIN, AUDITOR, SERVICE, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
 from common.secrets import service_password
-from services.identity import rules, schemas, security, service
+from services.identity import revocation, rules, schemas, security, service
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
@@ -89,6 +89,26 @@ class Jwks(MethodView):
     def get(self):
         """The public keys that verify identity's tokens."""
         return jsonify(_runtime().extras["signer"].jwks)
+
+
+@blp.route("/revocations")
+class Revocations(MethodView):
+    @blp.response(200, schemas.RevocationsSchema)
+    def get(self):
+        """Tokens refused before their expiry: every service keeps a copy (no token needed)."""
+        with _session() as session:
+            return revocation.current(session)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self):
+        """End this token now, everywhere (signing out)."""
+        principal = current_principal()
+        with _session() as session:
+            revocation.revoke_token(session, principal)
+        _runtime().verifier.revocations.revoke_token(principal.token_id, principal.expires_at)
 
 
 @blp.route("/me")

@@ -70,6 +70,19 @@ class AdminAudit(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class Revocation(Base):
+    """Tokens refused before they expire: a user's issued before `not_before`, or one token."""
+
+    __tablename__ = "revocations"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(36))
+    token_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # After this no token it concerns is valid anyway: the entry need not be handed out.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Outbox(OutboxMixin, Base):
     __tablename__ = "outbox"
 

@@ -105,3 +105,13 @@ class AuditVerificationSchema(Schema):
     intact = fields.Boolean()
     entries = fields.Integer()
     first_bad = fields.Integer()
+
+
+class RevocationSchema(Schema):
+    user_id = fields.String()
+    token_id = fields.String(allow_none=True)
+    not_before = fields.Float(allow_none=True, metadata={"description": "epoch seconds"})
+
+
+class RevocationsSchema(Schema):
+    entries = fields.List(fields.Nested(RevocationSchema))

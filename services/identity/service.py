@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from common.auth import ADMIN, ROLES, SERVICE, Principal, TokenSigner
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
-from services.identity import rules, security, throttle
+from services.identity import revocation, rules, security, throttle
 from services.identity.events import UserChanged
 from services.identity.models import Membership, Outbox, User
 
@@ -241,6 +241,8 @@ def update_user(session: Session, actor: Principal, username: str, changes: dict
     for field in ("display_name", "email", "active"):
         if field in changes:
             setattr(user, field, changes[field])
+    if "password" in changes or changes.get("active") is False:
+        revocation.revoke_user(session, user.id)
     _keep_an_administrator(session)
     said = {k: ("(changed)" if k == "password" else v) for k, v in changes.items()}
     _publish(session, user, actor.username, "changed", said)
@@ -272,6 +274,8 @@ def set_memberships(
     user.memberships = [Membership(unit=u, role=r) for u, r in sorted(set(memberships))]
     _keep_an_administrator(session)
     after = claims_of(user)["memberships"]
+    if after != before:
+        revocation.revoke_user(session, user.id)
     changes = {"memberships": {"before": before, "after": after}}
     _publish(session, user, actor.username, "memberships", changes)
     return user

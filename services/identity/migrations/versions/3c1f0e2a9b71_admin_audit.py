@@ -1,4 +1,4 @@
-"""administrators' changes in a hash-chained trail
+"""administrators' changes in a hash-chained trail; revoked tokens
 
 Revision ID: 3c1f0e2a9b71
 Revises: a197bb05fe70
@@ -30,7 +30,19 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_admin_audit")),
     )
+    op.create_table(
+        "revocations",
+        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("token_id", sa.String(length=64), nullable=True),
+        sa.Column("not_before", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("seq", name=op.f("pk_revocations")),
+    )
+    op.create_index(op.f("ix_revocations_expires_at"), "revocations", ["expires_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_revocations_expires_at"), table_name="revocations")
+    op.drop_table("revocations")
     op.drop_table("admin_audit")
