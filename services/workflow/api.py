@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 
 from common.auth import ADMIN, AUDITOR, REVIEWER, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
-from common.errors import Invalid
+from common.errors import Conflict, Invalid, Unavailable
 from services.workflow import (
+    anchors,
     audit,
     delegations,
     progress,
@@ -165,10 +166,30 @@ class ReportAudit(MethodView):
 class AuditVerify(MethodView):
     @blp.response(200, schemas.VerifySchema)
     def get(self):
-        """Check the hash chain of the whole audit trail."""
+        """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
         require_roles(AUDITOR, ADMIN, REVIEWER)
+        store = _runtime().extras.get("anchors")
         with _session() as session:
-            return audit.verify(session).as_dict()
+            if store is None:
+                return audit.verify(session).as_dict()
+            return anchors.verify(session, store)
+
+
+@blp.route("/audit/anchors")
+class AuditAnchors(MethodView):
+    @blp.response(201, schemas.AnchorSchema)
+    @blp.alt_response(409, description="The trail is empty: nothing to anchor.")
+    def post(self):
+        """Write the trail's head into the object-locked bucket now (auditor, admin)."""
+        require_roles(AUDITOR, ADMIN)
+        store = _runtime().extras.get("anchors")
+        if store is None:
+            raise Unavailable("No object store is configured for audit anchors.")
+        with _session() as session:
+            anchor = anchors.anchor_now(session, store)
+        if anchor is None:
+            raise Conflict("The audit trail is empty: there is nothing to anchor yet.")
+        return anchor
 
 
 @blp.route("/delegations")
