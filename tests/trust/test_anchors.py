@@ -52,9 +52,7 @@ def test_an_anchor_is_written_on_demand_under_retention(live, anchored, auditor)
     assert result["intact"] is True and result["anchors"] >= 1
 
 
-def test_a_trail_rewritten_by_the_database_owner_fails_against_its_anchor(
-    live, anchored, auditor
-):
+def test_a_trail_rewritten_by_the_database_owner_fails_against_its_anchor(live, anchored, auditor):
     seq = anchored["anchor"]["seq"]
     factory = live.app("workflow").extensions["rbm"].session_factory
     with factory() as session:
