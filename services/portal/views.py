@@ -139,8 +139,8 @@ def login():
 
 
 def _forwarded_for() -> str:
-    """The chain of addresses this request came through, ending with whoever sent it here:
-    identity limits failed logins per client and believes it from the portal it trusts."""
+    """The addresses this request came through, ending with whoever sent it to the portal."""
+    # Identity limits failed sign-ins per client, and believes this header from the portal.
     earlier = request.headers.get("X-Forwarded-For", "")
     return ", ".join(part for part in (earlier, request.remote_addr or "") if part)
 
