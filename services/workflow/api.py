@@ -122,7 +122,13 @@ class ReportTransitions(MethodView):
         expected = _expected_version(body)
         with _session() as session:
             report = transitions.transition(
-                session, principal, report_id, body["action"], body["comment"], expected
+                session,
+                principal,
+                report_id,
+                body["action"],
+                body["comment"],
+                expected,
+                transitions.delegator_check(_lookups()),
             )
             shown = reading.shown(session, report)
         return _tagged(shown)
@@ -139,7 +145,12 @@ class BulkTransitions(MethodView):
         targets += [(report_id, None) for report_id in body.get("ids") or []]
         with _session() as session:
             results = transitions.bulk_transition(
-                session, principal, body["action"], body["comment"], targets
+                session,
+                principal,
+                body["action"],
+                body["comment"],
+                targets,
+                transitions.delegator_check(_lookups()),
             )
         succeeded = sum(1 for r in results if r["ok"])
         return {

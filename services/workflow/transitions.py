@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +16,12 @@ from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
+from services.workflow.gateways import Lookups
 from services.workflow.models import AuditEntry, Report
 from services.workflow.reading import visible_report
 from services.workflow.rules import (
     APPROVE,
+    GLOBAL_ROLES,
     NEEDS_COMMENT,
     REOPEN,
     SUBMIT,
@@ -59,6 +61,28 @@ def _ready_to_submit(report: Report) -> None:
         )
 
 
+DelegatorHolds = Callable[[str, str, str], bool]
+
+
+def delegator_check(lookups: Lookups) -> DelegatorHolds:
+    """Whether a delegator still may lend (user, role, unit), asked of identity once each.
+
+    Identity's events end such delegations within seconds; this closes those seconds.
+    """
+    memo: dict[str, dict | None] = {}
+
+    def holds(username: str, role: str, unit: str) -> bool:
+        if username not in memo:
+            memo[username] = lookups.user(username)
+        user = memo[username]
+        return bool(user and user.get("active")) and any(
+            m["role"] == role and (m["unit"] == unit or role in GLOBAL_ROLES)
+            for m in user.get("memberships", [])
+        )
+
+    return holds
+
+
 def _apply(
     session: Session,
     trail: audit.Trail,
@@ -67,10 +91,17 @@ def _apply(
     action: str,
     comment: str,
     expected_version: int | None,
+    delegator_holds: DelegatorHolds | None = None,
 ) -> None:
     """Check everything, then change: a refused transition changes nothing."""
     check_version(report, expected_version)
     step = decide(report.state, action, actor.roles_in(report.unit), comment)
+    lent = step.on_behalf_of
+    if lent and delegator_holds and not delegator_holds(lent, step.role, report.unit):
+        raise Forbidden(
+            f"{lent} no longer holds the role {step.role} here: the delegation has ended.",
+            reason="delegation_ended",
+        )
     if problem := separation_problem(
         action, _authors(session, report), actor.username, step.on_behalf_of
     ):
@@ -108,12 +139,15 @@ def transition(
     action: str,
     comment: str = "",
     expected_version: int | None = None,
+    delegator_holds: DelegatorHolds | None = None,
 ) -> Report:
     """Move one report along the chain: 403 for a role that may not, 409 for the wrong state."""
     actor = actor_of(session, principal)
     trail = audit.Trail(session)
     report = visible_report(session, actor, report_id)
-    _apply(session, trail, actor, report, action, comment.strip(), expected_version)
+    _apply(
+        session, trail, actor, report, action, comment.strip(), expected_version, delegator_holds
+    )
     try:
         session.flush()
     except StaleDataError as exc:
@@ -127,6 +161,7 @@ def bulk_transition(
     action: str,
     comment: str,
     targets: Sequence[tuple[str, int | None]],
+    delegator_holds: DelegatorHolds | None = None,
 ) -> list[dict[str, Any]]:
     """The same action on many reports, with a result for each; one failing leaves the rest."""
     comment = comment.strip()
@@ -144,7 +179,7 @@ def bulk_transition(
         try:
             if report is None or not actor.may_see(report.unit):
                 raise NotFound(f"No report {report_id}.")
-            _apply(session, trail, actor, report, action, comment, version)
+            _apply(session, trail, actor, report, action, comment, version, delegator_holds)
         except DomainError as exc:
             results.append(
                 {"id": report_id, "ok": False, "status": exc.status, "detail": exc.detail}

@@ -10,6 +10,7 @@ import pytest
 from common.db import unit_of_work
 from common.web import runtime_of
 from services.workflow.audit import entries_of
+from services.workflow.transitions import delegator_check
 from tests.conftest import login
 from tests.workflow.conftest import API
 from tests.workflow.test_delegation import delegate
@@ -83,3 +84,25 @@ def test_a_delegation_ends_when_the_delegator_loses_the_role(live, crew, stand_i
         return [n for n in inbox if n["kind"] == "delegation_ended"]
 
     assert "no longer holds the role" in wait_for(told)[0]["body"]
+
+
+class Identity:
+    """Identity's answer about users, as the workflow's lookups give it."""
+
+    def __init__(self, **users):
+        self.users = users
+
+    def user(self, username):
+        return self.users.get(username)
+
+
+def test_a_delegators_role_is_checked_with_identity_when_the_stand_in_acts():
+    head = {"active": True, "memberships": [{"unit": "R5-11", "role": "unit_head"}]}
+    holds = delegator_check(
+        Identity(head=head, gone={**head, "active": False}, moved={**head, "memberships": []})
+    )
+    assert holds("head", "unit_head", "R5-11")
+    assert not holds("head", "unit_head", "R6")
+    assert not holds("gone", "unit_head", "R5-11")
+    assert not holds("moved", "unit_head", "R5-11")
+    assert not holds("nobody", "unit_head", "R5-11")
