@@ -6,11 +6,14 @@ import hashlib
 import json
 import threading
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import jwt
 import requests
+import structlog
 from flask import current_app, g, request
 
 from common.errors import Forbidden, Unauthorized, Unavailable
@@ -44,6 +47,9 @@ class Principal:
     units: frozenset[str] = frozenset()
     memberships: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     on_behalf_of: str | None = None
+    # The token's own id and expiry (epoch seconds): what logging out revokes.
+    token_id: str = ""
+    expires_at: int = 0
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -72,6 +78,8 @@ class Principal:
             roles=frozenset(claims.get("roles", [])),
             units=frozenset(claims.get("units", [])),
             memberships=memberships,
+            token_id=str(claims.get("jti", "")),
+            expires_at=int(claims.get("exp", 0)),
         )
 
 
@@ -94,7 +102,14 @@ class TokenSigner:
 
     def sign(self, claims: dict[str, Any]) -> str:
         now = int(time.time())
-        payload = {"iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": now + self.ttl, **claims}
+        payload = {
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "iat": now,
+            "exp": now + self.ttl,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
         return jwt.encode(payload, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
 
 
@@ -110,13 +125,92 @@ def new_private_key_pem() -> str:
     ).decode()
 
 
+# Fetches identity's current revocations: `{"entries": [{user_id, token_id, not_before}]}`.
+RevocationSource = Callable[[], dict[str, Any]]
+# How stale a service's copy of the revocations may be: a disabled user's tokens stop
+# working everywhere within this many seconds (plus one request to identity).
+REVOCATION_REFRESH_SECONDS = 2.0
+log = structlog.get_logger("rbm.auth")
+
+
+class Revocations:
+    """Tokens refused before their expiry, as identity lists them.
+
+    Identity writes a not-before for a user it disables or whose roles or password change,
+    and a token id for a logout; each service keeps a copy, refreshed from identity at most
+    every REVOCATION_REFRESH_SECONDS when tokens are checked. Short-lived tokens alone would
+    leave a window of their whole lifetime; this closes it in seconds at the cost of one
+    small request every few seconds per process. When identity does not answer, the last
+    copy stands (services keep working; nothing is forgotten).
+    """
+
+    def __init__(self, source: RevocationSource, every: float = REVOCATION_REFRESH_SECONDS):
+        self.source = source
+        self.every = every
+        self._users: dict[str, float] = {}
+        self._tokens: set[str] = set()
+        self._here: dict[str, int] = {}
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+
+    def refuses(self, claims: dict[str, Any]) -> bool:
+        self._refresh_if_due()
+        not_before = self._users.get(str(claims.get("sub")))
+        if not_before is not None and claims.get("iat", 0) < not_before:
+            return True
+        return claims.get("jti") in self._tokens or claims.get("jti") in self._here
+
+    def revoke_token(self, token_id: str, expires_at: int) -> None:
+        """Refuse this token here at once (the process that logged it out), until it expires."""
+        now = time.time()
+        self._here = {jti: exp for jti, exp in self._here.items() if exp > now}
+        if token_id:
+            self._here[token_id] = expires_at
+
+    def _refresh_if_due(self) -> None:
+        if time.monotonic() - self._checked < self.every or not self._lock.acquire(False):
+            return  # fresh enough, or another thread is fetching right now
+        try:
+            users: dict[str, float] = {}
+            tokens = set()
+            for entry in self.source()["entries"]:
+                if entry.get("token_id"):
+                    tokens.add(entry["token_id"])
+                elif entry.get("user_id") and entry.get("not_before") is not None:
+                    known = users.get(entry["user_id"], float("-inf"))
+                    users[entry["user_id"]] = max(known, float(entry["not_before"]))
+            self._users, self._tokens = users, tokens
+            self._checked = time.monotonic()
+        except Exception as exc:  # noqa: BLE001 - identity away: keep the copy, try again later
+            log.warning("revocations_unavailable", error=type(exc).__name__)
+            self._checked = time.monotonic()
+        finally:
+            self._lock.release()
+
+
+def http_revocations(url: str, timeout: float) -> RevocationSource:
+    def fetch() -> dict[str, Any]:
+        resp = requests.get(url, timeout=timeout)
+        resp.raise_for_status()
+        return resp.json()
+
+    return fetch
+
+
 class TokenVerifier:
     """Verifies tokens against identity's JWKS, fetched over HTTP and cached."""
 
-    def __init__(self, jwks_url: str, timeout: float = 5.0, cache_seconds: int = 300):
+    def __init__(
+        self,
+        jwks_url: str,
+        timeout: float = 5.0,
+        cache_seconds: int = 300,
+        revocations: Revocations | None = None,
+    ):
         self.jwks_url = jwks_url
         self.timeout = timeout
         self.cache_seconds = cache_seconds
+        self.revocations = revocations
         self._keys: dict[str, Any] = {}
         self._fetched = 0.0
         self._lock = threading.Lock()
@@ -153,6 +247,8 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise Unauthorized("The token is not valid or has expired.") from exc
+        if self.revocations is not None and self.revocations.refuses(claims):
+            raise Unauthorized("The token was revoked: sign in again.")
         return Principal.from_claims(claims)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
 from common import errors, logging
-from common.auth import TokenVerifier
+from common.auth import Revocations, TokenVerifier, http_revocations
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
 from common.feed import HttpFeed, feed_blueprint
@@ -140,7 +140,13 @@ def create_service_app(
         engine=engine,
         session_factory=make_session_factory(engine) if engine else None,
         verifier=TokenVerifier(
-            f"{settings.service_url('identity')}/jwks.json", settings.http_timeout
+            f"{settings.service_url('identity')}/jwks.json",
+            settings.http_timeout,
+            revocations=Revocations(
+                http_revocations(
+                    f"{settings.service_url('identity')}/revocations", settings.http_timeout
+                )
+            ),
         ),
     )
     if engine is not None and migrations_dir is not None:

@@ -3,14 +3,14 @@
 from collections.abc import Callable
 from functools import partial, wraps
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from common.auth import ADMIN, SERVICE, bearer_token, current_principal, require_roles
+from common.auth import ADMIN, AUDITOR, SERVICE, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
 from common.secrets import service_password
-from services.identity import schemas, service
+from services.identity import revocation, rules, schemas, security, service
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
@@ -69,8 +69,18 @@ class Token(MethodView):
         secret_for = partial(service_password, runtime.settings)
         token = service.issue_service_token(signer, body["username"], body["password"], secret_for)
         if token is None:
+            client = service.Client(
+                rules.client_address(
+                    request.remote_addr or "",
+                    request.headers.get("X-Forwarded-For", ""),
+                    runtime.extras["trusted_proxies"],
+                ),
+                runtime.extras["client_login_limit"],
+            )
             with _session() as session:
-                token = service.issue_token(session, signer, body["username"], body["password"])
+                token = service.issue_token(
+                    session, signer, body["username"], body["password"], client
+                )
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
 
@@ -80,6 +90,26 @@ class Jwks(MethodView):
     def get(self):
         """The public keys that verify identity's tokens."""
         return _runtime().extras["signer"].jwks
+
+
+@blp.route("/revocations")
+class Revocations(MethodView):
+    @blp.response(200, schemas.RevocationsSchema)
+    def get(self):
+        """Tokens refused before their expiry: every service keeps a copy (no token needed)."""
+        with _session() as session:
+            return revocation.current(session)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self):
+        """End this token now, everywhere (signing out)."""
+        principal = current_principal()
+        with _session() as session:
+            revocation.revoke_token(session, principal)
+        _runtime().verifier.revocations.revoke_token(principal.token_id, principal.expires_at)
 
 
 @blp.route("/me")
@@ -163,3 +193,24 @@ class UserMemberships(MethodView):
             return service.set_memberships(
                 session, current_principal(), username, pairs, _unit_exists()
             )
+
+
+@blp.route("/audit")
+class AdminTrail(MethodView):
+    @allowed(ADMIN, AUDITOR)
+    @blp.arguments(schemas.AuditQuerySchema, location="query")
+    @blp.response(200, schemas.AdminAuditSchema(many=True))
+    def get(self, query):
+        """Administrators' changes to users and roles, oldest first (admin, auditor)."""
+        with _session() as session:
+            return security.trail(session, query.get("subject"))
+
+
+@blp.route("/audit/verify")
+class AdminTrailCheck(MethodView):
+    @allowed(ADMIN, AUDITOR)
+    @blp.response(200, schemas.AuditVerificationSchema)
+    def get(self):
+        """Whether the hash chain of administrators' changes is intact (admin, auditor)."""
+        with _session() as session:
+            return security.verify_trail(session)

@@ -6,12 +6,13 @@ import jwt
 import structlog
 from flask import Flask
 
-from common.auth import TokenSigner, TokenVerifier, new_private_key_pem
+from common.auth import Revocations, TokenSigner, TokenVerifier, new_private_key_pem
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import unit_of_work
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
+from services.identity import revocation, rules
 from services.identity.api import blp
 from services.identity.demo import load_demo_users
 from services.identity.models import Outbox
@@ -27,10 +28,14 @@ def signing_key(settings: Settings) -> str:
 
 
 class OwnKeysVerifier(TokenVerifier):
-    """Identity checks tokens against the keys it signs with: no HTTP call to itself."""
+    """Identity checks tokens against the keys and revocations it keeps: no HTTP call to itself."""
 
-    def __init__(self, signer: TokenSigner):
-        super().__init__(jwks_url="")
+    def __init__(self, signer: TokenSigner, session_factory):
+        def own_revocations() -> dict:
+            with unit_of_work(session_factory) as session:
+                return revocation.current(session)
+
+        super().__init__(jwks_url="", revocations=Revocations(own_revocations))
         self._keys = {k["kid"]: jwt.PyJWK(k).key for k in signer.jwks["keys"]}
 
     def _refresh(self) -> None:
@@ -49,8 +54,19 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime = runtime_of(app)
     signer = TokenSigner(signing_key(settings), settings.token_ttl_seconds)
     runtime.extras["signer"] = signer
-    runtime.verifier = OwnKeysVerifier(signer)
+    if settings.token_ttl_seconds > revocation.KEEP.total_seconds():
+        raise ValueError(
+            f"RBM_TOKEN_TTL_SECONDS must be below {revocation.KEEP}: revocations last that long."
+        )
+    runtime.verifier = OwnKeysVerifier(signer, runtime.session_factory)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
+    # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing users in).
+    runtime.extras["trusted_proxies"] = rules.parse_networks(
+        settings.extra.get("RBM_TRUSTED_PROXIES", "")
+    )
+    runtime.extras["client_login_limit"] = int(
+        settings.extra.get("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
+    )
     if settings.demo:
         with unit_of_work(runtime.session_factory) as session:
             created = load_demo_users(session)

@@ -1,9 +1,12 @@
-"""Pure rules of identity: usernames, passwords, login throttling."""
+"""Pure rules of identity: usernames, passwords, login throttling, the client's address."""
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import re
-from datetime import datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 
 from marshmallow import ValidationError, validate
 
@@ -14,6 +17,9 @@ SERVICE_PREFIX = "svc-"
 SERVICE_ACCOUNTS = ("catalogue", "evidence", "workflow", "notifications", "portal")
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
+# One client (address) may fail this many logins a minute: it cannot lock every account.
+CLIENT_FAILURES_PER_MINUTE = 20
+CLIENT_WINDOW = timedelta(minutes=1)
 
 
 def normalise_username(raw: str) -> str:
@@ -38,14 +44,48 @@ def password_problem(password: str, username: str) -> str | None:
     return None
 
 
-def is_locked(locked_until: datetime | None, now: datetime) -> bool:
-    return locked_until is not None and locked_until > now
+def user_key(username: str) -> str:
+    """A name's throttle key; a name no user can have is kept by its hash (never '@...')."""
+    if USERNAME.match(username):
+        return username
+    return "#" + hashlib.sha256(username.encode()).hexdigest()[:63]
 
 
-def after_failure(failures: int, now: datetime) -> tuple[int, datetime | None]:
-    """Count one more failure; from MAX_FAILURES on, the name is locked for LOCK_FOR."""
-    failures += 1
-    return failures, (now + LOCK_FOR if failures >= MAX_FAILURES else None)
+def client_key(address: str) -> str:
+    return f"@{address}"[:64]
+
+
+def parse_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`RBM_TRUSTED_PROXIES`: addresses or networks, comma-separated."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in text.split(",") if part.strip())
+
+
+def _ip(text: str):
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(peer: str, forwarded_for: str, trusted: Iterable) -> str:
+    """The client as the trusted gateway reports it.
+
+    X-Forwarded-For is read right to left, only while each hop is a trusted proxy: anything a
+    client wrote itself sits to the left of the first untrusted address and is ignored.
+    """
+    trusted = tuple(trusted)
+
+    def is_trusted(ip) -> bool:
+        return ip is not None and any(ip in network for network in trusted)
+
+    address = peer
+    hops = [hop for hop in forwarded_for.split(",") if hop.strip()]
+    while is_trusted(_ip(address)) and hops:
+        hop = _ip(hops.pop())
+        if hop is None:
+            break
+        address = str(hop)
+    return address
 
 
 MAX_DISPLAY_NAME = 200

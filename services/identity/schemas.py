@@ -92,3 +92,34 @@ class ImportResultSchema(Schema):
     committed = fields.Boolean()
     valid = fields.Boolean()
     rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+class AuditQuerySchema(Schema):
+    subject = Text(validate=validate.Length(min=1, max=64))
+
+
+class AdminAuditSchema(Schema):
+    seq = fields.Integer()
+    at = fields.AwareDateTime()
+    actor = fields.String()
+    action = fields.String()
+    subject = fields.String()
+    changes = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class AuditVerificationSchema(Schema):
+    intact = fields.Boolean()
+    entries = fields.Integer()
+    first_bad = fields.Integer()
+
+
+class RevocationSchema(Schema):
+    user_id = fields.String()
+    token_id = fields.String(allow_none=True)
+    not_before = fields.Float(allow_none=True, metadata={"description": "epoch seconds"})
+
+
+class RevocationsSchema(Schema):
+    entries = fields.List(fields.Nested(RevocationSchema))

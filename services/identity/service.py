@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hmac
 import io
@@ -18,9 +17,9 @@ from sqlalchemy.orm import Session
 from common.auth import ADMIN, ROLES, SERVICE, Principal, TokenSigner
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
-from services.identity import rules
+from services.identity import revocation, rules, security, throttle
 from services.identity.events import UserChanged
-from services.identity.models import LoginThrottle, Membership, Outbox, User
+from services.identity.models import Membership, Outbox, User
 
 hasher = PasswordHasher()
 # Verified against when the username is unknown, so both answers take the same time.
@@ -47,24 +46,40 @@ def issue_service_token(
     return signer.sign({**claims, "roles": [SERVICE], "units": [], "memberships": []})
 
 
-def issue_token(session: Session, signer: TokenSigner, username: str, password: str) -> str:
-    """Check a password and sign a token; the same answer for unknown users and bad passwords."""
+def issue_token(
+    session: Session, signer: TokenSigner, username: str, password: str, client: Client
+) -> str:
+    """Check a password and sign a token; the same answer for unknown users and bad passwords.
+
+    Every path spends one password verification: a disabled or unknown account answers in
+    the time a wrong password takes.
+    """
     name = rules.normalise_username(username)
     now = utcnow()
-    throttle = session.get(LoginThrottle, name) or LoginThrottle(username=name, failures=0)
-    if rules.is_locked(_aware(throttle.locked_until), now):
+    user_key, client_key = rules.user_key(name), rules.client_key(client.address)
+    if not throttle.take_attempt(session, client_key, client.limit, rules.CLIENT_WINDOW, now):
+        security.log_event("login.client_limited", username=name, client=client.address)
+        raise TooManyAttempts("Too many failed logins from this address: try again later.")
+    if not throttle.take_attempt(session, user_key, rules.MAX_FAILURES, rules.LOCK_FOR, now):
+        security.log_event("login.locked_out", username=name, client=client.address)
         raise TooManyAttempts("Too many failed logins: try again later.")
     user = session.scalar(select(User).where(User.username == name))
-    if user is None:
-        check_password_anyway(password)
-    if user is None or not user.active or not _password_matches(user, password):
-        throttle.failures, throttle.locked_until = rules.after_failure(throttle.failures or 0, now)
-        session.merge(throttle)
-        session.commit()  # a failed attempt is remembered even though the request fails
+    matches = _password_matches(user, password)
+    if user is None or not user.active or not matches:
+        reason = "unknown user" if user is None else "disabled" if not user.active else "password"
+        security.log_event("login.failed", username=name, client=client.address, reason=reason)
         raise Unauthorized(BAD_LOGIN)
-    if throttle.failures:
-        session.merge(LoginThrottle(username=name, failures=0, locked_until=None))
+    throttle.clear(session, user_key)
+    throttle.give_back(session, client_key)
     return signer.sign(claims_of(user))
+
+
+@dataclass(frozen=True)
+class Client:
+    """Who is logging in, as far as the network says: the address and its allowance."""
+
+    address: str
+    limit: int = rules.CLIENT_FAILURES_PER_MINUTE
 
 
 def _aware(moment):
@@ -72,17 +87,12 @@ def _aware(moment):
     return moment.replace(tzinfo=utcnow().tzinfo) if moment and moment.tzinfo is None else moment
 
 
-def _password_matches(user: User, password: str) -> bool:
+def _password_matches(user: User | None, password: str) -> bool:
+    """One argon2 verification whoever asks: against a dummy hash when there is no user."""
     try:
-        return hasher.verify(user.password_hash, password)
+        return hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and bool(user)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def check_password_anyway(password: str) -> None:
-    """Spend the time of one verification (unknown user path)."""
-    with contextlib.suppress(VerificationError):
-        hasher.verify(_DUMMY_HASH, password)
 
 
 def claims_of(user: User) -> dict:
@@ -171,11 +181,14 @@ def add_user(session: Session, actor: str | None, new: NewUser) -> User:
         raise Conflict(
             f"The username '{new.username}' is taken.", {"username": ["Taken."]}
         ) from exc
-    _publish(session, user, actor)
+    changes = {"active": True, "memberships": claims_of(user)["memberships"]}
+    _publish(session, user, actor, "created", changes)
     return user
 
 
-def _publish(session: Session, user: User, actor: str | None) -> None:
+def _publish(session: Session, user: User, actor: str | None, action: str, changes: dict) -> None:
+    """Tell the other services, and keep the administrator's change in the trail."""
+    security.record_admin_change(session, actor, action, user.username, changes)
     claims = claims_of(user)
     event = UserChanged(
         user_id=user.id,
@@ -229,8 +242,11 @@ def update_user(session: Session, actor: Principal, username: str, changes: dict
     for field in ("display_name", "email", "active"):
         if field in changes:
             setattr(user, field, changes[field])
+    if "password" in changes or changes.get("active") is False:
+        revocation.revoke_user(session, user.id)
     _keep_an_administrator(session)
-    _publish(session, user, actor.username)
+    said = {k: ("(changed)" if k == "password" else v) for k, v in changes.items()}
+    _publish(session, user, actor.username, "changed", said)
     return user
 
 
@@ -263,13 +279,18 @@ def set_memberships(
         raise Invalid("The memberships are not valid.", errors)
     _lock_administrators(session)
     user = get_user(session, username)
+    before = claims_of(user)["memberships"]
     wanted = set(memberships)
     # Rows kept as they are: a delete and an insert of one pair would collide at flush.
     kept = [m for m in user.memberships if (m.unit, m.role) in wanted]
     added = wanted - {(m.unit, m.role) for m in kept}
     user.memberships = kept + [Membership(unit=u, role=r) for u, r in sorted(added)]
     _keep_an_administrator(session)
-    _publish(session, user, actor.username)
+    after = claims_of(user)["memberships"]
+    if after != before:
+        revocation.revoke_user(session, user.id)
+    changes = {"memberships": {"before": before, "after": after}}
+    _publish(session, user, actor.username, "memberships", changes)
     return user
 
 

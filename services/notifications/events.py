@@ -16,8 +16,14 @@ from common.messaging import EventConsumer
 from services.notifications import directory, messages, rules
 from services.notifications.consuming import BatchConsumer, BatchHandler
 from services.notifications.directory import MalformedEvent, field, moment
-from services.notifications.models import Inbox, ReportState
-from services.notifications.service import Context, Message, notify_all, upsert
+from services.notifications.models import Inbox, Notification, ReportState, new_id
+from services.notifications.service import (
+    Context,
+    Message,
+    insert_new_rows,
+    notify_all,
+    upsert,
+)
 
 DIRECTORY_KEYS = (
     "identity.user.changed",
@@ -39,10 +45,30 @@ def on_directory_event(session: Session, envelope: Envelope) -> None:
         directory.apply_delegation(session, envelope.data, revoked=False)
     elif envelope.type == "workflow.delegation.revoked":
         directory.apply_delegation(session, envelope.data, revoked=True)
+        if envelope.data.get("reason"):
+            tell_delegation_ended(session, envelope)
     elif envelope.type == "catalogue.assignment.changed":
         directory.apply_assignment(session, envelope.data, when)
     elif envelope.type == "catalogue.unit.changed":
         directory.apply_unit(session, envelope.data)
+
+
+def tell_delegation_ended(session: Session, envelope: Envelope) -> None:
+    """The stand-in reads in their inbox that they no longer act, and why."""
+    data = envelope.data
+    row = {
+        "id": new_id(),
+        "recipient": field(data, "delegate", str),
+        "source": envelope.id,
+        "kind": rules.DELEGATION_ENDED,
+        "report_id": None,
+        "title": f"สิ้นสุดการปฏิบัติหน้าที่แทน {field(data, 'delegator', str)}",
+        "body": field(data, "reason", str),
+        "link": "/",
+        "delivery": rules.IN_APP,
+        "created_at": moment(envelope.occurred_at),
+    }
+    insert_new_rows(session, Notification, [row])
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ DUE_SOON, OVERDUE, ESCALATION = "due_soon", "overdue", "escalation"
 REPORT_KINDS = (SUBMITTED, ENDORSED, RETURNED, APPROVED, REOPENED)
 REMINDER_KINDS = (DUE_SOON, OVERDUE, ESCALATION)
 KINDS = REPORT_KINDS + REMINDER_KINDS
+# Told in the inbox only (no choice of delivery): a stand-in's delegation was ended for them.
+DELEGATION_ENDED = "delegation_ended"
 
 IMMEDIATE, DIGEST, IN_APP = "immediate", "digest", "in_app"
 DELIVERIES = (IMMEDIATE, DIGEST, IN_APP)

@@ -3,12 +3,12 @@
 from marshmallow import Schema, fields, validate
 
 from common.fields import Limit, Timestamp
-from services.notifications.rules import DELIVERIES, KINDS
+from services.notifications.rules import DELEGATION_ENDED, DELIVERIES, KINDS
 
 
 class NotificationSchema(Schema):
     id = fields.String()
-    kind = fields.String(metadata={"enum": list(KINDS)})
+    kind = fields.String(metadata={"enum": [*KINDS, DELEGATION_ENDED]})
     report_id = fields.String(allow_none=True)
     title = fields.String()
     body = fields.String()

@@ -10,7 +10,7 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
-from services.portal import core, errors, labels
+from services.portal import core, errors, labels, security
 from services.portal.files import files
 from services.portal.inbox import inbox
 from services.portal.progress import progress
@@ -36,10 +36,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=local_secret(settings, "RBM_PORTAL_SECRET", "portal-secret", secrets.token_hex),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         BABEL_DEFAULT_LOCALE="th",
         BABEL_TRANSLATION_DIRECTORIES=str(HERE / "translations"),
     )
+    security.init_app(app, HERE / "static", https=settings.public_url.startswith("https://"))
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     runtime = runtime_of(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from functools import wraps
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import requests
 from flask import Flask, abort, current_app, g, redirect, request, session, url_for
@@ -20,6 +21,8 @@ from common.auth import Principal
 from common.errors import DomainError, Unauthorized
 from common.fields import MAX_YEAR, MIN_YEAR
 from services.portal import rights
+
+MAX_NEXT = 2000
 
 
 class SignedOut(Exception):
@@ -117,10 +120,24 @@ def back_to_login():
 
 
 def local_path(target: str | None) -> str | None:
-    """A path on this site (never another site's address) to go back to."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A path on this site (never another site's address) to go back to.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, which turns such a path
+    into `//another.site`: the path is checked both as sent and percent-decoded.
+    """
+    if not target or len(target) > MAX_NEXT:
+        return None
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    decoded = path
+    for _round in range(3):  # %252F is %2F is /
+        decoded = unquote(decoded)
+    for text in (target, decoded):
+        if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in text):
+            return None
+    for text in (path, decoded):
+        if not text.startswith("/") or text.startswith("//") or urlsplit(text).netloc:
+            return None
+    return target
 
 
 def csrf_token() -> str:

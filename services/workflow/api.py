@@ -10,8 +10,9 @@ from flask_smorest import Blueprint
 
 from common.auth import ADMIN, AUDITOR, REVIEWER, bearer_token, current_principal, require_roles
 from common.db import unit_of_work
-from common.errors import Invalid
+from common.errors import Conflict, Invalid, Unavailable
 from services.workflow import (
+    anchors,
     audit,
     delegations,
     progress,
@@ -119,7 +120,13 @@ class ReportTransitions(MethodView):
         expected = _expected_version(body)
         with _session() as session:
             report = transitions.transition(
-                session, principal, report_id, body["action"], body["comment"], expected
+                session,
+                principal,
+                report_id,
+                body["action"],
+                body["comment"],
+                expected,
+                transitions.delegator_check(_lookups()),
             )
             shown = reading.shown_to(session, report, principal)
         return _tagged(shown)
@@ -136,7 +143,12 @@ class BulkTransitions(MethodView):
         targets += [(report_id, None) for report_id in body.get("ids") or []]
         with _session() as session:
             results = transitions.bulk_transition(
-                session, principal, body["action"], body["comment"], targets
+                session,
+                principal,
+                body["action"],
+                body["comment"],
+                targets,
+                transitions.delegator_check(_lookups()),
             )
         succeeded = sum(1 for r in results if r["ok"])
         return {
@@ -163,10 +175,30 @@ class ReportAudit(MethodView):
 class AuditVerify(MethodView):
     @blp.response(200, schemas.VerifySchema)
     def get(self):
-        """Check the hash chain of the whole audit trail."""
+        """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
         require_roles(AUDITOR, ADMIN, REVIEWER)
+        store = _runtime().extras.get("anchors")
         with _session() as session:
-            return audit.verify(session).as_dict()
+            if store is None:
+                return audit.verify(session).as_dict()
+            return anchors.verify(session, store)
+
+
+@blp.route("/audit/anchors")
+class AuditAnchors(MethodView):
+    @blp.response(201, schemas.AnchorSchema)
+    @blp.alt_response(409, description="The trail is empty: nothing to anchor.")
+    def post(self):
+        """Write the trail's head into the object-locked bucket now (auditor, admin)."""
+        require_roles(AUDITOR, ADMIN)
+        store = _runtime().extras.get("anchors")
+        if store is None:
+            raise Unavailable("No object store is configured for audit anchors.")
+        with _session() as session:
+            anchor = anchors.anchor_now(session, store)
+        if anchor is None:
+            raise Conflict("The audit trail is empty: there is nothing to anchor yet.")
+        return anchor
 
 
 @blp.route("/rights")

@@ -8,8 +8,10 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.messaging import EventConsumer
 from common.web import add_consumers, create_service_app, runtime_of
+from services.workflow.anchors import ANCHOR_EVERY, AnchorStore, AnchorWriter
 from services.workflow.api import blp
 from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
+from services.workflow.delegations import IDENTITY_BINDINGS, on_user_changed
 from services.workflow.models import Inbox, Outbox
 
 
@@ -26,6 +28,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     runtime.extras["evidence"] = ServiceClient(settings, "evidence")
     runtime.extras["identity"] = ServiceClient(settings, "identity")
+    if settings.s3_endpoint:
+        store = AnchorStore.from_settings(settings)
+        runtime.extras["anchors"] = store
+        every = float(settings.extra.get("RBM_AUDIT_ANCHOR_SECONDS", ANCHOR_EVERY))
+        runtime.workers.append(AnchorWriter(runtime.session_factory, store, every))
     add_consumers(
         app,
         [
@@ -38,7 +45,17 @@ def create_app(settings: Settings | None = None) -> Flask:
                 settings.events_exchange,
                 settings.queue_prefix,
                 bindings=BINDINGS,
-            )
+            ),
+            EventConsumer(
+                "workflow.identity",
+                runtime.session_factory,
+                Inbox,
+                on_user_changed,
+                settings.broker_url,
+                settings.events_exchange,
+                settings.queue_prefix,
+                bindings=IDENTITY_BINDINGS,
+            ),
         ],
     )
     return app

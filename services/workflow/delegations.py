@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from common.auth import ADMIN, Principal
 from common.errors import Forbidden, Invalid, NotFound
-from common.events import record_event, utcnow
+from common.events import Envelope, record_event, utcnow
 from common.fiscal import today as local_today
 from services.workflow.audit import Trail
 from services.workflow.events import DelegationCreated, DelegationEvent, DelegationRevoked
@@ -126,6 +126,34 @@ def revoke(session: Session, principal: Principal, delegation_id: str) -> Delega
     return delegation
 
 
+# The actor named in the trail when identity's news ends a delegation.
+IDENTITY = "identity"
+IDENTITY_BINDINGS = ("identity.user.changed",)
+
+
+def on_user_changed(session: Session, envelope: Envelope) -> None:
+    """Event handler: a delegator disabled or without the role no longer has a stand-in."""
+    data = envelope.data
+    username = str(data.get("username", ""))
+    held = {(m.get("unit"), m.get("role")) for m in data.get("memberships") or []}
+    active = data.get("active") is not False
+    trail = Trail(session)
+    query = select(Delegation).where(
+        Delegation.delegator == username,
+        Delegation.revoked_at.is_(None),
+        Delegation.ends_on >= local_today(),
+    )
+    for delegation in session.scalars(query.order_by(Delegation.id)):
+        if not active:
+            reason = f"{username}'s account was disabled."
+        elif (delegation.unit, delegation.role) not in held:
+            reason = f"{username} no longer holds the role {delegation.role} in {delegation.unit}."
+        else:
+            continue
+        delegation.revoked_at, delegation.revoked_by = utcnow(), IDENTITY
+        _record(session, trail, IDENTITY, delegation, "revoke", DelegationRevoked, reason)
+
+
 def _record(
     session: Session,
     trail: Trail,
@@ -133,6 +161,7 @@ def _record(
     delegation: Delegation,
     action: str,
     event: type[DelegationEvent],
+    reason: str = "",
 ) -> None:
     facts = {
         "delegator": delegation.delegator,
@@ -153,6 +182,8 @@ def _record(
         actor=actor,
         action=action,
         changes=changes,
-        comment=delegation.reason if action == "delegate" else "",
+        comment=delegation.reason if action == "delegate" else reason,
     )
+    if reason:
+        facts["reason"] = reason
     record_event(session, Outbox, event(delegation_id=delegation.id, **facts), actor)

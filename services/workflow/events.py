@@ -90,3 +90,5 @@ class DelegationCreated(DelegationEvent):
 @dataclass(frozen=True)
 class DelegationRevoked(DelegationEvent):
     routing_key = "workflow.delegation.revoked"
+    # Why it ended when its delegator did not end it (identity says they lost the role).
+    reason: str = ""

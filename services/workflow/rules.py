@@ -121,6 +121,27 @@ def _allows(state: str, action: str, roles: Mapping[str, str | None]) -> bool:
     return True
 
 
+# Steps that check someone else's work: never taken by whoever did that work.
+CHECKING_STEPS = frozenset({ENDORSE, APPROVE})
+
+
+def separation_problem(
+    action: str, authors: Iterable[str], actor: str, on_behalf_of: str | None
+) -> str | None:
+    """Why `actor` (standing in for `on_behalf_of`) may not check a report `authors` wrote."""
+    if action not in CHECKING_STEPS:
+        return None
+    authors = set(authors)
+    if actor in authors:
+        return f"You created or submitted this report: someone else must {action} it."
+    if on_behalf_of in authors:
+        return (
+            f"{on_behalf_of}, for whom you stand in, created or submitted this report: "
+            f"someone else must {action} it."
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class Grant:
     """A role in a unit, held in one's own right or through a delegation (`on_behalf_of`)."""

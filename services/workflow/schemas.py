@@ -190,6 +190,14 @@ class VerifySchema(Schema):
     entries = fields.Integer()
     first_bad = fields.Integer(allow_none=True)
     problem = fields.String(allow_none=True)
+    anchors = fields.Integer(metadata={"description": "anchors in the bucket checked"})
+
+
+class AnchorSchema(Schema):
+    seq = fields.Integer()
+    hash = fields.String()
+    at = fields.String(metadata={"description": "ISO 8601 with offset"})
+    key = fields.String()
 
 
 class DelegationCreate(Schema):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,13 +12,23 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from common.auth import Principal
-from common.errors import Conflict, DomainError, Invalid, NotFound
+from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
-from services.workflow.models import Report
+from services.workflow.gateways import Lookups
+from services.workflow.models import AuditEntry, Report
 from services.workflow.reading import visible_report
-from services.workflow.rules import APPROVE, NEEDS_COMMENT, REOPEN, SUBMIT, Actor, decide
+from services.workflow.rules import (
+    APPROVE,
+    GLOBAL_ROLES,
+    NEEDS_COMMENT,
+    REOPEN,
+    SUBMIT,
+    Actor,
+    decide,
+    separation_problem,
+)
 from services.workflow.service import check_version, record_change, snapshot
 
 MAX_BULK = 1000
@@ -51,6 +61,28 @@ def _ready_to_submit(report: Report) -> None:
         )
 
 
+DelegatorHolds = Callable[[str, str, str], bool]
+
+
+def delegator_check(lookups: Lookups) -> DelegatorHolds:
+    """Whether a delegator still may lend (user, role, unit), asked of identity once each.
+
+    Identity's events end such delegations within seconds; this closes those seconds.
+    """
+    memo: dict[str, dict | None] = {}
+
+    def holds(username: str, role: str, unit: str) -> bool:
+        if username not in memo:
+            memo[username] = lookups.user(username)
+        user = memo[username]
+        return bool(user and user.get("active")) and any(
+            m["role"] == role and (m["unit"] == unit or role in GLOBAL_ROLES)
+            for m in user.get("memberships", [])
+        )
+
+    return holds
+
+
 def _apply(
     session: Session,
     trail: audit.Trail,
@@ -59,10 +91,21 @@ def _apply(
     action: str,
     comment: str,
     expected_version: int | None,
+    delegator_holds: DelegatorHolds | None = None,
 ) -> None:
     """Check everything, then change: a refused transition changes nothing."""
     check_version(report, expected_version)
     step = decide(report.state, action, actor.roles_in(report.unit), comment)
+    lent = step.on_behalf_of
+    if lent and delegator_holds and not delegator_holds(lent, step.role, report.unit):
+        raise Forbidden(
+            f"{lent} no longer holds the role {step.role} here: the delegation has ended.",
+            reason="delegation_ended",
+        )
+    if problem := separation_problem(
+        action, _authors(session, report), actor.username, step.on_behalf_of
+    ):
+        raise Forbidden(problem, reason="separation_of_duties")
     if action == SUBMIT:
         _ready_to_submit(report)
     before = snapshot(report)
@@ -81,6 +124,14 @@ def _apply(
     )
 
 
+def _authors(session: Session, report: Report) -> set[str]:
+    """Who created the report or submitted it, at any time."""
+    submitters = select(AuditEntry.actor).where(
+        AuditEntry.subject_id == report.id, AuditEntry.action == SUBMIT
+    )
+    return {report.created_by, *session.scalars(submitters)}
+
+
 def transition(
     session: Session,
     principal: Principal,
@@ -88,12 +139,15 @@ def transition(
     action: str,
     comment: str = "",
     expected_version: int | None = None,
+    delegator_holds: DelegatorHolds | None = None,
 ) -> Report:
     """Move one report along the chain: 403 for a role that may not, 409 for the wrong state."""
     actor = actor_of(session, principal)
     trail = audit.Trail(session)
     report = visible_report(session, actor, report_id)
-    _apply(session, trail, actor, report, action, comment.strip(), expected_version)
+    _apply(
+        session, trail, actor, report, action, comment.strip(), expected_version, delegator_holds
+    )
     try:
         session.flush()
     except StaleDataError as exc:
@@ -107,6 +161,7 @@ def bulk_transition(
     action: str,
     comment: str,
     targets: Sequence[tuple[str, int | None]],
+    delegator_holds: DelegatorHolds | None = None,
 ) -> list[dict[str, Any]]:
     """The same action on many reports, with a result for each; one failing leaves the rest."""
     comment = comment.strip()
@@ -124,7 +179,7 @@ def bulk_transition(
         try:
             if report is None or not actor.may_see(report.unit):
                 raise NotFound(f"No report {report_id}.")
-            _apply(session, trail, actor, report, action, comment, version)
+            _apply(session, trail, actor, report, action, comment, version, delegator_holds)
         except DomainError as exc:
             results.append(
                 {"id": report_id, "ok": False, "status": exc.status, "detail": exc.detail}

@@ -14,7 +14,7 @@ import filetype
 
 from common.errors import UnsupportedMediaType
 from services.evidence import rules
-from services.evidence.checks import ooxml, pdf
+from services.evidence.checks import ooxml, pdf, pdf_objects
 from services.evidence.checks.base import Limits, refuse
 
 __all__ = ["Limits", "Verdict", "inspect", "refuse"]
@@ -77,5 +77,6 @@ def inspect(spool: BinaryIO, filename: str, limits: Limits | None = None) -> Ver
             "type-mismatch", f"The file is named as {claimed} but its content is {actual}."
         )
     if actual == "pdf":
-        pdf.inspect(spool, limits)
+        pdf.inspect(spool, limits)  # bounded and streaming: bombs are refused before parsing
+        pdf_objects.inspect(spool, limits)
     return Verdict(actual)

@@ -1,7 +1,9 @@
-"""Office Open XML (docx, xlsx): macros, external references, DTDs, zip bombs, path tricks."""
+"""Office Open XML (docx, xlsx): macros, external references, DTDs, zip bombs, path tricks,
+DDE, fields that fetch outside files, packaged files and imported chunks."""
 
 from __future__ import annotations
 
+import re
 import stat
 import unicodedata
 import warnings
@@ -9,6 +11,7 @@ import zipfile
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+import olefile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
@@ -28,6 +31,7 @@ OTHER_MAIN = {
 MACRO_PART_NAMES = {"vbaproject.bin", "vbadata.xml", "vbaprojectsignature.bin"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HYPERLINK = "/hyperlink"
+ALT_CHUNK = "/aFChunk"
 SAFE_LINK_SCHEMES = {"http", "https", "mailto"}
 CHUNK = 64 * 1024
 
@@ -148,8 +152,18 @@ def _check_macros(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], type
         if info.file_size >= len(OLE_MAGIC):
             with archive.open(info) as member:
                 head = member.read(len(OLE_MAGIC))
+            if head == OLE_MAGIC and _ole_is_package(archive, info):
+                raise refuse(
+                    "ole-package", f"The document embeds a packaged file ({info.filename})."
+                )
             if head == OLE_MAGIC and _ole_has_macros(archive, info):
                 raise refuse("macros", f"An embedded object carries macros ({info.filename}).")
+
+
+def _ole_is_package(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether an embedded OLE object is a Packager shell object: any file, run on a click."""
+    with olefile.OleFileIO(archive.read(info)) as ole:
+        return any(entry[-1].lower() == "\x01ole10native" for entry in ole.listdir())
 
 
 def _ole_has_macros(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
@@ -167,24 +181,68 @@ def _ole_has_macros(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
         parser.close()
 
 
-class _Discard:
-    """An ElementTree target that keeps nothing: a part is checked without building a tree."""
+# Word fields that fetch or run something outside the document when it is opened or updated.
+DDE_FIELD = re.compile(r"\bDDE(?:AUTO)?\b", re.IGNORECASE)
+OUTSIDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK)\b", re.IGNORECASE)
+# A spreadsheet formula naming another program: =cmd|' /C calc'!A0 (outside quoted text).
+DDE_FORMULA = re.compile(r"""^(?:[^"']|"[^"]*"|'[^']*')*?[\w.]+\|""")
+
+
+class _Watch:
+    """An ElementTree target that keeps nothing but the field codes and formulas it checks."""
+
+    def __init__(self, part: str):
+        self.part = part
+        self.text: list[str] | None = None
+        self.instructions: list[str] = []
 
     def start(self, tag, attrs):
-        pass
+        local = tag.rpartition("}")[2]
+        if local in ("instrText", "f"):
+            self.text = []
+        elif local == "fldSimple":
+            self.instructions.append(_attr(attrs, "instr"))
+        elif local in ("ddeLink", "oleLink"):
+            raise refuse("dde", f"The workbook links to another program ({self.part}).")
+        elif local == "altChunk":
+            raise refuse("alt-chunk", f"The document imports another file ({self.part}).")
+        elif local == "OLEObject" and _attr(attrs, "ProgID").lower().startswith("package"):
+            raise refuse("ole-package", f"The document embeds a packaged file ({self.part}).")
 
     def end(self, tag):
-        pass
+        local = tag.rpartition("}")[2]
+        if self.text is None or local not in ("instrText", "f"):
+            return
+        text, self.text = "".join(self.text), None
+        if local == "instrText":
+            self.instructions.append(text)
+        elif DDE_FORMULA.match(text):
+            raise refuse("dde", f"A formula calls another program (DDE) in {self.part}.")
 
     def data(self, text):
-        pass
+        if self.text is not None:
+            self.text.append(text)
 
     def close(self):
-        return None
+        # A field's code may be split over several runs: read them together.
+        code = "".join(self.instructions)
+        if DDE_FIELD.search(code):
+            raise refuse("dde", f"The document runs another program (a DDE field in {self.part}).")
+        if found := OUTSIDE_FIELD.search(code):
+            raise refuse(
+                "external-reference",
+                f"The document fetches an outside file (an {found[1].upper()} field in "
+                f"{self.part}).",
+            )
+
+
+def _attr(attrs: dict, name: str) -> str:
+    """An attribute by its local name, whatever its namespace."""
+    return next((v for k, v in attrs.items() if k.rpartition("}")[2] == name), "")
 
 
 def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    parser = DefusedXMLParser(target=_Discard(), forbid_dtd=True)
+    parser = DefusedXMLParser(target=_Watch(info.filename), forbid_dtd=True)
     _feed(archive, info, parser)
 
 
@@ -209,10 +267,13 @@ def _feed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: DefusedXMLPar
 
 def _check_relationships(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     for rel in _parse(archive, info).iter(f"{REL_NS}Relationship"):
-        if rel.get("TargetMode", "").lower() != "external":
-            continue
         target = rel.get("Target", "")
         kind = rel.get("Type", "")
+        # An imported chunk (HTML, RTF, another document) is rendered as if it were the document.
+        if kind.endswith(ALT_CHUNK):
+            raise refuse("alt-chunk", f"The document imports another file ({info.filename}).")
+        if rel.get("TargetMode", "").lower() != "external":
+            continue
         # A hyperlink is only followed when clicked; Word makes one of every URL typed into a
         # form. Anything else external (attachedTemplate, OLE links, frames, remote images) is
         # fetched on open: remote template injection and credential leaks.

@@ -1,0 +1,54 @@
+"""Revoking tokens before they expire: a user's when they lose access, one when it logs out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from common.auth import Principal
+from common.events import utcnow
+from services.identity.models import Revocation
+
+# Longer than any token lives (RBM_TOKEN_TTL_SECONDS is held below it).
+KEEP = timedelta(days=1)
+
+
+def revoke_user(session: Session, user_id: str) -> None:
+    """Every token the user holds now is refused (it carries their old roles or access)."""
+    now = utcnow()
+    session.add(Revocation(user_id=user_id, not_before=now, expires_at=now + KEEP))
+
+
+def revoke_token(session: Session, principal: Principal) -> None:
+    """This token is refused from now on (logging out)."""
+    if principal.token_id:
+        expires = datetime.fromtimestamp(principal.expires_at, UTC)
+        session.add(
+            Revocation(user_id=principal.user_id, token_id=principal.token_id, expires_at=expires)
+        )
+
+
+def current(session: Session) -> dict:
+    """Every entry that still concerns a valid token (a small list: tokens live an hour)."""
+    rows = session.scalars(
+        select(Revocation).where(Revocation.expires_at > utcnow()).order_by(Revocation.seq)
+    )
+    return {
+        "entries": [
+            {
+                "user_id": row.user_id,
+                "token_id": row.token_id,
+                "not_before": _epoch(row.not_before),
+            }
+            for row in rows
+        ]
+    }
+
+
+def _epoch(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()

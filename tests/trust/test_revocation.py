@@ -1,0 +1,85 @@
+"""Revocation: disabling a user or removing a role ends their tokens everywhere within 5 s."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from tests.identity.conftest import PASSWORD
+from tests.trust.test_portal import CSRF
+
+# A read of each service that any signed-in user may make.
+READS = [
+    "/api/identity/me",
+    "/api/catalogue/units",
+    "/api/workflow/reports?year=2547",
+    "/api/evidence/files?year=2547",
+    "/api/notifications/inbox",
+]
+WITHIN = 5.0
+
+
+def token_of(live, username: str) -> dict:
+    resp = requests.post(
+        f"{live.url}/api/identity/token",
+        json={"username": username, "password": PASSWORD},
+        timeout=30,
+    )
+    return {"Authorization": f"Bearer {resp.json()['access_token']}"}
+
+
+def answers(live, headers) -> list[int]:
+    return [
+        requests.get(f"{live.url}{path}", headers=headers, timeout=30).status_code for path in READS
+    ]
+
+
+def refused_everywhere_within(live, headers, seconds: float = WITHIN) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while (seen := answers(live, headers)) != [401] * len(READS) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return seen
+
+
+def test_a_disabled_users_tokens_are_refused_by_every_service(live, admin, new_user):
+    user = new_user(memberships=[("R3", "reporter")])["username"]
+    headers = token_of(live, user)
+    assert answers(live, headers) == [200] * len(READS)
+    assert admin.patch(f"/api/identity/users/{user}", json={"active": False}).ok
+    assert refused_everywhere_within(live, headers) == [401] * len(READS)
+
+
+def test_removing_a_role_refuses_the_tokens_issued_before(live, admin, new_user):
+    user = new_user(memberships=[("R3", "reporter")])["username"]
+    headers = token_of(live, user)
+    put = admin.put(f"/api/identity/users/{user}/memberships", json={"memberships": []})
+    assert put.ok
+    assert refused_everywhere_within(live, headers) == [401] * len(READS)
+    assert answers(live, token_of(live, user))[0] == 200  # a new sign-in has the new roles
+
+
+def test_a_disabled_users_portal_session_ends(live, admin, new_user):
+    user = new_user(memberships=[("R3", "reporter")])["username"]
+    browser = requests.Session()
+    csrf = CSRF.search(browser.get(f"{live.url}/login", timeout=30).text)[1]
+    body = {"csrf": csrf, "username": user, "password": PASSWORD}
+    assert browser.post(f"{live.url}/login", data=body, timeout=30).ok
+    assert admin.patch(f"/api/identity/users/{user}", json={"active": False}).ok
+    deadline = time.monotonic() + WITHIN
+    while (
+        page := browser.get(f"{live.url}/", allow_redirects=False, timeout=30)
+    ).status_code == 200:
+        assert time.monotonic() < deadline, "the portal session outlived the account"
+        time.sleep(0.25)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_a_signed_out_token_is_refused_by_every_service(live, new_user):
+    user = new_user(memberships=[("R3", "reporter")])["username"]
+    headers = token_of(live, user)
+    assert (
+        requests.post(f"{live.url}/api/identity/logout", headers=headers, timeout=30).status_code
+        == 204
+    )
+    assert refused_everywhere_within(live, headers) == [401] * len(READS)
