@@ -50,7 +50,10 @@ def make_engine(settings: Settings) -> Engine:
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # Checked first: a deployed service's role may use its schema but not create one.
+        found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})
+        if found.first() is None:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     return engine
 
 
