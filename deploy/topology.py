@@ -107,6 +107,10 @@ class ComposeService:
         return self.environment["RBM_SERVICE"]
 
     @property
+    def is_migration(self) -> bool:
+        return "deploy.migrate" in self.command
+
+    @property
     def is_web(self) -> bool:
         return self.command[0] == "gunicorn"
 
@@ -118,16 +122,16 @@ class ComposeService:
 _VAR = re.compile(r"\$\{(\w+)(?::?([-?])([^}]*))?\}")
 
 
-def interpolate(value: str, variables: dict[str, str]) -> str:
-    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}`."""
+def interpolate(value: str, variables: dict[str, str], strict: bool = True) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}` and `${VAR:?message}` (strict: a missing one stops)."""
 
     def one(match: re.Match) -> str:
         name, kind, rest = match.groups()
         if variables.get(name):
             return variables[name]
-        if kind == "?":
+        if kind == "?" and strict:
             raise SystemExit(f"{name}: {rest}")
-        return rest or ""
+        return rest if kind == "-" else ""
 
     return _VAR.sub(one, str(value)).replace("$$", "$")
 
@@ -140,14 +144,17 @@ def image_command() -> list[str]:
     raise SystemExit("deploy/Dockerfile has no CMD")
 
 
-def compose_services(variables: dict[str, str]) -> list[ComposeService]:
+def compose_services(variables: dict[str, str], strict: bool = True) -> list[ComposeService]:
     """The rbm containers of docker-compose.yml, in file order."""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     found = []
     for name, spec in compose["services"].items():
         if name in BACKENDS:
             continue
-        env = {k: interpolate(v, variables) for k, v in spec.get("environment", {}).items()}
+        env = {
+            key: interpolate(value, variables, strict)
+            for key, value in spec.get("environment", {}).items()
+        }
         found.append(ComposeService(name, spec.get("command") or image_command(), env))
     return found
 
@@ -208,7 +215,8 @@ class Topology:
             self._undo.append(self.seaweedfs.stop)
             self.gateway_port = free_port()
             services = compose_services(self._variables())
-            self._migrate(services)
+            self._migrate(next(s for s in services if s.is_migration))
+            services = [s for s in services if not s.is_migration]
             webs = [s for s in services if s.is_web]
             for spec in webs:
                 for replica in range(1, spec.replicas + 1):
@@ -285,28 +293,25 @@ class Topology:
             RBM_GATEWAY_URL=self.url,
             RBM_BROKER_URL=self.broker_url,
             RBM_S3_ENDPOINT=self.seaweedfs.endpoint,
-            RBM_DATABASE_URL=self.database_url(self.role(spec.service)),
+            RBM_DATABASE_URL=self.database_url(
+                self.owner_role if spec.is_migration else self.role(spec.service)
+            ),
             RBM_DATA_DIR=str(self.root / "data" / spec.name),
             # Calls between services wait longer than in production: test machines are shared.
             RBM_HTTP_TIMEOUT="20",
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
-        if spec.service not in with_database():
+        if not spec.is_migration and spec.service not in with_database():
             env.pop("RBM_DATABASE_URL")
         return env
 
-    def _migrate(self, services: list[ComposeService]) -> None:
+    def _migrate(self, spec: ComposeService) -> None:
         """Once, as the owner, before any service starts; then each role gets its grants."""
-        spec = next(s for s in services if s.is_web)
-        env = {**self.environment(spec), "RBM_DATABASE_URL": self.database_url(self.owner_role)}
-        log = self.root / "logs" / "migrate.log"
-        with log.open("ab") as out:
-            done = subprocess.run(
-                [sys.executable, "-m", "deploy.migrate"], cwd=ROOT, env=env, stdout=out, stderr=out
-            )
-        if done.returncode != 0:
-            raise RuntimeError(f"migrations failed; see {log}")
+        job = self._spawn(spec, 1)
+        if job.popen.wait(300) != 0:
+            raise RuntimeError(f"migrations failed:\n{job.tail()}")
+        self.processes.remove(job)
         for service in with_database():
             self._grant(service)
 
