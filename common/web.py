@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from common import errors, logging
+from common import errors, logging, metrics
 from common.auth import TokenVerifier
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
@@ -37,6 +37,8 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Read when /metrics is scraped: callables yielding Prometheus metric families.
+    collectors: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
 
 
 def create_service_app(
@@ -81,6 +83,7 @@ def create_service_app(
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
     if outbox_model is not None:
+        runtime.extras["outbox_model"] = outbox_model
         runtime.workers.append(
             OutboxRelay(
                 runtime.session_factory, outbox_model, settings.broker_url, settings.events_exchange
@@ -96,6 +99,7 @@ def create_service_app(
     api.spec.options["security"] = [{"bearer": []}]
     errors.init_app(app)  # after Api(), whose own HTTP error handler it replaces
     _add_health(app, runtime)
+    metrics.init_app(app, runtime)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return app

@@ -372,6 +372,10 @@ class Topology:
                     raise RuntimeError(f"{path} not ready in {timeout:.0f}s; see {self.root}/logs")
                 time.sleep(0.5)
 
+    def web_services(self) -> list[str]:
+        """The compose names of the web containers (`identity`, ..., `portal`)."""
+        return sorted({p.name.rsplit("-", 1)[0] for p in self.processes if p.port})
+
     def readyz_paths(self) -> list[str]:
         services = {p.env.get("SCRIPT_NAME", "") for p in self.processes if p.port}
         return [f"{prefix}/readyz" for prefix in sorted(services)]
