@@ -46,7 +46,9 @@ def make_engine(settings: Settings) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
+        # Connections kept open per process; more are opened for a burst and closed after.
+        # Replicas x processes x this must stay under the server's max_connections.
+        pool_size=int(settings.extra.get("RBM_DB_POOL_SIZE", "10")),
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     with engine.begin() as conn:

@@ -299,6 +299,8 @@ class Topology:
             RBM_DATA_DIR=str(self.root / "data" / spec.name),
             # Calls between services wait longer than in production: test machines are shared.
             RBM_HTTP_TIMEOUT="20",
+            # Some 25 processes share the server with other runs: few idle connections each.
+            RBM_DB_POOL_SIZE="1",
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
@@ -385,6 +387,17 @@ class Topology:
     def replicas(self, name: str) -> list[Process]:
         """The running processes of one compose service (`workflow`, `notifications-workers`)."""
         return [p for p in self.processes if p.name.rsplit("-", 1)[0] == name]
+
+    def restart(self, proc: Process) -> Process:
+        """Start a replica again as its orchestrator would (compose: restart: unless-stopped)."""
+        proc.stop()
+        proc.start()
+        return proc
+
+    def sql(self, query: str, *params) -> list[tuple]:
+        """Rows of a query on the run's database, as the superuser (for tests and checks)."""
+        with self._admin(self.database) as conn:
+            return conn.execute(query, params).fetchall()
 
     # --- stop ------------------------------------------------------------------------------
 

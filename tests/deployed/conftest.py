@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
+import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import requests
 
 from deploy.topology import Topology, rabbitmqctl
 from tests.conftest import DEMO_PASSWORD, BaseUrlSession, unavailable
+from tests.notifications.conftest import eventually
 
-# Two gunicorn workers per replica, as the image runs them (WEB_CONCURRENCY of compose).
-os.environ.setdefault("WEB_CONCURRENCY", "2")
+TEAM_PASSWORD = "team-password-1"
+
+# One gunicorn worker per replica (the image runs two): two replicas of each service already
+# make some 25 processes, and the database server is shared with other test sessions.
+os.environ.setdefault("WEB_CONCURRENCY", "1")
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +73,73 @@ def queues(topology: Topology) -> list[dict]:
     return [
         {"name": n, "type": t, "durable": d == "true", "consumers": int(c)} for n, t, d, c in rows
     ]
+
+
+@dataclass
+class DeployedTeam:
+    """A provincial office of one test, its reporter and head logged in through the gateway."""
+
+    unit: str
+    reporter_name: str
+    head_name: str
+    reporter: requests.Session
+    head: requests.Session
+
+
+def new_team(topology: Topology, gateway: Client) -> DeployedTeam:
+    """A fresh unit and its two users, once notifications knows them (they are told first)."""
+    admin = gateway.session("admin")
+    for _ in range(30):
+        code = f"R{random.randint(1, 8)}-{random.randint(10, 99)}"
+        resp = admin.post(
+            "/api/catalogue/units",
+            json={
+                "code": code,
+                "name_th": f"สำนักงานทดสอบ {code}",
+                "name_en": f"Test {code}",
+                "kind": "province",
+                "parent": code.split("-")[0],
+            },
+        )
+        if resp.status_code == 201:
+            break
+        assert resp.status_code == 409, resp.text
+    tag = uuid.uuid4().hex[:8]
+    names = {"reporter": f"rep-{tag}", "unit_head": f"head-{tag}"}
+    for role, username in names.items():
+        resp = admin.post(
+            "/api/identity/users",
+            json={
+                "username": username,
+                "display_name": f"{role} {code}",
+                "email": f"{username}@test.rbm.invalid",
+                "password": TEAM_PASSWORD,
+                "memberships": [{"unit": code, "role": role}],
+            },
+        )
+        assert resp.status_code == 201, resp.text
+    eventually(
+        lambda: (
+            len(topology.sql("SELECT 1 FROM notifications.memberships WHERE unit = %s", code)) == 2
+        ),
+        what="the team known to notifications",
+    )
+    return DeployedTeam(
+        code,
+        names["reporter"],
+        names["unit_head"],
+        gateway.session(names["reporter"], TEAM_PASSWORD),
+        gateway.session(names["unit_head"], TEAM_PASSWORD),
+    )
+
+
+def draft_reports(team: DeployedTeam) -> list[str]:
+    """24 drafts of the team's unit (KPIs 2.1 and 2.2, every month): room for a burst."""
+    ids = []
+    for kpi in ("2.1", "2.2"):
+        for month in range(1, 13):
+            body = {"year": 2547, "kpi": kpi, "unit": team.unit, "period": f"M{month:02d}"}
+            resp = team.reporter.post("/api/workflow/reports", json=body)
+            assert resp.status_code == 201, resp.text
+            ids.append(resp.json()["id"])
+    return ids

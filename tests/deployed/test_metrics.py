@@ -32,7 +32,7 @@ def scrape_replicas(deployed, service: str) -> dict[str, list]:
 
 def test_each_service_counts_its_requests_by_route_and_status(deployed):
     for path in deployed.readyz_paths():
-        for _ in range(4):  # both replicas, and more than one worker of each
+        for _ in range(4):  # both replicas, and every worker of each
             requests.get(f"{deployed.url}{path}", timeout=30)
     for service in deployed.web_services():
         found = scrape_replicas(deployed, service)
