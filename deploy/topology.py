@@ -192,6 +192,10 @@ class Topology:
         return f"rbm-e2e-{self.run_id}"
 
     @property
+    def bucket(self) -> str:
+        return f"rbm-e2e-{self.run_id}"
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.gateway_port}"
 
@@ -280,7 +284,7 @@ class Topology:
             "RBM_PUBLIC_URL": self.url,
             "RBM_S3_ACCESS_KEY": self.seaweedfs.access_key,
             "RBM_S3_SECRET_KEY": self.seaweedfs.secret_key,
-            "RBM_S3_BUCKET": f"rbm-e2e-{self.run_id}",
+            "RBM_S3_BUCKET": self.bucket,
             "RBM_DEMO": "1",
             "RBM_LOG_LEVEL": os.environ.get("RBM_LOG_LEVEL", "INFO"),
         }
