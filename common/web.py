@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import requests
 from flask import Flask, jsonify
 from flask_smorest import Api, Blueprint
 from sqlalchemy import Engine
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common import errors, logging, metrics
 from common.auth import TokenVerifier
+from common.clients import ServiceClient
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
 from common.messaging import EventConsumer, OutboxRelay, declare_queues
@@ -134,6 +136,25 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
             return errors.problem(
                 503, "Not ready", "Down: " + ", ".join(sorted(down)), down=sorted(down)
             )
+        # Another service down does not make this one unready (that would take every caller out
+        # of the gateway with it): its name is given, and what needs it answers 503 meanwhile.
         return jsonify(
-            status="ready", service=runtime.settings.service, checks=sorted(runtime.checks)
+            status="ready",
+            service=runtime.settings.service,
+            checks=sorted(runtime.checks),
+            unanswered=_unanswered(runtime),
         )
+
+
+def _unanswered(runtime: Runtime) -> list[str]:
+    """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
+    called = sorted({c.service for c in runtime.extras.values() if isinstance(c, ServiceClient)})
+    down = []
+    for service in called:
+        try:
+            ok = requests.get(f"{runtime.settings.service_url(service)}/healthz", timeout=2).ok
+        except requests.RequestException:
+            ok = False
+        if not ok:
+            down.append(service)
+    return down
