@@ -398,10 +398,12 @@ class Topology:
         proc.start()
         return proc
 
-    def sql(self, query: str, *params) -> list[tuple]:
-        """Rows of a query on the run's database, as the superuser (for tests and checks)."""
-        with self._admin(self.database) as conn:
-            return conn.execute(query, params).fetchall()
+    def sql(self, query: str, *params, autocommit: bool = False) -> list[tuple]:
+        """Rows of a query on the run's database, as the superuser (for tests and checks);
+        `autocommit` runs it on the server's admin database (CREATE/DROP DATABASE)."""
+        with self._admin(None if autocommit else self.database) as conn:
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
     # --- stop ------------------------------------------------------------------------------
 
