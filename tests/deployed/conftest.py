@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -143,3 +144,22 @@ def draft_reports(team: DeployedTeam) -> list[str]:
             assert resp.status_code == 201, resp.text
             ids.append(resp.json()["id"])
     return ids
+
+
+def act(session: requests.Session, report_id: str, action: str, answers=None) -> int:
+    """A transition as a client of the contract makes it: a 503 is sent again after a moment,
+    and a 409 after a 503 means the first attempt's commit got through before its answer.
+    Returns the final status; `answers` (a Counter) counts every status seen."""
+    body = {"action": action, "comment": "ขอแก้ไข" if action == "return" else ""}
+    retried = False
+    for _ in range(50):
+        resp = session.post(f"/api/workflow/reports/{report_id}/transitions", json=body)
+        if answers is not None:
+            answers[resp.status_code] += 1
+        if resp.status_code != 503:
+            assert resp.status_code == 200 or (retried and resp.status_code == 409), resp.text
+            return resp.status_code
+        assert resp.headers["Content-Type"] == "application/problem+json", resp.text
+        retried = True
+        time.sleep(0.2)
+    raise AssertionError(f"{action} of {report_id} still refused after 50 tries")

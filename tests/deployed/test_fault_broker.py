@@ -14,7 +14,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from deploy.topology import rabbitmqctl
-from tests.deployed.conftest import draft_reports, new_team
+from tests.deployed.conftest import act, draft_reports, new_team
 from tests.notifications.conftest import eventually
 
 BURST = int(os.environ.get("RBM_FAULT_BURST", "200"))
@@ -30,9 +30,7 @@ def test_broker_faults_mid_burst_lose_and_double_nothing(deployed, gateway, smtp
     faults: list[str] = []
 
     def transition(report_id: str, who, action: str) -> None:
-        body = {"action": action, "comment": "ขอแก้ไข" if action == "return" else ""}
-        resp = who.post(f"/api/workflow/reports/{report_id}/transitions", json=body)
-        assert resp.status_code == 200, resp.text
+        act(who, report_id, action)
         with lock:
             done[action] += 1
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import collections
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.deployed.conftest import draft_reports, new_team
+from tests.deployed.conftest import act, draft_reports, new_team
 from tests.deployed.test_fault_broker import BURST
 from tests.notifications.conftest import eventually
 
@@ -22,23 +21,9 @@ def test_connections_terminated_mid_burst_answer_503_and_lose_nothing(deployed, 
     lock = threading.Lock()
 
     def transition(report_id: str, who, action: str) -> None:
-        body = {"action": action, "comment": "ขอแก้ไข" if action == "return" else ""}
-        retried = False
-        for _ in range(50):
-            resp = who.post(f"/api/workflow/reports/{report_id}/transitions", json=body)
-            with lock:
-                answers[resp.status_code] += 1
-            if resp.status_code == 503:
-                assert resp.headers["Content-Type"] == "application/problem+json", resp.text
-                retried = True
-                time.sleep(0.2)
-                continue
-            # A 409 after a 503: the first attempt's commit got through before its answer.
-            assert resp.status_code == 200 or (retried and resp.status_code == 409), resp.text
-            with lock:
-                accepted[report_id] += 1
-            return
-        raise AssertionError(f"{action} of {report_id} still refused after 50 tries")
+        act(who, report_id, action, answers)
+        with lock:
+            accepted[report_id] += 1
 
     def cycles(report_id: str, count: int) -> None:
         for _ in range(count):
