@@ -5,13 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test bench lint format system-deps clean translations
+.PHONY: run test e2e-deployed bench lint format system-deps clean translations
 
 run: $(STAMP)
 	RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The compose topology as local processes (deploy/topology.py): the journey and the faults.
+e2e-deployed: $(STAMP) system-deps
+	$(PY) -m pytest tests/deployed $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) -m bench
@@ -28,13 +32,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	rm -f $(VENV)/.installed-* && touch $@
 
-# Debian packages the tests use: Chromium for browser tests, LibreOffice to open generated forms.
+# Debian packages the tests use: Chromium for browser tests, LibreOffice to open generated forms,
+# nginx as the gateway of the deployed topology.
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui fonts-thai-tlwg"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v spamassassin >/dev/null || missing="$$missing spamassassin"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -53,11 +53,16 @@ def make_engine(settings: Settings) -> Engine:
     engine = create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
+        # Connections kept open per process; more are opened for a burst and closed after.
+        # Replicas x processes x this must stay under the server's max_connections.
+        pool_size=int(settings.extra.get("RBM_DB_POOL_SIZE", "10")),
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        # Checked first: a deployed service's role may use its schema but not create one.
+        found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})
+        if found.first() is None:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     return engine
 
 

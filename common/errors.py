@@ -7,6 +7,7 @@ from typing import Any
 
 import structlog
 from flask import Flask, Response, json
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 PROBLEM = "application/problem+json"
@@ -111,6 +112,18 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         return _from_http(exc)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: DBAPIError) -> Response:
+        # A connection lost or refused (database restarted, connections terminated): the unit
+        # of work rolled back, and the client may send the request again.
+        log.warning("database_unavailable", error=type(exc.orig).__name__)
+        resp = problem(
+            503, "Service unavailable", "The database did not answer: try again.", down="database"
+        )
+        resp.headers["Retry-After"] = "1"
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:

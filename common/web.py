@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+import requests
 from flask import Flask, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import INCLUDE, Schema, fields
@@ -15,8 +16,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import IntegerConverter
 
-from common import errors, logging
+from common import errors, logging, metrics
 from common.auth import Revocations, TokenVerifier, http_revocations
+from common.clients import ServiceClient
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
 from common.feed import HttpFeed, feed_blueprint
@@ -42,6 +44,8 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Read when /metrics is scraped: callables yielding Prometheus metric families.
+    collectors: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
 
 
 class ProblemSchema(Schema):
@@ -154,6 +158,7 @@ def create_service_app(
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
     if outbox_model is not None and runtime.session_factory is not None:
+        runtime.extras["outbox_model"] = outbox_model
         runtime.workers.append(
             OutboxRelay(
                 runtime.session_factory,
@@ -175,6 +180,7 @@ def create_service_app(
     api.spec.options["security"] = [{"bearer": []}]
     errors.init_app(app)  # after Api(), whose own HTTP error handler it replaces
     _add_health(app, runtime)
+    metrics.init_app(app, runtime)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     if outbox_model is not None:
@@ -225,9 +231,26 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
             return errors.problem(
                 503, "Not ready", "Down: " + ", ".join(sorted(down)), down=sorted(down)
             )
+        # Another service down does not make this one unready (that would take every caller out
+        # of the gateway with it): its name is given, and what needs it answers 503 meanwhile.
         return jsonify(
             status="ready",
             service=runtime.settings.service,
             checks=sorted(runtime.checks),
             lag=consumer_lag(runtime),
+            unanswered=_unanswered(runtime),
         )
+
+
+def _unanswered(runtime: Runtime) -> list[str]:
+    """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
+    called = sorted({c.service for c in runtime.extras.values() if isinstance(c, ServiceClient)})
+    down = []
+    for service in called:
+        try:
+            ok = requests.get(f"{runtime.settings.service_url(service)}/healthz", timeout=2).ok
+        except requests.RequestException:
+            ok = False
+        if not ok:
+            down.append(service)
+    return down

@@ -18,3 +18,21 @@ accesslog = None
 errorlog = "-"
 # Only the gateway reaches a service: trust its X-Forwarded-Proto and -For.
 forwarded_allow_ips = "*"
+
+# /metrics sums the counters of every worker (prometheus-client's multiprocess mode): each
+# process writes its own files to this folder, emptied when the server starts.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", f"/tmp/rbm-metrics-{os.getpid()}")
+
+
+def on_starting(server):
+    import shutil
+
+    folder = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -4,7 +4,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import structlog
-from flask import Flask
+from flask import Flask, request
+from prometheus_client import Counter
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
@@ -18,6 +19,7 @@ from services.evidence.store import STORE_ERRORS, ObjectStore
 
 log = structlog.get_logger("rbm.evidence")
 QUARANTINE_MAX_AGE = timedelta(days=1)
+UPLOADS = Counter("rbm_evidence_uploads", "Evidence uploads by outcome", ["outcome"])
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -36,6 +38,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     runtime.extras["identity"] = ServiceClient(settings, "identity")
     runtime.checks["object store"] = store.check
+    app.after_request(count_upload)
     try:
         store.ensure_bucket()
         swept = store.sweep_quarantine(QUARANTINE_MAX_AGE)
@@ -45,3 +48,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Readiness reports it until the store answers; the bucket is set up on first use.
         log.warning("object_store_unavailable", bucket=settings.s3_bucket, error=str(exc))
     return app
+
+
+def count_upload(response):
+    """Uploads stored, and refused by the reason the problem names (a bounded set of titles)."""
+    if request.method == "POST" and request.url_rule and request.url_rule.rule == "/files":
+        if response.status_code == 201:
+            outcome = "stored"
+        else:
+            problem = response.get_json(silent=True) or {}
+            outcome = f"{response.status_code} {problem.get('title', '')}".strip()
+        UPLOADS.labels(outcome).inc()
+    return response

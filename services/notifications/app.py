@@ -3,11 +3,15 @@
 from pathlib import Path
 
 from flask import Flask
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy import func, select
 
 from common.config import Settings, from_env
+from common.db import unit_of_work
 from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
 from services.notifications.events import consumers
+from services.notifications.models import Email, Notification
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
@@ -31,4 +35,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras.update(celery=celery, context=ctx, queues=[task_queue(settings)])
     runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
     add_consumers(app, runtime.extras["consumers"])
+    runtime.collectors.append(lambda: delivery_metrics(runtime.session_factory))
     return app
+
+
+def delivery_metrics(factory):
+    """Emails by outcome (pending, sending, sent, failed) and inbox items, from the tables."""
+    emails = GaugeMetricFamily("rbm_notification_emails", "Emails by outcome", labels=["status"])
+    with unit_of_work(factory) as session:
+        rows = session.execute(select(Email.status, func.count()).group_by(Email.status)).all()
+        inbox = session.scalar(select(func.count()).select_from(Notification))
+    for status, count in rows:
+        emails.add_metric([status], count)
+    yield emails
+    yield GaugeMetricFamily("rbm_notification_inbox_items", "In-app notifications", value=inbox)

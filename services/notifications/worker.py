@@ -34,6 +34,9 @@ def create_celery(settings: Settings) -> Celery:
     # Tasks are published without waiting for confirms: an email row is the truth and stays
     # pending until sent, so a task the broker lost is re-enqueued by the sweep.
     options.pop("confirm_publish", None)
+    # On RabbitMQ a quorum queue, like the event queues: replicated in a cluster, and Celery
+    # then takes its prefetch per consumer (quorum queues refuse a global one).
+    quorum = {"x-queue-type": "quorum"} if is_amqp(settings.broker_url) else None
     if not is_amqp(settings.broker_url):
         options["polling_interval"] = 0.2  # the filesystem transport polls its folder
     app.conf.update(
@@ -46,7 +49,9 @@ def create_celery(settings: Settings) -> Celery:
         # Through the broker's default exchange: the queue is all there is to declare (and remove).
         task_default_exchange="",
         task_default_routing_key=queue,
-        task_queues=[Queue(queue, Exchange(""), routing_key=queue, durable=True)],
+        task_queues=[
+            Queue(queue, Exchange(""), routing_key=queue, durable=True, queue_arguments=quorum)
+        ],
         task_ignore_result=True,
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
         worker_hijack_root_logger=False,

@@ -50,8 +50,14 @@ def fetch(service: str, path: str, **params: Any) -> Any:
     if resp.status_code in (403, 404):
         abort(404)
     if resp.status_code >= 400:
-        abort(502)
+        failed(resp)
     return resp.json()
+
+
+def failed(resp: requests.Response):
+    """The error page for a service's refusal: 503 (a service is not answering) when it or the
+    gateway says it is unavailable, else 502."""
+    abort(503 if resp.status_code in (502, 503, 504) else 502)
 
 
 def fetch_or(default: Any, service: str, path: str, **params: Any) -> Any:

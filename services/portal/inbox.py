@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal.core import api, local_path, signed_in
+from services.portal.core import api, failed, local_path, signed_in
 
 inbox = Blueprint("inbox", __name__)
 PAGE_SIZE = 20
@@ -19,7 +19,7 @@ def view():
     params = {"page": page, "page_size": PAGE_SIZE, **({"unread": "true"} if unread_only else {})}
     resp = api("notifications", "GET", "/inbox", params=params)
     if not resp.ok:
-        abort(502)
+        failed(resp)
     total = int(resp.headers.get("X-Total-Count", 0))
     return render_template(
         "inbox.html",

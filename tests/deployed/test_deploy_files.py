@@ -1,0 +1,152 @@
+"""Checked without running: docker-compose.yml against the compose specification, deploy/k8s/
+against the Kubernetes API schemas, and every deployment file against services/system.py and the
+`RBM_*` variables the code reads. A new service is registered in services/system.py; these tests
+then name every file that still lacks it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from deploy.topology import compose_services, gateway_config, image_command
+from services.system import API_SERVICES, SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S_VERSION = "1.30"
+# Read by code but not deployment settings: each says why.
+NOT_DEPLOYMENT_SETTINGS = {
+    "RBM_PORT": "embedded mode's one port (a container's port is PORT)",
+    "RBM_ADMIN_PASSWORD": "input of the one-off bootstrap command",
+    "RBM_EVENTS_EXCHANGE": "lets test sessions share a broker; the default is the deployment's",
+    "RBM_QUEUE_PREFIX": "lets test sessions share a broker; the default is the deployment's",
+    "RBM_TOPOLOGY_PG_URL": "deploy/topology.py, the topology run on one machine",
+    "RBM_TOPOLOGY_AMQP_URL": "deploy/topology.py, the topology run on one machine",
+}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def manifests() -> list[dict]:
+    return [
+        doc
+        for path in sorted((ROOT / "deploy/k8s").glob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc
+    ]
+
+
+def deployments() -> dict[str, dict]:
+    return {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Deployment"}
+
+
+def container_env(deployment: dict) -> dict[str, str | None]:
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def prefix(service: str) -> str:
+    return f"/api/{service}" if service in API_SERVICES else ""
+
+
+def test_the_compose_file_follows_the_compose_specification():
+    schema = json.loads((Path(__file__).parent / "schemas/compose-spec.json").read_text())
+    jsonschema.Draft7Validator(schema).validate(compose())
+
+
+@pytest.mark.parametrize("doc", manifests(), ids=lambda d: f"{d['kind']}/{d['metadata']['name']}")
+def test_each_manifest_follows_the_kubernetes_api(doc):
+    kubernetes_validate.validate(doc, K8S_VERSION, strict=True)
+
+
+def test_kustomization_lists_every_manifest():
+    listed = set(yaml.safe_load((ROOT / "deploy/kustomization.yaml").read_text())["resources"])
+    assert listed == {f"k8s/{p.name}" for p in (ROOT / "deploy/k8s").glob("*.yaml")}
+
+
+def test_compose_runs_each_service_as_a_web_container_on_its_prefix():
+    webs = {s.service: s for s in compose_services({}, strict=False) if s.is_web}
+    assert set(webs) == set(SERVICES)
+    for service, spec in webs.items():
+        assert spec.name == service
+        assert spec.environment.get("SCRIPT_NAME", "") == prefix(service)
+    assert image_command()[:3] == ["gunicorn", "-c", "deploy/gunicorn.conf.py"]
+
+
+def test_kubernetes_runs_the_same_containers_as_compose():
+    in_compose = {s.name: s for s in compose_services({}, strict=False) if not s.is_migration}
+    found = deployments()
+    assert set(found) == set(in_compose) | {"gateway"}
+    for name, spec in in_compose.items():
+        env = container_env(found[name])
+        assert env["RBM_SERVICE"] == spec.service, name
+        assert env.get("SCRIPT_NAME") == spec.environment.get("SCRIPT_NAME"), name
+        (container,) = found[name]["spec"]["template"]["spec"]["containers"]
+        assert container.get("command", image_command()) == spec.command, name
+
+
+def test_kubernetes_probes_and_ports_match_the_service_and_the_gateway():
+    services = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Service"}
+    for service in SERVICES:
+        (container,) = deployments()[service]["spec"]["template"]["spec"]["containers"]
+        assert container["ports"][0]["containerPort"] == 8000  # gunicorn.conf.py's PORT
+        assert container["readinessProbe"]["httpGet"]["path"] == f"{prefix(service)}/readyz"
+        for probe in ("livenessProbe", "startupProbe"):
+            assert container[probe]["httpGet"]["path"] == f"{prefix(service)}/healthz"
+        assert services[service]["spec"]["ports"][0]["port"] == 8000, service
+
+
+def test_the_compose_healthcheck_is_the_readyz_of_each_web_container():
+    for name, spec in compose()["services"].items():
+        if spec.get("command") is None and name in SERVICES:
+            assert spec["healthcheck"]["test"][-2:] == ["deploy.healthcheck", "readyz"], name
+
+
+def test_the_gateway_routes_each_api_service_to_its_upstream():
+    config = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    routed = set()
+    for location, body in re.findall(r"location ([^{]+)\{([^}]*)\}", config):
+        upstream = re.search(r"set \$rbm_upstream http://(\$1|\w+)\$rbm_service_suffix:8000", body)
+        if upstream and upstream.group(1) == "$1":
+            routed.update(re.search(r"\^/api/\(([^)]+)\)/", location).group(1).split("|"))
+        elif upstream:
+            routed.add(upstream.group(1))
+    assert routed == set(SERVICES)
+    redirects = re.search(r"location ~ \^/api/\(([^)]+)\)\$", config).group(1).split("|")
+    assert set(redirects) == set(API_SERVICES)
+    assert "listen 127.0.0.1:1234;" in gateway_config(Path("/x"), 1234)
+
+
+def code_variables() -> set[str]:
+    found = set()
+    for folder in ("common", "services", "deploy"):
+        for path in (ROOT / folder).rglob("*.py"):
+            found.update(re.findall(r"[\"'](RBM_[A-Z0-9_]+)[\"']", path.read_text()))
+    return found
+
+
+def deployment_variables() -> set[str]:
+    compose_env = {
+        key for s in compose()["services"].values() for key in s.get("environment", {}) or {}
+    }
+    k8s = set()
+    for doc in manifests():
+        if doc["kind"] == "ConfigMap":
+            k8s.update(doc.get("data", {}))
+        elif doc["kind"] == "Deployment":
+            k8s.update(container_env(doc))
+    readme = (ROOT / "deploy/README.md").read_text()
+    k8s.update(re.findall(r"--from-literal=(RBM_[A-Z0-9_]+)=", readme))
+    return compose_env & k8s
+
+
+def test_every_variable_the_code_reads_is_set_by_compose_and_by_kubernetes():
+    unset = code_variables() - deployment_variables() - set(NOT_DEPLOYMENT_SETTINGS)
+    assert not unset, f"read by the code, set by no deployment file: {sorted(unset)}"
