@@ -26,7 +26,9 @@ REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN = (
     "auditor",
     "admin",
 )
-ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN)
+# Held only by machine accounts for scheduled imports: their tokens carry the import scope.
+IMPORTER = "importer"
+ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN, IMPORTER)
 # Held only by the `svc-<service>` accounts that services use when no user is calling.
 SERVICE = "service"
 # Roles whose holders read every unit's data (the management group, audit, administration).
@@ -44,6 +46,8 @@ class Principal:
     units: frozenset[str] = frozenset()
     memberships: frozenset[tuple[str, str]] = field(default_factory=frozenset)
     on_behalf_of: str | None = None
+    # A token limited to one use (a machine account's "import"); None: the roles decide.
+    scope: str | None = None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -72,6 +76,7 @@ class Principal:
             roles=frozenset(claims.get("roles", [])),
             units=frozenset(claims.get("units", [])),
             memberships=memberships,
+            scope=claims.get("scope"),
         )
 
 
@@ -159,13 +164,16 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def current_principal() -> Principal:
-    """The caller of this request; 401 when there is no valid token."""
+def current_principal(scope: str | None = None) -> Principal:
+    """The caller of this request; 401 when there is no valid token, 403 when the token is
+    limited to a scope this endpoint (which names the `scope` it serves) is not."""
     if "principal" not in g:
         token = bearer_token()
         if not token:
             raise Unauthorized("Send a bearer token from POST /api/identity/token.")
         g.principal = current_app.extensions["rbm"].verifier.verify(token)
+    if g.principal.scope is not None and g.principal.scope != scope:
+        raise Forbidden(f"This token may only be used for: {g.principal.scope}.")
     return g.principal
 
 

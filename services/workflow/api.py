@@ -14,12 +14,14 @@ from common.errors import Invalid
 from services.workflow import (
     audit,
     delegations,
+    imports,
     progress,
     reading,
     schemas,
     service,
     transitions,
 )
+from services.workflow.feed_files import MAX_BYTES as MAX_IMPORT_BYTES
 from services.workflow.gateways import Lookups
 
 blp = Blueprint(
@@ -212,3 +214,39 @@ class Progress(MethodView):
         with _session() as session:
             result = progress.progress(session, principal, lookups, **query)
         return jsonify(result)
+
+
+# Room for the form fields and multipart framing on top of the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+@blp.before_request
+def _import_limit():
+    """An import's body may be larger than a JSON body; the file itself is bounded by reading."""
+    if request.endpoint == "workflow.Imports":
+        request.max_content_length = MAX_IMPORT_BYTES + FORM_OVERHEAD
+
+
+@blp.route("/imports")
+class Imports(MethodView):
+    @blp.arguments(schemas.ImportForm, location="form")
+    @blp.arguments(schemas.ImportFile, location="files")
+    @blp.response(200, schemas.ImportResult)
+    @blp.alt_response(422, schema=schemas.ImportProblem, description="Bad rows; nothing written")
+    @blp.alt_response(413, schema=schemas.ImportProblem, description="File too large")
+    @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
+    def post(self, form, files):
+        """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
+        principal = current_principal(scope=imports.IMPORT)
+        imports.importable(principal)
+        upload = imports.Upload(
+            files["file"].filename or "", files["file"].stream, form.get("encoding")
+        )
+        # The catalogue and evidence are asked on the workflow's own account: a machine
+        # account's import-only token opens nothing else.
+        extras = _runtime().extras
+        lookups = Lookups(extras["catalogue"], extras["evidence"], extras["identity"], None)
+        with _session() as session:
+            return imports.run_import(
+                session, principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
+            )
