@@ -162,9 +162,7 @@ def way_in(method: str) -> str | None:
     return IMPORTED if method in IMPORTED_METHODS else TYPED
 
 
-def applicability(
-    kpi: KpiFacts, unit_kind: str, period: str | None, via: str = TYPED
-) -> Decision:
+def applicability(kpi: KpiFacts, unit_kind: str, period: str | None, via: str = TYPED) -> Decision:
     """Whether a unit of `unit_kind` reports `kpi` in rbm (in `period`, when one is given),
     by typing it in or, with `via=imported`, through an import.
 

@@ -248,7 +248,8 @@ def check_workbook_package(spool: BinaryIO) -> None:
         if sum(e.file_size for e in entries) > MAX_UNPACKED:
             raise file_problem("The workbook unpacks to more than 200 MB.", "zip-bomb")
         for entry in entries:
-            if entry.file_size > CHUNK and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            packed = max(entry.compress_size, 1)
+            if entry.file_size > CHUNK and entry.file_size > MAX_RATIO * packed:
                 raise file_problem(f"The part '{entry.filename}' is a zip bomb.", "zip-bomb")
             for marker, what in UNSAFE_PARTS.items():
                 if marker in entry.filename:
