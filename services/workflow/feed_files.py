@@ -112,13 +112,13 @@ def open_table(spool: BinaryIO, filename: str, encoding: str | None = None) -> T
 
 
 def _header(cells: list[Any]) -> list[str]:
+    while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+        cells = cells[:-1]
     if len(cells) > MAX_COLUMNS:
         raise file_problem(
             f"The header has {len(cells):,} columns; at most {MAX_COLUMNS}.", "too-many-columns"
         )
     names = [" ".join(str(c or "").split()).lower() for c in cells]
-    while names and not names[-1]:
-        names.pop()
     if not names:
         raise file_problem("The first row must name the columns.", "no-header")
     seen = set()
@@ -276,10 +276,7 @@ def _workbook_table(spool: BinaryIO) -> Table:
         raise file_problem("The file is not a readable .xlsx workbook.", "damaged") from exc
     if first is None:
         raise file_problem("The first sheet has no rows.", "empty")
-    header = list(first)
-    if len(header) > MAX_COLUMNS:
-        raise file_problem(f"The header has more than {MAX_COLUMNS} columns.", "too-many-columns")
-    columns = _header(header)
+    columns = _header(list(first))
     numbered = ((line, list(cells)) for line, cells in enumerate(rows, start=2))
     return Table("xlsx", None, columns, _closing(book, _counted(numbered, columns)))
 
