@@ -26,8 +26,10 @@ REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN = (
     "auditor",
     "admin",
 )
-# Held only by machine accounts for scheduled imports: their tokens carry the import scope.
+# Held only by machine accounts for scheduled imports: their tokens carry the import scope,
+# which opens the import endpoint and nothing else.
 IMPORTER = "importer"
+IMPORT_SCOPE = "import"
 ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN, IMPORTER)
 # Held only by the `svc-<service>` accounts that services use when no user is calling.
 SERVICE = "service"

@@ -8,7 +8,15 @@ from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from common.auth import ADMIN, AUDITOR, REVIEWER, bearer_token, current_principal, require_roles
+from common.auth import (
+    ADMIN,
+    AUDITOR,
+    IMPORT_SCOPE,
+    REVIEWER,
+    bearer_token,
+    current_principal,
+    require_roles,
+)
 from common.db import unit_of_work
 from common.errors import Invalid
 from services.workflow import (
@@ -237,7 +245,7 @@ class Imports(MethodView):
     @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
     def post(self, form, files):
         """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
-        principal = current_principal(scope=imports.IMPORT)
+        principal = current_principal(scope=IMPORT_SCOPE)
         imports.importable(principal)
         upload = imports.Upload(
             files["file"].filename or "", files["file"].stream, form.get("encoding")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import uuid
 
 import pytest
 
+from tests.conftest import login
 from tests.workflow.conftest import API, YEAR
 
 EXAMPLES = "services/workflow/examples"
@@ -179,3 +181,42 @@ class TestRefused:
         resp = crew.reporter.post(f"{API}/reports", json=body)
         assert resp.status_code == 422
         assert "expenditure system (feed)" in resp.json()["detail"]
+
+
+class TestMachineAccount:
+    @pytest.fixture
+    def machine(self, live, as_user):
+        name = f"feed-{uuid.uuid4().hex[:8]}"
+        body = {
+            "username": name,
+            "display_name": "Scheduled imports",
+            "password": "machine-password-1",
+            "memberships": [{"unit": "PRD", "role": "importer"}],
+        }
+        resp = as_user("admin").post("/api/identity/users", json=body)
+        assert resp.status_code == 201, resp.text
+        return login(live, name, "machine-password-1")
+
+    def test_a_machine_account_imports(self, machine, unit):
+        resp = send(machine, progress_file(unit, ("M06", 5, 5)), "1.1")
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["created"] == 1
+
+    @pytest.mark.parametrize(
+        "path", ["/api/workflow/reports", "/api/identity/me", "/api/catalogue/units"]
+    )
+    def test_a_machine_account_can_do_nothing_else(self, machine, path):
+        assert machine.get(path).status_code == 403
+
+    def test_an_importer_holds_no_other_role(self, as_user):
+        body = {
+            "username": f"feed-{uuid.uuid4().hex[:8]}",
+            "display_name": "Both",
+            "password": "machine-password-1",
+            "memberships": [
+                {"unit": "PRD", "role": "importer"},
+                {"unit": "R1", "role": "reporter"},
+            ],
+        }
+        resp = as_user("admin").post("/api/identity/users", json=body)
+        assert resp.status_code == 422
