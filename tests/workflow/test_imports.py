@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from services.workflow import import_cli
 from tests.conftest import login
 from tests.workflow.conftest import API, YEAR
 
@@ -220,3 +221,24 @@ class TestMachineAccount:
         }
         resp = as_user("admin").post("/api/identity/users", json=body)
         assert resp.status_code == 422
+
+
+class TestCommandLine:
+    def test_a_dry_run_of_the_example_lists_every_row_and_writes_nothing(
+        self, live, repo_root, monkeypatch, capsys
+    ):
+        monkeypatch.setenv("RBM_URL", live.url)
+        monkeypatch.setenv("RBM_TOKEN", live.token("reviewer"))
+        example = repo_root / EXAMPLES / "progress-2547.csv"
+        status = import_cli.main([str(example), "--kpi", "1.1", "--year", "2547", "--dry-run"])
+        out = capsys.readouterr().out
+        assert status == 0
+        assert "(would be written)" in out and len(out.splitlines()) == 97
+
+    def test_a_refused_file_names_its_bad_rows(self, live, tmp_path, monkeypatch, capsys):
+        monkeypatch.setenv("RBM_URL", live.url)
+        monkeypatch.setenv("RBM_TOKEN", live.token("reviewer"))
+        bad = tmp_path / "bad.csv"
+        bad.write_text("unit,period,value\nR1,M13,5\n")
+        assert import_cli.main([str(bad), "--kpi", "1.1", "--year", "2547"]) == 1
+        assert "line 2: Period 'M13'" in capsys.readouterr().out
