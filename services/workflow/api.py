@@ -7,6 +7,7 @@ import re
 from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
 from common.auth import (
     ADMIN,
@@ -18,7 +19,7 @@ from common.auth import (
     require_roles,
 )
 from common.db import unit_of_work
-from common.errors import Invalid
+from common.errors import Invalid, UnsupportedMediaType
 from services.workflow import (
     audit,
     delegations,
@@ -237,19 +238,16 @@ def _import_limit():
 
 @blp.route("/imports")
 class Imports(MethodView):
-    @blp.arguments(schemas.ImportForm, location="form")
-    @blp.arguments(schemas.ImportFile, location="files")
+    @blp.doc(requestBody=schemas.IMPORT_BODY)
     @blp.response(200, schemas.ImportResult)
     @blp.alt_response(422, schema=schemas.ImportProblem, description="Bad rows; nothing written")
     @blp.alt_response(413, schema=schemas.ImportProblem, description="File too large")
     @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
-    def post(self, form, files):
+    def post(self):
         """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
         principal = current_principal(scope=IMPORT_SCOPE)
         imports.importable(principal)
-        upload = imports.Upload(
-            files["file"].filename or "", files["file"].stream, form.get("encoding")
-        )
+        form, upload = _import_form()
         # The catalogue and evidence are asked on the workflow's own account: a machine
         # account's import-only token opens nothing else.
         extras = _runtime().extras
@@ -258,3 +256,17 @@ class Imports(MethodView):
             return imports.run_import(
                 session, principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
             )
+
+
+def _import_form() -> tuple[dict, imports.Upload]:
+    """The multipart fields, checked by their schema, and the file (spooled by werkzeug)."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the file and its fields as multipart/form-data.")
+    try:
+        form = schemas.ImportForm().load(request.form.to_dict())
+    except ValidationError as exc:
+        raise Invalid("Some fields are not valid.", exc.normalized_messages()) from exc
+    found = request.files.getlist("file")
+    if len(found) != 1 or not found[0].filename:
+        raise Invalid("Send one file, in the 'file' field.", {"file": ["One file, with its name."]})
+    return form, imports.Upload(found[0].filename, found[0].stream, form.get("encoding"))

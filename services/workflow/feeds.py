@@ -64,6 +64,7 @@ class Feed:
     compute: Callable[[float, float], float]
     low: float
     high: float
+    rule: str
 
     @property
     def columns(self) -> tuple[str, str]:
@@ -71,12 +72,12 @@ class Feed:
 
 
 FEEDS: Mapping[str, Feed] = {
-    "1.1": Feed("1.1", "targets_met", "targets", share, 0, 100),
+    "1.1": Feed("1.1", "targets_met", "targets", share, 0, 100, "targets_met / targets x 100"),
     # Spending more than the budget is a negative saving; twice the budget is taken as an error.
-    "3.1": Feed("3.1", "spent", "budget", saved, -100, 100),
+    "3.1": Feed("3.1", "spent", "budget", saved, -100, 100, "(budget - spent) / budget x 100"),
     # Disbursing ahead of plan passes 100 %; twice the plan is taken as an error.
-    "5.1": Feed("5.1", "disbursed", "planned", share, 0, 200),
-    "8.1": Feed("8.1", "satisfied", "respondents", share, 0, 100),
+    "5.1": Feed("5.1", "disbursed", "planned", share, 0, 200, "disbursed / planned x 100"),
+    "8.1": Feed("8.1", "satisfied", "respondents", share, 0, 100, "satisfied / respondents x 100"),
 }
 
 

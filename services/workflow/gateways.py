@@ -136,6 +136,13 @@ class Lookups:
             raise Invalid(f"The evidence service refused the file: {problem}", {"file": [problem]})
         return resp.json()
 
+    def year_status(self, year: int) -> str:
+        """draft, open or closed; 422 for a year the catalogue does not have."""
+        try:
+            return self.catalogue.get(f"/years/{year}", token=self.token)["status"]
+        except NotFound as exc:
+            raise Invalid(f"The catalogue has no year {year}.", {"year": ["Unknown."]}) from exc
+
     def schedule(self, year: int, **filters: str) -> list[dict]:
         params = {k: v for k, v in filters.items() if v}
         try:

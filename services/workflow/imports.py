@@ -74,7 +74,12 @@ def feed_of(kpi: Kpi) -> Feed:
 
 
 def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
-    """The units the catalogue knows and the (unit, period)s it schedules for the KPI."""
+    """The units the catalogue knows and the (unit, period)s it schedules for the KPI; 422
+    when the year is not open (reports are written only while it is)."""
+    status = lookups.year_status(year)
+    if status != "open":
+        reason = f"Year {year} is {status}: its reports cannot be written"
+        raise Invalid(f"{reason}.", {"year": [reason]})
     reporting = {(s["unit"], s["period"]) for s in lookups.schedule(year, kpi=kpi.code)}
     return Slots({u["code"] for u in lookups.units()}, kpi.periods, reporting, kpi.cycle)
 
@@ -119,7 +124,7 @@ def read_source(upload: Upload, feed: Feed, slots: Slots) -> Source:
 def basis_of(line: Line, feed: Feed, source: Source) -> dict[str, Any]:
     """How an imported value was reached: the source's figures, the file and its line."""
     return {
-        "rule": f"{feed.part} / {feed.whole}" if line.figures else "value as given",
+        "rule": feed.rule if line.figures else "value as given",
         "figures": line.figures,
         "file": source.filename,
         "sha256": source.sha256,

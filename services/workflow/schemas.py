@@ -80,7 +80,8 @@ class ReportSchema(Schema):
     state = fields.String()
     value = fields.Float(allow_none=True)
     value_source = fields.String(
-        allow_none=True, metadata={"description": "counted | computed | evidence | entered"}
+        allow_none=True,
+        metadata={"description": "counted | computed | evidence | entered | import"},
     )
     value_basis = fields.Raw(allow_none=True)
     items = fields.Raw(metadata={"description": "each item with `counted`, and `reason` if not"})
@@ -235,11 +236,25 @@ class ImportForm(Schema):
     )
 
 
-class ImportFile(Schema):
-    file = fields.Raw(
-        required=True,
-        metadata={"type": "string", "format": "binary", "description": "CSV or .xlsx"},
-    )
+# flask-smorest documents one schema per location: a body of a file and fields is written out.
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "year", "kpi"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "CSV or .xlsx"},
+                    "year": {"type": "integer", "minimum": 2500, "maximum": 3000},
+                    "kpi": {"type": "string", "maxLength": 16, "example": "3.1"},
+                    "dry_run": {"type": "boolean", "default": False},
+                    "encoding": {"type": "string", "enum": list(IMPORT_ENCODINGS)},
+                },
+            }
+        }
+    },
+}
 
 
 class ImportRow(Schema):

@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from common.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 from services.workflow import feed_files
 from services.workflow.feeds import FEEDS, Slots, check_row, missing_columns
+from services.workflow.gateways import Kpi
+from services.workflow.imports import slots_of
 
 MONTHS = tuple(f"M{m:02d}" for m in range(1, 13))
 SLOTS = Slots(
@@ -124,3 +126,15 @@ def test_a_workbook_with_macros_or_external_links_is_refused(part):
     with pytest.raises(Invalid) as raised:
         table(workbook(["unit", "period", "value"], extra_part=part), "f.xlsx")
     assert raised.value.extra["reason"] == "unsafe"
+
+
+class ClosedYear:
+    def year_status(self, year: int) -> str:
+        return "closed"
+
+
+def test_a_closed_year_takes_no_import():
+    kpi = Kpi("3.1", "feed", "monthly", "percent", None, (), None, MONTHS)
+    with pytest.raises(Invalid) as raised:
+        slots_of(ClosedYear(), 2547, kpi)
+    assert "closed" in raised.value.errors["year"][0]

@@ -242,3 +242,11 @@ class TestCommandLine:
         bad.write_text("unit,period,value\nR1,M13,5\n")
         assert import_cli.main([str(bad), "--kpi", "1.1", "--year", "2547"]) == 1
         assert "line 2: Period 'M13'" in capsys.readouterr().out
+
+
+def test_an_import_without_its_fields_names_them(as_user):
+    resp = as_user("reviewer").post(
+        f"{API}/imports", files={"file": ("f.csv", io.BytesIO(b"unit,period,value\n"))}
+    )
+    assert resp.status_code == 422
+    assert {"year", "kpi"} <= set(resp.json()["errors"])
