@@ -34,8 +34,9 @@ ENCODINGS = {
 }
 # A workbook's package: bounds against zip bombs, and the parts that make it unsafe.
 MAX_PARTS = 1_000
-MAX_UNPACKED = 200 * 1024 * 1024
-MAX_RATIO = 200
+# openpyxl holds a workbook's shared strings in memory: the unpacked size bounds them.
+MAX_UNPACKED = 64 * 1024 * 1024
+MAX_RATIO = 100
 UNSAFE_PARTS = {
     "vbaProject.bin": "macros",
     "externalLinks/": "external links to other workbooks",
@@ -246,7 +247,7 @@ def check_workbook_package(spool: BinaryIO) -> None:
         if len(entries) > MAX_PARTS:
             raise file_problem(f"The workbook has more than {MAX_PARTS} parts.", "zip-bomb")
         if sum(e.file_size for e in entries) > MAX_UNPACKED:
-            raise file_problem("The workbook unpacks to more than 200 MB.", "zip-bomb")
+            raise file_problem("The workbook unpacks to more than 64 MB.", "zip-bomb")
         for entry in entries:
             packed = max(entry.compress_size, 1)
             if entry.file_size > CHUNK and entry.file_size > MAX_RATIO * packed:
