@@ -14,7 +14,7 @@ from the command line (see `import_cli.py`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -33,6 +33,7 @@ from services.workflow.models import Report, new_id
 from services.workflow.rules import APPROVED
 from services.workflow.service import record_change, snapshot
 from services.workflow.transitions import freeze
+from services.workflow.values import evidence_entry
 
 IMPORT = "import"
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
@@ -186,10 +187,9 @@ def run_import(
     # Read again under the trail's lock: another import may have written since the plan.
     held = reports_for(session, year, kpi.code, source.lines)
     plan = [(line, action_of(line, held.get((line.unit, line.period)))) for line in source.lines]
-    now = utcnow()
+    write = Write(principal.username, year, kpi, source, evidence_entry(evidence), utcnow())
     for line, action in plan:
         if action != UNCHANGED:
-            write = Write(principal.username, year, kpi, source, evidence, now)
             _write(session, trail, write, line, held.get((line.unit, line.period)))
     session.flush()
     return {**summary(plan, source, dry_run), "evidence_id": evidence["id"]}
@@ -203,7 +203,7 @@ class Write:
     year: int
     kpi: Kpi
     source: Source
-    evidence: Mapping[str, Any]
+    evidence: dict[str, Any]  # as a report lists it
     now: datetime
 
 
@@ -211,13 +211,7 @@ def _write(
     session: Session, trail: audit.Trail, write: Write, line: Line, report: Report | None
 ) -> None:
     """The row as an approved report (new, or a new version), its audit entry and event."""
-    actor, kpi, source, evidence, now = (
-        write.actor,
-        write.kpi,
-        write.source,
-        write.evidence,
-        write.now,
-    )
+    actor, kpi, now = write.actor, write.kpi, write.now
     before = snapshot(report) if report is not None else {}
     if report is None:
         report = Report(
@@ -236,19 +230,13 @@ def _write(
     report.items = []
     report.value = line.value
     report.value_source = IMPORT
-    report.value_basis = basis_of(line, FEEDS[kpi.code], source)
-    report.evidence = [
-        {
-            "id": evidence["id"],
-            "sha256": evidence.get("sha256"),
-            "filename": evidence.get("filename"),
-            "level": None,
-        }
-    ]
+    report.value_basis = basis_of(line, FEEDS[kpi.code], write.source)
+    report.evidence = [write.evidence]
     report.state = APPROVED
     report.updated_by, report.updated_at, report.approved_at = actor, now, now
     report.submitted_at = report.submitted_at or now
     report.frozen = freeze(report, actor, now)
+    source = write.source
     comment = f"Imported from {source.filename} (line {line.line}, SHA-256 {source.sha256})."
     changes = audit.diff(before, snapshot(report))
     record_change(session, trail, report, IMPORT, actor, None, changes, comment)
