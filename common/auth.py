@@ -29,7 +29,11 @@ REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN = (
     "auditor",
     "admin",
 )
-ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN)
+# Held only by machine accounts for scheduled imports: their tokens carry the import scope,
+# which opens the import endpoint and nothing else.
+IMPORTER = "importer"
+IMPORT_SCOPE = "import"
+ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN, IMPORTER)
 # Held only by the `svc-<service>` accounts that services use when no user is calling.
 SERVICE = "service"
 # Roles whose holders read every unit's data (the management group, audit, administration).
@@ -50,6 +54,8 @@ class Principal:
     # The token's own id and expiry (epoch seconds): what logging out revokes.
     token_id: str = ""
     expires_at: int = 0
+    # A token limited to one use (a machine account's "import"); None: the roles decide.
+    scope: str | None = None
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -80,6 +86,7 @@ class Principal:
             memberships=memberships,
             token_id=str(claims.get("jti", "")),
             expires_at=int(claims.get("exp", 0)),
+            scope=claims.get("scope"),
         )
 
 
@@ -258,13 +265,16 @@ def bearer_token() -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def current_principal() -> Principal:
-    """The caller of this request; 401 when there is no valid token."""
+def current_principal(scope: str | None = None) -> Principal:
+    """The caller of this request; 401 when there is no valid token, 403 when the token is
+    limited to a scope this endpoint (which names the `scope` it serves) is not."""
     if "principal" not in g:
         token = bearer_token()
         if not token:
             raise Unauthorized("Send a bearer token from POST /api/identity/token.")
         g.principal = current_app.extensions["rbm"].verifier.verify(token)
+    if g.principal.scope is not None and g.principal.scope != scope:
+        raise Forbidden(f"This token may only be used for: {g.principal.scope}.")
     return g.principal
 
 

@@ -320,5 +320,5 @@ class Applicability(MethodView):
         current_principal()
         with _session() as session:
             return plans.applicability(
-                session, year, query["unit"], query["kpi"], query.get("period")
+                session, year, query["unit"], query["kpi"], query.get("period"), query["via"]
             )

@@ -151,20 +151,35 @@ def unit_kind_problem(kpi: KpiFacts, unit_kind: str) -> str | None:
     return None
 
 
-def applicability(kpi: KpiFacts, unit_kind: str, period: str | None) -> Decision:
-    """Whether a unit of `unit_kind` reports `kpi` in rbm (in `period`, when one is given).
+# How a report reaches rbm: typed in (or uploaded) by the unit, or imported from its source.
+TYPED, IMPORTED = "typed", "imported"
+IMPORTED_METHODS = frozenset({"feed", "survey"})
+
+
+def way_in(method: str) -> str | None:
+    """How a KPI of `method` gets its reports: imported, typed, or not at all (none)."""
+    if method == "none":
+        return None
+    return IMPORTED if method in IMPORTED_METHODS else TYPED
+
+
+def applicability(kpi: KpiFacts, unit_kind: str, period: str | None, via: str = TYPED) -> Decision:
+    """Whether a unit of `unit_kind` reports `kpi` in rbm (in `period`, when one is given),
+    by typing it in or, with `via=imported`, through an import.
 
     The method comes first: a KPI fed from another system or measured by a survey is never
-    typed in by a unit, whoever the unit is.
+    typed in by a unit, whoever the unit is; only those KPIs are imported.
     """
     if kpi.method == "none":
         return Decision(False, f"KPI {kpi.code} is not reported in rbm (none)")
-    if kpi.method == "feed":
+    if via == TYPED and kpi.method == "feed":
         source = kpi.source_en or "another system"
         return Decision(False, f"KPI {kpi.code} is reported through the {source} (feed)")
-    if kpi.method == "survey":
+    if via == TYPED and kpi.method == "survey":
         source = kpi.source_en or "an outside survey"
         return Decision(False, f"KPI {kpi.code} is measured by {source} (survey)")
+    if via == IMPORTED and kpi.method not in IMPORTED_METHODS:
+        return Decision(False, f"KPI {kpi.code} is typed in rbm by the unit, not imported")
     if problem := unit_kind_problem(kpi, unit_kind):
         return Decision(False, problem)
     if period is not None and period not in CYCLE_PERIODS.get(kpi.cycle, ()):

@@ -26,6 +26,9 @@ def one_of(choices, **kwargs) -> Text:
     return Text(validate=validate.OneOf(choices), **kwargs)
 
 
+IMPORTED_DOC = "Reports come through an import (feed, survey), never typed in by the unit."
+
+
 # --- years --------------------------------------------------------------------------------
 
 
@@ -124,6 +127,7 @@ class KpiSchema(KpiCreateSchema):
     csf = Text()
     perspective = Text()
     periods = fields.List(Text())
+    imported = fields.Boolean(metadata={"description": IMPORTED_DOC})
 
 
 class KpiQuerySchema(Schema):
@@ -206,12 +210,18 @@ class ScheduleRowSchema(PeriodSchema):
     unit = Text()
     kpi = Text()
     optional = fields.Boolean(metadata={"description": "On-results: report only with results"})
+    imported = fields.Boolean(metadata={"description": IMPORTED_DOC})
 
 
 class ApplicabilityQuerySchema(Schema):
     unit = Text(required=True, validate=validate.Length(min=1, max=32))
     kpi = Text(required=True, validate=validate.Length(min=1, max=8))
     period = Text(validate=validate.Length(min=1, max=8))
+    via = one_of(
+        (rules.TYPED, rules.IMPORTED),
+        load_default=rules.TYPED,
+        metadata={"description": "typed in by the unit (default), or imported"},
+    )
 
 
 class ApplicabilitySchema(Schema):
@@ -225,3 +235,4 @@ class ApplicabilitySchema(Schema):
     method = Text()
     cycle = Text()
     optional = fields.Boolean()
+    imported = fields.Boolean(metadata={"description": IMPORTED_DOC})

@@ -17,6 +17,8 @@ ALLOWED = {
     "jpg": "jpeg",
     "jpeg": "jpeg",
     "png": "png",
+    # The source files of imported KPIs (expenditure, progress and survey exports).
+    "csv": "csv",
 }
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -24,6 +26,7 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "jpeg": "image/jpeg",
     "png": "image/png",
+    "csv": "text/csv",
 }
 MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm"}
 

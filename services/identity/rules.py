@@ -10,6 +10,8 @@ from datetime import timedelta
 
 from marshmallow import ValidationError, validate
 
+from common.auth import IMPORTER
+
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
 SERVICE_PREFIX = "svc-"
@@ -31,6 +33,13 @@ def username_problem(username: str) -> str | None:
         return f"Names starting with '{SERVICE_PREFIX}' are kept for services."
     if not USERNAME.match(username):
         return "2-64 characters: lower-case letters, digits, '.', '_' or '-'."
+    return None
+
+
+def importer_problem(roles: list[str]) -> str | None:
+    """A machine account for imports holds that role only: its token can do nothing else."""
+    if IMPORTER in roles and set(roles) != {IMPORTER}:
+        return f"An '{IMPORTER}' account holds no other role."
     return None
 
 

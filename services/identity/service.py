@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common.auth import ADMIN, ROLES, SERVICE, Principal, TokenSigner
+from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
 from services.identity import revocation, rules, security, throttle
@@ -97,13 +97,16 @@ def _password_matches(user: User | None, password: str) -> bool:
 
 def claims_of(user: User) -> dict:
     memberships = sorted({(m.unit, m.role) for m in user.memberships})
+    roles = sorted({role for _, role in memberships})
     return {
         "sub": user.id,
         "username": user.username,
         "name": user.display_name,
-        "roles": sorted({role for _, role in memberships}),
+        "roles": roles,
         "units": sorted({unit for unit, _ in memberships}),
         "memberships": [{"unit": u, "role": r} for u, r in memberships],
+        # A machine account's token opens the imports and nothing else.
+        **({"scope": IMPORT_SCOPE} if IMPORTER in roles else {}),
     }
 
 
@@ -154,6 +157,8 @@ def _membership_errors(
             problems.append(f"Unknown role '{role}': one of {', '.join(ROLES)}.")
         if not unit_exists(unit):
             problems.append(f"Unknown unit '{unit}'.")
+    if problem := rules.importer_problem([role for _, role in memberships]):
+        problems.append(problem)
     return {"memberships": problems} if problems else {}
 
 

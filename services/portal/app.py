@@ -12,6 +12,7 @@ from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels, security
 from services.portal.files import files
+from services.portal.imports import imports, may_import
 from services.portal.inbox import inbox
 from services.portal.progress import progress
 from services.portal.reports import reports
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     labels.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["holds_delegable"] = holds_delegable
-    for blueprint in (pages, reports, files, progress, inbox, preferences):
+    app.jinja_env.globals["may_import"] = may_import
+    for blueprint in (pages, reports, files, progress, inbox, preferences, imports):
         app.register_blueprint(blueprint)
     return app

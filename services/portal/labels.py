@@ -89,6 +89,7 @@ SOURCE = {
     "computed": _l("computed over the catalogue's denominator"),
     "evidence": _l("level read from the uploaded form"),
     "entered": _l("entered"),
+    "import": _l("imported from the source system's file"),
 }
 
 

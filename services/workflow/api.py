@@ -7,20 +7,31 @@ import re
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import ValidationError
 
-from common.auth import ADMIN, AUDITOR, REVIEWER, bearer_token, current_principal, require_roles
+from common.auth import (
+    ADMIN,
+    AUDITOR,
+    IMPORT_SCOPE,
+    REVIEWER,
+    bearer_token,
+    current_principal,
+    require_roles,
+)
 from common.db import unit_of_work
-from common.errors import Conflict, Invalid, Unavailable
+from common.errors import Conflict, Invalid, Unavailable, UnsupportedMediaType
 from services.workflow import (
     anchors,
     audit,
     delegations,
+    imports,
     progress,
     reading,
     schemas,
     service,
     transitions,
 )
+from services.workflow.feed_files import MAX_BYTES as MAX_IMPORT_BYTES
 from services.workflow.gateways import Lookups
 
 blp = Blueprint(
@@ -251,3 +262,50 @@ class Progress(MethodView):
         lookups = _lookups()
         with _session() as session:
             return progress.progress(session, principal, lookups, **query)
+
+
+# Room for the form fields and multipart framing on top of the file itself.
+FORM_OVERHEAD = 64 * 1024
+
+
+@blp.before_request
+def _import_limit():
+    """An import's body may be larger than a JSON body; the file itself is bounded by reading."""
+    if request.endpoint == "workflow.Imports":
+        request.max_content_length = MAX_IMPORT_BYTES + FORM_OVERHEAD
+
+
+@blp.route("/imports")
+class Imports(MethodView):
+    @blp.doc(requestBody=schemas.IMPORT_BODY)
+    @blp.response(200, schemas.ImportResult)
+    @blp.alt_response(422, schema=schemas.ImportProblem, description="Bad rows; nothing written")
+    @blp.alt_response(413, schema=schemas.ImportProblem, description="File too large")
+    @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
+    def post(self):
+        """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
+        principal = current_principal(scope=IMPORT_SCOPE)
+        imports.importable(principal)
+        form, upload = _import_form()
+        # The catalogue and evidence are asked on the workflow's own account: a machine
+        # account's import-only token opens nothing else.
+        extras = _runtime().extras
+        lookups = Lookups(extras["catalogue"], extras["evidence"], extras["identity"], None)
+        with _session() as session:
+            return imports.run_import(
+                session, principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
+            )
+
+
+def _import_form() -> tuple[dict, imports.Upload]:
+    """The multipart fields, checked by their schema, and the file (spooled by werkzeug)."""
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType("Send the file and its fields as multipart/form-data.")
+    try:
+        form = schemas.ImportForm().load(request.form.to_dict())
+    except ValidationError as exc:
+        raise Invalid("Some fields are not valid.", exc.normalized_messages()) from exc
+    found = request.files.getlist("file")
+    if len(found) != 1 or not found[0].filename:
+        raise Invalid("Send one file, in the 'file' field.", {"file": ["One file, with its name."]})
+    return form, imports.Upload(found[0].filename, found[0].stream, form.get("encoding"))

@@ -67,6 +67,8 @@ REPORT_EVENTS: dict[str, type[ReportEvent]] = {
     "endorse": ReportEndorsed,
     "return": ReportReturned,
     "approve": ReportApproved,
+    # An imported figure is approved as it is written.
+    "import": ReportApproved,
     "reopen": ReportReopened,
 }
 

@@ -7,10 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, BinaryIO
 
 from common.clients import ServiceClient
-from common.errors import Invalid, NotFound
+from common.errors import Invalid, NotFound, Unavailable
+
+# Where an import's source file is filed in evidence: the department, the whole year.
+SOURCE_UNIT, SOURCE_PERIOD = "PRD", "Y"
+
+
+def _problem_of(resp) -> str:
+    """The `detail` of another service's problem answer; 503 when it has none (it is down)."""
+    try:
+        detail = resp.json().get("detail")
+    except ValueError:
+        detail = None
+    if resp.status_code >= 500 or not detail:
+        raise Unavailable(f"The evidence service answered {resp.status_code}.")
+    return str(detail)
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,7 @@ class Kpi:
     counting_rule: str | None
     item_fields: tuple[dict, ...]
     denominator_label: str | None
+    periods: tuple[str, ...] = ()
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> Kpi:
@@ -35,6 +50,7 @@ class Kpi:
             counting_rule=body.get("counting_rule"),
             item_fields=tuple(body.get("item_fields") or ()),
             denominator_label=body.get("denominator_label"),
+            periods=tuple(body.get("periods") or ()),
         )
 
 
@@ -105,6 +121,27 @@ class Lookups:
             return self.evidence.get(f"/files/{file_id}", token=self.token)
         except NotFound:
             return None
+
+    def store_source(self, filename: str, spool: BinaryIO, year: int, kpi: str) -> dict:
+        """Keep an import's source file as evidence, on the workflow's own account: one file
+        feeds many units, so it is filed under the department for the whole year."""
+        spool.seek(0)
+        fields = {"unit": SOURCE_UNIT, "year": str(year), "kpi": kpi, "period": SOURCE_PERIOD}
+        resp = self.evidence.call(
+            "POST", "/files", None, data=fields, files={"file": (filename, spool)}, timeout=120
+        )
+        spool.seek(0)
+        if resp.status_code != 201:
+            problem = _problem_of(resp)
+            raise Invalid(f"The evidence service refused the file: {problem}", {"file": [problem]})
+        return resp.json()
+
+    def year_status(self, year: int) -> str:
+        """draft, open or closed; 422 for a year the catalogue does not have."""
+        try:
+            return self.catalogue.get(f"/years/{year}", token=self.token)["status"]
+        except NotFound as exc:
+            raise Invalid(f"The catalogue has no year {year}.", {"year": ["Unknown."]}) from exc
 
     def schedule(self, year: int, **filters: str) -> list[dict]:
         params = {k: v for k, v in filters.items() if v}

@@ -80,7 +80,8 @@ class ReportSchema(Schema):
     state = fields.String()
     value = fields.Float(allow_none=True)
     value_source = fields.String(
-        allow_none=True, metadata={"description": "counted | computed | evidence | entered"}
+        allow_none=True,
+        metadata={"description": "counted | computed | evidence | entered | import"},
     )
     value_basis = fields.Raw(allow_none=True)
     items = fields.Raw(metadata={"description": "each item with `counted`, and `reason` if not"})
@@ -251,3 +252,82 @@ class ProgressSchema(Schema):
     by_region = fields.List(fields.Dict())
     by_kpi = fields.List(fields.Dict())
     total = fields.Dict()
+
+
+# --- imports of the feed KPIs ----------------------------------------------------------------
+
+IMPORT_ENCODINGS = ("utf-8", "utf-8-sig", "cp874", "windows-874", "tis-620")
+
+
+class ImportForm(Schema):
+    year = fields.Integer(required=True, validate=YEAR)
+    kpi = Text(required=True, validate=validate.Length(min=1, max=16))
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "true: check and say what would change"}
+    )
+    encoding = Text(
+        validate=validate.OneOf(IMPORT_ENCODINGS),
+        metadata={"description": "a CSV's encoding; detected (UTF-8 or cp874) when left out"},
+    )
+
+
+# flask-smorest documents one schema per location: a body of a file and fields is written out.
+IMPORT_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "year", "kpi"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "CSV or .xlsx"},
+                    "year": {"type": "integer", "minimum": 2500, "maximum": 3000},
+                    "kpi": {"type": "string", "maxLength": 16, "example": "3.1"},
+                    "dry_run": {"type": "boolean", "default": False},
+                    "encoding": {"type": "string", "enum": list(IMPORT_ENCODINGS)},
+                },
+            }
+        }
+    },
+}
+
+
+class ImportRow(Schema):
+    line = fields.Integer()
+    unit = fields.String()
+    period = fields.String()
+    value = fields.Float()
+    action = fields.String(metadata={"enum": ["create", "update", "unchanged"]})
+
+
+class ImportSource(Schema):
+    filename = fields.String()
+    sha256 = fields.String()
+    encoding = fields.String(allow_none=True, metadata={"description": "a CSV's, as read"})
+
+
+class ImportResult(Schema):
+    valid = fields.Boolean()
+    dry_run = fields.Boolean()
+    file = fields.Nested(ImportSource)
+    evidence_id = fields.String(metadata={"description": "the source file kept as evidence"})
+    rows = fields.List(fields.Nested(ImportRow))
+    created = fields.Integer()
+    updated = fields.Integer()
+    unchanged = fields.Integer()
+
+
+class ImportRowProblem(Schema):
+    line = fields.Integer()
+    errors = fields.List(fields.String())
+
+
+class ImportProblem(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict()
+    reason = fields.String()
+    rows = fields.List(fields.Nested(ImportRowProblem))
+    bad_rows = fields.Integer()

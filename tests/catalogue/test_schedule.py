@@ -39,9 +39,10 @@ def test_periods_of_an_unknown_kpi_are_404(as_user):
     assert as_user("reporter1").get(f"{API}/years/2547/kpis/0.0/periods").status_code == 404
 
 
-def test_a_region_reports_its_entry_and_template_kpis_but_no_feeds(as_user):
+def test_a_region_types_its_entry_and_template_kpis_and_gets_its_feeds_imported(as_user):
     rows = as_user("reporter1").get(f"{API}/years/2547/schedule", params={"unit": "R1"}).json()
-    kpis = {r["kpi"] for r in rows}
+    assert {r["kpi"] for r in rows if r["imported"]} == {"1.1", "3.1", "5.1"}
+    kpis = {r["kpi"] for r in rows if not r["imported"]}
     assert kpis == {
         "2.1",
         "2.2",
@@ -75,6 +76,7 @@ def test_on_results_rows_are_optional(as_user):
             "ends_on": "2004-03-31",
             "due_on": "2004-04-10",
             "optional": True,
+            "imported": False,
         }
     ]
 

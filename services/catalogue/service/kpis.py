@@ -50,6 +50,7 @@ def kpi_dict(kpi: Kpi, perspective: str) -> dict[str, Any]:
         "perspective": perspective,
         **{field: getattr(kpi, field) for field in KPI_FIELDS},
         "periods": list(rules.CYCLE_PERIODS.get(kpi.cycle, ())),
+        "imported": rules.way_in(kpi.method) == rules.IMPORTED,
     }
 
 

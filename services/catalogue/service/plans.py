@@ -212,16 +212,22 @@ def put_assignments(
 
 
 def applicability(
-    session: Session, year: int, unit: str, kpi: str, period: str | None
+    session: Session,
+    year: int,
+    unit: str,
+    kpi: str,
+    period: str | None,
+    via: str = rules.TYPED,
 ) -> dict[str, Any]:
-    """Whether `unit` reports `kpi` in `year` (and `period`), why not, and the period's dates.
+    """Whether `unit` reports `kpi` in `year` (and `period`) the way `via` says (typed in or
+    imported), why not, and the period's dates.
 
     404 only for an unknown year, unit or KPI: every other "no" is an answer with a reason.
     """
     year_row = find_year(session, year)
     kpi_row = find_kpi(session, year, kpi)
     unit_row = find_unit(session, unit)
-    decision = rules.applicability(facts(kpi_row), unit_row.kind, period)
+    decision = rules.applicability(facts(kpi_row), unit_row.kind, period, via)
     days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
     found = rules.period_of(year, kpi_row.cycle, period, days) if period else None
     return {
@@ -235,6 +241,7 @@ def applicability(
         "method": kpi_row.method,
         "cycle": kpi_row.cycle,
         "optional": kpi_row.cycle == "on-results",
+        "imported": rules.way_in(kpi_row.method) == rules.IMPORTED,
     }
 
 
@@ -245,7 +252,11 @@ def schedule(
     kpi: str | None = None,
     period: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The periods each unit actually reports, with their due dates; on-results are optional."""
+    """The periods each unit actually reports, with their due dates; on-results are optional.
+
+    Imported KPIs (feed, survey) are scheduled too, marked `imported`: their reports are due
+    like any other, but come through an import, not from the unit.
+    """
     year_row = find_year(session, year)
     units = [find_unit(session, unit)] if unit else list(session.scalars(select(Unit)))
     kpis = (
@@ -258,7 +269,8 @@ def schedule(
     rows = []
     for unit_row in units:
         for kpi_row in kpis:
-            if not rules.applicability(facts(kpi_row), unit_row.kind, None).reports:
+            via = rules.way_in(kpi_row.method) or rules.TYPED
+            if not rules.applicability(facts(kpi_row), unit_row.kind, None, via).reports:
                 continue
             days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
             for found in rules.periods_of(year, kpi_row.cycle, days):
@@ -269,6 +281,7 @@ def schedule(
                             "kpi": kpi_row.code,
                             **found.as_dict(),
                             "optional": kpi_row.cycle == "on-results",
+                            "imported": via == rules.IMPORTED,
                         }
                     )
     return rows

@@ -14,7 +14,7 @@ import filetype
 
 from common.errors import UnsupportedMediaType
 from services.evidence import rules
-from services.evidence.checks import ooxml, pdf, pdf_objects
+from services.evidence.checks import ooxml, pdf, pdf_objects, text
 from services.evidence.checks.base import Limits, refuse
 
 __all__ = ["Limits", "Verdict", "inspect", "refuse"]
@@ -58,6 +58,9 @@ def inspect(spool: BinaryIO, filename: str, limits: Limits | None = None) -> Ver
     """Check a file against its name; raise 415/422 with the reason, or return its verdict."""
     limits = limits or Limits()
     claimed = check_extension(filename)
+    if claimed == "csv":
+        text.inspect(spool)
+        return Verdict("csv")
     spool.seek(0)
     sniffed = filetype.guess(spool.read(8192))
     spool.seek(0)

@@ -1,0 +1,37 @@
+"""The import page: a reviewer checks a feed file, sees the dry run, confirms; nobody else may."""
+
+from tests.portal.conftest import WORKFLOW, YEAR, go, sign_in
+
+
+def test_a_reviewer_checks_a_file_then_confirms_it(page, team, live, tmp_path):
+    feed = tmp_path / "progress.csv"
+    feed.write_text(f"unit,period,targets,targets_met\n{team.unit},M02,4,3\n")
+    sign_in(page, "reviewer")
+    go(page, "#nav-imports")
+    page.select_option("#kpi", "1.1")
+    page.set_input_files("#file", str(feed))
+    go(page, "#import-check button[type=submit]")
+    assert page.inner_text("#import-rows tbody td:last-child").strip() in ("create", "สร้าง")
+    page.set_input_files("#confirm-file", str(feed))
+    go(page, "#import-confirm button[type=submit]")
+    reports = live.session("reviewer").get(
+        f"{WORKFLOW}/reports", params={"year": YEAR, "unit": team.unit, "kpi": "1.1"}
+    )
+    assert [(r["state"], r["value"]) for r in reports.json()] == [("approved", 75.0)]
+
+
+def test_a_bad_row_is_shown_with_its_line_and_nothing_is_imported(page, team, tmp_path):
+    feed = tmp_path / "progress.csv"
+    feed.write_text(f"unit,period,targets,targets_met\n{team.unit},M13,4,3\n")
+    sign_in(page, "reviewer")
+    page.goto("/imports")
+    page.select_option("#kpi", "1.1")
+    page.set_input_files("#file", str(feed))
+    go(page, "#import-check button[type=submit]")
+    assert "M13" in page.inner_text("#import-errors")
+
+
+def test_a_reporter_may_not_open_the_import_page(page):
+    sign_in(page, "reporter1")
+    assert page.goto("/imports").status == 403
+    assert page.locator("#nav-imports").count() == 0
