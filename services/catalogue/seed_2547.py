@@ -209,8 +209,8 @@ _KPIS = (
         "applies_to": REPORTING_UNITS,
         "reporting_th": "รายงานโดยดาวน์โหลดแบบฟอร์มในระบบ rbm",
         "note": (
-            "The seed gives no cycle for 7.1 and, unlike 4.1 and 9.3, no \"if there are "
-            "results\": a mandatory KPI, read as due once a year (Y). " + LEVEL_SCALE
+            'The seed gives no cycle for 7.1 and, unlike 4.1 and 9.3, no "if there are '
+            'results": a mandatory KPI, read as due once a year (Y). ' + LEVEL_SCALE
         ),
     },
     {
