@@ -226,6 +226,8 @@ RULES: Mapping[str, Rule] = {
 }
 
 
+# Rules whose key is a person: their events carry the people counted.
+PEOPLE_RULES = frozenset({"person_course_once_per_year", "person_once_per_activity"})
 # Rules that count only bodies outside the department (its own units are not counted).
 OUTSIDE_ONLY = frozenset({"agency_once_per_month"})
 

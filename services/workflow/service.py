@@ -21,6 +21,7 @@ from common.events import record_event, utcnow
 from services.workflow import audit
 from services.workflow.counting import (
     OUTSIDE_ONLY,
+    PEOPLE_RULES,
     RULES,
     YearReport,
     count,
@@ -81,8 +82,26 @@ def publish(
         actor=actor,
         on_behalf_of=on_behalf_of,
         comment=comment,
+        **value_facts(report),
     )
     record_event(session, Outbox, event, actor)
+
+
+def value_facts(report: Report) -> dict[str, Any]:
+    """What a report's value was reached from, as its events carry it."""
+    basis = report.value_basis or {}
+    numerator = basis.get("counted", basis.get("numerator"))
+    people = []
+    if report.counting_rule in PEOPLE_RULES:
+        key = RULES[report.counting_rule].key
+        people = sorted({key(i) for i in report.items or () if i.get("counted")})
+    return {
+        "version": report.version,
+        "value": report.value,
+        "numerator": numerator,
+        "denominator": basis.get("denominator"),
+        "people": people,
+    }
 
 
 def check_version(report: Report, expected: int | None) -> None:
