@@ -9,11 +9,17 @@ worked out by hand.
 - the region: 4 + 3 = 7 of 4 + 6 = 10 -> 70 % -> score 2.0; with pending 8 / 10 -> 3.0.
 """
 
+import json
 import time
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from common.db import unit_of_work
+from common.events import Envelope
+from common.web import runtime_of
+from services.scorecard.rebuild import rebuild
 from tests.conftest import login
 from tests.workflow.conftest import Crew, agencies
 
@@ -150,3 +156,19 @@ def test_a_unit_outside_the_callers_scope_is_refused(as_user, region):
     code, _, _ = region
     resp = as_user("reporter1").get(f"{API}/{YEAR}", params={"unit": code})
     assert resp.status_code == 403
+
+
+def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user, region):
+    """The outbox rows of catalogue and workflow are the event history the feeds serve."""
+    code, _, _ = region
+    before = card(as_user("reviewer"), code)[1]
+    history = []
+    for service in ("catalogue", "workflow"):
+        runtime = runtime_of(live.app(service))
+        outbox = runtime.workers[0].outbox
+        with unit_of_work(runtime.session_factory) as session:
+            history += [Envelope.parse(json.loads(r)) for r in session.scalars(select(outbox.body))]
+    history.sort(key=lambda e: e.occurred_at)
+    factory = runtime_of(live.app("scorecard")).session_factory
+    assert rebuild(factory, history) > 0
+    assert card(as_user("reviewer"), code)[1] == before
