@@ -18,6 +18,10 @@ IDENTITY = ("unit", "year", "kpi", "period")
 MILESTONE_HEADER = ("ระดับ", "เกณฑ์การให้คะแนน", "ผลการดำเนินงาน", "หลักฐาน")
 PROCESS_HEADER = ("ลำดับ", "กระบวนงาน", "น้ำหนัก", "ระยะเวลาเดิม", "ระยะเวลาใหม่")
 PROCESS_ROWS = 5
+# The answers the form offers to "reached?" for each level: the reader takes only "reached".
+CHOOSE = "เลือก"
+REACHED, NOT_REACHED = "บรรลุ", "ไม่บรรลุ"
+REACHED_CHOICES = (REACHED, NOT_REACHED)
 
 
 def template_id(kpi: str) -> str:
