@@ -13,15 +13,18 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
-from common.errors import Forbidden, NotFound
+from common.errors import Conflict, Forbidden, NotFound
 from services.scorecard import catalogue_copy, rules
 from services.scorecard.catalogue_copy import Catalogue
 from services.scorecard.models import DueCount, Kpi, Scoring, Tally, Target, Unit
 from services.scorecard.tallying import ancestry, parents_of
+
+MIN_YEAR, MAX_YEAR = 2500, 3000
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ def _sort_key(code: str) -> tuple[int, ...]:
 
 def ensure_year(session: Session, catalogue: Catalogue, year: int) -> None:
     """Copy the year from the catalogue unless a current copy is kept (404 for no such year)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise NotFound(f"No fiscal year {year}.", {"year": ["Unknown year."]})
     if not catalogue_copy.is_copied(session, year):
         catalogue_copy.copy_year(session, catalogue, year)
 
@@ -231,9 +236,18 @@ class Scorecards:
     catalogue: Catalogue
 
     def unit(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
-        with unit_of_work(self.session_factory) as session:
-            return scorecard(session, principal, self.catalogue, query, now)
+        return self._read(scorecard, principal, query, now)
 
     def units_below(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
-        with unit_of_work(self.session_factory) as session:
-            return children(session, principal, self.catalogue, query, now)
+        return self._read(children, principal, query, now)
+
+    def _read(self, use_case, principal: Principal, query: Query, now: datetime):
+        # Two first readers of a year copy it at once: the second finds the first's copy.
+        for attempt in (1, 2):
+            try:
+                with unit_of_work(self.session_factory) as session:
+                    return use_case(session, principal, self.catalogue, query, now)
+            except IntegrityError as exc:
+                if attempt == 2:
+                    raise Conflict("The year was being copied: try again.") from exc
+        raise AssertionError("unreachable")
