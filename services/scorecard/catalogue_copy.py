@@ -48,13 +48,21 @@ def upsert_scoring(session: Session, year: int, data: Mapping[str, Any]) -> bool
     return recount
 
 
+COPIED = "scorecard.copied"
+
+
 def is_copied(session: Session, year: int) -> bool:
-    copy = session.get(YearCopy, year)
-    return copy is not None and not copy.stale
+    """Whether a current copy of the year is kept (asked once per year and transaction)."""
+    known = session.info.setdefault(COPIED, {})
+    if year not in known:
+        copy = session.get(YearCopy, year)
+        known[year] = copy is not None and not copy.stale
+    return known[year]
 
 
 def mark_stale(session: Session, year: int | None = None) -> None:
     """The catalogue changed a year's structure (or, without `year`, the unit tree)."""
+    session.info.pop(COPIED, None)
     query = select(YearCopy) if year is None else select(YearCopy).where(YearCopy.year == year)
     for copy in session.scalars(query):
         copy.stale = True
@@ -96,3 +104,4 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     copy.stale, copy.fetched_at = False, utcnow()
     session.add(copy)
     session.flush()
+    session.info.pop(COPIED, None)

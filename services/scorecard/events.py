@@ -24,6 +24,9 @@ BINDINGS = (
 )
 
 
+SEEN_REPORTS = "scorecard.reports"
+
+
 class MalformedEvent(ValueError):
     """An event without the fields its type promises: dead-lettered, never half applied."""
 
@@ -35,18 +38,21 @@ def _report(session: Session, envelope: Envelope) -> None:
         unit, kpi, period, state = data["unit"], data["kpi"], data["period"], data["state"]
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedEvent(f"report event without {exc}") from exc
-    row = session.get(Report, report_id)
+    # Reports this session has already seen (a rebuild primes it for a whole batch).
+    seen = session.info.setdefault(SEEN_REPORTS, {})
+    row = seen[report_id] if report_id in seen else session.get(Report, report_id)
     if row is not None and row.occurred_at > envelope.occurred_at:
         return  # an older event arriving late: the newer one already stands
     if row is None:
         row = Report(id=report_id)
         session.add(row)
+    seen[report_id] = row
     row.year, row.unit, row.kpi, row.period, row.state = year, unit, kpi, period, state
     row.value, row.numerator = data.get("value"), data.get("numerator")
     row.denominator, row.people = data.get("denominator"), list(data.get("people") or [])
     row.occurred_at = envelope.occurred_at
-    session.flush()
     if catalogue_copy.is_copied(session, year):
+        session.flush()
         tallying.refresh_share(session, year, unit, kpi)
 
 

@@ -15,15 +15,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, unit_of_work
 from common.events import Envelope
-from services.scorecard.events import BINDINGS, on_event
-from services.scorecard.models import Base, Inbox
+from services.scorecard.events import BINDINGS, SEEN_REPORTS, on_event
+from services.scorecard.models import Base, Inbox, Report
 
 CONSUMER = "scorecard.events"
 PRODUCERS = ("catalogue", "workflow")
@@ -48,12 +48,22 @@ def rebuild(session_factory: sessionmaker[Session], envelopes: Iterable[Envelope
     applied = 0
     events = iter(e for e in envelopes if wanted(e))
     while batch := list(islice(events, BATCH)):
-        with unit_of_work(session_factory) as session:
+        with unit_of_work(session_factory) as session, session.no_autoflush:
+            _prime(session, batch)
             for envelope in batch:
                 on_event(session, envelope)
                 session.add(Inbox(event_id=envelope.id, consumer=CONSUMER))
         applied += len(batch)
     return applied
+
+
+def _prime(session: Session, batch: list[Envelope]) -> None:
+    """Load the batch's reports in one query, so the handler finds them without asking."""
+    ids = {str(e.data.get("report_id")) for e in batch if e.type.startswith("workflow.report.")}
+    seen = session.info.setdefault(SEEN_REPORTS, {})
+    for report in session.scalars(select(Report).where(Report.id.in_(ids))):
+        seen[report.id] = report
+    seen.update(dict.fromkeys(ids - seen.keys()))
 
 
 def feed(client: ServiceClient) -> Iterator[Envelope]:

@@ -152,3 +152,10 @@ def test_the_unit_and_period_are_required(as_user):
 
 def test_a_form_needs_a_token(anonymous):
     assert form_of(anonymous).status_code == 401
+
+
+def test_a_form_says_its_criteria_are_provisional_until_the_management_group_confirms_them(
+    as_user,
+):
+    text = samples.docx_text(form_of(as_user("reporter1"), kpi="9.3").content)
+    assert "เกณฑ์ชั่วคราว" in text and "บรรลุ" in text

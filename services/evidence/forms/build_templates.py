@@ -212,6 +212,7 @@ def _milestone_table(document) -> None:
         "(ระดับที่บรรลุคือระดับสูงสุดที่ดำเนินการครบตั้งแต่ระดับ 1)",
         14,
     )
+    _paragraph(document, "{{ criteria.note }}", 14, bold=True)
     widths = [1.5, 7.5, 2.5, 4.5]
     header = (
         layout.MILESTONE_HEADER[0],

@@ -59,3 +59,15 @@ MILESTONES: dict[str, tuple[str, ...]] = {
 def milestones(kpi: str) -> list[dict[str, object]]:
     steps = MILESTONES.get(kpi) or tuple(f"ขั้นตอนที่ {n}" for n in range(1, 6))
     return [{"level": n, "criterion": text} for n, text in enumerate(steps, start=1)]
+
+
+PROVISIONAL = (
+    "เกณฑ์ชั่วคราว: กลุ่มพัฒนาระบบบริหารยังไม่ได้ยืนยันเกณฑ์การให้คะแนนของปีนี้ "
+    "(ระดับและขั้นตอนข้างล่างเป็นค่าเริ่มต้นของระบบ ไม่ใช่ของเอกสารต้นฉบับ)"
+)
+
+
+def criteria(scoring: dict | None) -> dict[str, object]:
+    """Whether the printed milestones are confirmed; unknown counts as provisional."""
+    provisional = not (scoring or {}).get("confirmed", False)
+    return {"provisional": provisional, "note": PROVISIONAL if provisional else ""}
