@@ -45,6 +45,7 @@ UNITS = 20_000
 REPORTS = 1_000_000
 EVENTS = 20_000
 RUNS = 30
+SQL_RUNS = 5
 TARGETS = {"department_ms": 300.0, "region_ms": 100.0, "unit_ms": 50.0, "events_per_s": 2000.0}
 CODES = [k["code"] for k in KPIS]
 CSF_PERSPECTIVE = {"1": "P1", "2": "P1", "3": "P2", "4": "P2", "5": "P2", "6": "P2", "7": "P3"}
@@ -263,8 +264,9 @@ def main() -> bool:
                         return scorecard(session, READER, None, q, today)
 
                 ms = timed(read)
+                # The raw aggregate takes seconds a run: fewer runs of it.
                 sql_ms = timed(lambda u=unit: conn.execute(BASELINE, {"unit": u, "year": YEAR})
-                               .fetchall())  # fmt: skip
+                               .fetchall(), SQL_RUNS)  # fmt: skip
                 check = {k: s for k, s, _ in conn.execute(BASELINE, {"unit": unit, "year": YEAR})}
                 card = read()
                 assert all(abs((c["actual"] or 0) - check.get(c["kpi"], 0)) < 1e-6
