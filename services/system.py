@@ -14,7 +14,7 @@ from common.config import from_env
 from common.web import Worker, runtime_of
 
 # Mounted under /api/<name>; the portal serves "/" itself.
-API_SERVICES = ("identity", "catalogue", "evidence", "workflow", "notifications")
+API_SERVICES = ("identity", "catalogue", "evidence", "workflow", "notifications", "scorecard")
 SERVICES = (*API_SERVICES, "portal")
 
 

@@ -18,7 +18,7 @@ from common.auth import Principal, current_principal
 from common.db import unit_of_work
 from common.errors import Conflict, DomainError, UnsupportedMediaType
 from services.catalogue import schemas
-from services.catalogue.service import kpis, plans, units, years
+from services.catalogue.service import kpis, plans, scoring, units, years
 from services.catalogue.service.base import require_assigner, require_writer
 
 blp = Blueprint(
@@ -203,6 +203,35 @@ class KpiItem(MethodView):
         actor = current_principal()
         with _session() as session:
             return kpis.change_kpi(session, actor, year, code, body)
+
+
+@blp.route("/years/<year:year>/kpis/<string:code>/scoring")
+class KpiScoring(MethodView):
+    @blp.response(200, schemas.ScoringSchema)
+    def get(self, year, code):
+        """How the KPI's results add up and score in the year (provisional until confirmed)."""
+        current_principal()
+        with _session() as session:
+            return scoring.get_scoring(session, year, code)
+
+    @writers_only
+    @blp.arguments(schemas.ScoringUpdateSchema)
+    @blp.response(200, schemas.ScoringSchema)
+    def put(self, body, year, code):
+        """Set the KPI's scoring: direction, aggregation, roll-up, weight, thresholds, confirmed."""
+        actor = current_principal()
+        with _session() as session:
+            return scoring.set_scoring(session, actor, year, code, body)
+
+
+@blp.route("/years/<year:year>/scoring")
+class YearScoring(MethodView):
+    @blp.response(200, schemas.ScoringSchema(many=True))
+    def get(self, year):
+        """Every KPI's scoring in the year."""
+        current_principal()
+        with _session() as session:
+            return scoring.list_scoring(session, year)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>/periods")

@@ -108,3 +108,21 @@ class AssignmentChanged(Event):
     kpi: str
     responsible: str | None
     data_collector: str | None
+
+
+@dataclass(frozen=True)
+class ScoringChanged(Event):
+    """A KPI's scoring in a year was set: the new data, what it was before, and by whom."""
+
+    routing_key = "catalogue.scoring.changed"
+
+    year: int
+    kpi: str
+    direction: str
+    aggregation: str
+    rollup: str
+    weight: float
+    thresholds: list[float]
+    thresholds_on: str
+    confirmed: bool
+    previous: dict[str, Any]

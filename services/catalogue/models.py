@@ -130,6 +130,24 @@ class Assignment(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Scoring(Base):
+    """The management group's scoring of a KPI in a year; without a row the default stands."""
+
+    __tablename__ = "scoring"
+    __table_args__ = (ForeignKeyConstraint(["year", "kpi"], ["kpis.year", "kpis.code"]),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    aggregation: Mapped[str] = mapped_column(String(16))
+    rollup: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)
+    thresholds: Mapped[list[float]] = mapped_column(JSON)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Outbox(OutboxMixin, Base):
     __tablename__ = "outbox"
 

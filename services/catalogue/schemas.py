@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate
 
 from common.fields import Integer, Number, StrictBoolean, Text
-from services.catalogue import rules
+from services.catalogue import rules, scoring
 
 
 def _not_blank(value: str) -> None:
@@ -175,6 +175,38 @@ class UnitUpdateSchema(Schema):
 class UnitQuerySchema(Schema):
     kind = one_of(rules.UNIT_KINDS)
     parent = Text(validate=validate.Length(max=32))
+
+
+# --- scoring ------------------------------------------------------------------------------
+
+
+class ScoringUpdateSchema(Schema):
+    """What the management group sets; a field left out keeps its current value."""
+
+    direction = one_of(scoring.DIRECTIONS)
+    aggregation = one_of(scoring.AGGREGATIONS)
+    rollup = one_of(scoring.ROLLUPS)
+    weight = Number(validate=validate.Range(min=0, max=scoring.MAX_WEIGHT))
+    thresholds = fields.List(
+        Number(validate=validate.Range(min=-1e9, max=1e9)),
+        validate=validate.Length(equal=5),
+        metadata={"description": "The values at which the score is 1, 2, 3, 4 and 5."},
+    )
+    confirmed = StrictBoolean()
+
+
+class ScoringSchema(ScoringUpdateSchema):
+    year = fields.Integer()
+    kpi = Text()
+    measure = Text()
+    thresholds_on = Text(
+        metadata={"enum": ["level", "achievement"], "description": "What the thresholds measure."}
+    )
+    provisional = fields.Boolean(
+        metadata={"description": "True while the criteria are the seeded ones, not confirmed."}
+    )
+    updated_by = Text(allow_none=True)
+    updated_at = fields.DateTime(allow_none=True)
 
 
 # --- plans: targets, owners, schedule, applicability --------------------------------------

@@ -204,13 +204,13 @@ _KPIS = (
         "name_en": "Level of success in carrying out the service-improvement plan",
         "mandatory": True,
         "method": "template",
-        "cycle": "on-results",
+        "cycle": "yearly",
         "measure": "level",
         "applies_to": REPORTING_UNITS,
         "reporting_th": "รายงานโดยดาวน์โหลดแบบฟอร์มในระบบ rbm",
         "note": (
-            "The seed gives no cycle for 7.1, only the form to download: read as reported "
-            "when there are results, like 4.1 and 9.3. " + LEVEL_SCALE
+            'The seed gives no cycle for 7.1 and, unlike 4.1 and 9.3, no "if there are '
+            'results": a mandatory KPI, read as due once a year (Y). ' + LEVEL_SCALE
         ),
     },
     {

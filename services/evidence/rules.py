@@ -88,12 +88,13 @@ def parse_number(text: str) -> float | None:
     return float(cleaned)
 
 
-# A milestone row counts as reached when its mark cell holds a mark, not one of these.
-NOT_A_MARK = {"", "-", "–", "—", "✗", "✘", "×", "ไม่", "ไม่ผ่าน", "ไม่บรรลุ", "0"}
+# A level counts as reached only on the form's own answer ("บรรลุ", from its drop-down) or a
+# ticked box; anything else ("ยังไม่ดำเนินการ", "อยู่ระหว่างดำเนินการ", "X", "No") is not.
+REACHED_MARKS = frozenset({"บรรลุ", "✓", "✔", "☑"})
 
 
 def is_mark(text: str) -> bool:
-    return text.strip() not in NOT_A_MARK
+    return " ".join(text.split()) in REACHED_MARKS
 
 
 def level_from_marks(marked: set[int]) -> int | None:

@@ -11,6 +11,8 @@ from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels, security
+from services.portal.dashboard import dashboard
+from services.portal.exports import exports
 from services.portal.files import files
 from services.portal.imports import imports, may_import
 from services.portal.inbox import inbox
@@ -44,13 +46,23 @@ def create_app(settings: Settings | None = None) -> Flask:
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     runtime = runtime_of(app)
-    for service in ("identity", "catalogue", "evidence", "workflow", "notifications"):
+    for service in ("identity", "catalogue", "evidence", "workflow", "notifications", "scorecard"):
         runtime.extras[service] = ServiceClient(settings, service)
     core.init_app(app)
     labels.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["holds_delegable"] = holds_delegable
     app.jinja_env.globals["may_import"] = may_import
-    for blueprint in (pages, reports, files, progress, inbox, preferences, imports):
+    for blueprint in (
+        pages,
+        reports,
+        files,
+        progress,
+        inbox,
+        preferences,
+        imports,
+        dashboard,
+        exports,
+    ):
         app.register_blueprint(blueprint)
     return app

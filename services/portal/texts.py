@@ -91,10 +91,10 @@ def field_messages(errors: Mapping | None, lang: str) -> dict[str, list[str]]:
 _SAME = {
     "each_appointment_once": lambda: _("the same appointment order and committee"),
     "agency_once_per_month": lambda: _("the same agency in the same month"),
-    "person_course_once_per_year": lambda: _("the same person and course"),
-    "external_awards_only": lambda: _("the same award for the same work"),
+    "person_course_once_per_year": lambda: _("the same person"),
+    "external_awards_only": lambda: _("the same work"),
     "each_activity_once": lambda: _("the same activity"),
-    "person_once_per_activity": lambda: _("the same person in the same activity"),
+    "person_once_per_activity": lambda: _("the same person"),
 }
 _EARLIER_PERIOD = re.compile(r"already counted in (\S+) of this fiscal year")
 
@@ -116,4 +116,6 @@ def not_counted_reason(item: Mapping, rule: str | None, year: int, lang: str) ->
             )
     if code == "not_eligible" and rule == "external_awards_only":
         return _("Only awards from outside bodies count.")
+    if code == "not_eligible" and rule == "agency_once_per_month":
+        return _("One of the department's own units: only outside agencies count.")
     return str(item.get("reason") or "")

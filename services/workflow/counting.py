@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,7 +18,7 @@ from common.fiscal import PERIODS
 MAX_ITEMS = 5000
 MAX_TEXT = 500
 # Fields the system writes into each item; a client that sends a report back may keep them.
-VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of"})
+VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of", "same_as"})
 
 # Zero-width characters Thai text carries as invisible word-break hints.
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -40,6 +40,81 @@ def normalise_name(text: str) -> str:
     return _SPACE_BY_THAI.sub("", text).casefold()
 
 
+# Titles and ranks written before a person's name, longest first so that "นางสาว" is not read
+# as "นาง" + "สาว...". Compared after `normalise_name` (no spaces next to Thai letters).
+_TITLES = tuple(
+    sorted(
+        (
+            normalise_name(t)
+            for t in (
+                "นาย",
+                "นาง",
+                "นางสาว",
+                "น.ส.",
+                "ดร.",
+                "ดร",
+                "ว่าที่",
+                "ร.ต.",
+                "ร.ท.",
+                "ร.อ.",
+                "ร้อยตรี",
+                "ร้อยโท",
+                "ร้อยเอก",
+                "พ.ต.",
+                "พ.ท.",
+                "พ.อ.",
+                "จ.ส.อ.",
+                "ส.อ.",
+                "ส.ท.",
+                "ส.ต.",
+                "พ.ต.ต.",
+                "พ.ต.ท.",
+                "พ.ต.อ.",
+                "ร.ต.ต.",
+                "ร.ต.ท.",
+                "ร.ต.อ.",
+                "ศ.",
+                "รศ.",
+                "ผศ.",
+                "ศาสตราจารย์",
+                "รองศาสตราจารย์",
+                "ผู้ช่วยศาสตราจารย์",
+                "mr.",
+                "mrs.",
+                "ms.",
+                "miss",
+                "dr.",
+                "mr",
+                "mrs",
+                "ms",
+                "dr",
+            )  # fmt: skip
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def normalise_person(text: str) -> str:
+    """A person's name without the titles and ranks before it, in the form names compare in.
+
+    "นาย สมชาย ใจดี", "สมชาย ใจดี" and "ว่าที่ ร.ต. ดร.สมชาย  ใจดี" are one person.
+    """
+    name = normalise_name(text)
+    stripped = True
+    while stripped:
+        stripped = False
+        for title in _TITLES:
+            rest = name[len(title) :].lstrip(" .")
+            # A title is only a title when a name follows it (Latin titles end at a space or dot).
+            latin_ends = title[-1] == "." or name[len(title) : len(title) + 1] in (" ", ".")
+            if name.startswith(title) and rest and (title[0] >= "\u0e00" or latin_ends):
+                name, stripped = rest, True
+                break
+    return name
+
+
 # --- item shapes ---------------------------------------------------------------------------
 
 STRING, DATE, BOOLEAN, NUMBER = "string", "date", "boolean", "number"
@@ -56,15 +131,35 @@ def _text(item: Mapping, name: str) -> str:
     return normalise_name(str(item.get(name, "")))
 
 
+def _person(item: Mapping) -> str:
+    return normalise_person(str(item.get("person", "")))
+
+
+def _as_written(*names: str) -> Callable[[Mapping], str]:
+    """How an item's key fields were written, to show which entries were taken as the same."""
+    return lambda item: " / ".join(str(item.get(n, "")).strip() for n in names)
+
+
+def _outside_agency(item: Mapping, own_units: Collection[str]) -> str | None:
+    if _text(item, "agency") in own_units:
+        return "one of PRD's own units, not an outside agency"
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A counting rule: the fields it needs, what makes two items the same, what never counts."""
+    """A counting rule: the fields it needs, what makes two items the same, what never counts.
+
+    `ineligible(item, own_units)` says why an item never counts; `own_units` are the
+    department's own unit names (normalised), which are not outside agencies.
+    """
 
     id: str
     fields: tuple[ItemField, ...]
     key: Callable[[Mapping], Hashable]
     same: str
-    ineligible: Callable[[Mapping], str | None] = lambda _item: None
+    written: Callable[[Mapping], str]
+    ineligible: Callable[[Mapping, Collection[str]], str | None] = lambda _item, _own: None
     across_year: bool = False
 
 
@@ -76,18 +171,24 @@ RULES: Mapping[str, Rule] = {
             (ItemField("order_no"), ItemField("committee")),
             key=lambda i: (_text(i, "order_no"), _text(i, "committee")),
             same="the same appointment order and committee",
+            written=_as_written("order_no", "committee"),
+            across_year=True,
         ),
         Rule(
             "agency_once_per_month",
             (ItemField("agency"), ItemField("date", DATE)),
             key=lambda i: (_text(i, "agency"), str(i.get("date", ""))[:7]),
             same="the same agency in the same month",
+            written=_as_written("agency"),
+            ineligible=_outside_agency,
         ),
+        # The id keeps its first name: reports and catalogues already carry it.
         Rule(
             "person_course_once_per_year",
             (ItemField("person"), ItemField("course"), ItemField("date", DATE)),
-            key=lambda i: (_text(i, "person"), _text(i, "course")),
-            same="the same person and course",
+            key=_person,
+            same="the same person",
+            written=_as_written("person"),
             across_year=True,
         ),
         Rule(
@@ -98,9 +199,10 @@ RULES: Mapping[str, Rule] = {
                 ItemField("awarded_by"),
                 ItemField("external", BOOLEAN),
             ),
-            key=lambda i: (_text(i, "work"), _text(i, "award"), _text(i, "awarded_by")),
-            same="the same award for the same work",
-            ineligible=lambda i: (
+            key=lambda i: _text(i, "work"),
+            same="the same work",
+            written=_as_written("work"),
+            ineligible=lambda i, _own: (
                 None if i.get("external") is True else "not an award from an outside body"
             ),
         ),
@@ -109,15 +211,25 @@ RULES: Mapping[str, Rule] = {
             (ItemField("activity"), ItemField("date", DATE)),
             key=lambda i: (_text(i, "activity"),),
             same="the same activity",
+            written=_as_written("activity"),
         ),
+        # 15.2 is a percentage of staff: a person counts once in the half-year, whatever the
+        # number of activities (the id keeps its first name).
         Rule(
             "person_once_per_activity",
             (ItemField("person"), ItemField("activity")),
-            key=lambda i: (_text(i, "person"), _text(i, "activity")),
-            same="the same person in the same activity",
+            key=_person,
+            same="the same person",
+            written=_as_written("person"),
         ),
     )
 }
+
+
+# Rules whose key is a person: their events carry the people counted.
+PEOPLE_RULES = frozenset({"person_course_once_per_year", "person_once_per_activity"})
+# Rules that count only bodies outside the department (its own units are not counted).
+OUTSIDE_ONLY = frozenset({"agency_once_per_month"})
 
 
 def item_fields(rule_id: str, declared: Iterable[Mapping] = ()) -> tuple[ItemField, ...]:
@@ -194,13 +306,17 @@ def validate_items(
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether item `index` counted; when not, why (`reason`, `code`) and which it repeats."""
+    """Whether item `index` counted; when not, why (`reason`, `code`) and which it repeats.
+
+    `same_as` is the entry, as written, that this one was taken to be the same as.
+    """
 
     index: int
     counted: bool
     reason: str | None = None
     code: str | None = None
     repeat_of: int | None = None
+    same_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,24 +325,43 @@ class Count:
     verdicts: tuple[Verdict, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class Seen:
+    """Where a key was first counted in the year, and how that entry was written."""
+
+    period: str
+    written: str
+
+
+def own_unit_names(units: Iterable[Mapping]) -> frozenset[str]:
+    """The department's own units as names compare (Thai and English names, and codes)."""
+    names = (u.get(k) for u in units for k in ("name_th", "name_en", "code"))
+    return frozenset(normalise_name(str(n)) for n in names if n)
+
+
 def count(
-    rule_id: str, items: Sequence[Mapping], earlier: Mapping[Hashable, str] | None = None
+    rule_id: str,
+    items: Sequence[Mapping],
+    earlier: Mapping[Hashable, Seen] | None = None,
+    own_units: Collection[str] = frozenset(),
 ) -> Count:
-    """Apply a counting rule; `earlier`: what other reports of the year counted -> their period."""
+    """Apply a counting rule; `earlier`: what other reports of the year counted."""
     rule = RULES[rule_id]
     earlier = earlier or {}
     first: dict[Hashable, int] = {}
     verdicts = []
     for index, item in enumerate(items):
         key = rule.key(item)
-        if reason := rule.ineligible(item):
+        if reason := rule.ineligible(item, own_units):
             verdicts.append(Verdict(index, False, reason, "not_eligible"))
         elif key in earlier:
-            reason = f"{rule.same} is already counted in {earlier[key]} of this fiscal year"
-            verdicts.append(Verdict(index, False, reason, "counted_earlier"))
+            seen = earlier[key]
+            reason = f"{rule.same} is already counted in {seen.period} of this fiscal year"
+            verdicts.append(Verdict(index, False, reason, "counted_earlier", None, seen.written))
         elif key in first:
             reason = f"a repeat: {rule.same} is already counted in this report"
-            verdicts.append(Verdict(index, False, reason, "repeat", first[key]))
+            same_as = rule.written(items[first[key]])
+            verdicts.append(Verdict(index, False, reason, "repeat", first[key], same_as))
         else:
             first[key] = index
             verdicts.append(Verdict(index, True))
@@ -244,6 +379,8 @@ def with_verdicts(items: Sequence[Mapping], counted: Count) -> list[dict]:
             row["reason_code"] = verdict.code
             if verdict.repeat_of is not None:
                 row["repeat_of"] = verdict.repeat_of
+            if verdict.same_as is not None:
+                row["same_as"] = verdict.same_as
         out.append(row)
     return out
 
@@ -261,7 +398,9 @@ class YearReport:
     frozen: bool = False
 
 
-def count_year(rule_id: str, reports: Iterable[YearReport]) -> dict[str, Count]:
+def count_year(
+    rule_id: str, reports: Iterable[YearReport], own_units: Collection[str] = frozenset()
+) -> dict[str, Count]:
     """Counts of the open reports of one unit's KPI over a fiscal year, in period order.
 
     What an approved report counted stays counted there; an open report that lists it again
@@ -269,17 +408,18 @@ def count_year(rule_id: str, reports: Iterable[YearReport]) -> dict[str, Count]:
     """
     rule = RULES[rule_id]
     reports = sorted(reports, key=lambda r: (PERIOD_ORDER.get(r.period, 99), r.id))
-    taken: dict[Hashable, str] = {}
+    taken: dict[Hashable, Seen] = {}
     for report in (r for r in reports if r.frozen):
         for item in report.items:
             if item.get("counted"):
-                taken.setdefault(rule.key(item), report.period)
+                taken.setdefault(rule.key(item), Seen(report.period, rule.written(item)))
     counts = {}
     for report in (r for r in reports if not r.frozen):
-        counts[report.id] = result = count(rule_id, report.items, taken)
+        counts[report.id] = result = count(rule_id, report.items, taken, own_units)
         for verdict in result.verdicts:
             if verdict.counted:
-                taken.setdefault(rule.key(report.items[verdict.index]), report.period)
+                item = report.items[verdict.index]
+                taken.setdefault(rule.key(item), Seen(report.period, rule.written(item)))
     return counts
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from common.events import Event
 
 
 @dataclass(frozen=True)
 class ReportEvent(Event):
-    """Data of every `workflow.report.<verb>`; `reporter` is who created the report."""
+    """Data of every `workflow.report.<verb>`; `reporter` is who created the report.
+
+    The value facts let read models (the scorecard) add reports up without asking: `value`,
+    what it was reached from (`numerator` counted or entered over `denominator`), `people`
+    counted (normalised names, for KPIs that count people over the year) and `version`.
+    """
 
     report_id: str
     year: int
@@ -21,6 +26,11 @@ class ReportEvent(Event):
     actor: str
     on_behalf_of: str | None
     comment: str
+    version: int | None = None
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    people: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

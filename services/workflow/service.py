@@ -19,14 +19,24 @@ from common.auth import Principal
 from common.errors import Conflict, Invalid
 from common.events import record_event, utcnow
 from services.workflow import audit
-from services.workflow.counting import RULES, YearReport, count, count_year, with_verdicts
+from services.workflow.counting import (
+    OUTSIDE_ONLY,
+    PEOPLE_RULES,
+    RULES,
+    YearReport,
+    count,
+    count_year,
+    own_unit_names,
+    with_verdicts,
+)
 from services.workflow.delegations import actor_of
 from services.workflow.events import REPORT_EVENTS
 from services.workflow.gateways import Kpi, Lookups, Period
 from services.workflow.models import Outbox, Report, new_id
 from services.workflow.reading import visible_report
-from services.workflow.rules import APPROVED, DRAFT, EDIT, decide
+from services.workflow.rules import APPROVED, DRAFT, EDIT, ENDORSED, SUBMITTED, decide
 from services.workflow.values import (
+    COUNT_CHANGED,
     MAX_EVIDENCE,
     Inputs,
     Valued,
@@ -72,8 +82,26 @@ def publish(
         actor=actor,
         on_behalf_of=on_behalf_of,
         comment=comment,
+        **value_facts(report),
     )
     record_event(session, Outbox, event, actor)
+
+
+def value_facts(report: Report) -> dict[str, Any]:
+    """What a report's value was reached from, as its events carry it."""
+    basis = report.value_basis or {}
+    numerator = basis.get("counted", basis.get("numerator"))
+    people = []
+    if report.counting_rule in PEOPLE_RULES:
+        key = RULES[report.counting_rule].key
+        people = sorted({key(i) for i in report.items or () if i.get("counted")})
+    return {
+        "version": report.version,
+        "value": report.value,
+        "numerator": numerator,
+        "denominator": basis.get("denominator"),
+        "people": people,
+    }
 
 
 def check_version(report: Report, expected: int | None) -> None:
@@ -96,6 +124,7 @@ class Facts:
     period: Period
     denominator: dict | None
     evidence: list[dict]
+    own_units: frozenset[str] = frozenset()
 
 
 def gather(
@@ -130,7 +159,9 @@ def gather(
             evidence.append(evidence_entry(meta))
     if errors:
         raise Invalid("Evidence must be files of the same unit, KPI and year.", errors)
-    return Facts(kpi, span, denominator, evidence)
+    # Agencies are counted only when outside the department: its own units are asked for.
+    own = own_unit_names(lookups.units()) if kpi.counting_rule in OUTSIDE_ONLY else frozenset()
+    return Facts(kpi, span, denominator, evidence, own)
 
 
 def create_report(
@@ -222,10 +253,12 @@ def _write(
             kpi.counting_rule,
             [YearReport(s.id, s.period, s.items, s.state == APPROVED) for s in siblings]
             + [YearReport(report.id, report.period, items)],
+            facts.own_units,
         )
         valued = counted_value(kpi, items, counts[report.id], facts.denominator)
     elif kpi.counting_rule:
-        valued = counted_value(kpi, items, count(kpi.counting_rule, items), facts.denominator)
+        counted = count(kpi.counting_rule, items, own_units=facts.own_units)
+        valued = counted_value(kpi, items, counted, facts.denominator)
     else:
         valued = other_value(kpi, inputs, facts.evidence, facts.denominator)
     before = snapshot(report) if action == EDIT else {}
@@ -299,15 +332,46 @@ def _recount(
     counts: Mapping,
     actor: str,
 ) -> None:
-    """Open reports of the same year whose counting changed with this one are recounted."""
+    """Open reports of the same year whose counting changed with this one are recounted.
+
+    A report under review (submitted or endorsed) keeps what its unit sent: it is flagged
+    "count changed since submission" (old -> new) for the reviewer, who may return it.
+    """
     for sibling in siblings:
         recounted = counts.get(sibling.id)
-        if recounted is None or with_verdicts(sibling.items, recounted) == sibling.items:
+        if recounted is None:
             continue
-        before = snapshot(sibling)
         valued = counted_value(kpi, sibling.items, recounted, denominator)
-        _lay(sibling, kpi, valued, sibling.evidence, sibling.note)
-        sibling.updated_by, sibling.updated_at = actor, utcnow()
-        comment = f"Recounted: the report of {changed.period} changed what counts this year."
+        before = snapshot(sibling)
+        if sibling.state in (SUBMITTED, ENDORSED):
+            comment = _flag_count_change(sibling, valued, changed.period)
+        elif with_verdicts(sibling.items, recounted) != sibling.items:
+            _lay(sibling, kpi, valued, sibling.evidence, sibling.note)
+            comment = f"Recounted: the report of {changed.period} changed what counts this year."
+        else:
+            continue
         changes = audit.diff(before, snapshot(sibling))
+        if not changes:
+            continue
+        sibling.updated_by, sibling.updated_at = actor, utcnow()
         record_change(session, trail, sibling, "recount", actor, None, changes, comment)
+
+
+def _flag_count_change(report: Report, valued: Valued, by_period: str) -> str:
+    """Mark (or clear) in the report's basis that a recount would give another value."""
+    basis = {k: v for k, v in (report.value_basis or {}).items() if k != COUNT_CHANGED}
+    if valued.items == report.items and valued.value == report.value:
+        report.value_basis = basis
+        return f"The count is again the one submitted (the report of {by_period} changed)."
+    basis[COUNT_CHANGED] = {
+        "old": report.value,
+        "new": valued.value,
+        "by_period": by_period,
+        "reason": "count changed since submission",
+        "items": valued.items,
+    }
+    report.value_basis = basis
+    return (
+        f"Count changed since submission: {report.value} -> {valued.value} "
+        f"(the report of {by_period} changed); return the report to recount it."
+    )

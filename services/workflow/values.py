@@ -28,6 +28,8 @@ from services.workflow.gateways import Kpi, Period
 
 COUNTED, COMPUTED, EVIDENCE, ENTERED = "counted", "computed", "evidence", "entered"
 DENOMINATOR_SOURCE = "catalogue targets"
+# The key of a report's basis that tells its reviewer a recount would now give another value.
+COUNT_CHANGED = "count_changed"
 MAX_EVIDENCE = 20
 
 
@@ -135,6 +137,13 @@ def counted_value(
     if kpi.measure == "percent":
         basis.update(_denominator_basis(denominator, kpi))
         value = percentage(counted.value, basis["denominator"])
+        # A share of staff: more people than the staff the catalogue gives is a wrong headcount.
+        if value is not None and value > 100:
+            basis["problem"] = (
+                f"{counted.value} people counted, more than the {basis['denominator']} staff "
+                "the catalogue's targets give: the share is capped at 100 %."
+            )
+            value = 100.0
     return Valued(with_verdicts(items, counted), value, COUNTED, basis)
 
 

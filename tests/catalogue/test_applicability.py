@@ -62,8 +62,15 @@ def test_satisfaction_is_measured_by_the_survey(as_user):
 
 
 def test_an_on_results_kpi_is_optional_in_its_quarter(as_user):
-    body = ask(as_user("reporter1"), "R1", "7.1", "Q3").json()
+    body = ask(as_user("reporter1"), "R1", "9.3", "Q3").json()
     assert (body["reports"], body["optional"], body["period"]["period"]) == (True, True, "Q3")
+
+
+def test_the_service_improvement_plan_is_due_once_a_year_and_can_be_late(as_user):
+    body = ask(as_user("reporter1"), "R1", "7.1", "Y").json()
+    assert (body["reports"], body["optional"], body["period"]["period"]) == (True, False, "Y")
+    assert body["period"]["due_on"] == "2004-10-10"
+    assert ask(as_user("reporter1"), "R1", "7.1", "Q3").json()["reports"] is False
 
 
 def test_the_answer_names_the_year_status(as_user):

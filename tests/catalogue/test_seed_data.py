@@ -19,7 +19,7 @@ TABLE = {
     "4.1": ("P2", True, "template", "on-results"),
     "5.1": ("P2", False, "feed", "monthly"),
     "6.1": ("P2", False, "none", "none"),
-    "7.1": ("P3", True, "template", "on-results"),
+    "7.1": ("P3", True, "template", "yearly"),
     "8.1": ("P3", True, "survey", "yearly"),
     "9.1": ("P4", True, "none", "none"),
     "9.2": ("P4", True, "none", "none"),

@@ -44,14 +44,14 @@ def test_a_reporter_gets_the_4_1_form_of_their_unit_as_docx(as_user):
 
 
 def test_the_form_carries_template_kpi_unit_year_and_period_as_custom_properties(as_user):
-    resp = form_of(as_user("reporter1"), kpi="7.1", period="Q2")
+    resp = form_of(as_user("reporter1"), kpi="9.3", period="Q2")
     props = properties.read(io.BytesIO(resp.content))
     assert props == {
-        "rbm.template": "rbm-form-7.1",
+        "rbm.template": "rbm-form-9.3",
         "rbm.template_version": resp.headers["X-Template-Version"],
         "rbm.unit": "R1",
         "rbm.year": "2547",
-        "rbm.kpi": "7.1",
+        "rbm.kpi": "9.3",
         "rbm.period": "Q2",
     }
 
@@ -93,15 +93,17 @@ def test_the_form_lists_the_five_levels_and_4_1_has_the_process_table(as_user):
 
 
 def test_the_7_1_form_has_no_process_table(as_user):
-    text = samples.docx_text(form_of(as_user("reporter1"), kpi="7.1").content)
+    text = samples.docx_text(form_of(as_user("reporter1"), kpi="7.1", period="Y").content)
     assert "เกณฑ์การให้คะแนน" in text and "ระยะเวลาเดิม" not in text
 
 
 def test_every_form_opens_in_libreoffice_and_shows_its_prefilled_thai_values(as_user, tmp_path):
     reporter = as_user("reporter1")
     unit = reporter.get("/api/catalogue/units/R1").json()["name_th"]
-    for kpi in ("4.1", "7.1", "9.3"):
-        (tmp_path / f"{kpi}.docx").write_bytes(form_of(reporter, kpi=kpi, period="Q3").content)
+    # 7.1 is due once a year: its form is of the whole year.
+    periods = {"4.1": ("Q3", "ไตรมาสที่ 3"), "7.1": ("Y", "ทั้งปี"), "9.3": ("Q3", "ไตรมาสที่ 3")}
+    for kpi, (period, _) in periods.items():
+        (tmp_path / f"{kpi}.docx").write_bytes(form_of(reporter, kpi=kpi, period=period).content)
     subprocess.run(
         ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
          "pdf", "--outdir", str(tmp_path), *sorted(str(p) for p in tmp_path.glob("*.docx"))],
@@ -111,7 +113,8 @@ def test_every_form_opens_in_libreoffice_and_shows_its_prefilled_thai_values(as_
         pdf = subprocess.run(
             ["pdftotext", str(tmp_path / f"{kpi}.pdf"), "-"], check=True, capture_output=True
         ).stdout.decode()
-        for value in (f"ตัวชี้วัดที่ {kpi}", "กรมประชาสัมพันธ์", unit, "พ.ศ. 2547", "ไตรมาสที่ 3"):
+        label = periods[kpi][1]
+        for value in (f"ตัวชี้วัดที่ {kpi}", "กรมประชาสัมพันธ์", unit, "พ.ศ. 2547", label):
             assert squeeze(value) in squeeze(pdf), (kpi, value)
 
 
@@ -149,3 +152,10 @@ def test_the_unit_and_period_are_required(as_user):
 
 def test_a_form_needs_a_token(anonymous):
     assert form_of(anonymous).status_code == 401
+
+
+def test_a_form_says_its_criteria_are_provisional_until_the_management_group_confirms_them(
+    as_user,
+):
+    text = samples.docx_text(form_of(as_user("reporter1"), kpi="9.3").content)
+    assert "เกณฑ์ชั่วคราว" in text and "บรรลุ" in text

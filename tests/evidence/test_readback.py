@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import subprocess
 
+import docx
 import pytest
+from docx.oxml.ns import qn
 
+from services.evidence.forms import layout, readback
 from tests.conftest import login
 from tests.evidence import samples
 from tests.evidence.conftest import FILES, post_file
@@ -76,10 +80,45 @@ def test_the_4_1_level_comes_from_the_weighted_reduction_and_the_ticks_are_kept(
 
 def test_the_7_1_level_is_the_top_of_the_ticked_levels_with_their_evidence(team_reporter):
     unit, reporter = team_reporter
-    filled = samples.fill_form(form(reporter, unit, kpi="7.1"), {1: "แผนปรับปรุง", 2: "บันทึกอนุมัติ"})
-    extracted = upload_form(reporter, filled, unit, kpi="7.1").json()["extracted"]
+    blank = form(reporter, unit, kpi="7.1", period="Y")
+    filled = samples.fill_form(blank, {1: "แผนปรับปรุง", 2: "บันทึกอนุมัติ"})
+    extracted = upload_form(reporter, filled, unit, kpi="7.1", period="Y").json()["extracted"]
     assert extracted["level"] == 2 and extracted["processes"] is None
-    assert extracted["milestones"][1] == {"level": 2, "reached": True, "evidence": "บันทึกอนุมัติ"}
+    assert extracted["milestones"][1] == {
+        "level": 2,
+        "reached": True,
+        "mark": "✓",
+        "evidence": "บันทึกอนุมัติ",
+    }
+
+
+def picked(form_bytes: bytes, answers: dict[int, str]) -> bytes:
+    """What a reporter does in Word: pick an answer in each level's drop-down."""
+    document = docx.Document(io.BytesIO(form_bytes))
+    levels = readback.find_table(document, layout.MILESTONE_HEADER)
+    for row in levels.rows[1:]:
+        level = int(row.cells[0].text)
+        if level in answers:
+            [text] = row.cells[2]._tc.iter(qn("w:t"))
+            text.text = answers[level]
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_only_the_answer_reached_counts_and_what_was_read_is_shown(team_reporter):
+    unit, reporter = team_reporter
+    answers = {1: "บรรลุ", 2: "บรรลุ", 3: "ยังไม่ดำเนินการ", 4: "บรรลุ"}
+    filled = picked(form(reporter, unit, kpi="9.3"), answers)
+    extracted = upload_form(reporter, filled, unit, kpi="9.3").json()["extracted"]
+    assert extracted["level"] == 2
+    assert [(m["mark"], m["reached"]) for m in extracted["milestones"]] == [
+        ("บรรลุ", True),
+        ("บรรลุ", True),
+        ("ยังไม่ดำเนินการ", False),
+        ("บรรลุ", True),
+        ("เลือก", False),
+    ]
 
 
 def test_a_form_saved_again_by_libreoffice_still_reads_back(team_reporter, tmp_path):

@@ -48,13 +48,17 @@ def test_the_level_reached_is_the_top_of_the_unbroken_run_of_marks():
     assert rules.level_from_marks({1, 2, 3, 5}) == 3 and rules.level_from_marks({2, 3}) is None
 
 
-@pytest.mark.parametrize("mark", ["✓", "/", "X", "ผ่าน"])
-def test_any_written_mark_counts(mark):
+@pytest.mark.parametrize("mark", ["บรรลุ", " บรรลุ ", "✓", "☑"])
+def test_only_the_forms_answer_or_a_tick_counts_as_reached(mark):
     assert rules.is_mark(mark)
 
 
-@pytest.mark.parametrize("mark", ["", "  ", "-", "ไม่ผ่าน", "✗"])
-def test_blanks_dashes_and_written_no_do_not_count(mark):
+@pytest.mark.parametrize(
+    "mark",
+    ["", "-", "ไม่บรรลุ", "ยังไม่ดำเนินการ", "ไม่ได้ดำเนินการ", "อยู่ระหว่างดำเนินการ", "X", "No",
+     "เลือก", "/", "ผ่าน", "✗"],
+)  # fmt: skip
+def test_any_other_text_is_not_reached(mark):
     assert not rules.is_mark(mark)
 
 

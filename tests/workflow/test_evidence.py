@@ -105,7 +105,7 @@ def test_an_evidence_kpi_cannot_be_submitted_without_its_form(crew):
 
 
 def test_a_level_outside_the_scale_is_refused(crew):
-    body = {"year": YEAR, "kpi": "7.1", "unit": crew.unit, "period": "Q4", "value": 6}
+    body = {"year": YEAR, "kpi": "7.1", "unit": crew.unit, "period": "Y", "value": 6}
     resp = crew.reporter.post(f"{API}/reports", json=body)
     assert resp.status_code == 422 and "value" in resp.json()["errors"]
 

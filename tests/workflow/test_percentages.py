@@ -50,10 +50,10 @@ def test_a_repeat_in_a_later_quarter_is_shown_and_not_counted(crew, headcount):
         period="Q2",
         items=trained(("สมหญิง", "ภาษาอังกฤษ"), ("สมหญิง", "คอมพิวเตอร์"), month="2004-02"),
     )
-    assert q2["value"] == 10.0
-    repeat = q2["items"][0]
-    assert repeat["counted"] is False and repeat["reason_code"] == "counted_earlier"
-    assert "Q1" in repeat["reason"]
+    # One person on two more courses: already counted in Q1, listed and not counted again.
+    assert q2["value"] == 0
+    assert [i["reason_code"] for i in q2["items"]] == ["counted_earlier", "counted_earlier"]
+    assert "Q1" in q2["items"][1]["reason"]
 
 
 def test_a_change_to_an_earlier_quarter_recounts_the_later_one(crew, headcount):
@@ -92,3 +92,21 @@ def test_only_outside_awards_count(crew):
     report = crew.create(kpi="10.5", period="Y", items=items)
     assert report["value"] == 1
     assert report["items"][1]["reason_code"] == "not_eligible"
+
+
+def test_a_recount_flags_a_report_under_review_instead_of_changing_it(crew, headcount):
+    headcount(crew.unit, "10.1", 10)
+    q1 = crew.create(kpi="10.1", period="Q1", items=trained(("สมหญิง", "ภาษาอังกฤษ")))
+    q2 = crew.create(
+        kpi="10.1", period="Q2", items=trained(("นางสาว สมหญิง", "สถิติ"), month="2004-01")
+    )
+    assert q2["items"][0]["same_as"] == "สมหญิง"
+    assert crew.act(crew.reporter, q2, "submit").status_code == 200
+    crew.reporter.patch(
+        f"{API}/reports/{q1['id']}", json={"items": trained(("สมชาย", "ภาษาอังกฤษ"))}
+    )
+    under_review = crew.reporter.get(f"{API}/reports/{q2['id']}").json()
+    assert (under_review["state"], under_review["value"]) == ("submitted", 0)
+    flag = under_review["value_basis"]["count_changed"]
+    assert (flag["old"], flag["new"], flag["reason"]) == (0, 10.0, "count changed since submission")
+    assert "0.0 -> 10.0" in under_review["history"][-1]["comment"]

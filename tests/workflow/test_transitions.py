@@ -207,6 +207,11 @@ def test_each_transition_publishes_its_event(crew, outbox_events):
         "actor": "reviewer",
         "on_behalf_of": None,
         "comment": "แก้ไขเลขที่คำสั่ง",
+        "version": event["data"]["version"],
+        "value": 0.0,
+        "numerator": 0,
+        "denominator": None,
+        "people": [],
     }
     for verb in ("created", "submitted", "endorsed"):
         assert len(outbox_events(f"workflow.report.{verb}", report_id=report["id"])) == 1

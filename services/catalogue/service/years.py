@@ -13,11 +13,20 @@ from common.events import record_event
 from common.fiscal import fiscal_year_dates, fiscal_year_of, today
 from services.catalogue import rules
 from services.catalogue.events import YearChanged, YearOpened
-from services.catalogue.models import Assignment, Csf, Kpi, Outbox, Perspective, Target, Year
+from services.catalogue.models import (
+    Assignment,
+    Csf,
+    Kpi,
+    Outbox,
+    Perspective,
+    Scoring,
+    Target,
+    Year,
+)
 from services.catalogue.service.base import find_year, require_writer
 
 # Everything that makes a year's catalogue, in the order foreign keys need them.
-YEAR_TABLES = (Perspective, Csf, Kpi, Target, Assignment)
+YEAR_TABLES = (Perspective, Csf, Kpi, Target, Assignment, Scoring)
 
 
 def year_dict(row: Year) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from pathlib import Path
 import docx
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt
 
 from services.evidence.forms import layout
@@ -122,13 +122,28 @@ def _widths(table, widths_cm: list[float]) -> None:
             cell.width = Cm(width)
 
 
-def _loop_rows(table, start: str, cells: list[tuple[str, object]], end: str) -> None:
+def _loop_rows(table, start: str, cells: list[tuple[str, object]], end: str):
     """docxtpl's row loop: a row opening the loop, the repeated row, a row closing it."""
     table.add_row().cells[0].paragraphs[0].add_run(start)
     row = table.add_row()
     for cell, (text, align) in zip(row.cells, cells, strict=True):
         _cell(cell, text, align=align)
     table.add_row().cells[0].paragraphs[0].add_run(end)
+    return row
+
+
+def _choice(cell) -> None:
+    """A drop-down (Word content control) offering only the form's answers to "reached?"."""
+    items = "".join(
+        f'<w:listItem w:displayText="{text}" w:value="{text}"/>'
+        for text in (layout.CHOOSE, *layout.REACHED_CHOICES)
+    )
+    sdt = parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val="{layout.MILESTONE_HEADER[2]}"/>'
+        f"<w:dropDownList>{items}</w:dropDownList></w:sdtPr>"
+        f"<w:sdtContent><w:r><w:t>{layout.CHOOSE}</w:t></w:r></w:sdtContent></w:sdt>"
+    )
+    cell.paragraphs[0]._p.append(sdt)
 
 
 def _header_and_footer(section) -> None:
@@ -191,26 +206,29 @@ def _milestone_table(document) -> None:
     _paragraph(document, "ส่วนที่ 2 ผลการดำเนินงานตามเกณฑ์การให้คะแนน 5 ระดับ", bold=True)
     _paragraph(
         document,
-        "ทำเครื่องหมาย ✓ ในช่อง “ผลการดำเนินงาน” ของทุกระดับที่ดำเนินการแล้ว "
+        "เลือก “บรรลุ” ในช่อง “ผลการดำเนินงาน” ของทุกระดับที่ดำเนินการแล้ว "
+        "(หรือ “ไม่บรรลุ”; ข้อความอื่นไม่นับว่าบรรลุ) "
         "และระบุหลักฐานหรือเอกสารอ้างอิงของแต่ละระดับ "
         "(ระดับที่บรรลุคือระดับสูงสุดที่ดำเนินการครบตั้งแต่ระดับ 1)",
         14,
     )
+    _paragraph(document, "{{ criteria.note }}", 14, bold=True)
     widths = [1.5, 7.5, 2.5, 4.5]
     header = (
         layout.MILESTONE_HEADER[0],
         layout.MILESTONE_HEADER[1],
-        f"{layout.MILESTONE_HEADER[2]} (✓)",
+        f"{layout.MILESTONE_HEADER[2]} (บรรลุ/ไม่บรรลุ)",
         f"{layout.MILESTONE_HEADER[3]}/เอกสารอ้างอิง",
     )
     table = _table(document, widths, header)
     center = WD_ALIGN_PARAGRAPH.CENTER
-    _loop_rows(
+    row = _loop_rows(
         table,
         "{%tr for m in milestones %}",
         [("{{ m.level }}", center), ("{{ m.criterion }}", None), ("", center), ("", None)],
         "{%tr endfor %}",
     )
+    _choice(row.cells[2])
     _widths(table, widths)
 
 

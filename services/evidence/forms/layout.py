@@ -18,6 +18,10 @@ IDENTITY = ("unit", "year", "kpi", "period")
 MILESTONE_HEADER = ("ระดับ", "เกณฑ์การให้คะแนน", "ผลการดำเนินงาน", "หลักฐาน")
 PROCESS_HEADER = ("ลำดับ", "กระบวนงาน", "น้ำหนัก", "ระยะเวลาเดิม", "ระยะเวลาใหม่")
 PROCESS_ROWS = 5
+# The answers the form offers to "reached?" for each level: the reader takes only "reached".
+CHOOSE = "เลือก"
+REACHED, NOT_REACHED = "บรรลุ", "ไม่บรรลุ"
+REACHED_CHOICES = (REACHED, NOT_REACHED)
 
 
 def template_id(kpi: str) -> str:
@@ -55,3 +59,15 @@ MILESTONES: dict[str, tuple[str, ...]] = {
 def milestones(kpi: str) -> list[dict[str, object]]:
     steps = MILESTONES.get(kpi) or tuple(f"ขั้นตอนที่ {n}" for n in range(1, 6))
     return [{"level": n, "criterion": text} for n, text in enumerate(steps, start=1)]
+
+
+PROVISIONAL = (
+    "เกณฑ์ชั่วคราว: กลุ่มพัฒนาระบบบริหารยังไม่ได้ยืนยันเกณฑ์การให้คะแนนของปีนี้ "
+    "(ระดับและขั้นตอนข้างล่างเป็นค่าเริ่มต้นของระบบ ไม่ใช่ของเอกสารต้นฉบับ)"
+)
+
+
+def criteria(scoring: dict | None) -> dict[str, object]:
+    """Whether the printed milestones are confirmed; unknown counts as provisional."""
+    provisional = not (scoring or {}).get("confirmed", False)
+    return {"provisional": provisional, "note": PROVISIONAL if provisional else ""}

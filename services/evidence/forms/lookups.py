@@ -42,6 +42,13 @@ class Lookups:
         rows = self._get(f"/years/{year}/targets", "No targets.", unit=unit, kpi=kpi)
         return rows[0] if rows else None
 
+    def scoring(self, year: int, kpi: str) -> dict | None:
+        """The KPI's scoring criteria of the year; None when the catalogue cannot say."""
+        try:
+            return self.catalogue.get(f"/years/{year}/kpis/{kpi}/scoring", token=self.token)
+        except DomainError:
+            return None
+
     def assignment(self, year: int, unit: str, kpi: str) -> dict | None:
         rows = self._get(f"/years/{year}/assignments", "No assignments.", unit=unit, kpi=kpi)
         return rows[0] if rows else None

@@ -6,6 +6,7 @@ import zipfile
 from typing import Any, BinaryIO
 
 import docx
+from docx.oxml.ns import qn
 
 from common.errors import Invalid
 from services.evidence import rules
@@ -60,7 +61,11 @@ def _unreadable(detail: str) -> Invalid:
 
 
 def _texts(row) -> list[str]:
-    return [" ".join(cell.text.split()) for cell in row.cells]
+    # Every text of the cell, also what a drop-down (content control) holds.
+    return [
+        " ".join("".join(t.text or "" for t in cell._tc.iter(qn("w:t"))).split())
+        for cell in row.cells
+    ]
 
 
 def find_table(document, header: tuple[str, ...]):
@@ -109,7 +114,15 @@ def _milestones(document) -> list[dict[str, Any]]:
         except ValueError:
             continue
         if 1 <= level <= 5 and len(cells) >= 4:
-            found.append({"level": level, "reached": rules.is_mark(cells[2]), "evidence": cells[3]})
+            found.append(
+                {
+                    "level": level,
+                    "reached": rules.is_mark(cells[2]),
+                    # What was read, for the reporter to confirm.
+                    "mark": cells[2],
+                    "evidence": cells[3],
+                }
+            )
     return found
 
 

@@ -133,6 +133,7 @@ def form_context(
         "data_collector": _person(people[1], names),
         "due_on": _thai(period.get("due_on")),
         "milestones": layout.milestones(req.kpi),
+        "criteria": layout.criteria(lookups.scoring(req.year, req.kpi)),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
         "generated_on": fiscal.thai_date(fiscal.today()),
     }
@@ -157,6 +158,7 @@ def sample_context(kpi: str, version: int) -> dict[str, Any]:
         "data_collector": "ผู้จัดเก็บข้อมูล (ตัวอย่าง)",
         "due_on": "15 มกราคม 2547",
         "milestones": layout.milestones(kpi),
+        "criteria": layout.criteria(None),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
         "generated_on": "1 ตุลาคม 2546",
     }

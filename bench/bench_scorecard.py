@@ -1,0 +1,298 @@
+"""The scorecard at national scale on PostgreSQL: 20,000 units, 24 KPIs, 1,000,000 approved
+reports of one year, each figure printed against a hand-written SQL aggregate over the same
+reports in the same run.
+
+The scorecard's schema is created by its own migrations on a fresh database
+(`RBM_BENCH_PG_URL`, default the test server's `test` database, used to create and drop it).
+1. Building from events: 20,000 report events go through the live consumer's handler (the
+   rebuild path) and the year is then counted in one pass; target >= 2,000 events/s.
+2. The read model of a year of 1 M approved reports (20,000 units = the department, 8 regions
+   and 19,991 provincial offices; 24 KPIs; ~2 reports per unit and KPI) is loaded with COPY
+   together with its shares, tallies and due counts, as the consumer would have left them.
+3. The scorecard use case (what `GET /api/scorecard/{year}?unit=` runs, without HTTP) for the
+   department, a region and a unit: p95 < 300 / 100 / 50 ms; and the progress of a parent
+   (its units' completion from the same roll-up). The baseline is one SQL query that adds up
+   the same approved reports for that unit's subtree by KPI.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, date, datetime
+
+import psycopg
+
+from common.auth import Principal
+from common.db import unit_of_work
+from common.events import Envelope
+from services.catalogue.seed_2547 import KPIS
+from services.scorecard.models import Kpi, Scoring, YearCopy
+from services.scorecard.rebuild import rebuild
+from services.scorecard.service import Query, children, scorecard
+from services.scorecard.tallying import retally_year
+from services.system import create_service
+
+PG_ADMIN_URL = os.environ.get("RBM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+YEAR, EVENT_YEAR = 2547, 2548
+REGIONS = [f"R{n}" for n in range(1, 9)]
+UNITS = 20_000
+REPORTS = 1_000_000
+EVENTS = 20_000
+RUNS = 30
+SQL_RUNS = 5
+TARGETS = {"department_ms": 300.0, "region_ms": 100.0, "unit_ms": 50.0, "events_per_s": 2000.0}
+CODES = [k["code"] for k in KPIS]
+CSF_PERSPECTIVE = {"1": "P1", "2": "P1", "3": "P2", "4": "P2", "5": "P2", "6": "P2", "7": "P3"}
+PERSPECTIVE = {c: CSF_PERSPECTIVE.get(c.split(".")[0], "P3" if c == "8.1" else "P4") for c in CODES}
+READER = Principal("bench", "bench", roles=frozenset({"reviewer"}))
+
+
+def units() -> dict[str, str | None]:
+    """code -> parent: the department, 8 regions and provincial offices up to 20,000 units."""
+    tree: dict[str, str | None] = {"PRD": None, **dict.fromkeys(REGIONS, "PRD")}
+    for n in range(UNITS - len(tree)):
+        tree[f"{REGIONS[n % 8]}-{n:05d}"] = REGIONS[n % 8]
+    return tree
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1]
+
+
+def timed(call, runs: int = RUNS) -> float:
+    call()  # warm
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return p95(samples)
+
+
+def catalogue_rows(session, year: int) -> None:
+    for code in CODES:
+        session.add(
+            Kpi(
+                year=year,
+                code=code,
+                perspective=PERSPECTIVE[code],
+                measure="count",
+                method="entry",
+                name_th=code,
+                name_en=code,
+            )
+        )
+        session.add(
+            Scoring(
+                year=year,
+                kpi=code,
+                direction="up",
+                aggregation="sum",
+                rollup="sum",
+                weight=1.0,
+                thresholds=[60, 70, 80, 90, 100],
+                confirmed=True,
+            )
+        )
+
+
+def build_from_events(factory, tree: dict[str, str | None], db_url: str) -> float:
+    """Events per second through the rebuild path, the year's one-pass count included."""
+    rng = random.Random(1)
+    leaves = [u for u, parent in tree.items() if parent in REGIONS]
+    now = datetime.now(UTC).isoformat()
+    events = [
+        Envelope(
+            str(uuid.uuid4()),
+            "workflow.report.approved",
+            now,
+            "bench",
+            {
+                "report_id": uuid.uuid4().hex,
+                "year": EVENT_YEAR,
+                "unit": rng.choice(leaves),
+                "kpi": rng.choice(CODES),
+                "period": f"M{n % 12 + 1:02d}",
+                "state": "approved",
+                "value": float(rng.randint(0, 9)),
+            },
+            1,
+        )  # fmt: skip
+        for n in range(EVENTS)
+    ]
+    started = time.perf_counter()
+    rebuild(factory, events)
+    load_units(db_url, tree)  # the unit tree the catalogue's events (or its copy) bring
+    with unit_of_work(factory) as session:
+        catalogue_rows(session, EVENT_YEAR)
+        session.add(YearCopy(year=EVENT_YEAR, stale=False))
+        session.flush()
+        retally_year(session, EVENT_YEAR)
+    return EVENTS / (time.perf_counter() - started)
+
+
+def copy_rows(conn, table: str, columns: tuple[str, ...], rows) -> None:
+    with conn.cursor().copy(f"COPY scorecard.{table} ({', '.join(columns)}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(row)
+
+
+def load_units(db_url: str, tree: dict[str, str | None]) -> None:
+    with psycopg.connect(db_url) as conn:
+        copy_rows(conn, "units", ("code", "parent", "kind", "name_th", "name_en"),
+                  ((u, p, "department" if p is None else "region" if p == "PRD" else "province",
+                    u, u) for u, p in tree.items()))  # fmt: skip
+
+
+def load_year(db_url: str, tree: dict[str, str | None]) -> None:
+    """1 M approved reports and the shares, tallies and due counts they make, with COPY."""
+    rng = random.Random(2)
+    chain = {}
+    for unit in tree:
+        path, at = [unit], tree[unit]
+        while at:
+            path.append(at)
+            at = tree[at]
+        chain[unit] = path
+    per_slot = REPORTS / (len(tree) * len(CODES))
+    share, tally = {}, defaultdict(lambda: [0.0, 0, 0, 0.0, 0])
+    periods = [f"M{n:02d}" for n in range(1, 13)]
+    now = datetime.now(UTC).isoformat()
+
+    def reports():
+        made = 0
+        for unit in tree:
+            for code in CODES:
+                n = int(per_slot) + (rng.random() < per_slot % 1)
+                values = [float(rng.randint(0, 9)) for _ in range(n)]
+                target = float(rng.randint(5, 25))
+                share[(unit, code)] = (sum(values), n, target)
+                for up in chain[unit]:
+                    t = tally[(up, code)]
+                    t[0] += sum(values)
+                    t[1] += 1 if n else 0
+                    t[2] += n
+                    t[3] += target
+                    t[4] += 1
+                for index, value in enumerate(values):
+                    made += 1
+                    yield (f"{made:032x}", YEAR, unit, code, periods[index % 12], "approved",
+                           value, None, None, "[]", now)  # fmt: skip
+
+    with psycopg.connect(db_url, autocommit=False) as conn:
+        copy_rows(conn, "reports", ("id", "year", "unit", "kpi", "period", "state", "value",
+                  "numerator", "denominator", "people", "occurred_at"), reports())  # fmt: skip
+        copy_rows(conn, "shares", ("year", "unit", "kpi", "a_actual", "a_num", "a_den",
+                  "p_actual", "p_num", "p_den", "approved", "pending"),
+                  ((YEAR, u, k, s if n else None, 0, 0, s if n else None, 0, 0, n, 0)
+                   for (u, k), (s, n, _t) in share.items()))  # fmt: skip
+        copy_rows(conn, "targets", ("year", "unit", "kpi", "target"),
+                  ((YEAR, u, k, t) for (u, k), (_s, _n, t) in share.items()))  # fmt: skip
+        copy_rows(conn, "tallies", ("year", "unit", "kpi", "a_total", "a_units", "a_num",
+                  "a_den", "p_total", "p_units", "p_num", "p_den", "approved", "pending",
+                  "target_total", "target_units"),
+                  ((YEAR, u, k, t[0], t[1], 0, 0, t[0], t[1], 0, 0, t[2], 0, t[3], t[4])
+                   for (u, k), t in tally.items()))  # fmt: skip
+        due = defaultdict(int)
+        for unit in tree:
+            for code in CODES:
+                for day in (date(2004, 4, 10), date(2004, 10, 10)):
+                    for up in chain[unit]:
+                        due[(up, code, day)] += 1
+        copy_rows(conn, "due_counts", ("year", "unit", "kpi", "due_on", "reports"),
+                  ((YEAR, u, k, d, n) for (u, k, d), n in due.items()))  # fmt: skip
+        conn.execute(
+            "INSERT INTO scorecard.years (year, stale, fetched_at) VALUES (%s, false, now())",
+            (YEAR,),
+        )
+        conn.commit()
+        conn.execute("ANALYZE")
+
+
+BASELINE = """
+WITH RECURSIVE below(code) AS (
+  SELECT %(unit)s::text UNION ALL
+  SELECT u.code FROM scorecard.units u JOIN below b ON u.parent = b.code
+)
+SELECT r.kpi, sum(r.value), count(*) FROM scorecard.reports r JOIN below b ON r.unit = b.code
+WHERE r.year = %(year)s AND r.state = 'approved' GROUP BY r.kpi
+"""
+
+
+def main() -> bool:
+    name = f"rbm_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    db_url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    data_dir = tempfile.mkdtemp(prefix="rbm-bench-")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("RBM_")},
+        "RBM_DATA_DIR": data_dir,
+        "RBM_DATABASE_URL": db_url,
+        "RBM_BROKER_URL": f"filesystem://{data_dir}/broker",
+        "RBM_LOG_LEVEL": "WARNING",
+    }
+    app = create_service("scorecard", env)
+    factory = app.extensions["rbm"].session_factory
+    try:
+        tree = units()
+        # First: a rebuild starts by emptying the read model.
+        rate = build_from_events(factory, tree, db_url)
+        started = time.perf_counter()
+        load_year(db_url, tree)
+        print(f"loaded {REPORTS:,} reports of {len(tree):,} units in "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        with unit_of_work(factory) as session:
+            catalogue_rows(session, YEAR)
+        results = {"events_per_s": rate}
+        print(f"read model built from events: {rate:,.0f} events/s "
+              f"(target >= {TARGETS['events_per_s']:,.0f})")  # fmt: skip
+        today = datetime(2004, 6, 30, tzinfo=UTC)
+        province = next(u for u, p in tree.items() if p == "R3")
+        with psycopg.connect(db_url) as conn:
+            for label, unit in (("department", "PRD"), ("region", "R3"), ("unit", province)):
+                query = Query(YEAR, unit, as_of=today.date())
+
+                def read(q=query):
+                    with unit_of_work(factory) as session:
+                        return scorecard(session, READER, None, q, today)
+
+                ms = timed(read)
+                # The raw aggregate takes seconds a run: fewer runs of it.
+                sql_ms = timed(lambda u=unit: conn.execute(BASELINE, {"unit": u, "year": YEAR})
+                               .fetchall(), SQL_RUNS)  # fmt: skip
+                check = {k: s for k, s, _ in conn.execute(BASELINE, {"unit": unit, "year": YEAR})}
+                card = read()
+                assert all(abs((c["actual"] or 0) - check.get(c["kpi"], 0)) < 1e-6
+                           for c in card["kpis"]), label  # fmt: skip
+                results[f"{label}_ms"] = ms
+                print(f"{label:10} scorecard p95 {ms:7.1f} ms (target < "
+                      f"{TARGETS[label + '_ms']:.0f}); hand-written SQL aggregate p95 "
+                      f"{sql_ms:7.1f} ms; ratio {ms / sql_ms:.3f}")  # fmt: skip
+            for label, unit in (("department", "PRD"), ("region", "R3")):
+                q = Query(YEAR, unit, as_of=today.date())
+
+                def progress(q=q):
+                    with unit_of_work(factory) as session:
+                        return children(session, READER, None, q, today)
+
+                # A region has ~2,500 units below it, each with its 24 KPI figures: few runs.
+                runs = 10 if label == "department" else 2
+                print(f"{label:10} progress of its units p95 {timed(progress, runs):7.1f} ms")
+        missed = [
+            k for k, target in TARGETS.items()
+            if (results[k] < target if k == "events_per_s" else results[k] > target)
+        ]  # fmt: skip
+        if missed:
+            print(f"missed: {', '.join(missed)}")
+        return bool(missed)
+    finally:
+        app.extensions["rbm"].engine.dispose()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

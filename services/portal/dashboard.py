@@ -1,0 +1,108 @@
+"""The dashboard: the scorecard of the user's scope with charts, drilling down from the
+department to a region, a unit and the reports behind a number; and its exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+
+from services.portal import charts
+from services.portal.core import fetch, fetch_or, principal, signed_in, year_arg
+
+dashboard = Blueprint("dashboard", __name__)
+CHARTS = ("kpis", "units", "completion")
+
+
+def home_unit() -> str:
+    """The unit the dashboard opens on: the department for those who see all, else one's own."""
+    me = principal()
+    if me.sees_all_units or not me.units:
+        return "PRD"
+    return sorted(me.units)[0]
+
+
+def _unit_arg() -> str:
+    unit = request.args.get("unit", "").strip() or home_unit()
+    if len(unit) > 32:
+        abort(404)
+    return unit
+
+
+def scorecard(year: int, unit: str, pending: bool = False) -> dict:
+    params = {"unit": unit, **({"include": "pending"} if pending else {})}
+    return fetch("scorecard", f"/{year}", **params)
+
+
+def units_below(year: int, unit: str) -> list[dict]:
+    return fetch_or({}, "scorecard", f"/{year}/units", unit=unit).get("units", [])
+
+
+def trail(card: dict) -> list[dict]:
+    """The units above the shown one, department first, for the way back up."""
+    path, parent = [], card.get("parent")
+    units = {u["code"]: u for u in fetch_or([], "catalogue", "/units")}
+    while parent and parent in units and len(path) < 8:
+        path.insert(0, units[parent])
+        parent = units[parent].get("parent")
+    return path
+
+
+@dashboard.get("/dashboard")
+@signed_in
+def view():
+    year, unit = year_arg(), _unit_arg()
+    pending = request.args.get("include") == "pending"
+    card = scorecard(year, unit, pending)
+    return render_template(
+        "dashboard.html",
+        year=year,
+        years=fetch_or([], "catalogue", "/years"),
+        card=card,
+        below=units_below(year, unit),
+        trail=trail(card),
+        pending=pending,
+        charts=CHARTS,
+    )
+
+
+def _kpi_labels(card: dict) -> list[str]:
+    return [k["kpi"] for k in card["kpis"]]
+
+
+@dashboard.get("/dashboard/charts/<name>.svg")
+@signed_in
+def chart(name: str):
+    if name not in CHARTS:
+        abort(404)
+    year, unit = year_arg(), _unit_arg()
+    card = scorecard(year, unit, request.args.get("include") == "pending")
+    if name == "kpis":
+        svg = charts.bars(
+            _("Achievement by KPI (per cent of target)"),
+            _kpi_labels(card),
+            [k["achievement"] for k in card["kpis"]],
+            "%",
+        )
+    elif name == "units":
+        below = units_below(year, unit)
+        svg = charts.bars(
+            _("Score (1-5) of the units below"),
+            [u["unit"] for u in below],
+            [u["score"] for u in below],
+        )
+    else:
+        reports = [k["reports"] for k in card["kpis"]]
+        svg = charts.completion(
+            _("Reports due so far, by KPI"),
+            _kpi_labels(card),
+            [
+                (_("approved"), [r["approved"] for r in reports]),
+                (_("awaiting approval"), [r["pending"] for r in reports]),
+                (
+                    _("missing"),
+                    [max(r["due"] - r["approved"] - r["pending"], 0) for r in reports],
+                ),
+            ],
+        )
+    headers = {"Content-Security-Policy": charts.SVG_POLICY, "Cache-Control": "private, no-store"}
+    return Response(svg, mimetype="image/svg+xml", headers=headers)

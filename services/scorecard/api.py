@@ -1,0 +1,42 @@
+"""HTTP routes of the scorecard: parse, call a use case, serialise."""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from common.auth import current_principal
+from common.events import utcnow
+from services.scorecard import schemas
+from services.scorecard.service import Query, Scorecards
+
+blp = Blueprint(
+    "scorecard", __name__, description="Results against targets, scores and roll-ups (read model)"
+)
+
+
+def _scorecards() -> Scorecards:
+    return current_app.extensions["rbm"].extras["scorecards"]
+
+
+def _query(year: int, args: dict) -> Query:
+    return Query(year, args["unit"], args.get("include") == "pending", args.get("as_of"))
+
+
+@blp.route("/<int:year>")
+class UnitScorecard(MethodView):
+    @blp.arguments(schemas.ScorecardQuerySchema, location="query")
+    @blp.response(200, schemas.ScorecardSchema)
+    def get(self, args, year):
+        """A unit's targets, actuals, achievement, status and scores; parents roll up."""
+        principal = current_principal()
+        return _scorecards().unit(principal, _query(year, args), utcnow())
+
+
+@blp.route("/<int:year>/units")
+class UnitsBelow(MethodView):
+    @blp.arguments(schemas.ScorecardQuerySchema, location="query")
+    @blp.response(200, schemas.UnitsBelowSchema)
+    def get(self, args, year):
+        """The units right below `unit`: each one's score and progress, for drilling down."""
+        principal = current_principal()
+        return _scorecards().units_below(principal, _query(year, args), utcnow())

@@ -1,0 +1,28 @@
+"""Composition root of the scorecard service."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from common.clients import ServiceClient
+from common.config import Settings, from_env
+from common.web import add_consumers, create_service_app, runtime_of
+from services.scorecard.api import blp
+from services.scorecard.events import consumer
+from services.scorecard.service import Scorecards
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or from_env("scorecard")
+    app = create_service_app(
+        settings,
+        title="scorecard",
+        migrations_dir=Path(__file__).parent / "migrations",
+        blueprints=[blp],
+    )
+    runtime = runtime_of(app)
+    runtime.extras["scorecards"] = Scorecards(
+        runtime.session_factory, ServiceClient(settings, "catalogue")
+    )
+    add_consumers(app, [consumer(settings, runtime.session_factory)])
+    return app

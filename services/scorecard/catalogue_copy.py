@@ -1,0 +1,107 @@
+"""What the scorecard keeps of the catalogue: units, and each year's KPIs, scoring, targets and
+due dates. A year is copied from the catalogue (over HTTP, on the scorecard's own account) the
+first time it is read, and again after the catalogue announces a change to its structure;
+targets and scoring then follow the catalogue's events one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from common.events import utcnow
+from services.scorecard.models import Kpi, Scoring, Target, Unit, YearCopy
+from services.scorecard.tallying import copy_due_dates, retally_year
+
+
+class Catalogue(Protocol):
+    def get(self, path: str, token: str | None = None, **params: Any) -> Any: ...
+
+
+def upsert_unit(session: Session, data: Mapping[str, Any]) -> bool:
+    """Keep a unit; True when it is new or moved under another parent."""
+    row = session.get(Unit, data["code"])
+    moved = row is None or row.parent != data.get("parent")
+    if row is None:
+        row = Unit(code=data["code"])
+        session.add(row)
+    row.parent = data.get("parent")
+    row.kind = data.get("kind", "")
+    row.name_th = data.get("name_th", "")
+    row.name_en = data.get("name_en", "")
+    session.flush()
+    return moved
+
+
+def upsert_scoring(session: Session, year: int, data: Mapping[str, Any]) -> bool:
+    """Keep a KPI's scoring; True when how its periods add up changed (shares to count again)."""
+    row = session.get(Scoring, (year, data["kpi"]))
+    recount = row is None or row.aggregation != data["aggregation"]
+    if row is None:
+        row = Scoring(year=year, kpi=data["kpi"])
+        session.add(row)
+    for name in ("direction", "aggregation", "rollup", "weight", "thresholds", "confirmed"):
+        setattr(row, name, data[name])
+    return recount
+
+
+COPIED = "scorecard.copied"
+
+
+def is_copied(session: Session, year: int) -> bool:
+    """Whether a current copy of the year is kept (asked once per year and transaction)."""
+    known = session.info.setdefault(COPIED, {})
+    if year not in known:
+        copy = session.get(YearCopy, year)
+        known[year] = copy is not None and not copy.stale
+    return known[year]
+
+
+def mark_stale(session: Session, year: int | None = None) -> None:
+    """The catalogue changed a year's structure (or, without `year`, the unit tree)."""
+    session.info.pop(COPIED, None)
+    query = select(YearCopy) if year is None else select(YearCopy).where(YearCopy.year == year)
+    for copy in session.scalars(query):
+        copy.stale = True
+
+
+def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
+    """Copy the year from the catalogue and count all of it (the year's reports are kept)."""
+    units = catalogue.get("/units")
+    kpis = catalogue.get(f"/years/{year}/kpis")
+    scoring = catalogue.get(f"/years/{year}/scoring")
+    targets = catalogue.get(f"/years/{year}/targets")
+    slots = catalogue.get(f"/years/{year}/schedule")
+    for unit in units:
+        upsert_unit(session, unit)
+    session.execute(delete(Kpi).where(Kpi.year == year))
+    session.add_all(
+        Kpi(
+            year=year,
+            code=k["code"],
+            perspective=k["perspective"],
+            measure=k.get("measure") or "count",
+            method=k["method"],
+            name_th=k["name_th"],
+            name_en=k.get("name_en") or "",
+        )
+        for k in kpis
+    )
+    session.execute(delete(Scoring).where(Scoring.year == year))
+    for row in scoring:
+        upsert_scoring(session, year, row)
+    session.execute(delete(Target).where(Target.year == year))
+    session.add_all(
+        Target(year=year, unit=t["unit"], kpi=t["kpi"], target=t["target"]) for t in targets
+    )
+    session.flush()
+    copy_due_dates(session, year, (s for s in slots if not s.get("optional")))
+    retally_year(session, year)
+    copy = session.get(YearCopy, year) or YearCopy(year=year)
+    copy.stale, copy.fetched_at = False, utcnow()
+    session.add(copy)
+    session.flush()
+    session.info.pop(COPIED, None)

@@ -1,0 +1,147 @@
+"""Tables of the scorecard's read model: copies of what the catalogue and the workflow said.
+
+Nothing here is the source of anything: every row comes from an event (or the catalogue's
+snapshot of a year) and the whole model can be dropped and rebuilt from the event history.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from common.db import new_base
+from common.events import InboxMixin, utcnow
+
+Base = new_base()
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parent: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name_th: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+
+
+class YearCopy(Base):
+    """A year whose KPIs, scoring, targets and schedule were copied from the catalogue."""
+
+    __tablename__ = "years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    # The catalogue changed the year's structure since the copy: copy it again when read.
+    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Kpi(Base):
+    __tablename__ = "kpis"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    perspective: Mapped[str] = mapped_column(String(8))
+    measure: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    name_th: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str] = mapped_column(String(500))
+
+
+class Scoring(Base):
+    __tablename__ = "scoring"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    aggregation: Mapped[str] = mapped_column(String(16))
+    rollup: Mapped[str] = mapped_column(String(16))
+    weight: Mapped[float] = mapped_column(Float)
+    thresholds: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Target(Base):
+    __tablename__ = "targets"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    target: Mapped[float] = mapped_column(Float)
+
+
+class Report(Base):
+    """The latest event of each report: its state and value facts."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("ix_reports_slot", "year", "unit", "kpi"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(32))
+    kpi: Mapped[str] = mapped_column(String(8))
+    period: Mapped[str] = mapped_column(String(4))
+    state: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
+    people: Mapped[list[str]] = mapped_column(JSON, default=list)
+    occurred_at: Mapped[str] = mapped_column(String(40))
+
+
+class Share(Base):
+    """One unit's own figures for a KPI over the year: approved only (`a_`) and with pending."""
+
+    __tablename__ = "shares"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    a_actual: Mapped[float | None] = mapped_column(Float, nullable=True)
+    a_num: Mapped[float] = mapped_column(Float, default=0.0)
+    a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    p_actual: Mapped[float | None] = mapped_column(Float, nullable=True)
+    p_num: Mapped[float] = mapped_column(Float, default=0.0)
+    p_den: Mapped[float] = mapped_column(Float, default=0.0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Tally(Base):
+    """The shares of a unit and of every unit below it, added up (what roll-ups read)."""
+
+    __tablename__ = "tallies"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    a_total: Mapped[float] = mapped_column(Float, default=0.0)
+    a_units: Mapped[int] = mapped_column(Integer, default=0)
+    a_num: Mapped[float] = mapped_column(Float, default=0.0)
+    a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    p_total: Mapped[float] = mapped_column(Float, default=0.0)
+    p_units: Mapped[int] = mapped_column(Integer, default=0)
+    p_num: Mapped[float] = mapped_column(Float, default=0.0)
+    p_den: Mapped[float] = mapped_column(Float, default=0.0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    pending: Mapped[int] = mapped_column(Integer, default=0)
+    target_total: Mapped[float] = mapped_column(Float, default=0.0)
+    target_units: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DueCount(Base):
+    """How many reports of a unit and the units below it fall due on a day, by KPI."""
+
+    __tablename__ = "due_counts"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    reports: Mapped[int] = mapped_column(Integer)
+
+
+class Inbox(InboxMixin, Base):
+    __tablename__ = "inbox"

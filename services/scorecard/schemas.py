@@ -1,0 +1,100 @@
+"""Request and response schemas of the scorecard (they also make its OpenAPI)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from common.fields import StrictBoolean, Text
+from services.scorecard.rules import STATUSES
+
+
+class ScorecardQuerySchema(Schema):
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    include = Text(
+        load_default=None,
+        validate=validate.OneOf(["pending"]),
+        metadata={"description": "`pending` adds submitted and endorsed reports, marked."},
+    )
+    as_of = fields.Date(
+        load_default=None,
+        metadata={"description": "The day the elapsed part of the year is taken at (today)."},
+    )
+
+
+class YearPath(Schema):
+    year = fields.Integer(validate=validate.Range(min=2500, max=3000))
+
+
+class ProgressSchema(Schema):
+    due = fields.Integer(metadata={"description": "Reports due by `as_of`."})
+    approved = fields.Integer()
+    pending = fields.Integer(metadata={"description": "Submitted or endorsed, not yet approved."})
+
+
+class KpiCardSchema(Schema):
+    kpi = Text()
+    perspective = Text()
+    name_th = Text()
+    name_en = Text()
+    measure = Text()
+    direction = Text(metadata={"enum": ["up", "down"]})
+    aggregation = Text()
+    rollup = Text()
+    target = fields.Float(allow_none=True)
+    actual = fields.Float(allow_none=True)
+    achievement = fields.Float(allow_none=True, metadata={"description": "Per cent of target."})
+    status = Text(metadata={"enum": list(STATUSES)})
+    score = fields.Float(
+        allow_none=True, metadata={"description": "1.0-5.0; null without thresholds."}
+    )
+    weight = fields.Float()
+    provisional = StrictBoolean(metadata={"description": "The criteria are not confirmed yet."})
+    includes_pending = StrictBoolean()
+    reports = fields.Nested(ProgressSchema)
+
+
+class PerspectiveScoreSchema(Schema):
+    code = Text()
+    score = fields.Float(allow_none=True)
+    weight = fields.Float()
+
+
+class ScorecardSchema(Schema):
+    year = fields.Integer()
+    unit = Text()
+    name_th = Text()
+    name_en = Text()
+    kind = Text()
+    parent = Text(allow_none=True)
+    as_of = fields.Date()
+    include_pending = StrictBoolean()
+    score = fields.Float(allow_none=True)
+    perspectives = fields.List(fields.Nested(PerspectiveScoreSchema))
+    kpis = fields.List(fields.Nested(KpiCardSchema))
+    reports = fields.Nested(ProgressSchema)
+
+
+class UnitKpiSchema(Schema):
+    kpi = Text()
+    actual = fields.Float(allow_none=True)
+    target = fields.Float(allow_none=True)
+    achievement = fields.Float(allow_none=True)
+    status = Text(metadata={"enum": list(STATUSES)})
+    score = fields.Float(allow_none=True)
+
+
+class UnitRowSchema(Schema):
+    unit = Text()
+    name_th = Text()
+    name_en = Text()
+    kind = Text()
+    score = fields.Float(allow_none=True)
+    reports = fields.Nested(ProgressSchema)
+    kpis = fields.List(fields.Nested(UnitKpiSchema))
+
+
+class UnitsBelowSchema(Schema):
+    year = fields.Integer()
+    unit = Text()
+    as_of = fields.Date()
+    units = fields.List(fields.Nested(UnitRowSchema))

@@ -1,0 +1,253 @@
+"""Use cases of the scorecard: a unit's results against its targets, and its units' progress.
+
+Every figure is read from the tallies (a handful of rows whatever the size of the tree
+below the unit); the year is copied from the catalogue the first time it is asked for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.auth import Principal
+from common.db import unit_of_work
+from common.errors import Conflict, Forbidden, NotFound
+from services.scorecard import catalogue_copy, rules
+from services.scorecard.catalogue_copy import Catalogue
+from services.scorecard.models import DueCount, Kpi, Scoring, Tally, Target, Unit
+from services.scorecard.tallying import ancestry, parents_of
+
+MIN_YEAR, MAX_YEAR = 2500, 3000
+
+
+@dataclass(frozen=True)
+class Query:
+    year: int
+    unit: str
+    include_pending: bool = False
+    as_of: date | None = None
+
+
+def _sort_key(code: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
+
+
+def ensure_year(session: Session, catalogue: Catalogue, year: int) -> None:
+    """Copy the year from the catalogue unless a current copy is kept (404 for no such year)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise NotFound(f"No fiscal year {year}.", {"year": ["Unknown year."]})
+    if not catalogue_copy.is_copied(session, year):
+        catalogue_copy.copy_year(session, catalogue, year)
+
+
+def visible_unit(session: Session, principal: Principal, code: str) -> Unit:
+    """The unit, if the caller may see it: everyone sees their own units and those below."""
+    unit = session.get(Unit, code) if len(code) <= 32 else None
+    if unit is None:
+        raise NotFound(f"No unit {code}.", {"unit": ["Unknown unit."]})
+    if not principal.sees_all_units and not set(ancestry(parents_of(session), code)) & set(
+        principal.units
+    ):
+        raise Forbidden(f"You may not see the scorecard of {code}.")
+    return unit
+
+
+def _due(session: Session, year: int, units: Iterable[str], as_of: date) -> dict:
+    query = (
+        select(DueCount.unit, DueCount.kpi, func.sum(DueCount.reports))
+        .where(DueCount.year == year, DueCount.unit.in_(list(units)), DueCount.due_on <= as_of)
+        .group_by(DueCount.unit, DueCount.kpi)
+    )
+    return {(u, k): int(n) for u, k, n in session.execute(query)}
+
+
+def _kpi_card(
+    kpi: Kpi,
+    scoring: Scoring,
+    tally: Tally | None,
+    own_target: float | None,
+    due: int,
+    query: Query,
+    as_of: date,
+) -> dict[str, Any]:
+    side = "p" if query.include_pending else "a"
+    sums = rules.Tally()
+    if tally is not None:
+        sums = rules.Tally(
+            getattr(tally, f"{side}_total"),
+            getattr(tally, f"{side}_units"),
+            getattr(tally, f"{side}_num"),
+            getattr(tally, f"{side}_den"),
+        )
+    actual = rules.rolled_up(scoring.rollup, sums)
+    target = own_target
+    if target is None and tally is not None:
+        target = rules.rolled_up_target(scoring.rollup, tally.target_total, tally.target_units)
+    achieved = rules.achievement(scoring.direction, actual, target)
+    measured = actual if kpi.measure == "level" else achieved
+    pending = tally.pending if tally else 0
+    return {
+        "kpi": kpi.code,
+        "perspective": kpi.perspective,
+        "name_th": kpi.name_th,
+        "name_en": kpi.name_en,
+        "measure": kpi.measure,
+        "direction": scoring.direction,
+        "aggregation": scoring.aggregation,
+        "rollup": scoring.rollup,
+        "target": target,
+        "actual": actual,
+        "achievement": achieved,
+        "status": rules.status(achieved, scoring.aggregation, query.year, as_of, scoring.direction),
+        "score": rules.score(measured, scoring.thresholds),
+        "weight": scoring.weight,
+        "provisional": not scoring.confirmed,
+        "includes_pending": bool(query.include_pending and pending),
+        "reports": {"due": due, "approved": tally.approved if tally else 0, "pending": pending},
+    }
+
+
+def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
+    scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
+    kpis = session.scalars(select(Kpi).where(Kpi.year == year))
+    return sorted(
+        ((k, scoring[k.code]) for k in kpis if k.code in scoring),
+        key=lambda pair: _sort_key(pair[0].code),
+    )
+
+
+def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
+    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
+    kpis = _year_kpis(session, query.year)
+    tallies = {
+        (t.unit, t.kpi): t
+        for t in session.scalars(
+            select(Tally).where(Tally.year == query.year, Tally.unit.in_(units))
+        )
+    }
+    targets = {
+        (t.unit, t.kpi): t.target
+        for t in session.scalars(
+            select(Target).where(Target.year == query.year, Target.unit.in_(units))
+        )
+    }
+    due = _due(session, query.year, units, as_of)
+    return {
+        unit: [
+            _kpi_card(
+                kpi,
+                scoring,
+                tallies.get((unit, kpi.code)),
+                targets.get((unit, kpi.code)),
+                due.get((unit, kpi.code), 0),
+                query,
+                as_of,
+            )
+            for kpi, scoring in kpis
+        ]
+        for unit in units
+    }
+
+
+def _scores(cards: list[dict]) -> tuple[float | None, list[dict]]:
+    by_perspective: dict[str, list[tuple[float | None, float]]] = defaultdict(list)
+    for card in cards:
+        by_perspective[card["perspective"]].append((card["score"], card["weight"]))
+    perspectives = []
+    for code in sorted(by_perspective):
+        score, weight = rules.weighted(by_perspective[code])
+        perspectives.append({"code": code, "score": score, "weight": weight})
+    overall, _ = rules.weighted((c["score"], c["weight"]) for c in cards)
+    return overall, perspectives
+
+
+def _progress(cards: list[dict]) -> dict[str, int]:
+    return {name: sum(c["reports"][name] for c in cards) for name in ("due", "approved", "pending")}
+
+
+def scorecard(
+    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+) -> dict[str, Any]:
+    """The unit's scorecard of the year; a parent's figures roll up from every unit below it."""
+    ensure_year(session, catalogue, query.year)
+    unit = visible_unit(session, principal, query.unit)
+    as_of = query.as_of or now.date()
+    cards = _cards(session, query, [unit.code], as_of)[unit.code]
+    score, perspectives = _scores(cards)
+    return {
+        "year": query.year,
+        "unit": unit.code,
+        "name_th": unit.name_th,
+        "name_en": unit.name_en,
+        "kind": unit.kind,
+        "parent": unit.parent,
+        "as_of": as_of,
+        "include_pending": query.include_pending,
+        "score": score,
+        "perspectives": perspectives,
+        "kpis": cards,
+        "reports": _progress(cards),
+    }
+
+
+def children(
+    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+) -> dict[str, Any]:
+    """The units right below a unit, each with its overall score and its reports' progress."""
+    ensure_year(session, catalogue, query.year)
+    parent = visible_unit(session, principal, query.unit)
+    as_of = query.as_of or now.date()
+    below = list(
+        session.scalars(select(Unit).where(Unit.parent == parent.code).order_by(Unit.code))
+    )
+    cards = _cards(session, query, [u.code for u in below], as_of)
+    rows = []
+    for unit in below:
+        score, _ = _scores(cards[unit.code])
+        rows.append(
+            {
+                "unit": unit.code,
+                "name_th": unit.name_th,
+                "name_en": unit.name_en,
+                "kind": unit.kind,
+                "score": score,
+                "reports": _progress(cards[unit.code]),
+                "kpis": [
+                    {k: c[k] for k in ("kpi", "actual", "target", "achievement", "status", "score")}
+                    for c in cards[unit.code]
+                ],
+            }
+        )
+    return {"year": query.year, "unit": parent.code, "as_of": as_of, "units": rows}
+
+
+@dataclass(frozen=True)
+class Scorecards:
+    """The scorecard's use cases with what they need: its database and the catalogue."""
+
+    session_factory: sessionmaker[Session]
+    catalogue: Catalogue
+
+    def unit(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
+        return self._read(scorecard, principal, query, now)
+
+    def units_below(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
+        return self._read(children, principal, query, now)
+
+    def _read(self, use_case, principal: Principal, query: Query, now: datetime):
+        # Two first readers of a year copy it at once: the second finds the first's copy.
+        for attempt in (1, 2):
+            try:
+                with unit_of_work(self.session_factory) as session:
+                    return use_case(session, principal, self.catalogue, query, now)
+            except IntegrityError as exc:
+                if attempt == 2:
+                    raise Conflict("The year was being copied: try again.") from exc
+        raise AssertionError("unreachable")

@@ -1,0 +1,174 @@
+"""Results against targets through the running system: a region of its own with two
+provincial offices, targets set, reports approved (and one pending); every figure below is
+worked out by hand.
+
+2.2 (count, `sum` over the year, `sum` up the tree), provisional thresholds of achievement
+[60, 70, 80, 90, 100]:
+- P1: M01 2 agencies + M02 2 agencies, both approved -> 4 of target 4 = 100 % -> score 5.0.
+- P2: M01 3 agencies approved -> 3 of target 6 = 50 % -> score 1.0; M02 1 agency submitted.
+- the region: 4 + 3 = 7 of 4 + 6 = 10 -> 70 % -> score 2.0; with pending 8 / 10 -> 3.0.
+"""
+
+import json
+import time
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from common.db import unit_of_work
+from common.events import Envelope
+from common.web import runtime_of
+from services.scorecard.rebuild import rebuild
+from tests.conftest import login
+from tests.workflow.conftest import Crew, agencies
+
+API = "/api/scorecard"
+YEAR = 2547
+AS_OF = "2004-01-31"  # M01..M03 of 2.2 are due by then (10 days after each month)
+
+
+def eventually(check, timeout: float = 30.0):
+    """The read model follows events: ask until the check passes or time is up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def region(live):
+    """A fresh regional office with two provincial offices, each with a reporter and a head."""
+    admin = live.session("admin")
+    code = f"R{uuid.uuid4().hex[:6].upper()}"
+    body = {"code": code, "name_th": f"เขตทดสอบ {code}", "kind": "region", "parent": "PRD"}
+    assert admin.post("/api/catalogue/units", json={**body, "name_en": code}).status_code == 201
+    crews = []
+    for n in (1, 2):
+        unit, tag = f"{code}-{n}", uuid.uuid4().hex[:8]
+        resp = admin.post(
+            "/api/catalogue/units",
+            json={"code": unit, "name_th": f"จังหวัดทดสอบ {unit}", "kind": "province",
+                  "parent": code},
+        )  # fmt: skip
+        assert resp.status_code == 201, resp.text
+        sessions = []
+        for role in ("reporter", "unit_head"):
+            username = f"{role[:3]}-{tag}"
+            resp = admin.post(
+                "/api/identity/users",
+                json={"username": username, "display_name": username,
+                      "email": f"{username}@test.rbm.invalid", "password": "team-password-1",
+                      "memberships": [{"unit": unit, "role": role}]},
+            )  # fmt: skip
+            assert resp.status_code == 201, resp.text
+            sessions.append(login(live, username, "team-password-1"))
+        crews.append((unit, sessions))
+    targets = [
+        {"unit": crews[0][0], "kpi": "2.2", "target": 4},
+        {"unit": crews[1][0], "kpi": "2.2", "target": 6},
+    ]
+    assert admin.put(f"/api/catalogue/years/{YEAR}/targets", json=targets).status_code == 200
+    reviewer = live.session("reviewer")
+
+    def approved(unit, sessions, period, names, month):
+        reporter, head = sessions
+        resp = reporter.post(
+            "/api/workflow/reports",
+            json={"year": YEAR, "kpi": "2.2", "unit": unit, "period": period,
+                  "items": agencies(*names, month=month)},
+        )  # fmt: skip
+        assert resp.status_code == 201, resp.text
+        report = resp.json()
+        crew = Crew(None, reporter, head, reviewer)
+        for who, action in ((reporter, "submit"), (head, "endorse"), (reviewer, "approve")):
+            if action == "approve" and period == "M02" and unit == crews[1][0]:
+                return  # left endorsed: pending
+            assert crew.act(who, report, action).status_code == 200
+
+    (p1, s1), (p2, s2) = crews
+    approved(p1, s1, "M01", ["เทศบาลเมืองหนึ่ง", "โรงเรียนสอง"], "2003-10")
+    approved(p1, s1, "M02", ["เทศบาลเมืองหนึ่ง", "วัดสาม"], "2003-11")
+    approved(p2, s2, "M01", ["อำเภอหนึ่ง", "อำเภอสอง", "อำเภอสาม"], "2003-10")
+    approved(p2, s2, "M02", ["อำเภอสี่"], "2003-11")
+    return code, p1, p2
+
+
+def card(http, unit, **params):
+    resp = http.get(f"{API}/{YEAR}", params={"unit": unit, "as_of": AS_OF, **params})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    return body, next(k for k in body["kpis"] if k["kpi"] == "2.2")
+
+
+def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region):
+    _, p1, p2 = region
+    reviewer = as_user("reviewer")
+
+    def check():
+        body, kpi = card(reviewer, p1)
+        assert (kpi["target"], kpi["actual"], kpi["achievement"]) == (4, 4, 100)
+        assert (kpi["status"], kpi["score"], kpi["provisional"]) == ("met", 5.0, True)
+        assert kpi["reports"] == {"due": 3, "approved": 2, "pending": 0}
+        assert body["score"] == 5.0
+        _, other = card(reviewer, p2)
+        assert (other["actual"], other["achievement"], other["score"]) == (3, 50, 1.0)
+        # A third of the year gone, half the target reached: on track.
+        assert other["status"] == "on_track"
+        assert other["reports"] == {"due": 3, "approved": 1, "pending": 1}
+
+    eventually(check)
+
+
+def test_the_region_rolls_up_from_its_provinces(as_user, region):
+    code, _, _ = region
+    body, kpi = card(as_user("reviewer"), code)
+    assert (kpi["target"], kpi["actual"], kpi["achievement"], kpi["score"]) == (10, 7, 70, 2.0)
+    assert body["perspectives"][0] == {"code": "P1", "score": 2.0, "weight": 1.0}
+    # The region reports 2.2 itself too: 3 months due for it and each province.
+    assert kpi["reports"] == {"due": 9, "approved": 3, "pending": 1}
+
+
+def test_pending_reports_are_added_only_when_asked_and_marked(as_user, region):
+    code, _, _ = region
+    _, kpi = card(as_user("reviewer"), code, include="pending")
+    assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 3.0)
+    assert kpi["includes_pending"] is True
+
+
+def test_the_department_holds_the_region_and_lists_its_units(as_user, region):
+    code, _, _ = region
+    reviewer = as_user("reviewer")
+    _, department = card(reviewer, "PRD")
+    assert department["actual"] >= 7 and department["target"] >= 10
+    below = reviewer.get(f"{API}/{YEAR}/units", params={"unit": code, "as_of": AS_OF}).json()
+    assert [(u["unit"], u["score"]) for u in below["units"]] == [
+        (f"{code}-1", 5.0),
+        (f"{code}-2", 1.0),
+    ]
+
+
+def test_a_unit_outside_the_callers_scope_is_refused(as_user, region):
+    code, _, _ = region
+    resp = as_user("reporter1").get(f"{API}/{YEAR}", params={"unit": code})
+    assert resp.status_code == 403
+
+
+def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user, region):
+    """The outbox rows of catalogue and workflow are the event history the feeds serve."""
+    code, _, _ = region
+    before = card(as_user("reviewer"), code)[1]
+    history = []
+    for service in ("catalogue", "workflow"):
+        runtime = runtime_of(live.app(service))
+        outbox = runtime.workers[0].outbox
+        with unit_of_work(runtime.session_factory) as session:
+            history += [Envelope.parse(json.loads(r)) for r in session.scalars(select(outbox.body))]
+    history.sort(key=lambda e: e.occurred_at)
+    factory = runtime_of(live.app("scorecard")).session_factory
+    assert rebuild(factory, history) > 0
+    assert card(as_user("reviewer"), code)[1] == before
