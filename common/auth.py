@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -14,6 +12,7 @@ import requests
 from flask import current_app, g, request
 
 from common.errors import Forbidden, Unauthorized, Unavailable
+from common.jwk import public_jwk
 
 ISSUER = "rbm-identity"
 AUDIENCE = "rbm"
@@ -82,11 +81,9 @@ class TokenSigner:
         from cryptography.hazmat.primitives import serialization
 
         self._key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
-        # RFC 7638 thumbprint: the same key always gets the same id, in every process.
-        canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"))
-        self.kid = jwt.utils.base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()
-        self.jwks = {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": ALGORITHM}]}
+        jwk = public_jwk(self._key.public_key())
+        self.kid = jwk["kid"]
+        self.jwks = {"keys": [jwk]}
         self.ttl = ttl_seconds
 
     def sign(self, claims: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ import structlog
 from waitress.server import create_server
 
 from common import logging as rbm_logging
+from deploy import demo_activity
 from deploy.mailsink import MailSink
 from deploy.seaweedfs import SeaweedFS
 from services.identity.demo import DEMO_PASSWORD, DEMO_USERS
@@ -54,10 +55,12 @@ def _banner(url: str, env: dict[str, str], started: float, data_dir: Path) -> st
     return "\n".join(lines)
 
 
-def _start_celery(env: dict[str, str], stack: list) -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.notifications.worker"], env=env, start_new_session=True
-    )
+# Celery workers: notifications (email, reminders), evidence (packs).
+WORKERS = ("services.notifications.worker", "services.evidence.worker")
+
+
+def _start_celery(env: dict[str, str], stack: list, module: str) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", module], env=env, start_new_session=True)
 
     def stop() -> None:
         if proc.poll() is None:
@@ -68,6 +71,14 @@ def _start_celery(env: dict[str, str], stack: list) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
 
     stack.append(stop)
+
+
+def _demo_reports(url: str) -> None:
+    """The current year's demo reports, written through the APIs once the system answers."""
+    try:
+        demo_activity.seed(url)
+    except Exception as exc:  # noqa: BLE001 - the system runs on without its demo reports
+        log.warning("demo_reports_failed", error=str(exc))
 
 
 def main() -> int:
@@ -91,7 +102,12 @@ def main() -> int:
         stack.append(server.close)
         threading.Thread(target=server.run, name="http", daemon=True).start()
         system.start_workers()
-        _start_celery(env, stack)
+        for module in WORKERS:
+            _start_celery(env, stack, module)
+        if env.get("RBM_DEMO", "") in ("1", "true"):
+            threading.Thread(
+                target=_demo_reports, args=(env["RBM_GATEWAY_URL"],), daemon=True
+            ).start()
         print(_banner(env["RBM_GATEWAY_URL"], env, started, data_dir), flush=True)
         stopping.wait()
         print("\nstopping rbm ...", flush=True)

@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from kombu import Connection, Exchange, Queue
 from werkzeug.serving import make_server
 
+from deploy import demo_activity
 from deploy.seaweedfs import SeaweedFS, free_port
 from services.system import System, build_system
 
@@ -211,6 +212,13 @@ def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
     yield live
     server.shutdown()
     live.system.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo(live) -> LiveSystem:
+    """The live system with the demo reports of the current fiscal year (written once)."""
+    demo_activity.seed(live.url)
+    return live
 
 
 @pytest.fixture

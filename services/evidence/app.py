@@ -14,7 +14,9 @@ from services.evidence.api import blp
 from services.evidence.forms.api import blp as forms_blp
 from services.evidence.forms.library import TemplateLibrary
 from services.evidence.models import Outbox
+from services.evidence.signing import PackSigner
 from services.evidence.store import STORE_ERRORS, ObjectStore
+from services.evidence.worker import PackQueue, create_celery, task_queue
 
 log = structlog.get_logger("rbm.evidence")
 QUARANTINE_MAX_AGE = timedelta(days=1)
@@ -36,6 +38,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     runtime.extras["identity"] = ServiceClient(settings, "identity")
     runtime.checks["object store"] = store.check
+    celery = create_celery(settings)
+    runtime.extras.update(
+        celery=celery, pack_queue=PackQueue(celery), queues=[task_queue(settings)]
+    )
+    PackSigner.from_settings(settings)  # embedded mode: the public key identity publishes
     try:
         store.ensure_bucket()
         swept = store.sweep_quarantine(QUARANTINE_MAX_AGE)

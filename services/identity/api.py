@@ -77,8 +77,8 @@ class Token(MethodView):
 @blp.route("/jwks.json")
 class Jwks(MethodView):
     def get(self):
-        """The public keys that verify identity's tokens."""
-        return jsonify(_runtime().extras["signer"].jwks)
+        """The public keys that verify identity's tokens and the evidence packs' signatures."""
+        return jsonify(_runtime().extras["published_keys"].jwks())
 
 
 @blp.route("/me")

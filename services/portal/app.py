@@ -11,10 +11,12 @@ from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels
+from services.portal.assets import assets
 from services.portal.files import files
 from services.portal.inbox import inbox
 from services.portal.progress import progress
 from services.portal.reports import reports
+from services.portal.review import review
 from services.portal.settings import holds_delegable, preferences
 from services.portal.views import pages
 
@@ -49,6 +51,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     labels.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["holds_delegable"] = holds_delegable
-    for blueprint in (pages, reports, files, progress, inbox, preferences):
+    for blueprint in (assets, pages, reports, files, progress, inbox, preferences, review):
         app.register_blueprint(blueprint)
     return app

@@ -17,9 +17,10 @@ from werkzeug.routing import BaseConverter
 
 from common.auth import Principal
 from common.errors import DomainError, Unauthorized
-from services.portal import rights
+from common.fiscal import fiscal_year_of
+from services.portal import rights, thai
 
-DEFAULT_YEAR = 2547
+SEED_YEAR = 2547
 
 
 class SignedOut(Exception):
@@ -97,9 +98,24 @@ def signed_in(view):
     return wrapper
 
 
+def default_year() -> int:
+    """Today's fiscal year when the catalogue has it; else the latest open year; else 2547."""
+    if "default_year" not in g:
+        years = {y["year"]: y["status"] for y in fetch_or([], "catalogue", "/years")}
+        today = fiscal_year_of(thai.today_here())
+        opened = [year for year, status in years.items() if status == "open"]
+        g.default_year = today if today in years else max(opened, default=SEED_YEAR)
+    return g.default_year
+
+
+def catalogue_years() -> list[int]:
+    """The years the catalogue holds, newest first (for the year switch)."""
+    return sorted((y["year"] for y in fetch_or([], "catalogue", "/years")), reverse=True)
+
+
 def year_arg() -> int:
-    year = request.args.get("year", DEFAULT_YEAR, type=int)
-    return year if 2500 <= year <= 3000 else DEFAULT_YEAR
+    year = request.args.get("year", type=int)
+    return year if year is not None and 2500 <= year <= 3000 else default_year()
 
 
 def back_to_login():
@@ -189,5 +205,8 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.register_error_handler(SignedOut, lambda _exc: back_to_login())
     app.jinja_env.globals.update(
-        csrf_token=csrf_token, unread_count=unread_count, sees_all_units=sees_all_units
+        csrf_token=csrf_token,
+        unread_count=unread_count,
+        sees_all_units=sees_all_units,
+        catalogue_years=catalogue_years,
     )

@@ -24,8 +24,14 @@ PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition", "ETag
 UPLOAD_TIMEOUT = 300.0
 
 
-def _stream(service: str, path: str, **params) -> Response:
-    """Relay a download: status 404 for what the user may not see, the bytes otherwise."""
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+def _stream(service: str, path: str, inline: bool = False, **params) -> Response:
+    """Relay a download: status 404 for what the user may not see, the bytes otherwise.
+
+    `inline` lets the browser show a PDF or an image in the page instead of saving it.
+    """
     resp = api(service, "GET", path, params=params, stream=True)
     if resp.status_code in (403, 404, 422):
         resp.close()
@@ -36,6 +42,10 @@ def _stream(service: str, path: str, **params) -> Response:
     headers = Headers({k: resp.headers[k] for k in PASSED_HEADERS if k in resp.headers})
     headers["Cache-Control"] = "private, no-store"
     headers["X-Content-Type-Options"] = "nosniff"
+    shown = headers.get("Content-Type", "").split(";")[0].strip() in INLINE_TYPES
+    if inline and shown and "Content-Disposition" in headers:
+        disposition = headers["Content-Disposition"].partition(";")[2]
+        headers["Content-Disposition"] = f"inline;{disposition}"
 
     def body():
         try:
@@ -59,6 +69,13 @@ def form(year: int, kpi: str):
 def download(file_id: str):
     """The exact bytes of an evidence file."""
     return _stream("evidence", f"/files/{file_id}/content")
+
+
+@files.get("/evidence/<id:file_id>/view")
+@signed_in
+def view(file_id: str):
+    """A PDF or image shown in the page (other types download as usual)."""
+    return _stream("evidence", f"/files/{file_id}/content", inline=True)
 
 
 class _Body:

@@ -75,6 +75,9 @@ def view(report_id: str):
         actions=rights.actions(me, report["state"], report["unit"]),
         editable=rights.may_edit(me, report["state"], report["unit"]),
         audit=audit,
+        files=[
+            fetch_or({"id": f["id"]}, "evidence", f"/files/{f['id']}") for f in report["evidence"]
+        ],
         reason=lambda item: texts.not_counted_reason(
             item, report.get("counting_rule"), report["year"], lang()
         ),
