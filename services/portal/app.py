@@ -12,6 +12,7 @@ from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels
 from services.portal.assets import assets
+from services.portal.auditing import auditing
 from services.portal.files import files
 from services.portal.inbox import inbox
 from services.portal.progress import progress
@@ -51,6 +52,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     labels.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["holds_delegable"] = holds_delegable
-    for blueprint in (assets, pages, reports, files, progress, inbox, preferences, review):
+    for blueprint in (
+        assets,
+        pages,
+        reports,
+        files,
+        progress,
+        inbox,
+        preferences,
+        review,
+        auditing,
+    ):
         app.register_blueprint(blueprint)
     return app

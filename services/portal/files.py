@@ -27,7 +27,7 @@ UPLOAD_TIMEOUT = 300.0
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
-def _stream(service: str, path: str, inline: bool = False, **params) -> Response:
+def stream(service: str, path: str, inline: bool = False, **params) -> Response:
     """Relay a download: status 404 for what the user may not see, the bytes otherwise.
 
     `inline` lets the browser show a PDF or an image in the page instead of saving it.
@@ -61,21 +61,21 @@ def _stream(service: str, path: str, inline: bool = False, **params) -> Response
 def form(year: int, kpi: str):
     """The KPI's prefilled form for a unit and period, to fill in and upload."""
     unit, period = request.args.get("unit", ""), request.args.get("period", "")
-    return _stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
+    return stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
 
 
 @files.get("/evidence/<id:file_id>")
 @signed_in
 def download(file_id: str):
     """The exact bytes of an evidence file."""
-    return _stream("evidence", f"/files/{file_id}/content")
+    return stream("evidence", f"/files/{file_id}/content")
 
 
 @files.get("/evidence/<id:file_id>/view")
 @signed_in
 def view(file_id: str):
     """A PDF or image shown in the page (other types download as usual)."""
-    return _stream("evidence", f"/files/{file_id}/content", inline=True)
+    return stream("evidence", f"/files/{file_id}/content", inline=True)
 
 
 class _Body:

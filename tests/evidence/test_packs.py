@@ -11,20 +11,11 @@ import zipfile
 from datetime import date
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from common.fiscal import fiscal_year_of
 
 PACKS = "/api/evidence/packs"
 CURRENT = fiscal_year_of(date.today())
-
-
-@pytest.fixture(scope="module")
-def pack_worker(demo):
-    """The evidence Celery worker, in a thread of the test process."""
-    celery = demo.app("evidence").extensions["rbm"].extras["celery"]
-    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=15):
-        yield
 
 
 def built(http, body: dict) -> dict:
