@@ -99,6 +99,13 @@ TEMPLATE_BODY = {
 }
 
 
+class TemplatePreviewSchema(Schema):
+    kpi = fields.String()
+    version = fields.Integer(metadata={"description": "the version it would become"})
+    paragraphs = fields.List(fields.String())
+    tables = fields.List(fields.List(fields.List(fields.String())))
+
+
 class PackRequest(Schema):
     year = fields.Integer(required=True, validate=validate.Range(min=2500, max=2700))
     unit = Text(validate=validate.Length(min=1, max=32))

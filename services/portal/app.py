@@ -11,6 +11,7 @@ from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels
+from services.portal.admin import admin
 from services.portal.assets import assets
 from services.portal.auditing import auditing
 from services.portal.files import files
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         preferences,
         review,
         auditing,
+        admin,
     ):
         app.register_blueprint(blueprint)
     return app

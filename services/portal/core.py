@@ -172,6 +172,14 @@ def sees_all_units() -> bool:
         return False
 
 
+def is_admin() -> bool:
+    """Whether the signed-in user administers the system (for the menu)."""
+    try:
+        return principal().has_role("admin")
+    except SignedOut:
+        return False
+
+
 def kpis_of(year: int) -> dict[str, dict]:
     """The year's KPIs by code (for names and methods), asked once per request."""
     cache = g.setdefault("kpis", {})
@@ -209,4 +217,5 @@ def init_app(app: Flask) -> None:
         unread_count=unread_count,
         sees_all_units=sees_all_units,
         catalogue_years=catalogue_years,
+        is_admin=is_admin,
     )
