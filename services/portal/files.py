@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 
 from services.portal.core import IdConverter, api, local_path, problem, signed_in
@@ -92,6 +93,14 @@ class _Body:
             yield chunk
 
 
+def _back(back: str):
+    """Back to the page of the upload; a page sending with progress (portal.js) goes there itself,
+    so the messages wait for that page instead of being taken by the script's own request."""
+    if request.headers.get("X-Upload-Progress") == "1":
+        return "", 204, {"X-Back": back}
+    return redirect(back)
+
+
 @files.post("/evidence")
 @signed_in
 def upload():
@@ -106,7 +115,7 @@ def upload():
         abort(411)
     if length > limit + FORM_OVERHEAD:
         flash(_("The file is larger than the limit of %(mb)d MB.", mb=limit // 2**20), "error")
-        return redirect(back)
+        return _back(back)
     request.max_content_length = limit + FORM_OVERHEAD
     resp = api(
         "evidence",
@@ -118,13 +127,31 @@ def upload():
     )
     if resp.status_code != 201:
         _refused(resp, limit)
-        return redirect(back)
+        return _back(back)
     stored = resp.json()
     flash(_("The file %(name)s was stored.", name=stored.get("filename", "")), "ok")
     report_id = request.args.get("report", "")
     if re.fullmatch(IdConverter.regex, report_id):
         _attach(report_id, stored["id"])
-    return redirect(back)
+    return _back(back)
+
+
+# Why the evidence service refused a file, by its `reason`, in the user's language.
+REFUSALS = {
+    "type-mismatch": _l("The file's content is not the type its name says."),
+    "macros": _l("The file contains macros, which are not accepted."),
+    "external-reference": _l("The file refers to content outside itself."),
+    "dtd": _l("The file contains a document type definition, which is not accepted."),
+    "zip-bomb": _l("The file unpacks to far more than its size."),
+    "path": _l("The file contains parts with unsafe names."),
+    "javascript": _l("The PDF contains JavaScript, which is not accepted."),
+    "launch": _l("The PDF tries to start other programs."),
+    "unchecked": _l("The file could not be checked (an encrypted PDF, say)."),
+    "damaged": _l("The file is damaged."),
+    "form-mismatch": _l("This form was made for another unit, year, KPI or period."),
+    "form-values": _l("The numbers in the form's tables cannot be read."),
+    "form-unreadable": _l("The form's tables cannot be read: download the form again."),
+}
 
 
 def _refused(resp, limit: int) -> None:
@@ -136,7 +163,10 @@ def _refused(resp, limit: int) -> None:
         422: _("The file was refused: it is not what it claims to be, or it is not safe."),
     }
     flash(messages.get(status, _("The upload failed.")), "error")
-    detail = problem(resp).get("detail")
+    body = problem(resp)
+    if why := REFUSALS.get(body.get("reason", "")):
+        flash(str(why), "error")
+    detail = body.get("detail")
     if detail and (lang() == "en" or status == 422):
         flash(detail, "detail")
 

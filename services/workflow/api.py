@@ -97,6 +97,18 @@ class Reports(MethodView):
         return _tagged(shown, 201)
 
 
+@blp.route("/reports/preview")
+class ReportPreview(MethodView):
+    @blp.arguments(schemas.ReportCreate)
+    @blp.response(200, schemas.PreviewSchema)
+    def post(self, body):
+        """What saving these data would count: value, basis, each item's verdict (no write)."""
+        principal = current_principal()
+        lookups = _lookups()
+        with _session() as session:
+            return service.preview_report(session, principal, lookups, body)
+
+
 @blp.route("/reports/<string:report_id>")
 class ReportItem(MethodView):
     @blp.response(200, schemas.ReportSchema)
