@@ -9,6 +9,7 @@ from flask import Flask
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.errors import Unavailable
+from common.tasks import task_queue
 from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
 from services.evidence.forms.api import blp as forms_blp
@@ -16,7 +17,7 @@ from services.evidence.forms.library import TemplateLibrary
 from services.evidence.models import Outbox
 from services.evidence.signing import PackSigner
 from services.evidence.store import STORE_ERRORS, ObjectStore
-from services.evidence.worker import PackQueue, create_celery, task_queue
+from services.evidence.worker import PackQueue, create_celery
 
 log = structlog.get_logger("rbm.evidence")
 QUARANTINE_MAX_AGE = timedelta(days=1)

@@ -11,53 +11,24 @@ import threading
 from pathlib import Path
 
 from celery import Celery
-from kombu import Exchange, Queue
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, migrate
 from common.errors import Unavailable
-from common.messaging import connect, is_amqp
+from common.tasks import WORKER_ARGS, create_task_app
 from services.evidence.pack_build import MISSING, PackContext, build
 from services.evidence.packs import PackPolicy
 from services.evidence.signing import PackSigner
 from services.evidence.store import ObjectStore
 
 BUILD_PACK = "rbm.evidence.build_pack"
-WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 _lock = threading.Lock()
 
 
-def task_queue(settings: Settings) -> str:
-    return f"{settings.queue_prefix}.evidence.tasks"
-
-
 def create_celery(settings: Settings) -> Celery:
-    """A Celery app on the events' broker; one queue through the default exchange."""
-    app = Celery("rbm.evidence")
-    broker = connect(settings.broker_url)
-    queue = task_queue(settings)
-    options = dict(broker.transport_options)
-    options.pop("confirm_publish", None)
-    if not is_amqp(settings.broker_url):
-        options["polling_interval"] = 0.2
-    app.conf.update(
-        broker_url=broker.as_uri(include_password=True),
-        broker_transport_options=options,
-        # A pack whose worker died is built again from the start by the next worker.
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_default_queue=queue,
-        task_default_exchange="",
-        task_default_routing_key=queue,
-        task_queues=[Queue(queue, Exchange(""), routing_key=queue, durable=True)],
-        task_ignore_result=True,
-        worker_hijack_root_logger=False,
-        worker_enable_remote_control=False,
-        broker_connection_retry_on_startup=True,
-    )
-    app.conf.rbm_settings = settings
+    """A Celery app whose task builds evidence packs; a pack whose worker died is built again."""
+    app = create_task_app(settings)
 
     @app.task(name=BUILD_PACK, bind=True, ignore_result=True, max_retries=10)
     def build_pack(self, pack_id: str) -> str:

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from common.config import Settings, from_env
+from common.tasks import task_queue
 from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
 from services.notifications.events import consumers
@@ -12,7 +13,7 @@ from services.notifications.models import Outbox
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
-from services.notifications.worker import create_celery, task_queue
+from services.notifications.worker import create_celery
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -6,12 +6,24 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal.core import api, fetch, kpis_of, problem, signed_in, units, year_arg
+from services.portal.labels import period_label
 from services.portal.views import kpi_order
 
 review = Blueprint("review", __name__)
 FILTERS = ("region", "unit", "kpi", "period", "state")
 PERIODS = (*(f"M{n:02d}" for n in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y")
 STATES = ("submitted", "endorsed", "returned", "approved", "draft")
+
+
+@review.app_template_filter("zip")
+def zip_filter(values, texts) -> list[tuple]:
+    """Pairs for a drop-down: `codes|zip(names)`."""
+    return list(zip(values, texts, strict=False))
+
+
+@review.app_template_filter("period_of")
+def period_of(period: str, year: int) -> str:
+    return period_label(year, period)
 
 
 def region_of(code: str, known: dict[str, dict]) -> str:
