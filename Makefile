@@ -5,12 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test e2e-deployed bench lint format system-deps clean translations
+.PHONY: run test e2e-deployed bench lint format system-deps clean translations axe
 
 run: $(STAMP)
 	RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
 
-test: $(STAMP) system-deps
+test: $(STAMP) system-deps axe
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The compose topology as local processes (deploy/topology.py): the journey and the faults.
@@ -37,6 +37,7 @@ $(STAMP): requirements.lock pyproject.toml
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui fonts-thai-tlwg"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v spamassassin >/dev/null || missing="$$missing spamassassin"; \
@@ -48,8 +49,15 @@ system-deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
+# axe-core (accessibility rules) for the browser tests, from npm, pinned, in a gitignored folder.
+AXE_VERSION := 4.11.0
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE):
+	npm install --prefix .cache/axe --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .cache test-artifacts
 
 # After changing UI text: refresh the catalogue, translate new entries in the .po, then compile.
 translations: $(STAMP)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 import uuid
@@ -17,6 +15,7 @@ import structlog
 from flask import current_app, g, request
 
 from common.errors import Forbidden, Unauthorized, Unavailable
+from common.jwk import public_jwk
 
 ISSUER = "rbm-identity"
 AUDIENCE = "rbm"
@@ -100,11 +99,9 @@ class TokenSigner:
         key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
         assert isinstance(key, rsa.RSAPrivateKey), "identity signs with an RSA key"
         self._key = key
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
-        # RFC 7638 thumbprint: the same key always gets the same id, in every process.
-        canonical = json.dumps({k: jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"))
-        self.kid = jwt.utils.base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()
-        self.jwks = {"keys": [{**jwk, "kid": self.kid, "use": "sig", "alg": ALGORITHM}]}
+        jwk = public_jwk(self._key.public_key())
+        self.kid = jwk["kid"]
+        self.jwks = {"keys": [jwk]}
         self.ttl = ttl_seconds
 
     def sign(self, claims: dict[str, Any]) -> str:

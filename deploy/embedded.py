@@ -27,6 +27,7 @@ import structlog
 from waitress.server import create_server
 
 from common import logging as rbm_logging
+from deploy import demo_activity
 from deploy.lifecycle import AlreadyRunning, DataDirLock, child_dies_with_parent, die_with_parent
 from deploy.mailsink import MailSink
 from deploy.seaweedfs import SeaweedFS
@@ -70,13 +71,13 @@ def _seaweedfs(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: li
     return child
 
 
-def _celery(env: dict[str, str], lock: DataDirLock, stack: list) -> Child:
+def _celery(env: dict[str, str], lock: DataDirLock, stack: list, module: str) -> Child:
     holder: list[subprocess.Popen] = []
 
     def start() -> subprocess.Popen:
         holder[:] = [
             subprocess.Popen(
-                [sys.executable, "-m", "services.notifications.worker"],
+                [sys.executable, "-m", module],
                 env=env,
                 start_new_session=True,
                 preexec_fn=child_dies_with_parent,  # noqa: PLW1509 - no Python runs before exec
@@ -93,7 +94,7 @@ def _celery(env: dict[str, str], lock: DataDirLock, stack: list) -> Child:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
 
-    child = Child("celery", start, stop, lock)
+    child = Child(f"celery {module.split('.')[1]}", start, stop, lock)
     child.run()
     stack.append(stop)
     return child
@@ -134,6 +135,10 @@ def _not_yet(_environ, start_response):
     return [b"rbm is starting\n"]
 
 
+# Celery workers: notifications (email, reminders), evidence (packs).
+WORKERS = ("services.notifications.worker", "services.evidence.worker")
+
+
 def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, stopping) -> None:
     started = time.monotonic()
     server = _serve(env, int(env.setdefault("RBM_PORT", "8000")))
@@ -151,7 +156,9 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     server.application = system.wsgi
     threading.Thread(target=server.run, name="http", daemon=True).start()
     system.start_workers()
-    children.append(_celery(env, lock, stack))
+    children.extend(_celery(env, lock, stack, module) for module in WORKERS)
+    if env.get("RBM_DEMO", "") in ("1", "true"):
+        threading.Thread(target=_demo_reports, args=(env["RBM_GATEWAY_URL"],), daemon=True).start()
     lock.update(state="running")
     print(_banner(env["RBM_GATEWAY_URL"], env, started, data_dir), flush=True)
     while not stopping.wait(1.0):
@@ -159,6 +166,14 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
             child.keep_alive()
     lock.update(state="stopping")
     print("\nstopping rbm ...", flush=True)
+
+
+def _demo_reports(url: str) -> None:
+    """The current year's demo reports, written through the APIs once the system answers."""
+    try:
+        demo_activity.seed(url)
+    except Exception as exc:  # noqa: BLE001 - the system runs on without its demo reports
+        log.warning("demo_reports_failed", error=str(exc))
 
 
 def main() -> int:

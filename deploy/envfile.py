@@ -14,9 +14,11 @@ import secrets
 import sys
 
 from common.auth import new_private_key_pem
+from services.evidence.signing import PackSigner
 
 
 def fresh() -> dict[str, str]:
+    pack_key = new_private_key_pem()
     return {
         "POSTGRES_PASSWORD": secrets.token_hex(16),
         "RABBITMQ_PASSWORD": secrets.token_hex(16),
@@ -25,6 +27,9 @@ def fresh() -> dict[str, str]:
         "RBM_SERVICE_SECRET": secrets.token_hex(32),
         "RBM_JWT_PRIVATE_KEY": new_private_key_pem(),
         "RBM_PORTAL_SECRET": secrets.token_hex(32),
+        # Evidence signs its packs with a key of its own; identity publishes the public half.
+        "RBM_EVIDENCE_SIGNING_KEY": pack_key,
+        "RBM_EVIDENCE_SIGNING_PUBLIC_KEY": PackSigner(pack_key).public_pem(),
     }
 
 
@@ -40,7 +45,13 @@ def dotenv(values: dict[str, str]) -> str:
 
 def k8s_secret(values: dict[str, str], namespace: str = "rbm") -> str:
     """A Secret manifest (JSON, which kubectl reads) with rbm's own secrets."""
-    own = ("RBM_SERVICE_SECRET", "RBM_JWT_PRIVATE_KEY", "RBM_PORTAL_SECRET")
+    own = (
+        "RBM_SERVICE_SECRET",
+        "RBM_JWT_PRIVATE_KEY",
+        "RBM_PORTAL_SECRET",
+        "RBM_EVIDENCE_SIGNING_KEY",
+        "RBM_EVIDENCE_SIGNING_PUBLIC_KEY",
+    )
     manifest = {
         "apiVersion": "v1",
         "kind": "Secret",

@@ -21,9 +21,11 @@ import psycopg
 import pytest
 import requests
 from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
 from kombu import Connection, Exchange, Queue
 from werkzeug.serving import make_server
 
+from deploy import demo_activity
 from deploy.seaweedfs import SeaweedFS, free_port
 from services.system import System, build_system
 
@@ -246,6 +248,21 @@ def embedded_live(system_env, tmp_path_factory) -> Iterator[LiveSystem]:
 
 
 SHARED_BACKENDS = ("RBM_DATABASE_URL", "RBM_BROKER_URL", "RBM_EVENTS_EXCHANGE", "RBM_QUEUE_PREFIX")
+
+
+@pytest.fixture(scope="session")
+def demo(live) -> LiveSystem:
+    """The live system with the demo reports of the current fiscal year (written once)."""
+    demo_activity.seed(live.url)
+    return live
+
+
+@pytest.fixture(scope="session")
+def pack_worker(live) -> Iterator[None]:
+    """The evidence Celery worker (evidence packs), in a thread of the test process."""
+    celery = live.app("evidence").extensions["rbm"].extras["celery"]
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=15):
+        yield
 
 
 @pytest.fixture

@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from common.auth import ADMIN, Principal
 from common.events import record_event
+from common.fiscal import fiscal_year_of
 from services.catalogue import demo, rules, seed_2547
 from services.catalogue.events import AssignmentChanged, TargetChanged
 from services.catalogue.models import Assignment, Csf, Kpi, Outbox, Perspective, Target, Unit, Year
 from services.catalogue.service.base import SEED_ACTOR
 from services.catalogue.service.plans import target_dict
 from services.catalogue.service.units import add_unit
-from services.catalogue.service.years import opened_event
+from services.catalogue.service.years import change_year, copy_year, opened_event
 
 _LOCK = zlib.crc32(b"rbm.catalogue.loading")
 
@@ -84,4 +87,15 @@ def load_demo(session: Session) -> dict[str, int]:
             session.add(target)
             record_event(session, Outbox, TargetChanged(**target_dict(target)), SEED_ACTOR)
             added += 1
-    return {"units": units, "plans": added}
+    return {"units": units, "plans": added, "years": _open_current_year(session, date.today())}
+
+
+def _open_current_year(session: Session, today: date) -> int:
+    """Open today's fiscal year as a copy of 2547's catalogue, owners and targets, once."""
+    year = fiscal_year_of(today)
+    if session.get(Year, year) is not None:
+        return 0
+    seed = Principal(user_id=SEED_ACTOR, username=SEED_ACTOR, roles=frozenset({ADMIN}))
+    copy_year(session, seed, year, seed_2547.YEAR)
+    change_year(session, seed, year, {"status": "open"})
+    return 1

@@ -8,7 +8,7 @@ from werkzeug.wsgi import wrap_file
 from common.auth import current_principal
 from common.db import unit_of_work
 from common.errors import UnsupportedMediaType
-from services.evidence import intake, rules, schemas, service
+from services.evidence import intake, packs, rules, schemas, service
 
 blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
 
@@ -80,5 +80,54 @@ class FileContent(MethodView):
         response.headers["Content-Disposition"] = rules.content_disposition(row.filename)
         response.headers["ETag"] = f'"{row.sha256}"'
         response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+@blp.route("/packs")
+class Packs(MethodView):
+    @blp.response(200, schemas.PackSchema(many=True))
+    def get(self):
+        """The caller's evidence packs (everyone's for those who see every unit), newest first."""
+        principal = current_principal()
+        with _session() as session:
+            return packs.list_packs(session, principal)
+
+    @blp.arguments(schemas.PackRequest)
+    @blp.response(202, schemas.PackSchema)
+    def post(self, body):
+        """Ask for an evidence pack of a year (optionally one unit, KPI, period); built later."""
+        principal = current_principal()
+        with _session() as session:
+            pack = packs.request_pack(session, principal, body)
+            # Queued before the commit: a broker that is down leaves no pack row behind.
+            _runtime().extras["pack_queue"].enqueue(pack.id)
+        return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
+
+
+@blp.route("/packs/<string:pack_id>")
+class PackItem(MethodView):
+    @blp.response(200, schemas.PackSchema)
+    def get(self, pack_id):
+        """A pack's state and progress."""
+        principal = current_principal()
+        with _session() as session:
+            return packs.get_pack(session, principal, pack_id)
+
+
+@blp.route("/packs/<string:pack_id>/content")
+class PackContent(MethodView):
+    @blp.doc(responses={"200": {"description": "The zip: files, manifest.json, manifest.jws."}})
+    def get(self, pack_id):
+        """The pack's zip, streamed from the object store."""
+        principal = current_principal()
+        with _session() as session:
+            pack = packs.ready_pack(session, principal, pack_id)
+        body = _runtime().extras["store"].stream(pack.object_key, pack.object_version)
+        response = Response(body, mimetype="application/zip", direct_passthrough=True)
+        response.headers["Content-Length"] = str(pack.size)
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="evidence-pack-{pack.year}-{pack.id[:8]}.zip"'
+        )
         response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -10,12 +10,15 @@ from prometheus_client import Counter
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.errors import Unavailable
+from common.tasks import task_queue
 from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
 from services.evidence.forms.api import blp as forms_blp
 from services.evidence.forms.library import TemplateLibrary
 from services.evidence.models import Outbox
+from services.evidence.signing import PackSigner
 from services.evidence.store import STORE_ERRORS, ObjectStore
+from services.evidence.worker import PackQueue, create_celery
 
 log = structlog.get_logger("rbm.evidence")
 QUARANTINE_MAX_AGE = timedelta(days=1)
@@ -39,6 +42,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime.extras["identity"] = ServiceClient(settings, "identity")
     runtime.checks["object store"] = store.check
     app.after_request(count_upload)
+    celery = create_celery(settings)
+    runtime.extras.update(
+        celery=celery, pack_queue=PackQueue(celery), queues=[task_queue(settings)]
+    )
+    PackSigner.from_settings(settings)  # embedded mode: the public key identity publishes
     try:
         store.ensure_bucket()
         swept = store.sweep_quarantine(QUARANTINE_MAX_AGE)

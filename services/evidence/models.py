@@ -68,6 +68,29 @@ class TemplateVersion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Pack(Base):
+    """An evidence pack asked for: built in the background, kept in the store for a while."""
+
+    __tablename__ = "packs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    kpi: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    object_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    object_version: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
 class Outbox(OutboxMixin, Base):
     __tablename__ = "outbox"
 

@@ -1,5 +1,7 @@
 """Request and response schemas of evidence (they also make its OpenAPI)."""
 
+from datetime import UTC
+
 from marshmallow import Schema, fields, validate
 
 from common.fields import Count, Limit, Offset, Text, Timestamp, Year
@@ -93,3 +95,43 @@ TEMPLATE_BODY = {
         }
     },
 }
+
+
+class TemplatePreviewSchema(Schema):
+    kpi = fields.String()
+    version = fields.Integer(metadata={"description": "the version it would become"})
+    paragraphs = fields.List(fields.String())
+    tables = fields.List(fields.List(fields.List(fields.String())))
+
+
+class PackRequest(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2500, max=2700))
+    unit = Text(validate=validate.Length(min=1, max=32))
+    kpi = Text(validate=validate.Length(min=1, max=16))
+    period = Text(validate=validate.OneOf(PERIODS))
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its offset: stored naive moments (SQLite) are UTC."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class PackSchema(Schema):
+    id = fields.String()
+    state = fields.String(metadata={"enum": ["queued", "building", "ready", "failed", "expired"]})
+    progress = fields.Integer(metadata={"description": "percent done"})
+    files = fields.Integer()
+    size = fields.Integer(metadata={"description": "bytes of the zip once ready"})
+    year = fields.Integer()
+    unit = fields.String(allow_none=True)
+    kpi = fields.String(allow_none=True)
+    period = fields.String(allow_none=True)
+    requested_by = fields.String()
+    requested_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
+    expires_at = UtcDateTime(allow_none=True)
+    error = fields.String(allow_none=True)

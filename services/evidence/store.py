@@ -13,6 +13,7 @@ import hashlib
 import os
 import tempfile
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from minio.datatypes import Part
 from minio.deleteobjects import DeleteObject
 from minio.error import MinioException
 from minio.objectlockconfig import DAYS, ObjectLockConfig
+from minio.retention import Retention as ObjectRetention
 from minio.versioningconfig import VersioningConfig
 
 from common.config import Settings
@@ -159,6 +161,47 @@ class ObjectStore:
             )
         spool.seek(0)
         return spool
+
+    def stream(self, key: str, version_id: str | None) -> Iterator[bytes]:
+        """An object's bytes in chunks, straight from the store (a pack on its way out)."""
+        try:
+            response = self.client.get_object(self.bucket, key, version_id=version_id)
+        except STORE_ERRORS as exc:
+            raise Unavailable("The object store did not return the file.") from exc
+        try:
+            yield from response.stream(READ_CHUNK)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def copy_verified(self, key: str, version_id: str | None, sha256: str, out: BinaryIO) -> None:
+        """Write an object into `out` chunk by chunk; IntegrityError if it no longer hashes."""
+        hasher = hashlib.sha256()
+        for chunk in self.stream(key, version_id):
+            hasher.update(chunk)
+            out.write(chunk)
+        if hasher.hexdigest() != sha256:
+            log.error("stored_file_hash_mismatch", key=key, version_id=version_id)
+            raise IntegrityError(f"The stored file {key} no longer matches its SHA-256.")
+
+    def put_stream(
+        self, key: str, data: BinaryIO, size: int, content_type: str, retain_until: datetime
+    ) -> str | None:
+        """Store a large object from a file, locked only until `retain_until` (not for years)."""
+        self.ensure_bucket()
+        try:
+            result = self.client.put_object(
+                self.bucket,
+                key,
+                data,
+                size,
+                content_type=content_type,
+                part_size=PART_SIZE,
+                retention=ObjectRetention(GOVERNANCE, retain_until),
+            )
+        except STORE_ERRORS as exc:
+            raise Unavailable("The object store did not take the pack.") from exc
+        return result.version_id
 
     def read_verified(self, key: str, version_id: str | None, sha256: str) -> bytes:
         with self.open_verified(key, version_id, sha256) as spool:

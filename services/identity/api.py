@@ -88,8 +88,8 @@ class Token(MethodView):
 class Jwks(MethodView):
     @blp.response(200, schemas.JwksSchema)
     def get(self):
-        """The public keys that verify identity's tokens."""
-        return _runtime().extras["signer"].jwks
+        """The public keys that verify identity's tokens and the evidence packs' signatures."""
+        return _runtime().extras["published_keys"].jwks()
 
 
 @blp.route("/revocations")

@@ -10,6 +10,7 @@ from common.auth import Revocations, TokenSigner, TokenVerifier, new_private_key
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import unit_of_work
+from common.jwk import public_jwk_of_pem
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.identity import revocation, rules
@@ -18,6 +19,8 @@ from services.identity.demo import load_demo_users
 from services.identity.models import Outbox
 
 log = structlog.get_logger("rbm.identity")
+# Where embedded mode's evidence service leaves the public half of its pack-signing key.
+EVIDENCE_PUBLIC_KEY_FILE = "evidence-signing-key.pub.pem"
 
 
 def signing_key(settings: Settings) -> str:
@@ -25,6 +28,28 @@ def signing_key(settings: Settings) -> str:
     return local_secret(
         settings, "RBM_JWT_PRIVATE_KEY", "identity-signing-key.pem", new_private_key_pem
     )
+
+
+class PublishedKeys:
+    """What /jwks.json serves: the token key, and the key other services sign documents with.
+
+    The evidence service signs its packs with a key of its own; its public half comes from
+    RBM_EVIDENCE_SIGNING_PUBLIC_KEY or, in embedded mode, the file the evidence service
+    writes into the shared data dir (read when asked: it may appear after identity starts).
+    """
+
+    def __init__(self, signer: TokenSigner, settings: Settings):
+        self.signer, self.settings = signer, settings
+
+    def jwks(self) -> dict:
+        keys = list(self.signer.jwks["keys"])
+        pem = self.settings.extra.get("RBM_EVIDENCE_SIGNING_PUBLIC_KEY")
+        path = Path(self.settings.data_dir) / EVIDENCE_PUBLIC_KEY_FILE
+        if not pem and path.exists():
+            pem = path.read_text()
+        if pem:
+            keys.append(public_jwk_of_pem(pem))
+        return {"keys": keys}
 
 
 class OwnKeysVerifier(TokenVerifier):
@@ -59,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             f"RBM_TOKEN_TTL_SECONDS must be below {revocation.KEEP}: revocations last that long."
         )
     runtime.verifier = OwnKeysVerifier(signer, runtime.session_factory)
+    runtime.extras["published_keys"] = PublishedKeys(signer, settings)
     runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
     # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing users in).
     runtime.extras["trusted_proxies"] = rules.parse_networks(

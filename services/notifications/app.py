@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from common.config import Settings, from_env
 from common.db import unit_of_work
+from common.tasks import task_queue
 from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
 from services.notifications.events import consumers
@@ -15,7 +16,7 @@ from services.notifications.models import Email, Notification
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
-from services.notifications.worker import create_celery, task_queue
+from services.notifications.worker import create_celery
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -12,52 +12,23 @@ import sys
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
-from kombu import Exchange, Queue
 
 from common.config import Settings, from_env
-from common.messaging import connect, is_amqp
+from common.tasks import WORKER_ARGS, create_task_app
 from services.notifications import tasks
 from services.notifications.policy import policy_of
 
 
-def task_queue(settings: Settings) -> str:
-    return f"{settings.queue_prefix}.notifications.tasks"
-
-
 def create_celery(settings: Settings) -> Celery:
-    """A Celery app on the same broker as the events (RabbitMQ, or the filesystem transport)."""
-    app = Celery("rbm.notifications")
-    broker = connect(settings.broker_url)
+    """A Celery app on the same broker as the events (RabbitMQ, or the filesystem transport).
+
+    An email row is the truth and stays pending until sent: a task the broker lost is
+    re-enqueued by the sweep.
+    """
+    app = create_task_app(settings)
     policy = policy_of(settings)
-    queue = task_queue(settings)
-    options = dict(broker.transport_options)
-    # Tasks are published without waiting for confirms: an email row is the truth and stays
-    # pending until sent, so a task the broker lost is re-enqueued by the sweep.
-    options.pop("confirm_publish", None)
-    # On RabbitMQ a quorum queue, like the event queues: replicated in a cluster, and Celery
-    # then takes its prefetch per consumer (quorum queues refuse a global one).
-    quorum = {"x-queue-type": "quorum"} if is_amqp(settings.broker_url) else None
-    if not is_amqp(settings.broker_url):
-        options["polling_interval"] = 0.2  # the filesystem transport polls its folder
     app.conf.update(
-        broker_url=broker.as_uri(include_password=True),
-        broker_transport_options=options,
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_default_queue=queue,
-        # Through the broker's default exchange: the queue is all there is to declare (and remove).
-        task_default_exchange="",
-        task_default_routing_key=queue,
-        task_queues=[
-            Queue(queue, Exchange(""), routing_key=queue, durable=True, queue_arguments=quorum)
-        ],
-        task_ignore_result=True,
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),
-        worker_hijack_root_logger=False,
-        # No pidbox queues outside the service's own prefix; /readyz is the health check.
-        worker_enable_remote_control=False,
-        broker_connection_retry_on_startup=True,
         timezone=policy.timezone,
         beat_schedule={
             "sweep-emails": {"task": tasks.SWEEP_EMAILS, "schedule": policy.sweep_seconds},
@@ -72,7 +43,6 @@ def create_celery(settings: Settings) -> Celery:
             },
         },
     )
-    app.conf.rbm_settings = settings
     tasks.register(app)
     worker_ready.connect(_sync_people_on_start, sender=None, weak=False)
     return app
@@ -81,9 +51,6 @@ def create_celery(settings: Settings) -> Celery:
 def _sync_people_on_start(sender, **_) -> None:
     """A starting worker asks for a refresh of the people copy (heals events missed before)."""
     sender.app.send_task(tasks.SYNC_PEOPLE)
-
-
-WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
 
 
 def main(argv: list[str] | None = None) -> None:

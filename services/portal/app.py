@@ -11,6 +11,8 @@ from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
 from services.portal import core, errors, labels, security
+from services.portal.admin import admin
+from services.portal.auditing import auditing
 from services.portal.dashboard import dashboard
 from services.portal.exports import exports
 from services.portal.files import files
@@ -18,6 +20,7 @@ from services.portal.imports import imports, may_import
 from services.portal.inbox import inbox
 from services.portal.progress import progress
 from services.portal.reports import reports
+from services.portal.review import review
 from services.portal.settings import holds_delegable, preferences
 from services.portal.views import pages
 
@@ -63,6 +66,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         imports,
         dashboard,
         exports,
+        review,
+        auditing,
+        admin,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -105,6 +105,11 @@ def signed_in(view):
     return wrapper
 
 
+def catalogue_years() -> list[int]:
+    """The years the catalogue holds, newest first (for the year switch)."""
+    return sorted((y["year"] for y in fetch_or([], "catalogue", "/years")), reverse=True)
+
+
 def year_arg() -> int:
     default = current_year()
     year = request.args.get("year", default, type=int)
@@ -187,6 +192,14 @@ def sees_all_units() -> bool:
         return False
 
 
+def is_admin() -> bool:
+    """Whether the signed-in user administers the system (for the menu)."""
+    try:
+        return principal().has_role("admin")
+    except SignedOut:
+        return False
+
+
 def kpis_of(year: int) -> dict[str, dict]:
     """The year's KPIs by code (for names and methods), asked once per request."""
     cache = g.setdefault("kpis", {})
@@ -220,5 +233,9 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.register_error_handler(SignedOut, lambda _exc: back_to_login())
     app.jinja_env.globals.update(
-        csrf_token=csrf_token, unread_count=unread_count, sees_all_units=sees_all_units
+        csrf_token=csrf_token,
+        unread_count=unread_count,
+        sees_all_units=sees_all_units,
+        catalogue_years=catalogue_years,
+        is_admin=is_admin,
     )

@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 
 from services.portal.core import IdConverter, api, local_path, problem, signed_in
@@ -24,8 +25,14 @@ PASSED_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition", "ETag
 UPLOAD_TIMEOUT = 300.0
 
 
-def _stream(service: str, path: str, **params) -> Response:
-    """Relay a download: status 404 for what the user may not see, the bytes otherwise."""
+INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
+
+
+def stream(service: str, path: str, inline: bool = False, **params) -> Response:
+    """Relay a download: status 404 for what the user may not see, the bytes otherwise.
+
+    `inline` lets the browser show a PDF or an image in the page instead of saving it.
+    """
     resp = api(service, "GET", path, params=params, stream=True)
     if resp.status_code in (403, 404, 422):
         resp.close()
@@ -36,6 +43,10 @@ def _stream(service: str, path: str, **params) -> Response:
     headers = Headers({k: resp.headers[k] for k in PASSED_HEADERS if k in resp.headers})
     headers["Cache-Control"] = "private, no-store"
     headers["X-Content-Type-Options"] = "nosniff"
+    shown = headers.get("Content-Type", "").split(";")[0].strip() in INLINE_TYPES
+    if inline and shown and "Content-Disposition" in headers:
+        disposition = headers["Content-Disposition"].partition(";")[2]
+        headers["Content-Disposition"] = f"inline;{disposition}"
 
     def body():
         try:
@@ -51,14 +62,21 @@ def _stream(service: str, path: str, **params) -> Response:
 def form(year: int, kpi: str):
     """The KPI's prefilled form for a unit and period, to fill in and upload."""
     unit, period = request.args.get("unit", ""), request.args.get("period", "")
-    return _stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
+    return stream("evidence", f"/templates/{year}/{kpi}", unit=unit, period=period)
 
 
 @files.get("/evidence/<id:file_id>")
 @signed_in
 def download(file_id: str):
     """The exact bytes of an evidence file."""
-    return _stream("evidence", f"/files/{file_id}/content")
+    return stream("evidence", f"/files/{file_id}/content")
+
+
+@files.get("/evidence/<id:file_id>/view")
+@signed_in
+def view(file_id: str):
+    """A PDF or image shown in the page (other types download as usual)."""
+    return stream("evidence", f"/files/{file_id}/content", inline=True)
 
 
 class _Body:
@@ -75,6 +93,14 @@ class _Body:
             yield chunk
 
 
+def _back(back: str):
+    """Back to the page of the upload; a page sending with progress (portal.js) goes there itself,
+    so the messages wait for that page instead of being taken by the script's own request."""
+    if request.headers.get("X-Upload-Progress") == "1":
+        return "", 204, {"X-Back": back}
+    return redirect(back)
+
+
 @files.post("/evidence")
 @signed_in
 def upload():
@@ -89,7 +115,7 @@ def upload():
         abort(411)
     if length > limit + FORM_OVERHEAD:
         flash(_("The file is larger than the limit of %(mb)d MB.", mb=limit // 2**20), "error")
-        return redirect(back)
+        return _back(back)
     request.max_content_length = limit + FORM_OVERHEAD
     resp = api(
         "evidence",
@@ -101,13 +127,31 @@ def upload():
     )
     if resp.status_code != 201:
         _refused(resp, limit)
-        return redirect(back)
+        return _back(back)
     stored = resp.json()
     flash(_("The file %(name)s was stored.", name=stored.get("filename", "")), "ok")
     report_id = request.args.get("report", "")
     if re.fullmatch(IdConverter.regex, report_id):
         _attach(report_id, stored["id"])
-    return redirect(back)
+    return _back(back)
+
+
+# Why the evidence service refused a file, by its `reason`, in the user's language.
+REFUSALS = {
+    "type-mismatch": _l("The file's content is not the type its name says."),
+    "macros": _l("The file contains macros, which are not accepted."),
+    "external-reference": _l("The file refers to content outside itself."),
+    "dtd": _l("The file contains a document type definition, which is not accepted."),
+    "zip-bomb": _l("The file unpacks to far more than its size."),
+    "path": _l("The file contains parts with unsafe names."),
+    "javascript": _l("The PDF contains JavaScript, which is not accepted."),
+    "launch": _l("The PDF tries to start other programs."),
+    "unchecked": _l("The file could not be checked (an encrypted PDF, say)."),
+    "damaged": _l("The file is damaged."),
+    "form-mismatch": _l("This form was made for another unit, year, KPI or period."),
+    "form-values": _l("The numbers in the form's tables cannot be read."),
+    "form-unreadable": _l("The form's tables cannot be read: download the form again."),
+}
 
 
 def _refused(resp, limit: int) -> None:
@@ -119,7 +163,10 @@ def _refused(resp, limit: int) -> None:
         422: _("The file was refused: it is not what it claims to be, or it is not safe."),
     }
     flash(messages.get(status, _("The upload failed.")), "error")
-    detail = problem(resp).get("detail")
+    body = problem(resp)
+    if why := REFUSALS.get(body.get("reason", "")):
+        flash(str(why), "error")
+    detail = body.get("detail")
     if detail and (lang() == "en" or status == 422):
         flash(detail, "detail")
 

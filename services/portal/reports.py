@@ -74,6 +74,9 @@ def view(report_id: str):
         actions=rights.actions(report),
         editable=rights.may_edit(report),
         audit=audit,
+        files=[
+            fetch_or({"id": f["id"]}, "evidence", f"/files/{f['id']}") for f in report["evidence"]
+        ],
         reason=lambda item: texts.not_counted_reason(
             item, report.get("counting_rule"), report["year"], lang()
         ),
@@ -237,6 +240,7 @@ def _form(
     errors: dict | None = None,
     chosen: list[str] | None = None,
     status: int = 200,
+    preview: dict | None = None,
 ):
     if values is None:
         values = {
@@ -268,6 +272,7 @@ def _form(
             general=forms.unplaced(errors or {}, shape, len(rows)),
             files=files,
             chosen=chosen,
+            preview=preview,
             unit=units().get(slot["unit"], {}),
             reason=lambda item: texts.not_counted_reason(
                 item, kpi.get("counting_rule"), slot["year"], lang()
@@ -300,7 +305,12 @@ def _post_form(
         body["evidence_ids"] = forms.evidence_ids(chosen, _files_of(slot))
         if values["value"].strip():
             body["value"] = forms.report_body(forms.Shape("value"), request.form)["value"]
-    if report is None:
+    if op == "preview":
+        resp = api("workflow", "POST", "/reports/preview", json={**slot, **body})
+        if resp.ok:
+            rows = forms.with_blank_rows(body.get("items") or [])
+            return _form(slot, kpi, shape, rows=rows, preview=resp.json(), **again)
+    elif report is None:
         resp = api("workflow", "POST", "/reports", json={**slot, **body})
     else:
         body["version"] = report["version"]

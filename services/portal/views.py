@@ -51,11 +51,12 @@ def home():
     head_units = set(rights.acts_as(me, "unit_head"))
     to_endorse = []
     if head_units:
-        submitted = fetch("workflow", "/reports", year=year, state="submitted", limit=1000)
+        # Work waiting is shown whatever its year: an open older year still needs its steps.
+        submitted = fetch("workflow", "/reports", state="submitted", limit=1000)
         to_endorse = [r for r in submitted if r["unit"] in head_units]
     to_approve = None
     if rights.acts_as(me, "reviewer"):
-        to_approve = fetch("workflow", "/reports", year=year, state="endorsed", limit=1000)
+        to_approve = fetch("workflow", "/reports", state="endorsed", limit=1000)
     summary = None
     if me.sees_all_units:
         summary = fetch_or({}, "workflow", "/progress", year=year).get("total")

@@ -14,6 +14,7 @@ from common.auth import (
     AUDITOR,
     IMPORT_SCOPE,
     REVIEWER,
+    SERVICE,
     bearer_token,
     current_principal,
     require_roles,
@@ -97,6 +98,18 @@ class Reports(MethodView):
             report = service.create_report(session, principal, lookups, body)
             shown = reading.shown_to(session, report, principal)
         return _tagged(shown, 201)
+
+
+@blp.route("/reports/preview")
+class ReportPreview(MethodView):
+    @blp.arguments(schemas.ReportCreate)
+    @blp.response(200, schemas.PreviewSchema)
+    def post(self, body):
+        """What saving these data would count: value, basis, each item's verdict (no write)."""
+        principal = current_principal()
+        lookups = _lookups()
+        with _session() as session:
+            return service.preview_report(session, principal, lookups, body)
 
 
 @blp.route("/reports/<string:report_id>")
@@ -187,7 +200,7 @@ class AuditVerify(MethodView):
     @blp.response(200, schemas.VerifySchema)
     def get(self):
         """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
-        require_roles(AUDITOR, ADMIN, REVIEWER)
+        require_roles(AUDITOR, ADMIN, REVIEWER, SERVICE)
         store = _runtime().extras.get("anchors")
         with _session() as session:
             if store is None:

@@ -135,6 +135,12 @@ class TransitionRequest(Schema):
     version = Integer(metadata={"description": "the version you acted on (or send If-Match)"})
 
 
+class PreviewSchema(Schema):
+    value = fields.Float(allow_none=True)
+    value_basis = fields.Raw(allow_none=True)
+    items = fields.Raw(metadata={"description": "each item with `counted`, and `reason` if not"})
+
+
 class BulkTarget(Schema):
     id = Text(required=True, validate=validate.Length(min=1, max=64))
     version = Integer()

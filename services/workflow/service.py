@@ -245,22 +245,7 @@ def _write(
 ) -> None:
     """Lay the inputs on the report, count or compute its value, and record the change."""
     kpi = facts.kpi
-    items = clean_items(kpi, inputs, facts.period)
-    siblings: list[Report] = []
-    if kpi.counting_rule and RULES[kpi.counting_rule].across_year:
-        siblings = _year_siblings(session, report)
-        counts = count_year(
-            kpi.counting_rule,
-            [YearReport(s.id, s.period, s.items, s.state == APPROVED) for s in siblings]
-            + [YearReport(report.id, report.period, items)],
-            facts.own_units,
-        )
-        valued = counted_value(kpi, items, counts[report.id], facts.denominator)
-    elif kpi.counting_rule:
-        counted = count(kpi.counting_rule, items, own_units=facts.own_units)
-        valued = counted_value(kpi, items, counted, facts.denominator)
-    else:
-        valued = other_value(kpi, inputs, facts.evidence, facts.denominator)
+    valued, siblings, counts = _valued(session, report, facts, inputs)
     before = snapshot(report) if action == EDIT else {}
     _lay(report, kpi, valued, facts.evidence, inputs.note)
     changes = audit.diff(before, snapshot(report))
@@ -277,6 +262,47 @@ def _write(
     record_change(session, trail, report, action, actor, on_behalf_of, changes)
     if siblings:
         _recount(session, trail, kpi, facts.denominator, report, siblings, counts, actor)
+
+
+def _valued(
+    session: Session, report: Report, facts: Facts, inputs: Inputs
+) -> tuple[Valued, list[Report], Mapping]:
+    """The report's value from its inputs; with the year's other reports where a rule spans them."""
+    kpi = facts.kpi
+    items = clean_items(kpi, inputs, facts.period)
+    if kpi.counting_rule and RULES[kpi.counting_rule].across_year:
+        siblings = _year_siblings(session, report)
+        counts = count_year(
+            kpi.counting_rule,
+            [YearReport(s.id, s.period, s.items, s.state == APPROVED) for s in siblings]
+            + [YearReport(report.id, report.period, items)],
+            facts.own_units,
+        )
+        return counted_value(kpi, items, counts[report.id], facts.denominator), siblings, counts
+    if kpi.counting_rule:
+        counted = count(kpi.counting_rule, items, own_units=facts.own_units)
+        return counted_value(kpi, items, counted, facts.denominator), [], {}
+    return other_value(kpi, inputs, facts.evidence, facts.denominator), [], {}
+
+
+def preview_report(
+    session: Session, principal: Principal, lookups: Lookups, body: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What saving these data would count (value, basis, each item's verdict); nothing written."""
+    actor = actor_of(session, principal)
+    year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
+    decide(DRAFT, EDIT, actor.roles_in(unit))
+    inputs = Inputs.of({}, body)
+    facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
+    # The report being written, if it exists, is the one the preview stands for.
+    same = select(Report.id).where(
+        Report.year == year, Report.unit == unit, Report.kpi == kpi_code, Report.period == period
+    )
+    stand_in = Report(
+        id=session.scalar(same) or "preview", year=year, unit=unit, kpi=kpi_code, period=period
+    )
+    valued, _siblings, _counts = _valued(session, stand_in, facts, inputs)
+    return {"value": valued.value, "value_basis": valued.value_basis, "items": valued.items}
 
 
 def _lay(report: Report, kpi: Kpi, valued: Valued, evidence: list[dict], note: str) -> None:

@@ -12,6 +12,7 @@ def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_f
     )
     act(reporter, report, "submit")
     sign_in(page, team.reporter, team.password)
+    page.goto("/?year=2547")
 
     due = page.locator("#due-table")
     first_21 = due.locator("tr[data-kpi='2.1'][data-period=M01]")
@@ -27,7 +28,7 @@ def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page
     )
     act(reporter, report, "submit")
     sign_in(page, team.reporter, team.password)
-    page.goto("/progress")
+    page.goto("/progress?year=2547")
 
     line = page.locator(f"#matrix tr[data-unit='{team.unit}'][data-kpi='2.1']")
     submitted = line.locator("td[data-period=M02]")
@@ -39,7 +40,7 @@ def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page
 
 def test_a_reporter_sees_the_progress_of_their_own_unit_only(page, team):
     sign_in(page, team.reporter, team.password)
-    page.goto("/progress")
+    page.goto("/progress?year=2547")
 
     units = page.locator("#matrix tr[data-unit]").evaluate_all(
         "rows => [...new Set(rows.map(r => r.dataset.unit))]"

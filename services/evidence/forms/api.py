@@ -77,6 +77,20 @@ class TemplateUpload(MethodView):
         )
 
 
+@blp.route("/templates/<string:kpi>/preview")
+class TemplatePreview(MethodView):
+    @blp.doc(requestBody=schemas.TEMPLATE_BODY)
+    @blp.response(200, schemas.TemplatePreviewSchema)
+    def post(self, kpi):
+        """The form a new template would make with sample data (admin); nothing is stored."""
+        principal = current_principal()
+        runtime = _runtime()
+        stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
+        return service.preview_template(
+            runtime.session_factory, runtime.extras["templates"], principal, kpi, stream, boundary
+        )
+
+
 @blp.route("/templates/<string:kpi>/versions/<int:version>")
 class TemplateSource(MethodView):
     @blp.doc(responses={"200": {"description": "The template itself (.docx with Jinja tags)."}})

@@ -196,15 +196,7 @@ def replace_template(
     boundary: bytes,
 ) -> Version:
     """Accept an admin's new template for a KPI once a sample render of it works."""
-    principal.require_role(ADMIN)
-    if not rules.KPI_CODE.match(kpi):
-        raise Invalid("A KPI code such as 4.1.", errors={"kpi": ["Not a KPI code."]})
-    received = intake.receive(stream, boundary, MAX_TEMPLATE_BYTES, _NoStaging(), frozenset())
-    with received.spool:
-        filename = rules.clean_filename(received.filename)
-        checks.inspect(received.spool, filename)
-        received.spool.seek(0)
-        source = received.spool.read()
+    received, filename, source = _received_template(principal, kpi, stream, boundary)
     with unit_of_work(session_factory) as session:
         number = library.next_version(session, kpi)
     _try_render(kpi, number, source)
@@ -231,7 +223,41 @@ def replace_template(
         return next(v for v in library.versions(session, kpi) if v.version == number)
 
 
-def _try_render(kpi: str, number: int, source: bytes) -> None:
+def _received_template(principal: Principal, kpi: str, stream, boundary: bytes):
+    """An admin's uploaded template, past the file checks: (received, clean name, bytes)."""
+    principal.require_role(ADMIN)
+    if not rules.KPI_CODE.match(kpi):
+        raise Invalid("A KPI code such as 4.1.", errors={"kpi": ["Not a KPI code."]})
+    received = intake.receive(stream, boundary, MAX_TEMPLATE_BYTES, _NoStaging(), frozenset())
+    with received.spool:
+        filename = rules.clean_filename(received.filename)
+        checks.inspect(received.spool, filename)
+        received.spool.seek(0)
+        return received, filename, received.spool.read()
+
+
+def preview_template(
+    session_factory: sessionmaker[Session],
+    library: TemplateLibrary,
+    principal: Principal,
+    kpi: str,
+    stream,
+    boundary: bytes,
+) -> dict:
+    """The form a new template would make with sample data, as text; nothing is stored."""
+    _received, _filename, source = _received_template(principal, kpi, stream, boundary)
+    with unit_of_work(session_factory) as session:
+        number = library.next_version(session, kpi)
+    document = _try_render(kpi, number, source)
+    return {
+        "kpi": kpi,
+        "version": number,
+        "paragraphs": [p.text for p in document.paragraphs if p.text.strip()],
+        "tables": [[[c.text for c in row.cells] for row in t.rows] for t in document.tables],
+    }
+
+
+def _try_render(kpi: str, number: int, source: bytes):
     """Render the template with sample data; 422 saying why when it does not make a form."""
     sample = sample_context(kpi, number)
     try:
@@ -250,6 +276,7 @@ def _try_render(kpi: str, number: int, source: bytes) -> None:
                 "The template lacks the table whose header starts "
                 f"{' | '.join(header)}; filled forms could not be read back."
             )
+    return document
 
 
 def _refused(detail: str) -> Invalid:

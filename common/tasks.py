@@ -1,0 +1,52 @@
+"""Celery apps of the services: on the events' broker, one task queue per service."""
+
+from __future__ import annotations
+
+from celery import Celery
+from kombu import Exchange, Queue
+
+from common.config import Settings
+from common.messaging import connect, is_amqp
+
+WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+
+
+def task_queue(settings: Settings) -> str:
+    return f"{settings.queue_prefix}.{settings.service}.tasks"
+
+
+def create_task_app(settings: Settings) -> Celery:
+    """A Celery app of the service whose tasks ack late and go through one queue of its own."""
+    app = Celery(f"rbm.{settings.service}")
+    broker = connect(settings.broker_url)
+    queue = task_queue(settings)
+    options = dict(broker.transport_options)
+    # Tasks are published without waiting for confirms: each task's row in the service's
+    # database is the truth, and a task the broker lost is sent again from there.
+    options.pop("confirm_publish", None)
+    # On RabbitMQ a quorum queue, like the event queues: replicated in a cluster, and Celery
+    # then takes its prefetch per consumer (quorum queues refuse a global one).
+    quorum = {"x-queue-type": "quorum"} if is_amqp(settings.broker_url) else None
+    if not is_amqp(settings.broker_url):
+        options["polling_interval"] = 0.2  # the filesystem transport polls its folder
+    app.conf.update(
+        broker_url=broker.as_uri(include_password=True),
+        broker_transport_options=options,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=queue,
+        # Through the broker's default exchange: the queue is all there is to declare (and remove).
+        task_default_exchange="",
+        task_default_routing_key=queue,
+        task_queues=[
+            Queue(queue, Exchange(""), routing_key=queue, durable=True, queue_arguments=quorum)
+        ],
+        task_ignore_result=True,
+        worker_hijack_root_logger=False,
+        # No pidbox queues outside the service's own prefix; /readyz is the health check.
+        worker_enable_remote_control=False,
+        broker_connection_retry_on_startup=True,
+    )
+    app.conf.rbm_settings = settings
+    return app

@@ -1,0 +1,207 @@
+"""Building an evidence pack: the chosen reports' files in a zip with a signed manifest.
+
+Reports, their approval history, their audit entries and the chain's state come from the
+workflow over HTTP (on the evidence service's own account); the files from this service's
+store, each re-hashed as it is copied. The zip is written to a temporary file in 64 KB
+chunks and sent to the object store from there, so memory stays flat whatever the size.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from common.clients import ServiceClient
+from common.db import unit_of_work
+from common.events import utcnow
+from services.evidence.models import EvidenceFile, Pack
+from services.evidence.packs import BUILDING, FAILED, QUEUED, READY, PackPolicy
+from services.evidence.signing import PackSigner
+from services.evidence.store import ObjectStore
+
+log = structlog.get_logger("rbm.evidence.packs")
+FORMAT = "rbm-evidence-pack/1"
+PAGE = 1000
+# How the workflow hashes an audit entry (its published rule, repeated here for the reader).
+AUDIT_HASH_RULE = (
+    "sha256 of the JSON (sorted keys, no spaces, UTF-8) of {seq, subject, subject_id, actor, "
+    "on_behalf_of, at (UTC, microseconds), action, changes, comment, prev_hash}"
+)
+
+
+@dataclass(frozen=True)
+class PackContext:
+    factory: sessionmaker[Session]
+    store: ObjectStore
+    workflow: ServiceClient
+    signer: PackSigner
+    policy: PackPolicy
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1).encode()
+
+
+def _scope(pack: Pack) -> dict[str, Any]:
+    return {k: v for k in ("year", "unit", "kpi", "period") if (v := getattr(pack, k)) is not None}
+
+
+def _reports(workflow: ServiceClient, scope: dict[str, Any]) -> list[dict]:
+    found: list[dict] = []
+    while True:
+        page = workflow.get("/reports", **scope, limit=PAGE, offset=len(found))
+        found += page
+        if len(page) < PAGE:
+            return found
+
+
+def _history(workflow: ServiceClient, report: dict) -> dict:
+    full = workflow.get(f"/reports/{report['id']}")
+    return {
+        k: full.get(k)
+        for k in (
+            "id", "year", "unit", "kpi", "period", "state", "value", "value_source",
+            "value_basis", "items", "evidence_ids", "note", "version", "created_by",
+            "submitted_at", "approved_at", "frozen", "history",
+        )
+    }  # fmt: skip
+
+
+def _progress(factory: sessionmaker[Session], pack_id: str, **changes: Any) -> None:
+    with unit_of_work(factory) as session:
+        pack = session.get(Pack, pack_id)
+        for name, value in changes.items():
+            setattr(pack, name, value)
+
+
+def _path(row: EvidenceFile) -> str:
+    return f"files/{row.unit}/{row.kpi}/{row.period}/v{row.version}-{row.filename}"
+
+
+def _entry(row: EvidenceFile, path: str, report_id: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "size": row.size,
+        "sha256": row.sha256,
+        "unit": row.unit,
+        "kpi": row.kpi,
+        "period": row.period,
+        "year": row.year,
+        "report_id": report_id,
+        "file_id": row.id,
+        "filename": row.filename,
+        "content_type": row.content_type,
+        "uploaded_by": row.uploaded_by,
+        "uploaded_at": row.uploaded_at.astimezone(UTC).isoformat()
+        if row.uploaded_at.tzinfo
+        else row.uploaded_at.replace(tzinfo=UTC).isoformat(),
+    }
+
+
+def _write_files(
+    ctx: PackContext,
+    zf: zipfile.ZipFile,
+    rows: list[tuple[EvidenceFile, str]],
+    tick: Callable[[int], None],
+) -> list[dict]:
+    listed = []
+    for done, (row, report_id) in enumerate(rows, start=1):
+        path = _path(row)
+        with zf.open(path, "w", force_zip64=row.size > 2**31) as out:
+            ctx.store.copy_verified(row.object_key, row.object_version, row.sha256, out)
+        listed.append(_entry(row, path, report_id))
+        tick(done)
+    return listed
+
+
+MISSING = "missing"
+
+
+def _claim(factory: sessionmaker[Session], pack_id: str) -> dict[str, Any] | str:
+    with unit_of_work(factory) as session:
+        pack = session.get(Pack, pack_id)
+        if pack is None:
+            return MISSING  # the task can outrun the commit of the request that queued it
+        if pack.state not in (QUEUED, BUILDING):
+            return "skipped"  # a copy of the task redelivered after the pack was finished
+        pack.state = BUILDING
+        return {"scope": _scope(pack), "requested_by": pack.requested_by}
+
+
+def build(ctx: PackContext, pack_id: str) -> str:
+    """Build one pack; its row ends `ready` with the zip in the store, or `failed` with why."""
+    claimed = _claim(ctx.factory, pack_id)
+    if isinstance(claimed, str):
+        return claimed
+    try:
+        _build(ctx, pack_id, claimed["scope"], claimed["requested_by"])
+    except Exception as exc:  # noqa: BLE001 - any failure is the pack's state, told to its owner
+        log.warning("pack_failed", pack_id=pack_id, error=str(exc))
+        _progress(ctx.factory, pack_id, state=FAILED, error=str(exc)[:500], finished_at=utcnow())
+        return FAILED
+    return READY
+
+
+def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: str) -> None:
+    reports = [_history(ctx.workflow, r) for r in _reports(ctx.workflow, scope)]
+    audit = sorted(
+        (e for r in reports for e in ctx.workflow.get(f"/reports/{r['id']}/audit")),
+        key=lambda e: e["seq"],
+    )
+    chain = ctx.workflow.get("/audit/verify")
+    owner = {fid: r["id"] for r in reports for fid in r.get("evidence_ids") or []}
+    with unit_of_work(ctx.factory) as session:
+        found = session.scalars(select(EvidenceFile).where(EvidenceFile.id.in_(owner)))
+        rows = sorted(((row, owner[row.id]) for row in found), key=lambda p: _path(p[0]))
+    total = max(len(rows), 1)
+    created = utcnow().isoformat()
+    with tempfile.TemporaryFile() as spool:
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+            files = _write_files(
+                ctx,
+                zf,
+                rows,
+                lambda done: _progress(ctx.factory, pack_id, progress=int(90 * done / total)),
+            )
+            manifest = canonical(
+                {
+                    "format": FORMAT,
+                    "pack_id": pack_id,
+                    "created_at": created,
+                    "requested_by": requested_by,
+                    "scope": scope,
+                    "files": files,
+                    "reports": reports,
+                    "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},
+                }
+            )
+            zf.writestr("manifest.json", manifest)
+            zf.writestr("manifest.jws", ctx.signer.sign(manifest, {"pack_id": pack_id}))
+            zf.writestr("jwks.json", canonical({"keys": [ctx.signer.jwk]}))
+        size = spool.tell()
+        spool.seek(0)
+        expires = utcnow() + ctx.policy.keep
+        key = f"packs/{pack_id}.zip"
+        version = ctx.store.put_stream(key, spool, size, "application/zip", retain_until=expires)
+    _progress(
+        ctx.factory,
+        pack_id,
+        state=READY,
+        progress=100,
+        files=len(files),
+        size=size,
+        object_key=key,
+        object_version=version,
+        finished_at=datetime.now(UTC),
+        expires_at=expires,
+    )
+    log.info("pack_ready", pack_id=pack_id, files=len(files), size=size)

@@ -1,0 +1,100 @@
+"""Evidence packs: asked for by whoever may see the units, built in the background, kept a while.
+
+Auditors, reviewers and admins may pack any unit; a reporter or unit head only their own
+units (and must name one). The build itself is `pack_build.build`, run by a Celery task.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from common.auth import REPORTER, UNIT_HEAD, Principal
+from common.errors import Conflict, Forbidden, Invalid, NotFound
+from common.events import utcnow
+from services.evidence.models import Pack
+
+QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
+EXPIRED = "expired"
+DEFAULT_KEEP_DAYS = 7
+
+
+@dataclass(frozen=True)
+class PackPolicy:
+    """How long a built pack stays in the object store (RBM_EVIDENCE_PACK_DAYS, default 7)."""
+
+    keep: timedelta
+
+    @classmethod
+    def from_extra(cls, extra: dict[str, str]) -> PackPolicy:
+        days = int(extra.get("RBM_EVIDENCE_PACK_DAYS", DEFAULT_KEEP_DAYS))
+        if days < 1:
+            raise ValueError("RBM_EVIDENCE_PACK_DAYS must be at least 1")
+        return cls(timedelta(days=days))
+
+
+def _check_scope(principal: Principal, unit: str | None) -> None:
+    if principal.sees_all_units:
+        return
+    if not principal.has_role(REPORTER, UNIT_HEAD):
+        raise Forbidden("Evidence packs are for auditors, reviewers, admins and units' own staff.")
+    if not unit:
+        raise Invalid(
+            "Name your unit: a unit's staff pack only their own unit.", {"unit": ["Required."]}
+        )
+    if unit not in principal.units:
+        raise Forbidden(f"You may pack only your own units, not {unit}.")
+
+
+def request_pack(session: Session, principal: Principal, ask: dict[str, Any]) -> Pack:
+    """A queued pack of the year's reports (optionally one unit, KPI, period)."""
+    _check_scope(principal, ask.get("unit"))
+    pack = Pack(
+        id=str(uuid.uuid4()),
+        year=ask["year"],
+        unit=ask.get("unit"),
+        kpi=ask.get("kpi"),
+        period=ask.get("period"),
+        state=QUEUED,
+        progress=0,
+        files=0,
+        size=0,
+        requested_by=principal.username,
+        requested_at=utcnow(),
+    )
+    session.add(pack)
+    session.flush()
+    return pack
+
+
+def get_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
+    """A pack its caller may see: their own, or any for those who see every unit."""
+    pack = session.get(Pack, pack_id)
+    if pack is None or not (principal.sees_all_units or pack.requested_by == principal.username):
+        raise NotFound(f"No evidence pack {pack_id}.")
+    if pack.state == READY and pack.expires_at and _aware(pack.expires_at) < utcnow():
+        pack.state = EXPIRED
+    return pack
+
+
+def list_packs(session: Session, principal: Principal) -> list[Pack]:
+    query = select(Pack).order_by(Pack.requested_at.desc()).limit(50)
+    if not principal.sees_all_units:
+        query = query.where(Pack.requested_by == principal.username)
+    return list(session.scalars(query))
+
+
+def ready_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
+    pack = get_pack(session, principal, pack_id)
+    if pack.state != READY:
+        raise Conflict(f"The pack is {pack.state}, not ready to download.", {"state": [pack.state]})
+    return pack
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

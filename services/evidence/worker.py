@@ -1,0 +1,88 @@
+"""Celery app of evidence (building evidence packs); `python -m` runs a worker.
+
+`python -m services.evidence.worker` starts a worker (the embedded runner does); other
+arguments go to Celery's command line (`python -m services.evidence.worker worker --pool=solo`).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+from celery import Celery
+
+from common.clients import ServiceClient
+from common.config import Settings, from_env
+from common.db import make_engine, make_session_factory, migrate
+from common.errors import Unavailable
+from common.tasks import WORKER_ARGS, create_task_app
+from services.evidence.pack_build import MISSING, PackContext, build
+from services.evidence.packs import PackPolicy
+from services.evidence.signing import PackSigner
+from services.evidence.store import ObjectStore
+
+BUILD_PACK = "rbm.evidence.build_pack"
+_lock = threading.Lock()
+
+
+def create_celery(settings: Settings) -> Celery:
+    """A Celery app whose task builds evidence packs; a pack whose worker died is built again."""
+    app = create_task_app(settings)
+
+    @app.task(name=BUILD_PACK, bind=True, ignore_result=True, max_retries=10)
+    def build_pack(self, pack_id: str) -> str:
+        """Build one evidence pack."""
+        outcome = build(context_for(self.app), pack_id)
+        if outcome == MISSING:
+            raise self.retry(countdown=0.5)
+        return outcome
+
+    return app
+
+
+class PackQueue:
+    """Sends pack builds to the workers; 503 when the broker does not take the task."""
+
+    def __init__(self, celery: Celery):
+        self.celery = celery
+
+    def enqueue(self, pack_id: str) -> None:
+        try:
+            self.celery.send_task(BUILD_PACK, args=[pack_id])
+        except Exception as exc:  # noqa: BLE001 - any broker failure is the same 503
+            raise Unavailable("The task queue did not take the pack; try again.") from exc
+
+
+def context_for(celery: Celery) -> PackContext:
+    """What the tasks use, built once per worker process."""
+    with _lock:
+        context = getattr(celery, "rbm_context", None)
+        if context is None:
+            settings: Settings = celery.conf.rbm_settings
+            engine = make_engine(settings)
+            migrate(engine, Path(__file__).parent / "migrations")
+            context = PackContext(
+                factory=make_session_factory(engine),
+                store=ObjectStore.from_settings(settings),
+                workflow=ServiceClient(settings, "workflow"),
+                signer=PackSigner.from_settings(settings),
+                policy=PackPolicy.from_extra(settings.extra),
+            )
+            celery.rbm_context = context
+        return context
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = from_env("evidence")
+    app = create_celery(settings)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["worker", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
+    if argv[0] == "worker":
+        argv += [a for a in WORKER_ARGS if a not in argv]
+    app.start(argv)
+
+
+if __name__ == "__main__":
+    main()

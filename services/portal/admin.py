@@ -1,0 +1,351 @@
+"""Administrators' pages: users and memberships, the catalogue's years, targets and owners,
+the due-date schedule and the form templates. Every change goes through the owning service's
+API, which checks the role again and says what is wrong."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from services.portal.core import (
+    api,
+    fetch,
+    fetch_or,
+    kpis_of,
+    principal,
+    problem,
+    signed_in,
+    units,
+    year_arg,
+)
+from services.portal.views import kpi_order
+
+admin = Blueprint("admin", __name__, url_prefix="/admin")
+ROLES = ("reporter", "unit_head", "reviewer", "auditor", "admin")
+# Under the portal's 1 MB request limit, with room for the form around the file.
+MAX_SHEET_BYTES = 900_000
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PLAN_COLUMNS = ("target", "denominator", "responsible", "data_collector")
+
+
+YEAR_STATUS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
+
+
+@admin.app_template_filter("year_status")
+def year_status(code: str) -> str:
+    return str(YEAR_STATUS.get(code, code))
+
+
+@admin.before_request
+def _admins_only():
+    if not principal().has_role("admin"):
+        abort(404)
+
+
+def _refused(resp) -> None:
+    body = problem(resp)
+    flash(body.get("detail") or _("The request was refused."), "error")
+    for name, messages in (body.get("errors") or {}).items():
+        flash(f"{name}: {'; '.join(map(str, messages))}", "detail")
+
+
+def parse_memberships(text: str) -> list[dict[str, str]]:
+    """`R1:reporter; R2:unit_head` as the API's memberships."""
+    pairs = [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+    return [dict(zip(("unit", "role"), p.split(":", 1), strict=False)) for p in pairs]
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@admin.get("/users")
+@signed_in
+def users():
+    return render_template(
+        "admin_users.html", users=fetch("identity", "/users"), roles=ROLES, units=units()
+    )
+
+
+@admin.post("/users")
+@signed_in
+def create_user():
+    form = request.form
+    body = {
+        "username": form.get("username", "").strip(),
+        "display_name": form.get("display_name", "").strip(),
+        "email": form.get("email", "").strip(),
+        "password": form.get("password", ""),
+        "memberships": parse_memberships(form.get("memberships", "")),
+    }
+    resp = api("identity", "POST", "/users", json=body)
+    if resp.status_code == 201:
+        flash(_("User %(name)s created.", name=body["username"]), "ok")
+    else:
+        _refused(resp)
+    return redirect(url_for("admin.users"))
+
+
+@admin.post("/users/<username>")
+@signed_in
+def change_user(username: str):
+    """Disable or enable a user, or replace their memberships."""
+    if "memberships" in request.form:
+        body = {"memberships": parse_memberships(request.form["memberships"])}
+        resp = api("identity", "PUT", f"/users/{username}/memberships", json=body)
+    else:
+        body = {"active": request.form.get("active") == "true"}
+        resp = api("identity", "PATCH", f"/users/{username}", json=body)
+    if resp.ok:
+        flash(_("User %(name)s changed.", name=username), "ok")
+    else:
+        _refused(resp)
+    return redirect(url_for("admin.users"))
+
+
+@admin.post("/users/import")
+@signed_in
+def import_users():
+    """A CSV of users: a preview with each line's errors first, then all rows or none."""
+    upload = request.files.get("file")
+    raw = upload.read(MAX_SHEET_BYTES + 1) if upload else request.form.get("csv", "").encode()
+    if not raw or len(raw) > MAX_SHEET_BYTES:
+        flash(_("Choose a CSV file (at most 900 KB)."), "error")
+        return redirect(url_for("admin.users"))
+    commit = request.form.get("commit") == "true"
+    resp = api(
+        "identity",
+        "POST",
+        "/users/import",
+        params={"commit": "true" if commit else "false"},
+        files={"file": ("users.csv", raw, "text/csv")},
+    )
+    if not resp.ok:
+        _refused(resp)
+        return redirect(url_for("admin.users"))
+    result = resp.json()
+    if result.get("committed"):
+        flash(_("%(n)d users imported.", n=len(result["rows"])), "ok")
+        return redirect(url_for("admin.users"))
+    return render_template("admin_import.html", result=result, csv=raw.decode("utf-8-sig"))
+
+
+# --- years and schedule --------------------------------------------------------------------
+
+
+@admin.route("/years", methods=["GET", "POST"])
+@signed_in
+def years():
+    """Open the next year as a copy, open or close a year, change its due-day rule."""
+    if request.method == "POST":
+        form = request.form
+        if form.get("copy_from"):
+            body = {
+                "year": form.get("year", type=int),
+                "copy_from": form.get("copy_from", type=int),
+            }
+            resp = api("catalogue", "POST", "/years", json=body)
+        else:
+            change: dict[str, Any] = {}
+            if form.get("status"):
+                change["status"] = form["status"]
+            if form.get("due_days", "").strip():
+                change["due_days"] = form.get("due_days", type=int)
+            resp = api("catalogue", "PATCH", f"/years/{form.get('year', type=int)}", json=change)
+        if resp.ok:
+            flash(_("Fiscal year %(year)s saved.", year=resp.json().get("year")), "ok")
+        else:
+            _refused(resp)
+        return redirect(url_for("admin.years"))
+    listed = fetch("catalogue", "/years")
+    latest = max((y["year"] for y in listed), default=2547)
+    return render_template("admin_years.html", years=listed, next_year=latest + 1)
+
+
+@admin.get("/schedule")
+@signed_in
+def schedule():
+    year = year_arg()
+    unit = request.args.get("unit", "").strip()
+    rows = fetch("catalogue", f"/years/{year}/schedule", **({"unit": unit} if unit else {}))
+    rows.sort(key=lambda r: (r["due_on"], kpi_order(r["kpi"]), r["unit"]))
+    return render_template(
+        "admin_schedule.html",
+        year=year,
+        unit=unit,
+        rows=rows[:500],
+        more=max(len(rows) - 500, 0),
+        about=fetch("catalogue", f"/years/{year}"),
+        units=units(),
+    )
+
+
+# --- targets and owners --------------------------------------------------------------------
+
+
+def _plan(year: int, unit: str) -> list[dict]:
+    """One row per KPI the unit reports: its target and owners as the catalogue holds them."""
+    targets = {t["kpi"]: t for t in fetch_or([], "catalogue", f"/years/{year}/targets", unit=unit)}
+    owners = {
+        a["kpi"]: a for a in fetch_or([], "catalogue", f"/years/{year}/assignments", unit=unit)
+    }
+    reported = {r["kpi"] for r in fetch_or([], "catalogue", f"/years/{year}/schedule", unit=unit)}
+    return [
+        {
+            "kpi": code,
+            **dict.fromkeys(PLAN_COLUMNS),
+            **targets.get(code, {}),
+            **owners.get(code, {}),
+        }
+        for code in sorted(reported | targets.keys(), key=kpi_order)
+    ]
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().replace(",", "")
+    return float(text) if text else None
+
+
+def sheet_rows(filename: str, raw: bytes) -> list[dict[str, str]]:
+    """Rows of a CSV (UTF-8) or .xlsx sheet with the columns unit, kpi, target, ..."""
+    if filename.lower().endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        lines = [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
+    else:
+        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    header = [h.strip().lower() for h in lines[0]] if lines else []
+    return [
+        dict(zip(header, (c.strip() for c in line), strict=False))
+        for line in lines[1:]
+        if any(line)
+    ]
+
+
+def _put_plan(year: int, rows: list[dict[str, str]]) -> bool:
+    """Send targets and owners of the given rows; False (with the reasons shown) if refused."""
+    targets, owners = [], []
+    try:
+        for row in rows:
+            if row.get("target", "").strip():
+                target = {"unit": row["unit"], "kpi": row["kpi"], "target": _number(row["target"])}
+                target["denominator"] = _number(row.get("denominator", ""))
+                targets.append(target)
+            if "responsible" in row or "data_collector" in row:
+                owners.append(
+                    {
+                        "unit": row["unit"],
+                        "kpi": row["kpi"],
+                        "responsible": row.get("responsible", "").strip() or None,
+                        "data_collector": row.get("data_collector", "").strip() or None,
+                    }
+                )
+    except (KeyError, ValueError):
+        flash(_("Every row needs unit and kpi, and numbers in target and denominator."), "error")
+        return False
+    for path, body in ((f"/years/{year}/targets", targets), (f"/years/{year}/assignments", owners)):
+        if body:
+            resp = api("catalogue", "PUT", path, json=body)
+            if not resp.ok:
+                _refused(resp)
+                return False
+    return True
+
+
+@admin.route("/targets", methods=["GET", "POST"])
+@signed_in
+def targets():
+    """Targets and owners of a unit's KPIs as an editable grid; or a CSV/xlsx of many units."""
+    year = year_arg() if request.method == "GET" else request.form.get("year", type=int)
+    unit = (request.args.get("unit") or request.form.get("unit") or "R1").strip()
+    if request.method == "POST":
+        upload = request.files.get("sheet")
+        if upload and upload.filename:
+            try:
+                rows = sheet_rows(upload.filename, upload.read(MAX_SHEET_BYTES))
+            except (ValueError, KeyError, OSError, IndexError):
+                rows = []
+                flash(_("The sheet cannot be read: a CSV in UTF-8 or an .xlsx file."), "error")
+        else:
+            rows = [
+                {
+                    "unit": unit,
+                    "kpi": kpi,
+                    **{c: request.form.get(f"{c}-{kpi}", "") for c in PLAN_COLUMNS},
+                }
+                for kpi in request.form.getlist("kpi")
+            ]
+        if rows and _put_plan(year, rows):
+            flash(_("Targets and owners saved (%(n)d rows).", n=len(rows)), "ok")
+        return redirect(url_for("admin.targets", year=year, unit=unit))
+    return render_template(
+        "admin_targets.html",
+        year=year,
+        unit=unit,
+        rows=_plan(year, unit),
+        kpis=kpis_of(year),
+        units=units(),
+    )
+
+
+# --- form templates ------------------------------------------------------------------------
+
+
+@admin.get("/templates")
+@signed_in
+def templates():
+    return render_template("admin_templates.html", templates=fetch("evidence", "/templates"))
+
+
+def _template_file() -> tuple[str, bytes] | None:
+    """The template an admin sent: a file now, or the one they previewed (kept in the form)."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        return upload.filename, upload.read(MAX_SHEET_BYTES + 1)
+    kept = request.form.get("kept", "")
+    if kept:
+        try:
+            return request.form.get("filename", "template.docx"), base64.b64decode(
+                kept, validate=True
+            )
+        except ValueError:
+            return None
+    return None
+
+
+@admin.post("/templates/<kpi:kpi>")
+@signed_in
+def upload_template(kpi: str):
+    """First the sample render of a new template; it takes effect only when confirmed."""
+    sent = _template_file()
+    if sent is None or len(sent[1]) > MAX_SHEET_BYTES:
+        flash(_("Choose a .docx template (at most 900 KB)."), "error")
+        return redirect(url_for("admin.templates"))
+    filename, content = sent
+    confirmed = request.form.get("confirm") == "true"
+    path = f"/templates/{kpi}" if confirmed else f"/templates/{kpi}/preview"
+    resp = api("evidence", "POST", path, files={"file": (filename, content, DOCX)})
+    if not resp.ok:
+        _refused(resp)
+        return redirect(url_for("admin.templates"))
+    if confirmed:
+        flash(
+            _("Version %(n)s of form %(kpi)s takes effect now.", n=resp.json()["version"], kpi=kpi),
+            "ok",
+        )
+        return redirect(url_for("admin.templates"))
+    return render_template(
+        "admin_template_preview.html",
+        kpi=kpi,
+        preview=resp.json(),
+        filename=filename,
+        kept=base64.b64encode(content).decode(),
+    )

@@ -1,0 +1,145 @@
+"""Auditors' pages: search reports and evidence, a report's timeline, evidence packs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from services.portal.core import (
+    api,
+    current_year,
+    fetch,
+    fetch_or,
+    kpis_of,
+    problem,
+    signed_in,
+    units,
+    year_arg,
+)
+from services.portal.files import stream
+from services.portal.review import PERIODS, STATES
+
+auditing = Blueprint("auditing", __name__)
+SEARCH_FIELDS = ("unit", "kpi", "period", "state", "person", "date_from", "date_to")
+PACK_FIELDS = ("unit", "kpi", "period")
+
+
+def _day(text: str) -> str:
+    """An ISO day typed in a search box, or "" when it is not one."""
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        return ""
+
+
+def _touched_by(report: dict, person: str) -> bool:
+    return person in (report.get("created_by"), report.get("updated_by"))
+
+
+def _within(moment: str | None, first: str, last: str) -> bool:
+    day = (moment or "")[:10]
+    return bool(day) and (not first or day >= first) and (not last or day <= last)
+
+
+def search_reports(year: int, asked: dict[str, str]) -> list[dict]:
+    params = {k: asked[k] for k in ("unit", "kpi", "period", "state") if asked[k]}
+    found = fetch("workflow", "/reports", year=year, limit=1000, **params)
+    if asked["person"]:
+        found = [r for r in found if _touched_by(r, asked["person"])]
+    if asked["date_from"] or asked["date_to"]:
+        found = [
+            r for r in found if _within(r.get("updated_at"), asked["date_from"], asked["date_to"])
+        ]
+    return found
+
+
+def search_files(year: int, asked: dict[str, str]) -> list[dict]:
+    params = {k: asked[k] for k in ("unit", "kpi", "period") if asked[k]}
+    if asked["person"]:
+        params["uploader"] = asked["person"]
+    if asked["date_from"]:
+        params["uploaded_from"] = asked["date_from"]
+    if asked["date_to"]:
+        params["uploaded_to"] = asked["date_to"]
+    return fetch_or([], "evidence", "/files", year=year, limit=1000, **params)
+
+
+@auditing.get("/audit/search")
+@signed_in
+def search():
+    year = year_arg()
+    asked = {name: request.args.get(name, "").strip()[:100] for name in SEARCH_FIELDS}
+    asked["date_from"], asked["date_to"] = _day(asked["date_from"]), _day(asked["date_to"])
+    searched = any(asked.values()) or "year" in request.args
+    return render_template(
+        "audit_search.html",
+        year=year,
+        asked=asked,
+        searched=searched,
+        reports=search_reports(year, asked) if searched else [],
+        files=search_files(year, asked) if searched else [],
+        kpis=kpis_of(year),
+        units=units(),
+        periods=PERIODS,
+        states=STATES,
+    )
+
+
+def chain_status(entries: list[dict], verdict: dict) -> dict[int, str]:
+    """Each entry's place in the chain check: verified, or at/after the first broken entry."""
+    first_bad = verdict.get("first_bad")
+    return {
+        e["seq"]: "broken" if first_bad is not None and e["seq"] >= first_bad else "verified"
+        for e in entries
+    }
+
+
+@auditing.get("/reports/<id:report_id>/timeline")
+@signed_in
+def timeline(report_id: str):
+    """Every change to a report: who, when, on whose behalf, what changed, and the chain."""
+    report = fetch("workflow", f"/reports/{report_id}")
+    entries = fetch("workflow", f"/reports/{report_id}/audit")
+    verdict = fetch_or({}, "workflow", "/audit/verify")
+    return render_template(
+        "timeline.html",
+        report=report,
+        entries=entries,
+        verdict=verdict,
+        status=chain_status(entries, verdict),
+        kpis=kpis_of(report["year"]),
+        units=units(),
+    )
+
+
+@auditing.route("/packs", methods=["GET", "POST"])
+@signed_in
+def packs():
+    """Evidence packs: ask for one, watch it build, download it."""
+    if request.method == "POST":
+        body = {"year": request.form.get("year", type=int) or current_year()}
+        body.update({k: v for k in PACK_FIELDS if (v := request.form.get(k, "").strip())})
+        resp = api("evidence", "POST", "/packs", json=body)
+        if resp.status_code == 202:
+            flash(_("The pack is being built; it appears below when ready."), "ok")
+            return redirect(url_for("auditing.packs", pack=resp.json()["id"]))
+        flash(problem(resp).get("detail") or _("The request was refused."), "error")
+        return redirect(url_for("auditing.packs"))
+    listed = fetch_or([], "evidence", "/packs")
+    return render_template(
+        "packs.html",
+        packs=listed,
+        building=any(p["state"] in ("queued", "building") for p in listed),
+        year=year_arg(),
+        kpis=kpis_of(year_arg()),
+        units=units(),
+        periods=PERIODS,
+    )
+
+
+@auditing.get("/packs/<id:pack_id>/download")
+@signed_in
+def download_pack(pack_id: str):
+    return stream("evidence", f"/packs/{pack_id}/content")

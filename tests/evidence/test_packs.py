@@ -1,0 +1,109 @@
+"""Evidence packs: built by a Celery task, signed, and checked offline by the verifier."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import date
+
+import pytest
+
+from common.fiscal import fiscal_year_of
+
+PACKS = "/api/evidence/packs"
+CURRENT = fiscal_year_of(date.today())
+
+
+def built(http, body: dict) -> dict:
+    asked = http.post(PACKS, json=body)
+    assert asked.status_code == 202, asked.text
+    assert asked.json()["state"] == "queued"
+    for _ in range(120):
+        pack = http.get(f"{PACKS}/{asked.json()['id']}").json()
+        if pack["state"] in ("ready", "failed"):
+            return pack
+        time.sleep(0.5)
+    raise AssertionError(f"pack still {pack['state']}")
+
+
+@pytest.fixture(scope="module")
+def pack_file(demo, pack_worker, tmp_path_factory):
+    """An auditor's pack of R1's reports of the current year, and identity's published keys."""
+    auditor = demo.session("auditor")
+    pack = built(auditor, {"year": CURRENT, "unit": "R1"})
+    assert pack["state"] == "ready", pack["error"]
+    folder = tmp_path_factory.mktemp("pack")
+    path = folder / "pack.zip"
+    path.write_bytes(auditor.get(f"{PACKS}/{pack['id']}/content").content)
+    jwks = folder / "jwks.json"
+    jwks.write_text(demo.session().get("/api/identity/jwks.json").text)
+    return pack, path, jwks
+
+
+def verifier(*args) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "services.evidence.verify_pack", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_the_verifier_finds_a_fresh_pack_intact_with_the_published_keys(pack_file):
+    _pack, path, jwks = pack_file
+    result = verifier(path, "--jwks", jwks)
+    assert (result.returncode, result.stdout.strip()) == (0, "intact")
+
+
+def test_the_manifest_lists_each_file_with_its_report_and_each_report_with_its_history(pack_file):
+    pack, path, _jwks = pack_file
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert pack["files"] == len(manifest["files"]) >= 2
+    reports = {r["id"]: r for r in manifest["reports"]}
+    for entry in manifest["files"]:
+        assert {"path", "size", "sha256", "unit", "kpi", "period", "report_id"} <= entry.keys()
+        assert entry["report_id"] in reports
+    approved = [r for r in manifest["reports"] if r["state"] == "approved"]
+    assert [h["actor"] for h in approved[0]["history"]][-3:] == ["reporter1", "head1", "reviewer"]
+    assert manifest["audit"]["entries"] and manifest["audit"]["chain"]["intact"] is True
+
+
+def test_a_copy_with_one_byte_changed_is_refused_naming_the_file(pack_file, tmp_path):
+    _pack, path, jwks = pack_file
+    with zipfile.ZipFile(path) as pack:
+        info = next(i for i in pack.infolist() if i.filename.endswith(".pdf"))
+    data = bytearray(path.read_bytes())
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 50] ^= 1
+    changed = tmp_path / "changed.zip"
+    changed.write_bytes(bytes(data))
+    result = verifier(changed, "--jwks", jwks)
+    assert result.returncode == 1
+    assert info.filename in result.stdout
+
+
+def test_a_manifest_changed_after_signing_is_refused(pack_file, tmp_path):
+    _pack, path, jwks = pack_file
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as pack, zipfile.ZipFile(out, "w") as copy:
+        for info in pack.infolist():
+            data = pack.read(info)
+            if info.filename == "manifest.json":
+                data = data.replace(b'"approved"', b'"returned"', 1)
+            copy.writestr(info, data)
+    changed = tmp_path / "changed.zip"
+    changed.write_bytes(out.getvalue())
+    result = verifier(changed, "--jwks", jwks)
+    assert (result.returncode, "manifest.json" in result.stdout) == (1, True)
+
+
+def test_a_reporter_packs_only_their_own_unit_and_a_refusal_leaves_no_pack(demo):
+    reporter = demo.session("reporter1")
+    before = reporter.get(PACKS).json()
+    assert reporter.post(PACKS, json={"year": CURRENT, "unit": "R2"}).status_code == 403
+    assert reporter.post(PACKS, json={"year": CURRENT}).status_code == 422
+    assert reporter.get(PACKS).json() == before
+
+
+def test_a_pack_of_another_user_is_not_found(demo, pack_file):
+    pack, _path, _jwks = pack_file
+    assert demo.session("reporter1").get(f"{PACKS}/{pack['id']}").status_code == 404

@@ -1,0 +1,74 @@
+"""The administrator's journey: a year opened, a target set, users imported, a form replaced."""
+
+import random
+
+from tests.portal.conftest import go, sign_in
+
+
+def free_year(live) -> int:
+    taken = {y["year"] for y in live.session("admin").get("/api/catalogue/years").json()}
+    return random.choice([y for y in range(2600, 2700) if y not in taken])
+
+
+def test_the_admin_opens_a_year_by_copy_and_sets_a_target_in_the_grid(live, page):
+    year = free_year(live)
+    sign_in(page, "admin")
+    page.goto("/admin/years")
+    page.fill("#new-year", str(year))
+    page.select_option("#copy-from", "2547")
+    go(page, "#copy-year button")
+    go(page, f"#years tr[data-year='{year}'] button[value=open]")
+    assert "เปิดใช้งาน" in page.locator(f"#years tr[data-year='{year}']").inner_text()
+
+    page.goto(f"/admin/targets?year={year}&unit=R1")
+    page.fill("[name='target-2.1']", "15")
+    page.fill("[name='responsible-2.1']", "head1")
+    go(page, "#save-plan")
+    assert page.input_value("[name='target-2.1']") == "15"
+    targets = live.session("admin").get(
+        f"/api/catalogue/years/{year}/targets", params={"unit": "R1", "kpi": "2.1"}
+    )
+    assert [t["target"] for t in targets.json()] == [15]
+
+
+def test_a_csv_of_users_is_previewed_with_each_lines_errors_and_saves_nothing(live, page, tmp_path):
+    sheet = tmp_path / "users.csv"
+    sheet.write_text(
+        "username,display_name,email,password,memberships\n"
+        "csv-ok-user,ผู้ใช้ทดสอบ,ok@test.rbm.invalid,long-password-1,R1:reporter\n"
+        "csv-bad-user,ผู้ใช้ผิด,bad@test.rbm.invalid,long-password-1,R1:wizard\n",
+        encoding="utf-8",
+    )
+    sign_in(page, "admin")
+    page.goto("/admin/users")
+    page.set_input_files("#users-csv", str(sheet))
+    go(page, "#import-users button")
+    rows = page.locator("#import-rows tbody tr")
+    assert rows.count() == 2
+    assert "wizard" in rows.nth(1).inner_text() or "role" in rows.nth(1).inner_text()
+    assert page.locator("#commit-import").count() == 0
+    assert live.session("admin").get("/api/identity/users/csv-ok-user").status_code == 404
+
+
+def test_a_new_form_template_is_shown_rendered_before_it_takes_effect(live, page, tmp_path):
+    admin = live.session("admin")
+    current = admin.get("/api/evidence/templates/9.3/versions/1")
+    template = tmp_path / "form-9.3.docx"
+    template.write_bytes(current.content)
+    versions = len(
+        next(t for t in admin.get("/api/evidence/templates").json() if t["kpi"] == "9.3")[
+            "versions"
+        ]
+    )
+    sign_in(page, "admin")
+    page.goto("/admin/templates")
+    page.set_input_files("#template-9\\.3 input[type=file]", str(template))
+    go(page, "#template-9\\.3 button")
+    assert page.locator("#sample-render table").count() >= 1
+    after_preview = next(
+        t for t in admin.get("/api/evidence/templates").json() if t["kpi"] == "9.3"
+    )
+    assert len(after_preview["versions"]) == versions
+    go(page, "#confirm-template")
+    confirmed = next(t for t in admin.get("/api/evidence/templates").json() if t["kpi"] == "9.3")
+    assert len(confirmed["versions"]) == versions + 1

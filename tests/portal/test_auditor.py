@@ -1,0 +1,59 @@
+"""The auditor's journey: search, a report's timeline, an evidence pack checked offline."""
+
+import subprocess
+import sys
+import zipfile
+
+from tests.portal.conftest import go, sign_in
+from tests.portal.test_living_demo import CURRENT
+
+
+def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo, page):
+    sign_in(page, "auditor")
+    page.goto(f"/audit/search?year={CURRENT}")
+    page.select_option("#unit", "R1")
+    page.select_option("#state", "approved")
+    go(page, "#search button")
+    found = page.locator("#found-reports tbody tr")
+    assert found.count() >= 1
+    go(page, "#found-reports tbody tr >> nth=0 >> text=ไทม์ไลน์")
+    timeline = page.locator("#timeline").inner_text()
+    assert "reviewer" in timeline and "head1" in timeline
+    assert page.locator("#timeline .no-mark").count() == 0
+
+
+def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
+    sign_in(page, "auditor")
+    page.goto(f"/audit/search?year={CURRENT}&person=reporter1&date_from=2000-01-01")
+    assert page.locator("#found-files tbody tr").count() >= 2
+    assert "reporter1" in page.locator("#found-files").inner_text()
+
+
+def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed(
+    demo, pack_worker, page, tmp_path
+):
+    sign_in(page, "auditor")
+    page.goto(f"/packs?year={CURRENT}")
+    page.select_option("#pack-unit", "R1")
+    go(page, "#build-pack")
+    ready = page.locator("#pack-list tbody tr >> nth=0 >> a.download")
+    for _ in range(60):
+        if ready.count():
+            break
+        page.wait_for_timeout(1000)
+        page.reload()
+    pack = tmp_path / "pack.zip"
+    pack.write_bytes(page.request.get(ready.get_attribute("href")).body())
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(page.request.get("/api/identity/jwks.json").text())
+    check = [sys.executable, "-m", "services.evidence.verify_pack"]
+    accepted = subprocess.run([*check, pack, "--jwks", jwks], capture_output=True, text=True)
+    assert (accepted.returncode, accepted.stdout.strip()) == (0, "intact")
+
+    with zipfile.ZipFile(pack) as opened:
+        info = next(i for i in opened.infolist() if i.filename.startswith("files/"))
+    data = bytearray(pack.read_bytes())
+    data[info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 10] ^= 1
+    pack.write_bytes(bytes(data))
+    refused = subprocess.run([*check, pack, "--jwks", jwks], capture_output=True, text=True)
+    assert refused.returncode == 1 and info.filename in refused.stdout

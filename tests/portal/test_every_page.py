@@ -1,0 +1,99 @@
+"""Every page of every role: within a phone's width, no serious accessibility violation (axe-core),
+and a screenshot at desktop and phone width kept in test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.portal.conftest import sign_in
+from tests.portal.test_living_demo import CURRENT
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def report_of(demo, kpi: str, period: str) -> str:
+    found = demo.session("reviewer").get(
+        "/api/workflow/reports",
+        params={"year": CURRENT, "unit": "R1", "kpi": kpi, "period": period},
+    )
+    return found.json()[0]["id"]
+
+
+def pages_of(demo) -> dict[str | None, dict[str, str]]:
+    returned, with_files = report_of(demo, "2.2", "M02"), report_of(demo, "4.1", "Q1")
+    return {
+        None: {"login": "/login", "not-found": "/no-such-page"},
+        "reporter1": {
+            "home": "/",
+            "progress": "/progress",
+            "kpis": "/kpis",
+            "new-report": f"/reports/new?year={CURRENT}&unit=R1&kpi=2.2&period=M03",
+            "returned-report": f"/reports/{returned}",
+            "edit-report": f"/reports/{returned}/edit",
+            "new-evidence-report": f"/reports/new?year={CURRENT}&unit=R1&kpi=7.1&period=Q1",
+            "inbox": "/inbox",
+            "settings": "/settings/notifications",
+            "packs": "/packs",
+        },
+        "head1": {"home": "/", "delegations": "/delegations", "report": f"/reports/{returned}"},
+        "reviewer": {
+            "home": "/",
+            "review": f"/review?year={CURRENT}&state=",
+            "report-with-evidence": f"/reports/{with_files}",
+        },
+        "auditor": {
+            "home": "/",
+            "search": f"/audit/search?year={CURRENT}&unit=R1",
+            "timeline": f"/reports/{with_files}/timeline",
+            "audit": "/audit",
+            "packs": "/packs",
+        },
+        "admin": {
+            "users": "/admin/users",
+            "years": "/admin/years",
+            "targets": f"/admin/targets?year={CURRENT}&unit=R1",
+            "schedule": f"/admin/schedule?year={CURRENT}&unit=R1",
+            "templates": "/admin/templates",
+        },
+    }
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
+    )
+    return found
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_the_screen_passes_axe_and_is_photographed(demo, browser, width):
+    assert AXE.exists(), "axe-core is missing: run `make axe`"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: dict[str, object] = {}
+    for username, pages in pages_of(demo).items():
+        size = WIDTHS[width]
+        context = browser.new_context(
+            base_url=demo.url, locale="th-TH", viewport={"width": size[0], "height": size[1]}
+        )
+        page = context.new_page()
+        if username:
+            sign_in(page, username)
+        for name, path in pages.items():
+            page.goto(path)
+            key = f"{username or 'anonymous'}-{name}"
+            page.screenshot(path=str(SHOTS / f"{key}-{width}.png"), full_page=True)
+            overflow = page.evaluate("document.documentElement.scrollWidth") - size[0]
+            if overflow > 0:
+                problems[f"{key} scrolls sideways"] = overflow
+            if width == "desktop" and (violations := serious_violations(page)):
+                problems[f"{key} axe"] = violations
+        context.close()
+    assert problems == {}

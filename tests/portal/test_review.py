@@ -1,0 +1,40 @@
+"""The reviewer's queue: filters, due-date order, evidence shown in the page, bulk approval."""
+
+from tests.portal.conftest import go, sign_in
+from tests.portal.test_living_demo import CURRENT
+
+
+def test_the_queue_filters_by_region_and_kpi_and_lists_soonest_due_first(demo, page):
+    sign_in(page, "reviewer")
+    page.goto(f"/review?year={CURRENT}&state=")
+    dues = page.locator("#queue tbody tr td:nth-child(5)").all_inner_texts()
+    assert len(dues) >= 5
+    page.select_option("#region", "R2")
+    go(page, "#filters button")
+    assert set(page.locator("#queue tbody tr").evaluate_all("r => r.map(x => x.dataset.unit)")) == {
+        "R2"
+    }
+    page.select_option("#kpi", "2.1")
+    page.select_option("#state", "submitted")
+    go(page, "#filters button")
+    assert page.locator("#queue tbody tr").count() == 1
+
+
+def test_the_pdf_is_shown_in_the_page_beside_the_values_read_from_the_form(demo, page):
+    sign_in(page, "reviewer")
+    page.goto(f"/review?year={CURRENT}&kpi=4.1")
+    go(page, "#queue tbody tr >> text=เปิด")
+    frame = page.locator("#evidence-view iframe.pdf")
+    shown = page.request.get(frame.get_attribute("src"))
+    assert shown.headers["content-type"] == "application/pdf"
+    assert shown.headers["content-disposition"].startswith("inline")
+    assert page.locator("#form-level").inner_text() == "3"
+
+
+def test_bulk_approval_says_each_reports_result(demo, page):
+    sign_in(page, "reviewer")
+    page.goto(f"/review?year={CURRENT}&region=R1&kpi=4.1")
+    page.check("#queue tbody input[type=checkbox]")
+    go(page, "#approve-ticked")
+    assert "4.1 R1" in page.locator("[role=status]").inner_text()
+    assert page.locator("#queue").count() == 0
