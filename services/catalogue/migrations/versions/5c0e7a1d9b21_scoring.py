@@ -1,7 +1,7 @@
 """scoring of each KPI in a year
 
 Revision ID: 5c0e7a1d9b21
-Revises: cfa0ca6a0565
+Revises: 5d2f1b8e32b2
 Create Date: 2026-12-01 06:30:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision: str = "5c0e7a1d9b21"
-down_revision: Union[str, Sequence[str], None] = "cfa0ca6a0565"
+down_revision: Union[str, Sequence[str], None] = "5d2f1b8e32b2"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """evidence packs
 
 Revision ID: 5e4d22fec590
-Revises: 95b0c3b13224
+Revises: 6e3a2c9f43c3
 Create Date: 2026-12-01 06:18:16.854682
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "5e4d22fec590"
-down_revision: Union[str, Sequence[str], None] = "95b0c3b13224"
+down_revision: Union[str, Sequence[str], None] = "6e3a2c9f43c3"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,7 +1,7 @@
 """administrators' changes in a hash-chained trail; revoked tokens
 
 Revision ID: 3c1f0e2a9b71
-Revises: a197bb05fe70
+Revises: 4c1e0a7d21a1
 Create Date: 2026-12-01 06:30:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "3c1f0e2a9b71"
-down_revision: Union[str, Sequence[str], None] = "a197bb05fe70"
+down_revision: Union[str, Sequence[str], None] = "4c1e0a7d21a1"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

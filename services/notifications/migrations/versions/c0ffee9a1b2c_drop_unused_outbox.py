@@ -1,7 +1,7 @@
 """drop the outbox: notifications publish no events
 
 Revision ID: c0ffee9a1b2c
-Revises: 8d670f581eff
+Revises: 80c4e4b165e5
 Create Date: 2026-12-01 07:05:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "c0ffee9a1b2c"
-down_revision: Union[str, Sequence[str], None] = "8d670f581eff"
+down_revision: Union[str, Sequence[str], None] = "80c4e4b165e5"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
