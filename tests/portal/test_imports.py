@@ -1,11 +1,19 @@
 """The import page: a reviewer checks a feed file, sees the dry run, confirms; nobody else may."""
 
+import pytest
+
 from tests.portal.conftest import WORKFLOW, YEAR, go, sign_in
+from tests.workflow.test_imports import new_unit
 
 
-def test_a_reviewer_checks_a_file_then_confirms_it(page, team, live, tmp_path):
+@pytest.fixture
+def unit(live) -> str:
+    return new_unit(live)
+
+
+def test_a_reviewer_checks_a_file_then_confirms_it(page, unit, live, tmp_path):
     feed = tmp_path / "progress.csv"
-    feed.write_text(f"unit,period,targets,targets_met\n{team.unit},M02,4,3\n")
+    feed.write_text(f"unit,period,targets,targets_met\n{unit},M02,4,3\n")
     sign_in(page, "reviewer")
     go(page, "#nav-imports")
     page.select_option("#kpi", "1.1")
@@ -15,14 +23,14 @@ def test_a_reviewer_checks_a_file_then_confirms_it(page, team, live, tmp_path):
     page.set_input_files("#confirm-file", str(feed))
     go(page, "#import-confirm button[type=submit]")
     reports = live.session("reviewer").get(
-        f"{WORKFLOW}/reports", params={"year": YEAR, "unit": team.unit, "kpi": "1.1"}
+        f"{WORKFLOW}/reports", params={"year": YEAR, "unit": unit, "kpi": "1.1"}
     )
     assert [(r["state"], r["value"]) for r in reports.json()] == [("approved", 75.0)]
 
 
-def test_a_bad_row_is_shown_with_its_line_and_nothing_is_imported(page, team, tmp_path):
+def test_a_bad_row_is_shown_with_its_line_and_nothing_is_imported(page, unit, tmp_path):
     feed = tmp_path / "progress.csv"
-    feed.write_text(f"unit,period,targets,targets_met\n{team.unit},M13,4,3\n")
+    feed.write_text(f"unit,period,targets,targets_met\n{unit},M13,4,3\n")
     sign_in(page, "reviewer")
     page.goto("/imports")
     page.select_option("#kpi", "1.1")
