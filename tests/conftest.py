@@ -240,42 +240,46 @@ def make_team(live):
     """`make_team()` creates a fresh provincial office under a region, and its two users."""
 
     def make(region: str | None = None) -> Team:
-        admin = live.session("admin")
-        for _ in range(30):
-            parent = region or f"R{random.randint(1, 8)}"
-            code = f"{parent}-{random.randint(10, 99)}"
-            resp = admin.post(
-                "/api/catalogue/units",
-                json={
-                    "code": code,
-                    "name_th": f"สำนักงานทดสอบ {code}",
-                    "name_en": f"Test {code}",
-                    "kind": "province",
-                    "parent": parent,
-                },
-            )
-            if resp.status_code == 201:
-                break
-            assert resp.status_code == 409, resp.text
-        else:
-            raise AssertionError("no free provincial office code left")
-        tag = uuid.uuid4().hex[:8]
-        team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
-        for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
-            resp = admin.post(
-                "/api/identity/users",
-                json={
-                    "username": username,
-                    "display_name": f"{role} {code}",
-                    "email": f"{username}@test.rbm.invalid",
-                    "password": team.password,
-                    "memberships": [{"unit": code, "role": role}],
-                },
-            )
-            assert resp.status_code == 201, resp.text
-        return team
+        return create_team(live.session("admin"), region)
 
     return make
+
+
+def create_team(admin: requests.Session, region: str | None = None) -> Team:
+    """A fresh provincial office under a region (random unless given), and its two users."""
+    for _ in range(30):
+        parent = region or f"R{random.randint(1, 8)}"
+        code = f"{parent}-{random.randint(10, 99)}"
+        resp = admin.post(
+            "/api/catalogue/units",
+            json={
+                "code": code,
+                "name_th": f"สำนักงานทดสอบ {code}",
+                "name_en": f"Test {code}",
+                "kind": "province",
+                "parent": parent,
+            },
+        )
+        if resp.status_code == 201:
+            break
+        assert resp.status_code == 409, resp.text
+    else:
+        raise AssertionError("no free provincial office code left")
+    tag = uuid.uuid4().hex[:8]
+    team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
+    for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
+        resp = admin.post(
+            "/api/identity/users",
+            json={
+                "username": username,
+                "display_name": f"{role} {code}",
+                "email": f"{username}@test.rbm.invalid",
+                "password": team.password,
+                "memberships": [{"unit": code, "role": role}],
+            },
+        )
+        assert resp.status_code == 201, resp.text
+    return team
 
 
 def login(live: LiveSystem, username: str, password: str) -> requests.Session:
