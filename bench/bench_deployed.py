@@ -13,6 +13,7 @@ queues, PostgreSQL roles, SeaweedFS) measured through its gateway.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -146,4 +147,5 @@ def main() -> int:
     finally:
         topology.stop()
         sink.stop()
+        shutil.rmtree(root, ignore_errors=True)
     return 0
