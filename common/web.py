@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -245,12 +246,16 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
 def _unanswered(runtime: Runtime) -> list[str]:
     """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
     called = sorted({c.service for c in runtime.extras.values() if isinstance(c, ServiceClient)})
-    down = []
-    for service in called:
+
+    def answers(service: str) -> bool:
         try:
-            ok = requests.get(f"{runtime.settings.service_url(service)}/healthz", timeout=2).ok
+            return requests.get(f"{runtime.settings.service_url(service)}/healthz", timeout=2).ok
         except requests.RequestException:
-            ok = False
-        if not ok:
-            down.append(service)
-    return down
+            return False
+
+    if not called:
+        return []
+    # All at once: a probe's timeout must hold however many services are down.
+    with ThreadPoolExecutor(len(called)) as pool:
+        found = pool.map(answers, called)
+        return [name for name, ok in zip(called, found, strict=True) if not ok]

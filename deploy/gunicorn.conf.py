@@ -32,6 +32,12 @@ def on_starting(server):
     os.makedirs(folder, exist_ok=True)
 
 
+def on_exit(server):
+    import shutil
+
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
 def child_exit(server, worker):
     from prometheus_client import multiprocess
 

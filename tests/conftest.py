@@ -290,12 +290,11 @@ class Team:
 @pytest.fixture
 def make_team(live):
     """`make_team()` creates a fresh provincial office under a region, and its two users."""
-    return lambda region=None: create_team(live, region)
+    return lambda region=None: create_team(live.session("admin"), region)
 
 
-def create_team(live: LiveSystem, region: str | None = None) -> Team:
-    """A fresh provincial office under a region of that system, and its two users."""
-    admin = live.session("admin")
+def create_team(admin: requests.Session, region: str | None = None) -> Team:
+    """A fresh provincial office under a region (random unless given), and its two users."""
     for _ in range(30):
         parent = region or f"R{random.randint(1, 8)}"
         code = f"{parent}-{random.randint(10, 99)}"

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,10 +12,8 @@ import pytest
 import requests
 
 from deploy.topology import Topology, rabbitmqctl
-from tests.conftest import DEMO_PASSWORD, BaseUrlSession, unavailable
+from tests.conftest import DEMO_PASSWORD, BaseUrlSession, create_team, unavailable
 from tests.notifications.conftest import eventually
-
-TEAM_PASSWORD = "team-password-1"
 
 # One gunicorn worker per replica (the image runs two): two replicas of each service already
 # make some 25 processes, and the database server is shared with other test sessions.
@@ -85,52 +81,26 @@ class DeployedTeam:
     head_name: str
     reporter: requests.Session
     head: requests.Session
+    password: str
 
 
 def new_team(topology: Topology, gateway: Client) -> DeployedTeam:
     """A fresh unit and its two users, once notifications knows them (they are told first)."""
-    admin = gateway.session("admin")
-    for _ in range(30):
-        code = f"R{random.randint(1, 8)}-{random.randint(10, 99)}"
-        resp = admin.post(
-            "/api/catalogue/units",
-            json={
-                "code": code,
-                "name_th": f"สำนักงานทดสอบ {code}",
-                "name_en": f"Test {code}",
-                "kind": "province",
-                "parent": code.split("-")[0],
-            },
-        )
-        if resp.status_code == 201:
-            break
-        assert resp.status_code == 409, resp.text
-    tag = uuid.uuid4().hex[:8]
-    names = {"reporter": f"rep-{tag}", "unit_head": f"head-{tag}"}
-    for role, username in names.items():
-        resp = admin.post(
-            "/api/identity/users",
-            json={
-                "username": username,
-                "display_name": f"{role} {code}",
-                "email": f"{username}@test.rbm.invalid",
-                "password": TEAM_PASSWORD,
-                "memberships": [{"unit": code, "role": role}],
-            },
-        )
-        assert resp.status_code == 201, resp.text
+    team = create_team(gateway.session("admin"))
     eventually(
         lambda: (
-            len(topology.sql("SELECT 1 FROM notifications.memberships WHERE unit = %s", code)) == 2
+            len(topology.sql("SELECT 1 FROM notifications.memberships WHERE unit = %s", team.unit))
+            == 2
         ),
         what="the team known to notifications",
     )
     return DeployedTeam(
-        code,
-        names["reporter"],
-        names["unit_head"],
-        gateway.session(names["reporter"], TEAM_PASSWORD),
-        gateway.session(names["unit_head"], TEAM_PASSWORD),
+        team.unit,
+        team.reporter,
+        team.head,
+        gateway.session(team.reporter, team.password),
+        gateway.session(team.head, team.password),
+        team.password,
     )
 
 

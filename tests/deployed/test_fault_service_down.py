@@ -32,7 +32,7 @@ def portal_login(deployed, username: str, password: str) -> requests.Session:
 def test_a_service_down_is_named_and_catches_up_when_back(deployed, gateway):
     team = new_team(deployed, gateway)
     (report, *_) = draft_reports(team)
-    head_portal = portal_login(deployed, team.head_name, "team-password-1")
+    head_portal = portal_login(deployed, team.head_name, team.password)
     stopped = [p for p in deployed.processes if p.env.get("RBM_SERVICE") == DOWN]
     for proc in stopped:
         proc.stop()

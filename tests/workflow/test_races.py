@@ -26,7 +26,7 @@ def _endorsed_reports(system, count: int) -> list[dict]:
     """`count` reports of KPI 2.2 waiting for the reviewer, over as many fresh units as needed."""
     reports = []
     while len(reports) < count:
-        team = create_team(system)
+        team = create_team(system.session("admin"))
         reporter = login(system, team.reporter, team.password)
         head = login(system, team.head, team.password)
         for period in MONTHS[: count - len(reports)]:
