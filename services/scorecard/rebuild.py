@@ -15,13 +15,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, unit_of_work
-from common.events import Envelope
+from common.events import Envelope, utcnow
 from services.scorecard.events import BINDINGS, SEEN_REPORTS, on_event
 from services.scorecard.models import Base, Inbox, Report
 
@@ -45,14 +45,15 @@ def rebuild(session_factory: sessionmaker[Session], envelopes: Iterable[Envelope
     with unit_of_work(session_factory) as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(delete(table))
-    applied = 0
+    applied, now = 0, utcnow()
     events = iter(e for e in envelopes if wanted(e))
     while batch := list(islice(events, BATCH)):
         with unit_of_work(session_factory) as session, session.no_autoflush:
             _prime(session, batch)
             for envelope in batch:
                 on_event(session, envelope)
-                session.add(Inbox(event_id=envelope.id, consumer=CONSUMER))
+            handled = [{"event_id": e.id, "consumer": CONSUMER, "handled_at": now} for e in batch]
+            session.execute(insert(Inbox.__table__), handled)
         applied += len(batch)
     return applied
 

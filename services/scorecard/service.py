@@ -71,7 +71,7 @@ def _due(session: Session, year: int, units: Iterable[str], as_of: date) -> dict
 def _kpi_card(
     kpi: Kpi,
     scoring: Scoring,
-    tally: Tally | None,
+    tally: Any,
     own_target: float | None,
     due: int,
     query: Query,
@@ -126,16 +126,19 @@ def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
 def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
     """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
     kpis = _year_kpis(session, query.year)
+    # Plain rows, not ORM objects: a region's units below it bring tens of thousands.
     tallies = {
         (t.unit, t.kpi): t
-        for t in session.scalars(
-            select(Tally).where(Tally.year == query.year, Tally.unit.in_(units))
+        for t in session.execute(
+            select(*Tally.__table__.c).where(Tally.year == query.year, Tally.unit.in_(units))
         )
     }
     targets = {
-        (t.unit, t.kpi): t.target
-        for t in session.scalars(
-            select(Target).where(Target.year == query.year, Target.unit.in_(units))
+        (unit, kpi): target
+        for unit, kpi, target in session.execute(
+            select(Target.unit, Target.kpi, Target.target).where(
+                Target.year == query.year, Target.unit.in_(units)
+            )
         )
     }
     due = _due(session, query.year, units, as_of)

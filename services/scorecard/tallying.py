@@ -166,7 +166,7 @@ def retally_year(session: Session, year: int) -> None:
     session.execute(delete(Share).where(Share.year == year))
     session.execute(delete(Tally).where(Tally.year == year))
     by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
-    for report in session.scalars(select(Report).where(Report.year == year)):
+    for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
         if report.kpi in kpis and report.kpi in scoring:
             by_slot[(report.unit, report.kpi)].append(report)
     shares = [
@@ -186,11 +186,12 @@ def retally_year(session: Session, year: int) -> None:
             tally = tallies[(unit, target.kpi)]
             tally["target_total"] += target.target
             tally["target_units"] += 1
+    # Plain table inserts: a year's thousands of rows need none of the ORM's bookkeeping.
     if shares:
-        session.execute(insert(Share), shares)
+        session.execute(insert(Share.__table__), shares)
     if tallies:
         rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
-        session.execute(insert(Tally), rows)
+        session.execute(insert(Tally.__table__), rows)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
@@ -207,4 +208,4 @@ def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any
             {"year": year, "unit": u, "kpi": k, "due_on": d, "reports": n}
             for (u, k, d), n in counts.items()
         ]
-        session.execute(insert(DueCount), rows)
+        session.execute(insert(DueCount.__table__), rows)
