@@ -12,7 +12,7 @@ from common.auth import Principal
 from common.errors import NotFound
 from services.workflow import audit
 from services.workflow.delegations import actor_of
-from services.workflow.models import Report
+from services.workflow.models import AuditEntry, Report
 from services.workflow.rules import (
     CREATE_ROLES,
     DELEGABLE,
@@ -21,6 +21,7 @@ from services.workflow.rules import (
     Actor,
     allowed_actions,
     may_edit,
+    separation_problem,
 )
 
 MAX_PAGE = 1000
@@ -41,7 +42,8 @@ def get_report(session: Session, principal: Principal, report_id: str) -> dict:
 
 def shown(session: Session, report: Report, actor: Actor) -> dict:
     """The report as GET /reports/{id} shows it to `actor`: with its history."""
-    return present(report, actor, history=history(session, report.id))
+    authors = authors_of(session, [report])[report.id]
+    return present(report, actor, authors, history=history(session, report.id))
 
 
 def shown_to(session: Session, report: Report, principal: Principal) -> dict:
@@ -62,8 +64,21 @@ def list_reports(
         query = query.where(Report.unit.in_(sorted(actor.units)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
-    rows = session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset))
-    return [present(r, actor) for r in rows], total
+    rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
+    authors = authors_of(session, rows)
+    return [present(r, actor, authors[r.id]) for r in rows], total
+
+
+def authors_of(session: Session, reports: list[Report]) -> dict[str, set[str]]:
+    """Who created or submitted each report, at any time: none of them may check it."""
+    out = {r.id: {r.created_by} for r in reports}
+    if out:
+        submitters = select(AuditEntry.subject_id, AuditEntry.actor).where(
+            AuditEntry.subject_id.in_(list(out)), AuditEntry.action == SUBMIT
+        )
+        for report_id, actor in session.execute(submitters):
+            out[report_id].add(actor)
+    return out
 
 
 def history(session: Session, report_id: str) -> list[dict]:
@@ -86,9 +101,16 @@ def history(session: Session, report_id: str) -> list[dict]:
     return out
 
 
-def present(report: Report, actor: Actor, history: list[dict] | None = None) -> dict:
+def present(
+    report: Report, actor: Actor, authors: set[str], history: list[dict] | None = None
+) -> dict:
     """The report as the API shows it to `actor`, with what they may do to it now."""
     roles = actor.roles_in(report.unit)
+    actions = [
+        action
+        for action in allowed_actions(report.state, roles)
+        if separation_problem(action, authors, actor.username, None) is None
+    ]
     out = {
         "id": report.id,
         "year": report.year,
@@ -114,7 +136,7 @@ def present(report: Report, actor: Actor, history: list[dict] | None = None) -> 
         "submitted_at": report.submitted_at,
         "approved_at": report.approved_at,
         "frozen": report.frozen,
-        "actions": allowed_actions(report.state, roles),
+        "actions": actions,
         "editable": may_edit(report.state, roles),
     }
     if history is not None:

@@ -17,8 +17,8 @@ from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
-from services.workflow.models import AuditEntry, Report
-from services.workflow.reading import visible_report
+from services.workflow.models import Report
+from services.workflow.reading import authors_of, visible_report
 from services.workflow.rules import (
     APPROVE,
     GLOBAL_ROLES,
@@ -103,7 +103,7 @@ def _apply(
             reason="delegation_ended",
         )
     if problem := separation_problem(
-        action, _authors(session, report), actor.username, step.on_behalf_of
+        action, authors_of(session, [report])[report.id], actor.username, step.on_behalf_of
     ):
         raise Forbidden(problem, reason="separation_of_duties")
     if action == SUBMIT:
@@ -122,14 +122,6 @@ def _apply(
     record_change(
         session, trail, report, action, actor.username, step.on_behalf_of, changes, comment
     )
-
-
-def _authors(session: Session, report: Report) -> set[str]:
-    """Who created the report or submitted it, at any time."""
-    submitters = select(AuditEntry.actor).where(
-        AuditEntry.subject_id == report.id, AuditEntry.action == SUBMIT
-    )
-    return {report.created_by, *session.scalars(submitters)}
 
 
 def transition(

@@ -31,3 +31,13 @@ def test_rights_name_the_units_a_user_writes_and_the_roles_they_may_delegate(cre
     assert head["delegable"] == [{"unit": crew.unit, "role": "unit_head"}]
     reporter = crew.reporter.get(f"{API}/rights").json()
     assert reporter["submitter_units"] == [crew.unit] and reporter["delegable"] == []
+
+
+def test_a_head_who_created_the_report_is_not_offered_to_endorse_it(crew):
+    body = {"year": 2547, "kpi": "2.1", "unit": crew.unit, "period": "M04"}
+    report = crew.head.post(f"{API}/reports", json=body).json()
+    assert crew.act(crew.reporter, report, "submit").status_code == 200
+    seen_by_head = crew.head.get(f"{API}/reports/{report['id']}").json()
+    assert seen_by_head["actions"] == ["return"]
+    listed = crew.head.get(f"{API}/reports", params={"unit": crew.unit}).json()
+    assert {r["id"]: r["actions"] for r in listed}[report["id"]] == ["return"]
