@@ -15,6 +15,7 @@ from werkzeug.datastructures import Headers
 
 from services.portal.core import IdConverter, api, local_path, problem, signed_in
 from services.portal.labels import lang
+from services.portal.security import framed_by_this_site
 
 files = Blueprint("files", __name__)
 
@@ -76,7 +77,7 @@ def download(file_id: str):
 @signed_in
 def view(file_id: str):
     """A PDF or image shown in the page (other types download as usual)."""
-    return stream("evidence", f"/files/{file_id}/content", inline=True)
+    return framed_by_this_site(stream("evidence", f"/files/{file_id}/content", inline=True))
 
 
 class _Body:

@@ -29,6 +29,15 @@ HEADERS = {
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def framed_by_this_site(response):
+    """An answer that this site's own pages may show in a frame (evidence shown inline)."""
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "frame-ancestors 'none'", "frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 def init_app(app: Flask, static_folder: Path, https: bool) -> None:
     """Serve /static, set the headers on every answer; over https, HSTS and `__Host-` cookies."""
     app.static_folder = str(static_folder)

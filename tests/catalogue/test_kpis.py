@@ -37,9 +37,13 @@ def test_each_kpi_carries_every_field_of_the_contract(kpis_2547):
         assert set(kpi) >= CONTRACT_FIELDS, kpi["code"]
 
 
-@pytest.mark.parametrize("code", ["4.1", "7.1", "9.3"])
+@pytest.mark.parametrize("code", ["4.1", "9.3"])
 def test_level_kpis_are_reported_on_a_template_when_there_are_results(kpis_2547, code):
     assert (kpis_2547[code]["method"], kpis_2547[code]["cycle"]) == ("template", "on-results")
+
+
+def test_the_service_plan_is_reported_on_a_template_once_a_year(kpis_2547):
+    assert (kpis_2547["7.1"]["method"], kpis_2547["7.1"]["cycle"]) == ("template", "yearly")
 
 
 @pytest.mark.parametrize("code", ["1.1", "3.1", "5.1"])

@@ -28,6 +28,8 @@ def test_the_pdf_is_shown_in_the_page_beside_the_values_read_from_the_form(demo,
     shown = page.request.get(frame.get_attribute("src"))
     assert shown.headers["content-type"] == "application/pdf"
     assert shown.headers["content-disposition"].startswith("inline")
+    # this site's own page may frame it; no other may
+    assert "frame-ancestors 'self'" in shown.headers["content-security-policy"]
     assert page.locator("#form-level").inner_text() == "3"
 
 
