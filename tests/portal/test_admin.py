@@ -72,3 +72,24 @@ def test_a_new_form_template_is_shown_rendered_before_it_takes_effect(live, page
     go(page, "#confirm-template")
     confirmed = next(t for t in admin.get("/api/evidence/templates").json() if t["kpi"] == "9.3")
     assert len(confirmed["versions"]) == versions + 1
+
+
+def test_targets_of_many_units_come_from_an_xlsx_sheet(live, page, tmp_path):
+    from openpyxl import Workbook
+
+    year = free_year(live)
+    admin = live.session("admin")
+    assert admin.post("/api/catalogue/years", json={"year": year, "copy_from": 2547}).ok
+    book = Workbook()
+    book.active.append(["unit", "kpi", "target", "denominator", "responsible", "data_collector"])
+    book.active.append(["R1", "2.2", 30, None, "head1", "reporter1"])
+    book.active.append(["R2", "10.1", 75, 36, "reporter2", "reporter2"])
+    sheet = tmp_path / "targets.xlsx"
+    book.save(sheet)
+    sign_in(page, "admin")
+    page.goto(f"/admin/targets?year={year}&unit=R2")
+    page.set_input_files("#sheet", str(sheet))
+    go(page, "#plan-upload button")
+    assert page.input_value("[name='target-10.1']") == "75"
+    targets = admin.get(f"/api/catalogue/years/{year}/targets", params={"unit": "R1", "kpi": "2.2"})
+    assert [t["target"] for t in targets.json()] == [30]
