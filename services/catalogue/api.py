@@ -4,19 +4,16 @@ Every route needs a bearer token; changes need a catalogue writer (admin or the 
 group's reviewer), except that a unit head may set their own unit's KPI owners.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import wraps
 
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from common.auth import Principal, current_principal
 from common.db import unit_of_work
-from common.errors import Conflict, DomainError, UnsupportedMediaType
+from common.errors import DomainError, UnsupportedMediaType
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, scoring, units, years
 from services.catalogue.service.base import require_assigner, require_writer
@@ -28,14 +25,9 @@ blp = Blueprint(
 )
 
 
-@contextmanager
-def _session() -> Iterator[Session]:
+def _session():
     """A unit of work; two writers creating the same row at once: the second gets a 409."""
-    try:
-        with unit_of_work(current_app.extensions["rbm"].session_factory) as session:
-            yield session
-    except IntegrityError as exc:
-        raise Conflict("Someone else changed the same thing at the same time: try again.") from exc
+    return unit_of_work(current_app.extensions["rbm"].session_factory)
 
 
 @blp.before_request
