@@ -138,6 +138,7 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     started = time.monotonic()
     server = _serve(env, int(env.setdefault("RBM_PORT", "8000")))
     stack.append(server.close)
+    threading.Thread(target=server.run, name="http", daemon=True).start()
     lock.update(url=env["RBM_GATEWAY_URL"])
     children = []
     if not env.get("RBM_S3_ENDPOINT"):
@@ -149,7 +150,6 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     system = build_system(env)
     stack.append(system.shutdown)
     server.application = system.wsgi
-    threading.Thread(target=server.run, name="http", daemon=True).start()
     system.start_workers()
     children.append(_celery(env, lock, stack))
     lock.update(state="running")
