@@ -143,6 +143,7 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     started = time.monotonic()
     server = _serve(env, int(env.setdefault("RBM_PORT", "8000")))
     stack.append(server.close)
+    threading.Thread(target=server.run, name="http", daemon=True).start()
     lock.update(url=env["RBM_GATEWAY_URL"])
     children = []
     if not env.get("RBM_S3_ENDPOINT"):
@@ -154,7 +155,6 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     system = build_system(env)
     stack.append(system.shutdown)
     server.application = system.wsgi
-    threading.Thread(target=server.run, name="http", daemon=True).start()
     system.start_workers()
     children.extend(_celery(env, lock, stack, module) for module in WORKERS)
     if env.get("RBM_DEMO", "") in ("1", "true"):

@@ -95,7 +95,8 @@ class DataDirLock:
                     f"{self.path.parent}; stop it first, or choose another RBM_DATA_DIR"
                 )
             time.sleep(0.5)  # an earlier runner is stopping: its processes go in seconds
-        stop_leftovers(self.read().get("processes", []))
+        left = self.read().get("processes", [])
+        stop_leftovers([*left, *(m for p in left[1:] for m in group_members(p))])
         self.state = {"pid": os.getpid(), "state": "starting", "processes": []}
         self.record("runner", os.getpid())
         return self
@@ -130,6 +131,22 @@ class DataDirLock:
             self.update(state="stopped", processes=[])
             self.file.close()  # releases the flock
             self.file = None
+
+
+def group_members(leader: dict[str, Any]) -> list[dict[str, Any]]:
+    """Live processes of the process group a recorded child leads (it started its own session),
+    started after it: its own children, which the kernel does not kill when it dies."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        in_group = fields[2] == str(leader["pid"]) and pid != int(leader["pid"])
+        if in_group and fields[0] not in "ZX" and int(fields[19]) >= int(leader["started"] or 0):
+            members.append({"name": f"{leader['name']} child", "pid": pid, "started": fields[19]})
+    return members
 
 
 def stop_leftovers(processes: list[dict[str, Any]], grace: float = 10.0) -> list[int]:

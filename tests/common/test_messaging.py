@@ -12,8 +12,8 @@ import pytest
 from kombu import Connection
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
-from structlog.testing import capture_logs
 
+from common import messaging
 from common.config import Settings
 from common.db import make_engine, make_session_factory, new_base, unit_of_work
 from common.events import Envelope, Event, InboxMixin, OutboxMixin, record_event
@@ -362,13 +362,25 @@ def test_a_consumer_stopped_while_its_queue_was_purged_catches_up_from_the_feed(
     assert len(bus.deliveries) == 5
 
 
-def test_a_lag_that_grows_at_every_look_is_logged_as_a_warning(tmp_path):
+def test_a_lag_that_grows_at_every_look_is_logged_as_a_warning(tmp_path, monkeypatch):
+    warnings: list[dict] = []
+
+    class Recorder:
+        def warning(self, event: str, **fields) -> None:
+            warnings.append({"event": event, **fields})
+
+    monkeypatch.setattr(messaging, "log", Recorder())
     consumer = EventConsumer(
         "lagging", None, Inbox, print, f"filesystem://{tmp_path}", "x", "rbm", ["test.#"]
     )
-    with capture_logs() as logs:
-        for lag in (1, 2, 2, 3, 4, 5):
-            consumer._watch_lag("test", lag)
-    growing = [entry for entry in logs if entry["event"] == "consumer_lag_growing"]
-    assert [entry["lag"] for entry in growing] == [[2, 3, 4, 5]]
+    for lag in (1, 2, 2, 3, 4, 5):
+        consumer._watch_lag("test", lag)
+    assert warnings == [
+        {
+            "event": "consumer_lag_growing",
+            "consumer": "lagging",
+            "producer": "test",
+            "lag": [2, 3, 4, 5],
+        }
+    ]
     assert consumer.lag == {"test": 5}

@@ -24,17 +24,22 @@ def test_a_second_start_on_a_live_runners_data_dir_says_who_holds_it(tmp_path):
     DataDirLock(tmp_path).acquire().release()
 
 
-def test_a_start_stops_what_a_dead_run_left_running(tmp_path):
+def test_a_start_stops_what_a_dead_run_left_running_with_its_children(tmp_path):
     crashed = DataDirLock(tmp_path).acquire()
-    left = subprocess.Popen(["sleep", "60"])
-    crashed.record("seaweedfs", left.pid)
+    # A child in a session of its own that started a child of its own (Celery's beat, say).
+    child = subprocess.Popen(
+        ["sh", "-c", "sleep 60 & echo $!; wait"], stdout=subprocess.PIPE, start_new_session=True
+    )
+    grandchild = int(child.stdout.readline())
+    crashed.record("celery", child.pid)
     crashed.file.close()  # the runner died: the kernel drops its lock, its file stays
-    record = crashed.state["processes"][-1]
-    assert alive(record)
+    leader = crashed.state["processes"][-1]
+    orphan = {"pid": grandchild, "started": started_at(grandchild)}
+    assert alive(leader) and alive(orphan)
     again = DataDirLock(tmp_path).acquire()
     try:
-        assert left.wait(15) == -signal.SIGTERM
-        assert not alive(record)
+        assert child.wait(15) == -signal.SIGTERM
+        assert not alive(leader) and not alive(orphan)
     finally:
         again.release()
 

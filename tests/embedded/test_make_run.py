@@ -51,7 +51,7 @@ class MakeRun:
             try:
                 if self.url and requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok:
                     return time.monotonic() - started
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening, or still starting
                 pass
             time.sleep(0.5)
         raise AssertionError("make run did not serve in time")

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from deploy.lifecycle import alive
+from deploy.lifecycle import alive, group_members
 from tests.embedded.test_make_run import MakeRun
 
 CUTS = int(os.environ.get("RBM_TEST_POWER_CUTS", "1"))
@@ -67,14 +67,15 @@ def submit(reporter: Client, report_id: str) -> int:
 def cut(run: MakeRun, how: str) -> list[dict]:
     """Kill the run at once; returns its processes (none may be left)."""
     processes = run.lock()["processes"]
-    victims = processes if how == "everything" else processes[:1]
+    children = [m for p in processes[1:] for m in group_members(p)]  # Celery's beat
+    victims = [*processes, *children] if how == "everything" else processes[:1]
     for process in victims:
         os.kill(int(process["pid"]), signal.SIGKILL)
     if how == "everything":
         os.kill(run.proc.pid, signal.SIGKILL)
     run.proc.wait(30)
     run.log.close()
-    return processes
+    return [*processes, *children]
 
 
 class Thief(threading.Thread):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy.lifecycle import alive
+from deploy.lifecycle import alive, group_members
 from tests.embedded.test_make_run import MakeRun, processes_using
 
 ROUNDS = int(os.environ.get("RBM_TEST_RESTARTS", "2"))
@@ -65,6 +65,7 @@ def test_every_start_serves_whatever_ended_the_run_before(tmp_path, repo_root):
             run.wait_ready()
             assert not [p for p in previous if alive(p)], f"round {round_}: left from before"
             previous = run.lock()["processes"]
+            previous += [m for p in previous[1:] for m in group_members(p)]
         except BaseException:
             os.killpg(run.proc.pid, signal.SIGKILL)
             print(Path(run.log.name).read_text(errors="replace")[-3000:])
