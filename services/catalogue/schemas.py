@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from common.fields import Integer, Number, StrictBoolean, Text
+from common.fields import Integer, Number, StrictBoolean, Text, Timestamp
 from services.catalogue import rules, scoring
 
 
@@ -206,7 +206,7 @@ class ScoringSchema(ScoringUpdateSchema):
         metadata={"description": "True while the criteria are the seeded ones, not confirmed."}
     )
     updated_by = Text(allow_none=True)
-    updated_at = fields.DateTime(allow_none=True)
+    updated_at = Timestamp(allow_none=True)
 
 
 # --- plans: targets, owners, schedule, applicability --------------------------------------

@@ -100,7 +100,7 @@ class AuditQuerySchema(Schema):
 
 class AdminAuditSchema(Schema):
     seq = fields.Integer()
-    at = fields.AwareDateTime()
+    at = Timestamp()
     actor = fields.String()
     action = fields.String()
     subject = fields.String()
