@@ -27,6 +27,9 @@ NOT_DEPLOYMENT_SETTINGS = {
     "RBM_QUEUE_PREFIX": "lets test sessions share a broker; the default is the deployment's",
     "RBM_TOPOLOGY_PG_URL": "deploy/topology.py, the topology run on one machine",
     "RBM_TOPOLOGY_AMQP_URL": "deploy/topology.py, the topology run on one machine",
+    "RBM_URL": "the import command line's origin",
+    "RBM_TOKEN": "the import command line's token",
+    "RBM_PASSWORD": "the import command line's password",
 }
 
 
