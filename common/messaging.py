@@ -9,13 +9,14 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import structlog
 from kombu import Connection, Exchange, Queue
 from kombu import Consumer as KombuConsumer
 from kombu.transport.virtual.exchange import TopicExchange
 from sqlalchemy import delete, func, select, text
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import unit_of_work
@@ -34,7 +35,7 @@ class Feed(Protocol):
     def page(self, producer: str, after: int, limit: int) -> dict[str, Any]: ...
 
 
-def read_feed(session: Session, outbox: type, after: int, limit: int) -> dict[str, Any]:
+def read_feed(session: Session, outbox: type[Any], after: int, limit: int) -> dict[str, Any]:
     """Numbered events after `after`, in order, and the highest number given so far."""
     rows = session.scalars(
         select(outbox).where(outbox.seq > after).order_by(outbox.seq).limit(limit)
@@ -118,7 +119,7 @@ class OutboxRelay:
         in order: a feed reader that has seen N never later finds a new number below N.
         """
         with unit_of_work(self.session_factory) as session:
-            if session.bind.dialect.name == "postgresql":
+            if session.get_bind().dialect.name == "postgresql":
                 key = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.outbox.seq'))"
                 session.execute(text(key))
             query = (
@@ -144,7 +145,7 @@ class OutboxRelay:
             result = session.execute(
                 delete(self.outbox).where(self.outbox.sent_at < cutoff, self.outbox.seq < newest)
             )
-        return result.rowcount
+        return cast(CursorResult, result).rowcount
 
     def _producer(self):
         if self.connection is None:
@@ -234,7 +235,7 @@ class EventConsumer:
         self,
         name: str,
         session_factory: sessionmaker[Session],
-        inbox_model: type,
+        inbox_model: type[Any],
         handler: Handler,
         broker_url: str,
         exchange: str,
@@ -357,6 +358,7 @@ class EventConsumer:
         return handled
 
     def _catch_up_with(self, producer: str) -> int:
+        assert self.feed is not None, "catch-up needs a feed"
         handled = 0
         while True:
             after = self.position(producer)
@@ -515,6 +517,7 @@ def replay(
     """Apply to `session` every event the consumer's producers still keep that it binds,
     oldest first, leaving its inbox and places alone: a read model rebuilt from the producers'
     histories. Returns how many events were applied."""
+    assert consumer.feed is not None, "a rebuild reads the producers' feeds"
     applied = 0
     for producer in consumer.producers:
         after = 0

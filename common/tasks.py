@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 from kombu import Exchange, Queue
 
@@ -20,7 +22,7 @@ def create_task_app(settings: Settings) -> Celery:
     app = Celery(f"rbm.{settings.service}")
     broker = connect(settings.broker_url)
     queue = task_queue(settings)
-    options = dict(broker.transport_options)
+    options: dict[str, Any] = dict(broker.transport_options or {})
     # Tasks are published without waiting for confirms: each task's row in the service's
     # database is the truth, and a task the broker lost is sent again from there.
     options.pop("confirm_publish", None)

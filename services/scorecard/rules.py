@@ -74,7 +74,7 @@ def unit_share(aggregation: str, measure: str, values: Iterable[Value]) -> Share
         if measure == "percent":
             return Share(_ratio(people, latest_denominator), people, latest_denominator)
         return Share(float(people), people, 0.0)
-    total = sum(v.value for v in values)
+    total = sum(v.value or 0.0 for v in values)
     return Share(total, numerators, latest_denominator)
 
 

@@ -94,7 +94,7 @@ def value_facts(report: Report) -> dict[str, Any]:
     people = []
     if report.counting_rule in PEOPLE_RULES:
         key = RULES[report.counting_rule].key
-        people = sorted({key(i) for i in report.items or () if i.get("counted")})
+        people = sorted({key(i) for i in report.items or () if i.get("counted")}, key=str)
     return {
         "version": report.version,
         "value": report.value,
