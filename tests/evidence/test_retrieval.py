@@ -16,15 +16,15 @@ from tests.evidence.conftest import FILES, free_report, post_file
 
 @pytest.fixture
 def office(live, make_team):
-    """A fresh office with three files: two versions for 7.1 Q1 (reporter, head), one for 9.3."""
+    """A fresh office with three files: two versions for 7.1 Y (reporter, head), one for 9.3."""
     team = make_team()
     year = free_report()["year"]  # the office is new: any year will do
     reporter = login(live, team.reporter, team.password)
     head = login(live, team.head, team.password)
     common = {"unit": team.unit, "year": year}
     files = [
-        post_file(reporter, samples.pdf_file(), "a.pdf", kpi="7.1", period="Q1", **common),
-        post_file(head, samples.png_file(), "b.png", kpi="7.1", period="Q1", **common),
+        post_file(reporter, samples.pdf_file(), "a.pdf", kpi="7.1", period="Y", **common),
+        post_file(head, samples.png_file(), "b.png", kpi="7.1", period="Y", **common),
         post_file(reporter, samples.pdf_file(), "c.pdf", kpi="9.3", period="Q2", **common),
     ]
     assert [f.status_code for f in files] == [201, 201, 201]

@@ -45,11 +45,11 @@ def test_an_uploaded_form_appears_on_the_report_with_its_hash_and_level(page, li
 def test_an_evidence_file_downloads_through_the_portal_byte_for_byte(page, live, team):
     reporter = api_of(live, team.reporter, team.password)
     content = samples.docx_file("หลักฐานการดำเนินงาน 7.1")
-    fields = {"unit": team.unit, "year": "2547", "kpi": "7.1", "period": "Q1"}
+    fields = {"unit": team.unit, "year": "2547", "kpi": "7.1", "period": "Y"}
     stored = reporter.post(
         "/api/evidence/files", data=fields, files={"file": ("หลักฐาน.docx", content, DOCX)}
     ).json()
-    report = create_report(reporter, team.unit, "7.1", "Q1", evidence_ids=[stored["id"]], value=2)
+    report = create_report(reporter, team.unit, "7.1", "Y", evidence_ids=[stored["id"]], value=2)
     sign_in(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
     with page.expect_download() as download:

@@ -16,6 +16,7 @@ def test_a_reviewer_checks_a_file_then_confirms_it(page, unit, live, tmp_path):
     feed.write_text(f"unit,period,targets,targets_met\n{unit},M02,4,3\n")
     sign_in(page, "reviewer")
     go(page, "#nav-imports")
+    page.fill("#year", str(YEAR))
     page.select_option("#kpi", "1.1")
     page.set_input_files("#file", str(feed))
     go(page, "#import-check button[type=submit]")

@@ -10,7 +10,7 @@ def test_the_reporter_uploads_a_filled_form_and_submits_then_the_head_endorses(
     demo, page, browser, tmp_path
 ):
     sign_in(page, "reporter1")
-    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=7.1&period=Q2")
+    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=7.1&period=Y")
     blank = page.request.get(page.get_attribute("#download-form", "href")).body()
     filled = tmp_path / "แบบฟอร์ม 7.1.docx"
     filled.write_bytes(fill_form(blank))
@@ -31,7 +31,7 @@ def test_the_reporter_uploads_a_filled_form_and_submits_then_the_head_endorses(
 
 def test_a_refused_upload_says_why_in_thai(demo, page, tmp_path):
     sign_in(page, "reporter1")
-    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=7.1&period=Q3")
+    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=9.3&period=Q3")
     fake = tmp_path / "หนังสือ.pdf"
     fake.write_text("not a pdf at all")
     page.set_input_files("#file", str(fake))
