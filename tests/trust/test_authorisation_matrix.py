@@ -27,6 +27,8 @@ PUBLIC_READS = {
     ("get", "/api/catalogue/years/{year}/assignments"),
     ("get", "/api/catalogue/years/{year}/schedule"),
     ("get", "/api/catalogue/years/{year}/applicability"),
+    ("get", "/api/catalogue/years/{year}/scoring"),
+    ("get", "/api/catalogue/years/{year}/kpis/{code}/scoring"),
     ("get", "/api/evidence/templates/{year}/{kpi}"),
     ("get", "/api/evidence/templates/{kpi}/versions/{version}"),
 }
@@ -68,6 +70,8 @@ def team_objects(live, crew, new_user):
     upload = post_file(crew.reporter, samples.pdf_file(), "a.pdf", unit=crew.unit)
     assert upload.status_code == 201, upload.text
     given = delegate(crew.head, new_user()["username"]).json()
+    pack = crew.reporter.post("/api/evidence/packs", json={"year": 2547, "unit": crew.unit})
+    assert pack.status_code == 202, pack.text
     deadline = time.monotonic() + 20
     while not (inbox := crew.head.get("/api/notifications/inbox").json()):
         assert time.monotonic() < deadline, "the head was not told of the submission"
@@ -76,6 +80,7 @@ def team_objects(live, crew, new_user):
         "report_id": report["id"],
         "file_id": upload.json()["id"],
         "delegation_id": given["id"],
+        "pack_id": pack.json()["id"],
         "notification_id": inbox[0]["id"],
         "email_id": str(uuid.uuid4()),
         "username": crew.team.head,

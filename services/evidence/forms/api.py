@@ -4,7 +4,7 @@ from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from common.auth import bearer_token, current_principal
+from common.auth import ADMIN, bearer_token, current_principal
 from common.db import unit_of_work
 from services.evidence import rules, schemas
 from services.evidence.api import multipart_stream
@@ -84,6 +84,7 @@ class TemplatePreview(MethodView):
     def post(self, kpi):
         """The form a new template would make with sample data (admin); nothing is stored."""
         principal = current_principal()
+        principal.require_role(ADMIN)  # before the body is read: a refusal reads nothing
         runtime = _runtime()
         stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
         return service.preview_template(
