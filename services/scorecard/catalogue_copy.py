@@ -75,6 +75,9 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     scoring = catalogue.get(f"/years/{year}/scoring")
     targets = catalogue.get(f"/years/{year}/targets")
     slots = catalogue.get(f"/years/{year}/schedule")
+    # Rows an event added in this transaction go to the database first, so that the deletes
+    # below remove them too instead of meeting them again at the next flush.
+    session.flush()
     for unit in units:
         upsert_unit(session, unit)
     session.execute(delete(Kpi).where(Kpi.year == year))
