@@ -103,6 +103,7 @@ def _add_to_tallies(session: Session, year: int, kpi: str, chain: list[str], del
         if tally is None:
             tally = Tally(year=year, unit=unit, kpi=kpi, **{c: 0 for c in TALLY_COLUMNS})
             session.add(tally)
+            session.flush()  # found by the next event even without autoflush (a rebuild)
         for column, change in delta.items():
             setattr(tally, column, getattr(tally, column) + change)
 
@@ -133,6 +134,7 @@ def refresh_share(session: Session, year: int, unit: str, kpi: str) -> None:
     old = _as_dict(stored)
     if stored is None:
         session.add(Share(**new))
+        session.flush()  # found by the next event even without autoflush (a rebuild)
     else:
         for column, value in new.items():
             setattr(stored, column, value)
@@ -148,6 +150,8 @@ def set_target(session: Session, year: int, unit: str, kpi: str, target: float) 
     delta = {"target_total": target, "target_units": 1}
     if row is None:
         session.add(Target(year=year, unit=unit, kpi=kpi, target=target))
+        # A rebuild runs without autoflush: the next event of its batch must find this row.
+        session.flush()
     else:
         delta = {"target_total": target - row.target}
         row.target = target
