@@ -125,8 +125,9 @@ class AnchorWriter:
 
 def verify(session: Session, store: AnchorStore) -> dict[str, Any]:
     """The chain, every anchor, and every report row against its trail; the first bad entry."""
-    chain = audit.verify(session)
+    # Anchors first: each then names a head the database snapshot read after it already holds.
     anchors = store.all()
+    chain = audit.verify(session)
     result = chain.as_dict() | {"anchors": len(anchors)}
     if not chain.intact:
         return result

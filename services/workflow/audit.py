@@ -134,8 +134,27 @@ def check_chain(entries: Iterable[AuditEntry], head: tuple[int, str] | None) -> 
     return Verification(True, count)
 
 
+def read_one_moment(session: Session) -> None:
+    """Make every read of this transaction see the database as it was at its first read.
+
+    Verification reads the trail, its head and the report rows in several statements; a
+    transition committed in between would otherwise look like a trail that does not match.
+    Call it before the transaction's first read; calling it again does nothing.
+    """
+    if session.info.get("one_moment"):
+        return
+    session.info["one_moment"] = True
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite opens a transaction only before a write; each read would see its own moment.
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
 def verify(session: Session, batch: int = 2000) -> Verification:
     """Check the hash chain of the whole trail."""
+    read_one_moment(session)
     head = session.get(AuditHead, HEAD_ID)
     rows = session.scalars(
         select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=batch)

@@ -80,18 +80,36 @@ def trail_db(postgres_url, tmp_path):
     migrate(engine, MIGRATIONS)
     factory = make_session_factory(engine)
     for n in range(1, 6):
-        with unit_of_work(factory) as session:
-            audit.Trail(session).append(
-                subject="report",
-                subject_id=f"r{n}",
-                actor="reporter1",
-                action="create",
-                changes={"value": {"before": None, "after": n * 1.5}, "note": {"after": "บันทึก"}},
-            )
+        append(factory, n)
     yield url, factory
     engine.dispose()
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sqlite_trail(tmp_path):
+    """The same trail in a SQLite file, as the embedded system keeps it."""
+    engine = make_engine(
+        from_env("workflow", {"RBM_DATABASE_URL": f"sqlite:///{tmp_path / 'workflow.db'}"})
+    )
+    migrate(engine, MIGRATIONS)
+    factory = make_session_factory(engine)
+    for n in range(1, 6):
+        append(factory, n)
+    yield factory
+    engine.dispose()
+
+
+def append(factory, n: int) -> None:
+    with unit_of_work(factory) as session:
+        audit.Trail(session).append(
+            subject="report",
+            subject_id=f"r{n}",
+            actor="reporter1",
+            action="create",
+            changes={"value": {"before": None, "after": n * 1.5}, "note": {"after": "บันทึก"}},
+        )
 
 
 def tamper(url: str, statement: str) -> None:
@@ -144,6 +162,20 @@ def test_a_rehashed_entry_still_breaks_the_next_link(trail_db):
     )
     result = verified(factory)
     assert (result["intact"], result["first_bad"]) == (False, 3)
+
+
+@pytest.mark.parametrize("store", ["postgresql", "sqlite"])
+def test_a_change_committed_while_verifying_is_not_taken_for_tampering(request, store):
+    """The check reads the trail, its head and the reports in several statements: all of them
+    see the database as it was when the check began, whatever commits in between."""
+    factory = request.getfixturevalue("trail_db")[1] if store == "postgresql" else None
+    factory = factory or request.getfixturevalue("sqlite_trail")
+    with unit_of_work(factory) as checking:
+        audit.read_one_moment(checking)
+        checking.get(audit.AuditHead, audit.HEAD_ID)  # the check's first read
+        append(factory, 6)  # a transition commits meanwhile
+        assert audit.verify(checking).as_dict() == {"intact": True, "entries": 5}
+    assert verified(factory) == {"intact": True, "entries": 6}
 
 
 def run_command(url: str) -> subprocess.CompletedProcess:
