@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from celery.signals import beat_embedded_init
 from kombu import Exchange, Queue
 
 from common.config import Settings
+from common.lifecycle import die_with_parent
 from common.messaging import connect, is_amqp
 
 WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
@@ -52,3 +54,7 @@ def create_task_app(settings: Settings) -> Celery:
     )
     app.conf.rbm_settings = settings
     return app
+
+
+# `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
+beat_embedded_init.connect(lambda **_: die_with_parent(), sender=None, weak=False)

@@ -27,8 +27,9 @@ import structlog
 from waitress.server import create_server
 
 from common import logging as rbm_logging
+from common.lifecycle import child_dies_with_parent, die_with_parent
 from deploy import demo_activity
-from deploy.lifecycle import AlreadyRunning, DataDirLock, child_dies_with_parent, die_with_parent
+from deploy.lifecycle import AlreadyRunning, DataDirLock
 from deploy.mailsink import MailSink
 from deploy.seaweedfs import SeaweedFS
 from services.identity.demo import DEMO_PASSWORD, DEMO_USERS

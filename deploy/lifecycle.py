@@ -1,7 +1,6 @@
-"""Processes that die with their parent, and one runner per data dir (a lock file with pids).
+"""One runner per data dir (a lock file with pids); its children die with it (common.lifecycle).
 
-A runner killed with SIGKILL cannot stop what it started: its children are told by the kernel
-(PR_SET_PDEATHSIG) and die with it. The lock file records every process of a run, so that a
+The lock file records every process of a run, so that a
 start finds what an earlier run on the same data dir left and stops it, or says that another
 live runner uses that data dir.
 """
@@ -9,36 +8,13 @@ live runner uses that data dir.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import fcntl
 import json
 import os
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
-
-PR_SET_PDEATHSIG = 1
-_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
-
-
-def die_with_parent(sig: int = signal.SIGKILL) -> None:
-    """Ask the kernel to send `sig` to this process when its parent dies (Linux only)."""
-    if _prctl is None:
-        return
-    parent = os.getppid()
-    _prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request was made
-        os.kill(os.getpid(), sig)
-
-
-def child_dies_with_parent() -> None:
-    """A `preexec_fn` for Popen: the child is killed when the process that started it dies.
-
-    Start children from the main thread: the kernel ties the signal to the thread that forked.
-    """
-    die_with_parent(signal.SIGKILL)
 
 
 def started_at(pid: int) -> str | None:

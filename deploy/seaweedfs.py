@@ -16,7 +16,7 @@ from pathlib import Path
 
 from minio import Minio
 
-from deploy.lifecycle import child_dies_with_parent
+from common.lifecycle import child_dies_with_parent
 from deploy.ports import free_port
 
 __all__ = ["SeaweedFS", "free_port", "weed_binary"]

@@ -11,11 +11,10 @@ import sys
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import beat_embedded_init, worker_ready
+from celery.signals import worker_ready
 
 from common.config import Settings, from_env
 from common.tasks import WORKER_ARGS, create_task_app
-from deploy.lifecycle import die_with_parent
 from services.notifications import tasks
 from services.notifications.policy import policy_of
 
@@ -46,8 +45,6 @@ def create_celery(settings: Settings) -> Celery:
     )
     tasks.register(app)
     worker_ready.connect(_sync_people_on_start, sender=None, weak=False)
-    # `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
-    beat_embedded_init.connect(lambda **_: die_with_parent(), sender=None, weak=False)
     return app
 
 

@@ -48,7 +48,7 @@ def test_a_child_dies_with_the_process_that_started_it():
     # A parent that starts a grandchild with the guard, prints its pid and is killed.
     script = (
         "import subprocess, sys, time\n"
-        "from deploy.lifecycle import child_dies_with_parent\n"
+        "from common.lifecycle import child_dies_with_parent\n"
         "p = subprocess.Popen(['sleep', '60'], preexec_fn=child_dies_with_parent)\n"
         "print(p.pid, flush=True); time.sleep(60)\n"
     )
