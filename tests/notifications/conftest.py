@@ -215,11 +215,6 @@ def worker_env(live, **overrides: str) -> dict[str, str]:
     return {**live.env, "RBM_EMAIL_RETRY_SECONDS": "0.5", **overrides}
 
 
-def forget_task_queue(rabbitmq, queue: str) -> None:
-    """A Celery queue of a test's own goes with the session's queues."""
-    rabbitmq.declared_queues.add(queue)
-
-
 @pytest.fixture(scope="session")
 def celery_worker(live) -> Iterator[WorkerProcess]:
     """The worker that sends the live system's emails (to the `smtp` fixture)."""
@@ -274,7 +269,7 @@ def flaky_smtp() -> Iterator[FlakySmtp]:
 
 
 @pytest.fixture(scope="module")
-def flaky_worker(live, rabbitmq, flaky_smtp) -> Iterator[WorkerProcess]:
+def flaky_worker(live, flaky_smtp) -> Iterator[WorkerProcess]:
     """A worker of its own queue whose SMTP server is the flaky one."""
     env = worker_env(
         live,
@@ -284,4 +279,3 @@ def flaky_worker(live, rabbitmq, flaky_smtp) -> Iterator[WorkerProcess]:
     worker = WorkerProcess(env).start()
     yield worker
     worker.stop()
-    forget_task_queue(rabbitmq, worker.queue)
