@@ -7,6 +7,7 @@ from typing import Any
 from celery import Celery
 from kombu import Exchange, Queue
 
+from common import task_metrics
 from common.config import Settings
 from common.messaging import connect, is_amqp
 
@@ -52,3 +53,11 @@ def create_task_app(settings: Settings) -> Celery:
     )
     app.conf.rbm_settings = settings
     return app
+
+
+def start(app: Celery, argv: list[str]) -> None:
+    """Celery's command line for `app`; a worker also gets WORKER_ARGS and serves its metrics."""
+    if argv[0] == "worker":
+        argv = argv + [a for a in WORKER_ARGS if a not in argv]
+        task_metrics.serve(app, app.conf.rbm_settings.extra.get("RBM_CELERY_METRICS_PORT"))
+    app.start(argv)

@@ -106,6 +106,17 @@ def test_kubernetes_probes_and_ports_match_the_service_and_the_gateway():
         assert services[service]["spec"]["ports"][0]["port"] == 8000, service
 
 
+def test_each_celery_worker_serves_its_metrics_on_the_port_kubernetes_exposes():
+    workers = [s for s in compose_services({}, strict=False) if s.is_celery_worker]
+    assert {s.name for s in workers} == {"evidence-celery", "notifications-celery"}
+    (config,) = [d["data"] for d in manifests() if d["metadata"]["name"] == "rbm-config"]
+    port = config["RBM_CELERY_METRICS_PORT"]
+    for spec in workers:
+        assert spec.environment["RBM_CELERY_METRICS_PORT"] == port, spec.name
+        (container,) = deployments()[spec.name]["spec"]["template"]["spec"]["containers"]
+        assert {"name": "metrics", "containerPort": int(port)} in container["ports"], spec.name
+
+
 def test_the_compose_healthcheck_is_the_readyz_of_each_web_container():
     for name, spec in compose()["services"].items():
         if spec.get("command") is None and name in SERVICES:

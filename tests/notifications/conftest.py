@@ -178,6 +178,7 @@ class WorkerProcess:
 
     env: dict[str, str]
     concurrency: int = 2
+    pool: str = "threads"
     proc: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
 
@@ -187,7 +188,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         args = [sys.executable, "-m", "services.notifications.worker", "worker"]
-        args += ["--pool=threads", f"--concurrency={self.concurrency}", "--loglevel=WARNING"]
+        args += [f"--pool={self.pool}", f"--concurrency={self.concurrency}", "--loglevel=WARNING"]
         args += [f"--hostname=nt-{uuid.uuid4().hex[:6]}@%h"]
         self.proc = subprocess.Popen(args, env=self.env, start_new_session=True)
         return self
