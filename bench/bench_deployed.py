@@ -39,18 +39,21 @@ def _wait(probe, timeout: float = 600, interval: float = 0.2):
 
 
 def burst(topology: Topology, gateway, team) -> list[str]:
-    """BURST transitions (submit, return) over 24 reports of the team; returns the report ids."""
+    """BURST transitions (submit, return, submit, ...) spread over 24 reports of the team, four
+    clients at once; returns the report ids."""
     from tests.deployed.conftest import act, draft_reports
 
     reports = draft_reports(team)
+    share, extra = divmod(BURST, len(reports))
 
-    def cycles(report_id: str) -> None:
-        for _ in range(max(BURST // (2 * len(reports)), 1)):
-            for who, action in ((team.reporter, "submit"), (team.head, "return")):
-                act(who, report_id, action)
+    def transitions(numbered: tuple[int, str]) -> None:
+        number, report_id = numbered
+        for step in range(share + (number < extra)):
+            who, action = (team.reporter, "submit") if step % 2 == 0 else (team.head, "return")
+            act(who, report_id, action)
 
     with ThreadPoolExecutor(4) as pool:
-        list(pool.map(cycles, reports))
+        list(pool.map(transitions, enumerate(reports)))
     return reports
 
 

@@ -100,21 +100,41 @@ class Server:
 
 
 def pdf_of(path: Path, size: int, tail: bytes = b"") -> Path:
-    """A PDF of `size` bytes that is one big image stream of noise, like a scanned report."""
-    data_size = size - 200 - len(tail)
-    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" + (
-        b"2 0 obj\n<< /Type /XObject /Subtype /Image /Filter /DCTDecode /Length %d >>\nstream\n"
-        % data_size
+    """A readable PDF of about `size` bytes, like a scanned report: one page showing one big image
+    of noise (an image codec's data, which the checks do not decode). `tail`, a dictionary, is
+    written as one more object of the file."""
+    page = (
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+        b" /Resources << /XObject << /Im0 4 0 R >> >> >>"
     )
-    end = b"\nendstream\nendobj\n" + tail + b"\n%%EOF\n"
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width 2480 /Height 3508 /ColorSpace /DeviceRGB"
+        b" /BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n"
+    )
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+    objects += [page, image, *([tail] if tail else [])]
+    data_size = max(size - 580 - len(tail), 1)
+    offsets = []
     with open(path, "wb") as out:
-        out.write(head)
-        left = data_size
-        while left > 0:
-            chunk = os.urandom(min(MB, left))
-            out.write(chunk)
-            left -= len(chunk)
-        out.write(end)
+        out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        for number, body in enumerate(objects, start=1):
+            offsets.append(out.tell())
+            out.write(b"%d 0 obj\n" % number)
+            if body is image:
+                out.write(image % data_size)
+                left = data_size
+                while left > 0:
+                    chunk = os.urandom(min(MB, left))
+                    out.write(chunk)
+                    left -= len(chunk)
+                out.write(b"\nendstream\nendobj\n")
+            else:
+                out.write(body + b"\nendobj\n")
+        xref = out.tell()
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+        out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+        out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1))
+        out.write(b"startxref\n%d\n%%%%EOF\n" % xref)
     return path
 
 

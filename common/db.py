@@ -39,8 +39,9 @@ def new_base() -> type[DeclarativeBase]:
     return Base
 
 
-def make_engine(settings: Settings) -> Engine:
-    """Engine for the service's own store: a SQLite file, or its own schema in PostgreSQL."""
+def make_engine(settings: Settings, create_schema: bool = True) -> Engine:
+    """Engine for the service's own store: a SQLite file, or its own schema in PostgreSQL
+    (created if missing, unless `create_schema` is false: a look that changes nothing)."""
     if settings.is_sqlite:
         path = settings.database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -58,6 +59,8 @@ def make_engine(settings: Settings) -> Engine:
         pool_size=int(settings.extra.get("RBM_DB_POOL_SIZE", "10")),
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
+    if not create_schema:
+        return engine
     with engine.begin() as conn:
         # Checked first: a deployed service's role may use its schema but not create one.
         found = conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema})

@@ -8,6 +8,7 @@ from celery import Celery
 from celery.signals import beat_embedded_init
 from kombu import Exchange, Queue
 
+from common import task_metrics
 from common.config import Settings
 from common.lifecycle import die_with_parent
 from common.messaging import connect, is_amqp
@@ -58,3 +59,11 @@ def create_task_app(settings: Settings) -> Celery:
 
 # `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
 beat_embedded_init.connect(lambda **_: die_with_parent(), sender=None, weak=False)
+
+
+def start(app: Celery, argv: list[str]) -> None:
+    """Celery's command line for `app`; a worker also gets WORKER_ARGS and serves its metrics."""
+    if argv[0] == "worker":
+        argv = argv + [a for a in WORKER_ARGS if a not in argv]
+        task_metrics.serve(app, app.conf.rbm_settings.extra.get("RBM_CELERY_METRICS_PORT"))
+    app.start(argv)

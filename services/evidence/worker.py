@@ -16,7 +16,7 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, migrate
 from common.errors import Unavailable
-from common.tasks import WORKER_ARGS, create_task_app
+from common.tasks import create_task_app, start
 from services.evidence.pack_build import MISSING, PackContext, build
 from services.evidence.packs import PackPolicy
 from services.evidence.signing import PackSigner
@@ -79,9 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
         argv = ["worker", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
-    if argv[0] == "worker":
-        argv += [a for a in WORKER_ARGS if a not in argv]
-    app.start(argv)
+    start(app, argv)
 
 
 if __name__ == "__main__":

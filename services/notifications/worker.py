@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 
 from common.config import Settings, from_env
-from common.tasks import WORKER_ARGS, create_task_app
+from common.tasks import create_task_app, start
 from services.notifications import tasks
 from services.notifications.policy import policy_of
 
@@ -62,9 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         # Threads, not solo: a solo worker with acks_late and prefetch 1 idles for seconds
         # between tasks on RabbitMQ.
         argv = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=2", "--pool=threads"]
-    if argv[0] == "worker":
-        argv += [a for a in WORKER_ARGS if a not in argv]
-    app.start(argv)
+    start(app, argv)
 
 
 if __name__ == "__main__":

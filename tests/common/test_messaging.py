@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from kombu import Connection
 from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,12 +76,6 @@ def open_bus(kind, tmp_path, postgres_url, rabbitmq):
     bus.stop.set()
     for thread in bus.threads:
         thread.join(10)
-    if kind == "rabbitmq":
-        rabbitmq.declared_queues.update(q.name for c in bus.consumers for q in c.all_queues)
-        with Connection(rabbitmq.url) as conn:
-            from kombu import Exchange
-
-            Exchange(settings.events_exchange, type="topic", channel=conn.channel()).delete()
     engine.dispose()
 
 

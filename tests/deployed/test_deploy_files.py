@@ -14,6 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from deploy.migrate import with_database
 from deploy.topology import compose_services, gateway_config, image_command
 from services.system import API_SERVICES, SERVICES
 
@@ -95,6 +96,37 @@ def test_kubernetes_runs_the_same_containers_as_compose():
         assert container.get("command", image_command()) == spec.command, name
 
 
+def test_kubernetes_migrates_once_in_a_job_running_what_compose_runs_first():
+    (migrate,) = [s for s in compose_services({}, strict=False) if s.is_migration]
+    (job,) = [d for d in manifests() if d["kind"] == "Job"]
+    spec = job["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    assert container["command"] == migrate.command == ["python", "-m", "deploy.migrate"]
+    assert spec["restartPolicy"] == "Never" and job["spec"]["backoffLimit"] > 0
+    assert "ttlSecondsAfterFinished" in job["spec"]  # gone before the next image's apply
+    sources = [next(iter(v.values()))["name"] for v in container["envFrom"]]
+    assert sources == ["rbm-config", "rbm-backends", "rbm-migrate"]  # the owner's URL last
+
+
+def test_every_pod_of_a_service_with_tables_waits_for_its_migrations():
+    waiting = set()
+    for name, deployment in deployments().items():
+        spec = deployment["spec"]["template"]["spec"]
+        (container,) = spec["containers"]
+        service = container_env(deployment).get("RBM_SERVICE")
+        if service not in with_database():
+            assert "initContainers" not in spec, name
+            continue
+        (init,) = spec["initContainers"]
+        assert init["image"] == container["image"], name
+        assert init["command"] == ["python", "-m", "deploy.migrate", "--wait", service], name
+        # As the service itself connects: the same database settings, nothing more.
+        assert init["envFrom"] == container["envFrom"], name
+        waiting.add(name)
+    containers = [s for s in compose_services({}, strict=False) if not s.is_migration]
+    assert waiting == {s.name for s in containers if s.service in with_database()}
+
+
 def test_kubernetes_probes_and_ports_match_the_service_and_the_gateway():
     services = {d["metadata"]["name"]: d for d in manifests() if d["kind"] == "Service"}
     for service in SERVICES:
@@ -104,6 +136,17 @@ def test_kubernetes_probes_and_ports_match_the_service_and_the_gateway():
         for probe in ("livenessProbe", "startupProbe"):
             assert container[probe]["httpGet"]["path"] == f"{prefix(service)}/healthz"
         assert services[service]["spec"]["ports"][0]["port"] == 8000, service
+
+
+def test_each_celery_worker_serves_its_metrics_on_the_port_kubernetes_exposes():
+    workers = [s for s in compose_services({}, strict=False) if s.is_celery_worker]
+    assert {s.name for s in workers} == {"evidence-celery", "notifications-celery"}
+    (config,) = [d["data"] for d in manifests() if d["metadata"]["name"] == "rbm-config"]
+    port = config["RBM_CELERY_METRICS_PORT"]
+    for spec in workers:
+        assert spec.environment["RBM_CELERY_METRICS_PORT"] == port, spec.name
+        (container,) = deployments()[spec.name]["spec"]["template"]["spec"]["containers"]
+        assert {"name": "metrics", "containerPort": int(port)} in container["ports"], spec.name
 
 
 def test_the_compose_healthcheck_is_the_readyz_of_each_web_container():

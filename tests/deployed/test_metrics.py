@@ -1,5 +1,6 @@
 """/metrics of each replica (as Prometheus scrapes each pod): Prometheus text summed over every
-gunicorn worker of the replica, and gauges read from the database and the broker."""
+gunicorn worker of the replica, and gauges read from the database and the broker; each Celery
+worker's on its own port (RBM_CELERY_METRICS_PORT)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from services.notifications.tasks import SYNC_PEOPLE
 from tests.evidence import samples
 from tests.notifications.conftest import eventually
 
@@ -80,3 +82,41 @@ def test_backlog_lag_dead_letters_uploads_and_emails_are_there(deployed, gateway
     assert "rbm.notifications.reports" in lag
     assert {s.labels["queue"] for s in notifications["rbm_dead_letters"]} == lag
     assert "rbm_notification_emails" in notifications
+
+
+def test_each_celery_worker_counts_the_tasks_it_ran(deployed):
+    """Every notifications worker asks for a refresh of the people copy as it starts: the
+    replicas' own /metrics count those tasks, by name and outcome, and time them."""
+
+    def worker_metrics(name: str) -> list[dict[str, list]] | None:
+        try:
+            return [
+                scrape(f"http://127.0.0.1:{proc.env['RBM_CELERY_METRICS_PORT']}/metrics")
+                for proc in deployed.replicas(name)
+            ]
+        except requests.ConnectionError:
+            return None  # a worker still starting
+
+    def refreshed() -> list[dict[str, list]] | None:
+        found = worker_metrics("notifications-celery")
+        runs = [
+            s
+            for replica in found or []
+            for s in replica.get("rbm_celery_tasks", [])
+            if s.name.endswith("_total") and s.labels["task"] == SYNC_PEOPLE
+        ]
+        return found if sum(s.value for s in runs) >= 2 else None
+
+    found = eventually(refreshed, timeout=120, what="both replicas' people refresh counted")
+    outcomes = {
+        s.labels["outcome"] for replica in found for s in replica.get("rbm_celery_tasks", [])
+    }
+    assert outcomes <= {"success", "retry", "failure"}
+    timed = [
+        s
+        for replica in found
+        for s in replica.get("rbm_celery_task_duration_seconds", [])
+        if s.name.endswith("_count") and s.labels["task"] == SYNC_PEOPLE
+    ]
+    assert sum(s.value for s in timed) >= 2
+    assert len(eventually(lambda: worker_metrics("evidence-celery"), what="evidence's")) == 2

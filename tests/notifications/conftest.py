@@ -178,6 +178,7 @@ class WorkerProcess:
 
     env: dict[str, str]
     concurrency: int = 2
+    pool: str = "threads"
     proc: subprocess.Popen | None = None
     log: list[str] = field(default_factory=list)
 
@@ -187,7 +188,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         args = [sys.executable, "-m", "services.notifications.worker", "worker"]
-        args += ["--pool=threads", f"--concurrency={self.concurrency}", "--loglevel=WARNING"]
+        args += [f"--pool={self.pool}", f"--concurrency={self.concurrency}", "--loglevel=WARNING"]
         args += [f"--hostname=nt-{uuid.uuid4().hex[:6]}@%h"]
         self.proc = subprocess.Popen(args, env=self.env, start_new_session=True)
         return self
@@ -213,11 +214,6 @@ class WorkerProcess:
 
 def worker_env(live, **overrides: str) -> dict[str, str]:
     return {**live.env, "RBM_EMAIL_RETRY_SECONDS": "0.5", **overrides}
-
-
-def forget_task_queue(rabbitmq, queue: str) -> None:
-    """A Celery queue of a test's own goes with the session's queues."""
-    rabbitmq.declared_queues.add(queue)
 
 
 @pytest.fixture(scope="session")
@@ -274,7 +270,7 @@ def flaky_smtp() -> Iterator[FlakySmtp]:
 
 
 @pytest.fixture(scope="module")
-def flaky_worker(live, rabbitmq, flaky_smtp) -> Iterator[WorkerProcess]:
+def flaky_worker(live, flaky_smtp) -> Iterator[WorkerProcess]:
     """A worker of its own queue whose SMTP server is the flaky one."""
     env = worker_env(
         live,
@@ -284,4 +280,3 @@ def flaky_worker(live, rabbitmq, flaky_smtp) -> Iterator[WorkerProcess]:
     worker = WorkerProcess(env).start()
     yield worker
     worker.stop()
-    forget_task_queue(rabbitmq, worker.queue)

@@ -13,7 +13,7 @@ from common.config import from_env
 from common.messaging import connect
 from services.notifications.tasks import enqueue_emails
 from services.notifications.worker import create_celery
-from tests.notifications.conftest import eventually, forget_task_queue, new_unit, report_data
+from tests.notifications.conftest import eventually, new_unit, report_data
 
 BATCH = 1000
 
@@ -69,7 +69,6 @@ def test_an_email_task_carries_only_the_email_id(live, rabbitmq):
     enqueue_emails(celery, [email_id])
     with connect(rabbitmq.url) as conn:
         message = Queue(queue, no_declare=True)(conn.channel()).get(no_ack=True)
-    forget_task_queue(rabbitmq, queue)
     args, kwargs, _ = json.loads(message.body)
     assert args == [email_id] and kwargs == {}
     assert len(message.body) < 300
