@@ -124,7 +124,54 @@ def test_the_gateway_routes_each_api_service_to_its_upstream():
     assert routed == set(SERVICES)
     redirects = re.search(r"location ~ \^/api/\(([^)]+)\)\$", config).group(1).split("|")
     assert set(redirects) == set(API_SERVICES)
-    assert "listen 127.0.0.1:1234;" in gateway_config(Path("/x"), 1234)
+    local = gateway_config(Path("/x"), 1234, 1235)
+    assert "listen 127.0.0.1:1234;" in local and "listen 127.0.0.1:1235;" in local
+
+
+# Only services call these: the event feeds (of the services that publish events), every
+# service's metrics, identity's list of revoked tokens.
+FEEDS = ("identity", "catalogue", "evidence", "workflow")
+SERVICE_ONLY = [
+    *(f"/api/{service}/events" for service in FEEDS),
+    *(f"/api/{service}/metrics" for service in API_SERVICES),
+    "/api/identity/revocations",
+    "/metrics",
+]
+
+
+def gateway_map(name: str) -> dict[str, str]:
+    """A `map` block of the gateway's nginx.conf: its patterns and values."""
+    config = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    body = re.search(r"map \S+ \$" + name + r" \{([^}]*)\}", config).group(1)
+    return dict(re.findall(r"^\s*(\S+)\s+(\S+);", body, re.M))
+
+
+def test_the_gateway_marks_everything_on_the_published_port_as_from_outside():
+    assert gateway_map("rbm_outside") == {"8081": "$http_x_rbm_outside", "default": "1"}
+    config = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    assert "proxy_set_header X-RBM-Outside $rbm_outside;" in config
+    # Published: only 8080, where every request is marked; services call each other on 8081.
+    assert compose()["services"]["gateway"]["ports"] == ["${RBM_HTTP_PORT:-8000}:8080"]
+    assert compose()["x-rbm-env"]["RBM_GATEWAY_URL"] == "http://gateway:8081"
+    (ingress,) = [d for d in manifests() if d["kind"] == "Ingress"]
+    (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
+    assert path["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}
+    (gateway,) = [
+        d for d in manifests() if d["kind"] == "Service" and d["metadata"]["name"] == "gateway"
+    ]
+    ports = {p["name"]: p["port"] for p in gateway["spec"]["ports"]}
+    assert ports == {"http": 8080, "internal": 8081}
+    config_map = next(d for d in manifests() if d["kind"] == "ConfigMap")
+    assert config_map["data"]["RBM_GATEWAY_URL"] == "http://gateway:8081"
+
+
+@pytest.mark.parametrize("path", SERVICE_ONLY)
+def test_the_gateway_refuses_service_only_paths_from_outside(path):
+    patterns = [
+        p.strip('"').removeprefix("~") for p in gateway_map("rbm_service_only") if p != "default"
+    ]
+    assert any(re.fullmatch(p, path) for p in patterns), path
+    assert not any(re.fullmatch(p, "/api/workflow/reports") for p in patterns)
 
 
 def code_variables() -> set[str]:
