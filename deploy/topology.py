@@ -301,13 +301,16 @@ class Topology:
         """A container's environment, its compose host names replaced by this machine's."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RBM_", "SCRIPT_NAME"))}
         env.update(spec.environment)
+        # A backend only to a container that compose gives it to.
+        if "RBM_S3_ENDPOINT" in env:
+            env["RBM_S3_ENDPOINT"] = self.seaweedfs.endpoint
+        if "RBM_DATABASE_URL" in env:
+            env["RBM_DATABASE_URL"] = self.database_url(
+                self.owner_role if spec.is_migration else self.role(spec.service)
+            )
         env.update(
             RBM_GATEWAY_URL=self.internal_url,
             RBM_BROKER_URL=self.broker_url,
-            RBM_S3_ENDPOINT=self.seaweedfs.endpoint,
-            RBM_DATABASE_URL=self.database_url(
-                self.owner_role if spec.is_migration else self.role(spec.service)
-            ),
             RBM_DATA_DIR=str(self.root / "data" / spec.name),
             # Calls between services wait longer than in production: test machines are shared.
             RBM_HTTP_TIMEOUT="20",
@@ -316,8 +319,6 @@ class Topology:
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
-        if not spec.is_migration and spec.service not in with_database():
-            env.pop("RBM_DATABASE_URL")
         return env
 
     def _migrate(self, spec: ComposeService) -> None:

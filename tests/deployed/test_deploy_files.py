@@ -200,3 +200,47 @@ def deployment_variables() -> set[str]:
 def test_every_variable_the_code_reads_is_set_by_compose_and_by_kubernetes():
     unset = code_variables() - deployment_variables() - set(NOT_DEPLOYMENT_SETTINGS)
     assert not unset, f"read by the code, set by no deployment file: {sorted(unset)}"
+
+
+# Credentials and the services that may hold them; any other container holds none of them.
+CREDENTIALS = {
+    "RBM_DATABASE_URL": {"migrate", *SERVICES} - {"portal"},
+    "RBM_S3_ENDPOINT": {"evidence", "workflow"},
+    "RBM_S3_ACCESS_KEY": {"evidence", "workflow"},
+    "RBM_S3_SECRET_KEY": {"evidence", "workflow"},
+    "RBM_SMTP_USER": {"notifications"},
+    "RBM_SMTP_PASSWORD": {"notifications"},
+    "RBM_JWT_PRIVATE_KEY": {"identity"},
+    "RBM_EVIDENCE_SIGNING_KEY": {"evidence"},
+    "RBM_PORTAL_SECRET": {"portal"},
+}
+
+
+def held_variables() -> dict[str, tuple[str, set[str]]]:
+    """Each container of compose and Kubernetes: its service and the variables it is given."""
+    held = {
+        s.name: (s.environment.get("RBM_SERVICE", "migrate"), set(s.environment))
+        for s in compose_services({}, strict=False)
+    }
+    for name, deployment in deployments().items():
+        if name != "gateway":
+            env = container_env(deployment)
+            held[f"k8s {name}"] = (env["RBM_SERVICE"], set(env))
+    return held
+
+
+def test_each_container_gets_only_its_own_services_credentials():
+    for name, (service, variables) in held_variables().items():
+        for variable in variables & set(CREDENTIALS):
+            assert service in CREDENTIALS[variable], f"{name} holds {variable}"
+        assert ("RBM_DATABASE_URL" in variables) == (service != "portal"), name
+    for name, deployment in deployments().items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        whole = [s for s in container.get("envFrom", []) if "secretRef" in s]
+        assert not whole, f"{name} takes a whole Secret, not the keys it needs"
+
+
+def test_the_portal_has_no_database_or_object_store_setting_at_all():
+    portal = compose()["services"]["portal"]["environment"]
+    assert not [k for k in portal if k.startswith(("RBM_DATABASE", "RBM_S3_"))], portal
+    assert not [k for k in container_env(deployments()["portal"]) if "DATABASE" in k]

@@ -48,3 +48,13 @@ def test_a_service_token_is_refused_through_the_published_gateway(deployed):
         f"{deployed.internal_url}/api/workflow/reports", headers=bearer, timeout=30
     )
     assert inside.status_code == 200, inside.text
+
+
+def test_the_portal_runs_with_no_database_or_object_store_credential(deployed):
+    for replica in deployed.replicas("portal"):
+        assert replica.alive
+        assert not [k for k in replica.env if k.startswith(("RBM_DATABASE", "RBM_S3_"))]
+    assert not [k for p in deployed.replicas("scorecard") for k in p.env if "RBM_S3_" in k]
+    assert requests.get(f"{deployed.url}/readyz", timeout=30).status_code == 200
+    login = requests.get(f"{deployed.url}/login", timeout=30)
+    assert login.status_code == 200 and 'name="password"' in login.text
