@@ -244,3 +244,60 @@ def test_the_portal_has_no_database_or_object_store_setting_at_all():
     portal = compose()["services"]["portal"]["environment"]
     assert not [k for k in portal if k.startswith(("RBM_DATABASE", "RBM_S3_"))], portal
     assert not [k for k in container_env(deployments()["portal"]) if "DATABASE" in k]
+
+
+def test_only_s3_of_seaweedfs_is_served_and_only_to_those_holding_its_keys():
+    services = compose()["services"]
+    seaweedfs = services["seaweedfs"]
+    assert seaweedfs["networks"] == ["storage"] and "ports" not in seaweedfs
+    assert compose()["networks"]["storage"] == {"internal": True}
+    command = seaweedfs["command"][-1]
+    # Master, volume and filer (and their gRPC) bind to the container's loopback; S3 to all.
+    assert "-ip.bind=127.0.0.1" in command and "-s3.ip.bind=0.0.0.0" in command
+    assert "-ip=127.0.0.1" in command
+    on_storage = {name for name, spec in services.items() if "storage" in spec.get("networks", [])}
+    with_keys = {
+        s.name for s in compose_services({}, strict=False) if "RBM_S3_ENDPOINT" in s.environment
+    }
+    assert on_storage == with_keys | {"seaweedfs"}
+    assert all("default" in services[name]["networks"] for name in with_keys)
+
+
+def network_policies() -> dict[str, dict]:
+    return {d["metadata"]["name"]: d["spec"] for d in manifests() if d["kind"] == "NetworkPolicy"}
+
+
+def selected(spec: dict, name: str, component: str = "web") -> bool:
+    """Whether a NetworkPolicy's podSelector selects the pods of service `name`."""
+    selector = spec["podSelector"]
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component}
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for rule in selector.get("matchExpressions", []):
+        inside = labels.get(rule["key"]) in rule["values"]
+        if inside != (rule["operator"] == "In"):
+            return False
+    return True
+
+
+def test_kubernetes_lets_each_pod_reach_only_the_backends_it_holds_keys_for():
+    policies = network_policies()
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    holders = {
+        deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]: set(
+            container_env(deployment)
+        )
+        for deployment in deployments().values()
+    }
+    for name, variables in holders.items():
+        s3 = selected(policies["egress-object-store"], name)
+        assert s3 == ("RBM_S3_ACCESS_KEY" in variables), name
+        database = selected(policies["egress-database"], name)
+        assert database == ("RBM_DATABASE_URL" in variables), name
+    # The services only from the gateway; the gateway's internal port only from rbm's pods.
+    assert [r["from"] for r in policies["web-from-gateway"]["ingress"]] == [
+        [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+    ]
+    public, internal = policies["gateway-ingress"]["ingress"]
+    assert "from" not in public and public["ports"] == [{"port": "http"}]
+    assert internal["ports"] == [{"port": "internal"}] and internal["from"]
