@@ -14,6 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from deploy.envfile import WITH_ACCOUNT, fresh, k8s_secret, password_variable
 from deploy.topology import compose_services, gateway_config, image_command
 from services.system import API_SERVICES, SERVICES
 
@@ -213,6 +214,7 @@ CREDENTIALS = {
     "RBM_JWT_PRIVATE_KEY": {"identity"},
     "RBM_EVIDENCE_SIGNING_KEY": {"evidence"},
     "RBM_PORTAL_SECRET": {"portal"},
+    "RBM_SERVICE_SECRET": {"identity"},
 }
 
 
@@ -301,3 +303,23 @@ def test_kubernetes_lets_each_pod_reach_only_the_backends_it_holds_keys_for():
     public, internal = policies["gateway-ingress"]["ingress"]
     assert "from" not in public and public["ports"] == [{"port": "http"}]
     assert internal["ports"] == [{"port": "internal"}] and internal["from"]
+
+
+def test_each_service_is_given_its_own_account_password_only():
+    for name, spec in compose()["services"].items():
+        service = (spec.get("environment") or {}).get("RBM_SERVICE")
+        if service not in (None, "identity"):
+            own = password_variable(service)
+            assert spec["environment"]["RBM_SERVICE_PASSWORD"] == f"${{{own}:?set {own}}}", name
+    for name, deployment in deployments().items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        refs = {
+            e["name"]: e.get("valueFrom", {}).get("secretKeyRef") for e in container.get("env", [])
+        }
+        service = container_env(deployment).get("RBM_SERVICE")
+        if service not in (None, "identity"):
+            own = {"name": "rbm-secrets", "key": password_variable(service)}
+            assert refs["RBM_SERVICE_PASSWORD"] == own, name
+    assert set(json.loads(k8s_secret(fresh()))["stringData"]) >= {
+        password_variable(s) for s in WITH_ACCOUNT
+    }

@@ -58,3 +58,17 @@ def test_the_portal_runs_with_no_database_or_object_store_credential(deployed):
     assert requests.get(f"{deployed.url}/readyz", timeout=30).status_code == 200
     login = requests.get(f"{deployed.url}/login", timeout=30)
     assert login.status_code == 200 and 'name="password"' in login.text
+
+
+def test_only_identity_holds_the_service_secret_and_each_service_its_own_password(deployed):
+    for proc in deployed.processes:
+        service = proc.env.get("RBM_SERVICE")
+        assert ("RBM_SERVICE_SECRET" in proc.env) == (service == "identity"), proc.name
+        assert ("RBM_SERVICE_PASSWORD" in proc.env) == (service != "identity"), proc.name
+    (workflow, *_) = deployed.replicas("workflow")
+    body = {"username": "svc-workflow", "password": workflow.env["RBM_SERVICE_PASSWORD"]}
+    resp = requests.post(f"{deployed.internal_url}/api/identity/token", json=body, timeout=30)
+    assert resp.status_code == 200, resp.text
+    body["username"] = "svc-evidence"
+    resp = requests.post(f"{deployed.internal_url}/api/identity/token", json=body, timeout=30)
+    assert resp.status_code == 401
