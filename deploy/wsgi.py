@@ -19,7 +19,9 @@ from services.system import SERVICES, create_service
 
 # Secrets every replica must share: generated ones would differ from replica to replica.
 SHARED_SECRETS = {
-    "RBM_SERVICE_SECRET": SERVICES,
+    # Identity checks every service account's password; each other service knows its own.
+    "RBM_SERVICE_SECRET": ("identity",),
+    "RBM_SERVICE_PASSWORD": tuple(s for s in SERVICES if s != "identity"),
     "RBM_JWT_PRIVATE_KEY": ("identity",),
     "RBM_PORTAL_SECRET": ("portal",),
 }

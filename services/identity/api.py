@@ -7,7 +7,15 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from common.auth import ADMIN, AUDITOR, SERVICE, bearer_token, current_principal, require_roles
+from common.auth import (
+    ADMIN,
+    AUDITOR,
+    SERVICE,
+    bearer_token,
+    current_principal,
+    from_outside,
+    require_roles,
+)
 from common.db import unit_of_work
 from common.secrets import service_password
 from services.identity import revocation, rules, schemas, security, service
@@ -67,16 +75,18 @@ class Token(MethodView):
         runtime = _runtime()
         signer = runtime.extras["signer"]
         secret_for = partial(service_password, runtime.settings)
-        token = service.issue_service_token(signer, body["username"], body["password"], secret_for)
+        client = service.Client(
+            rules.client_address(
+                request.remote_addr or "",
+                request.headers.get("X-Forwarded-For", ""),
+                runtime.extras["trusted_proxies"],
+            ),
+            runtime.extras["client_login_limit"],
+        )
+        token = service.issue_service_token(
+            signer, body["username"], body["password"], secret_for, client, from_outside()
+        )
         if token is None:
-            client = service.Client(
-                rules.client_address(
-                    request.remote_addr or "",
-                    request.headers.get("X-Forwarded-For", ""),
-                    runtime.extras["trusted_proxies"],
-                ),
-                runtime.extras["client_login_limit"],
-            )
             with _session() as session:
                 token = service.issue_token(
                     session, signer, body["username"], body["password"], client

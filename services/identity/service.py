@@ -34,11 +34,25 @@ class TooManyAttempts(Unauthorized):
 
 
 def issue_service_token(
-    signer: TokenSigner, username: str, password: str, secret_for
+    signer: TokenSigner,
+    username: str,
+    password: str,
+    secret_for,
+    client: Client,
+    outside: bool,
 ) -> str | None:
-    """A token for a `svc-<service>` account whose derived password matches, else None."""
+    """A token for a `svc-<service>` account whose derived password matches, else None.
+
+    Never from outside rbm's network (`outside`): the name is then tried as a person's, which
+    no one can hold, so the answer is a wrong password's.
+    """
     service = username.removeprefix(rules.SERVICE_PREFIX)
     if not username.startswith(rules.SERVICE_PREFIX) or service not in rules.SERVICE_ACCOUNTS:
+        return None
+    if outside:
+        security.log_event(
+            "login.service_account_outside", username=username, client=client.address
+        )
         return None
     if not hmac.compare_digest(password.encode(), secret_for(service).encode()):
         return None

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from common.auth import OUTSIDE_HEADER
 from common.errors import DomainError
 from services.portal import rights, thai
 from services.portal.core import (
@@ -123,7 +124,8 @@ def login():
                 "username": request.form.get("username", ""),
                 "password": request.form.get("password", ""),
             },
-            headers={"X-Forwarded-For": _forwarded_for()},
+            # A person signing in from outside: identity refuses service accounts here.
+            headers={"X-Forwarded-For": _forwarded_for(), OUTSIDE_HEADER: "1"},
             timeout=settings.http_timeout,
         )
     except requests.RequestException:

@@ -66,9 +66,10 @@ def test_a_missing_signing_key_stops_identity_naming_it(env):
         wsgi.create_app("identity", env)
 
 
-def test_every_service_needs_the_shared_service_secret():
+def test_every_service_needs_its_service_account_password_and_identity_the_secret():
     assert all(wsgi.missing_secrets(s, {}) for s in SERVICES)
-    assert "RBM_SERVICE_SECRET" in wsgi.missing_secrets("workflow", {})
+    assert wsgi.missing_secrets("workflow", {}) == ["RBM_SERVICE_PASSWORD"]
+    assert "RBM_SERVICE_SECRET" in wsgi.missing_secrets("identity", {})
 
 
 def _unsent(app) -> int:
@@ -142,8 +143,7 @@ def test_compose_commits_no_secret_and_demands_each_one():
     text = (ROOT / "docker-compose.yml").read_text()
     for name in ("RBM_JWT_PRIVATE_KEY", "RBM_SERVICE_SECRET", "RBM_S3_SECRET_KEY"):
         values = re.findall(rf"^\s+{name}: (.*)$", text, flags=re.MULTILINE)
-        demanded = [v for v in values if v != '""']  # "": a service given none (the portal)
-        assert demanded and all(v == f"${{{name}:?set {name}}}" for v in demanded), name
+        assert values and all(v == f"${{{name}:?set {name}}}" for v in values), name
 
 
 def test_compose_keeps_demo_data_off_by_default():

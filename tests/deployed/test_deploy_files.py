@@ -14,6 +14,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
+from deploy.envfile import WITH_ACCOUNT, fresh, k8s_secret, password_variable
 from deploy.migrate import with_database
 from deploy.topology import compose_services, gateway_config, image_command
 from services.system import API_SERVICES, SERVICES
@@ -167,7 +168,54 @@ def test_the_gateway_routes_each_api_service_to_its_upstream():
     assert routed == set(SERVICES)
     redirects = re.search(r"location ~ \^/api/\(([^)]+)\)\$", config).group(1).split("|")
     assert set(redirects) == set(API_SERVICES)
-    assert "listen 127.0.0.1:1234;" in gateway_config(Path("/x"), 1234)
+    local = gateway_config(Path("/x"), 1234, 1235)
+    assert "listen 127.0.0.1:1234;" in local and "listen 127.0.0.1:1235;" in local
+
+
+# Only services call these: the event feeds (of the services that publish events), every
+# service's metrics, identity's list of revoked tokens.
+FEEDS = ("identity", "catalogue", "evidence", "workflow")
+SERVICE_ONLY = [
+    *(f"/api/{service}/events" for service in FEEDS),
+    *(f"/api/{service}/metrics" for service in API_SERVICES),
+    "/api/identity/revocations",
+    "/metrics",
+]
+
+
+def gateway_map(name: str) -> dict[str, str]:
+    """A `map` block of the gateway's nginx.conf: its patterns and values."""
+    config = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    body = re.search(r"map \S+ \$" + name + r" \{([^}]*)\}", config).group(1)
+    return dict(re.findall(r"^\s*(\S+)\s+(\S+);", body, re.M))
+
+
+def test_the_gateway_marks_everything_on_the_published_port_as_from_outside():
+    assert gateway_map("rbm_outside") == {"8081": "$http_x_rbm_outside", "default": "1"}
+    config = (ROOT / "deploy/gateway/nginx.conf").read_text()
+    assert "proxy_set_header X-RBM-Outside $rbm_outside;" in config
+    # Published: only 8080, where every request is marked; services call each other on 8081.
+    assert compose()["services"]["gateway"]["ports"] == ["${RBM_HTTP_PORT:-8000}:8080"]
+    assert compose()["x-rbm-env"]["RBM_GATEWAY_URL"] == "http://gateway:8081"
+    (ingress,) = [d for d in manifests() if d["kind"] == "Ingress"]
+    (path,) = ingress["spec"]["rules"][0]["http"]["paths"]
+    assert path["backend"]["service"] == {"name": "gateway", "port": {"name": "http"}}
+    (gateway,) = [
+        d for d in manifests() if d["kind"] == "Service" and d["metadata"]["name"] == "gateway"
+    ]
+    ports = {p["name"]: p["port"] for p in gateway["spec"]["ports"]}
+    assert ports == {"http": 8080, "internal": 8081}
+    config_map = next(d for d in manifests() if d["kind"] == "ConfigMap")
+    assert config_map["data"]["RBM_GATEWAY_URL"] == "http://gateway:8081"
+
+
+@pytest.mark.parametrize("path", SERVICE_ONLY)
+def test_the_gateway_refuses_service_only_paths_from_outside(path):
+    patterns = [
+        p.strip('"').removeprefix("~") for p in gateway_map("rbm_service_only") if p != "default"
+    ]
+    assert any(re.fullmatch(p, path) for p in patterns), path
+    assert not any(re.fullmatch(p, "/api/workflow/reports") for p in patterns)
 
 
 def code_variables() -> set[str]:
@@ -196,3 +244,125 @@ def deployment_variables() -> set[str]:
 def test_every_variable_the_code_reads_is_set_by_compose_and_by_kubernetes():
     unset = code_variables() - deployment_variables() - set(NOT_DEPLOYMENT_SETTINGS)
     assert not unset, f"read by the code, set by no deployment file: {sorted(unset)}"
+
+
+# Credentials and the services that may hold them; any other container holds none of them.
+CREDENTIALS = {
+    "RBM_DATABASE_URL": {"migrate", *SERVICES} - {"portal"},
+    "RBM_S3_ENDPOINT": {"evidence", "workflow"},
+    "RBM_S3_ACCESS_KEY": {"evidence", "workflow"},
+    "RBM_S3_SECRET_KEY": {"evidence", "workflow"},
+    "RBM_SMTP_USER": {"notifications"},
+    "RBM_SMTP_PASSWORD": {"notifications"},
+    "RBM_JWT_PRIVATE_KEY": {"identity"},
+    "RBM_EVIDENCE_SIGNING_KEY": {"evidence"},
+    "RBM_PORTAL_SECRET": {"portal"},
+    "RBM_SERVICE_SECRET": {"identity"},
+}
+
+
+def held_variables() -> dict[str, tuple[str, set[str]]]:
+    """Each container of compose and Kubernetes: its service and the variables it is given."""
+    held = {
+        s.name: (s.environment.get("RBM_SERVICE", "migrate"), set(s.environment))
+        for s in compose_services({}, strict=False)
+    }
+    for name, deployment in deployments().items():
+        if name != "gateway":
+            env = container_env(deployment)
+            held[f"k8s {name}"] = (env["RBM_SERVICE"], set(env))
+    return held
+
+
+def test_each_container_gets_only_its_own_services_credentials():
+    for name, (service, variables) in held_variables().items():
+        for variable in variables & set(CREDENTIALS):
+            assert service in CREDENTIALS[variable], f"{name} holds {variable}"
+        assert ("RBM_DATABASE_URL" in variables) == (service != "portal"), name
+    for name, deployment in deployments().items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        whole = [s for s in container.get("envFrom", []) if "secretRef" in s]
+        assert not whole, f"{name} takes a whole Secret, not the keys it needs"
+
+
+def test_the_portal_has_no_database_or_object_store_setting_at_all():
+    portal = compose()["services"]["portal"]["environment"]
+    assert not [k for k in portal if k.startswith(("RBM_DATABASE", "RBM_S3_"))], portal
+    assert not [k for k in container_env(deployments()["portal"]) if "DATABASE" in k]
+
+
+def test_only_s3_of_seaweedfs_is_served_and_only_to_those_holding_its_keys():
+    services = compose()["services"]
+    seaweedfs = services["seaweedfs"]
+    assert seaweedfs["networks"] == ["storage"] and "ports" not in seaweedfs
+    assert compose()["networks"]["storage"] == {"internal": True}
+    command = seaweedfs["command"][-1]
+    # Master, volume and filer (and their gRPC) bind to the container's loopback; S3 to all.
+    assert "-ip.bind=127.0.0.1" in command and "-s3.ip.bind=0.0.0.0" in command
+    assert "-ip=127.0.0.1" in command
+    on_storage = {name for name, spec in services.items() if "storage" in spec.get("networks", [])}
+    with_keys = {
+        s.name for s in compose_services({}, strict=False) if "RBM_S3_ENDPOINT" in s.environment
+    }
+    assert on_storage == with_keys | {"seaweedfs"}
+    assert all("default" in services[name]["networks"] for name in with_keys)
+
+
+def network_policies() -> dict[str, dict]:
+    return {d["metadata"]["name"]: d["spec"] for d in manifests() if d["kind"] == "NetworkPolicy"}
+
+
+def selected(spec: dict, name: str, component: str = "web") -> bool:
+    """Whether a NetworkPolicy's podSelector selects the pods of service `name`."""
+    selector = spec["podSelector"]
+    labels = {"app.kubernetes.io/name": name, "app.kubernetes.io/component": component}
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for rule in selector.get("matchExpressions", []):
+        inside = labels.get(rule["key"]) in rule["values"]
+        if inside != (rule["operator"] == "In"):
+            return False
+    return True
+
+
+def test_kubernetes_lets_each_pod_reach_only_the_backends_it_holds_keys_for():
+    policies = network_policies()
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    holders = {
+        deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]: set(
+            container_env(deployment)
+        )
+        for deployment in deployments().values()
+    }
+    for name, variables in holders.items():
+        s3 = selected(policies["egress-object-store"], name)
+        assert s3 == ("RBM_S3_ACCESS_KEY" in variables), name
+        database = selected(policies["egress-database"], name)
+        assert database == ("RBM_DATABASE_URL" in variables), name
+    # The services only from the gateway; the gateway's internal port only from rbm's pods.
+    assert [r["from"] for r in policies["web-from-gateway"]["ingress"]] == [
+        [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "gateway"}}}]
+    ]
+    public, internal = policies["gateway-ingress"]["ingress"]
+    assert "from" not in public and public["ports"] == [{"port": "http"}]
+    assert internal["ports"] == [{"port": "internal"}] and internal["from"]
+
+
+def test_each_service_is_given_its_own_account_password_only():
+    for name, spec in compose()["services"].items():
+        service = (spec.get("environment") or {}).get("RBM_SERVICE")
+        if service not in (None, "identity"):
+            own = password_variable(service)
+            assert spec["environment"]["RBM_SERVICE_PASSWORD"] == f"${{{own}:?set {own}}}", name
+    for name, deployment in deployments().items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        refs = {
+            e["name"]: e.get("valueFrom", {}).get("secretKeyRef") for e in container.get("env", [])
+        }
+        service = container_env(deployment).get("RBM_SERVICE")
+        if service not in (None, "identity"):
+            own = {"name": "rbm-secrets", "key": password_variable(service)}
+            assert refs["RBM_SERVICE_PASSWORD"] == own, name
+    assert set(json.loads(k8s_secret(fresh()))["stringData"]) >= {
+        password_variable(s) for s in WITH_ACCOUNT
+    }

@@ -77,7 +77,8 @@ def test_backlog_lag_dead_letters_uploads_and_emails_are_there(deployed, gateway
     outcomes = {s.labels["outcome"] for s in evidence["rbm_evidence_uploads"]}
     assert any(o.startswith(str(refused.status_code)) for o in outcomes), outcomes
     assert "rbm_outbox_backlog" in evidence
-    notifications = scrape(f"{deployed.url}/api/notifications/metrics")
+    # Only services reach /metrics through the gateway: on its internal listener.
+    notifications = scrape(f"{deployed.internal_url}/api/notifications/metrics")
     lag = {s.labels["queue"] for s in notifications["rbm_consumer_lag"]}
     assert "rbm.notifications.reports" in lag
     assert {s.labels["queue"] for s in notifications["rbm_dead_letters"]} == lag
