@@ -3,6 +3,7 @@
 import random
 
 from tests.portal.conftest import go, sign_in
+from tests.portal.test_every_page import SHOTS, WIDTHS, serious_violations
 
 
 def free_year(live) -> int:
@@ -93,3 +94,37 @@ def test_targets_of_many_units_come_from_an_xlsx_sheet(live, page, tmp_path):
     assert page.input_value("[name='target-10.1']") == "75"
     targets = admin.get(f"/api/catalogue/years/{year}/targets", params={"unit": "R1", "kpi": "2.2"})
     assert [t["target"] for t in targets.json()] == [30]
+
+
+def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, page):
+    year = free_year(live)
+    admin = live.session("admin")
+    assert admin.post("/api/catalogue/years", json={"year": year, "copy_from": 2547}).ok
+    sign_in(page, "admin")
+    go(page, "#administration + nav >> text=เกณฑ์การให้คะแนน")
+    page.goto(f"/admin/scoring?year={year}")
+    row = page.locator("#scoring-2\\.1")
+    assert "ชั่วคราว" in row.locator(".status").inner_text()
+
+    go(page, "#scoring-2\\.1 a")
+    page.fill("#t3", "85")
+    go(page, "#save-confirmed")
+    assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
+    assert "85" in row.locator(".thresholds").inner_text()
+    scoring = admin.get(f"/api/catalogue/years/{year}/kpis/2.1/scoring").json()
+    assert (scoring["thresholds"][2], scoring["confirmed"], scoring["updated_by"]) == (
+        85,
+        True,
+        "admin",
+    )
+
+    page.goto(f"/admin/scoring?year={year}&kpi=2.1")
+    assert serious_violations(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, (wide, high) in WIDTHS.items():
+        page.set_viewport_size({"width": wide, "height": high})
+        page.reload()
+        page.screenshot(path=str(SHOTS / f"admin-scoring-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= wide
+    go(page, "header >> text=English")
+    assert page.inner_text("h1") == f"Scoring data of fiscal year {year}"

@@ -58,6 +58,7 @@ def pages_of(demo) -> dict[str | None, dict[str, str]]:
             "years": "/admin/years",
             "targets": f"/admin/targets?year={CURRENT}&unit=R1",
             "schedule": f"/admin/schedule?year={CURRENT}&unit=R1",
+            "scoring": f"/admin/scoring?year={CURRENT}&kpi=2.1",
             "templates": "/admin/templates",
         },
     }
