@@ -4,7 +4,7 @@ import subprocess
 import sys
 import zipfile
 
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import YEAR, act, api_of, create_report, go, sign_in
 from tests.portal.test_living_demo import CURRENT
 
 
@@ -57,3 +57,20 @@ def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed
     pack.write_bytes(bytes(data))
     refused = subprocess.run([*check, pack, "--jwks", jwks], capture_output=True, text=True)
     assert refused.returncode == 1 and info.filename in refused.stdout
+
+
+def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(live, page, team):
+    reporter = api_of(live, team.reporter, team.password)
+    endorsed = create_report(reporter, team.unit, "2.1", "M07")
+    act(reporter, endorsed, "submit")
+    act(api_of(live, team.head, team.password), endorsed, "endorse")
+    create_report(reporter, team.unit, "2.1", "M08")
+    sign_in(page, "auditor")
+    page.goto(f"/audit/search?year={YEAR}&unit={team.unit}&person={team.head}")
+    rows = page.locator("#found-reports tbody tr")
+    assert rows.count() == 1
+    assert rows.first.get_attribute("data-report") == endorsed["id"]
+    page.fill("#person", team.reporter)
+    go(page, "#search button")
+    assert page.input_value("#person") == team.reporter
+    assert page.locator("#found-reports tbody tr").count() == 2
