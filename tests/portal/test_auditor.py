@@ -4,12 +4,12 @@ import subprocess
 import sys
 import zipfile
 
-from tests.portal.conftest import YEAR, act, api_of, create_report, go, sign_in
+from tests.portal.conftest import YEAR, act, api_of, create_report, enter_as, go
 from tests.portal.test_living_demo import CURRENT
 
 
 def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo, page):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/audit/search?year={CURRENT}")
     page.select_option("#unit", "R1")
     page.select_option("#state", "approved")
@@ -23,7 +23,7 @@ def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo,
 
 
 def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/audit/search?year={CURRENT}&person=reporter1&date_from=2000-01-01")
     assert page.locator("#found-files tbody tr").count() >= 2
     assert "reporter1" in page.locator("#found-files").inner_text()
@@ -32,7 +32,7 @@ def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
 def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed(
     demo, pack_worker, page, tmp_path
 ):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/packs?year={CURRENT}")
     page.select_option("#pack-unit", "R1")
     go(page, "#build-pack")
@@ -65,7 +65,7 @@ def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(liv
     act(reporter, endorsed, "submit")
     act(api_of(live, team.head, team.password), endorsed, "endorse")
     create_report(reporter, team.unit, "2.1", "M08")
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/audit/search?year={YEAR}&unit={team.unit}&person={team.head}")
     rows = page.locator("#found-reports tbody tr")
     assert rows.count() == 1
