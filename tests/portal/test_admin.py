@@ -107,6 +107,10 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
     assert "ชั่วคราว" in row.locator(".status").inner_text()
 
     go(page, "#scoring-2\\.1 a")
+    page.fill("#t3", "eighty")
+    go(page, "#save-confirmed")
+    assert page.inner_text("[role=alert]") == "เกณฑ์ของคะแนน 3: ต้องเป็นตัวเลข"
+    assert "ชั่วคราว" in row.locator(".status").inner_text()
     page.fill("#t3", "85")
     go(page, "#save-confirmed")
     assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
@@ -117,6 +121,9 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
         True,
         "admin",
     )
+
+    go(page, "#scoring-2\\.2 button")
+    assert "ยืนยันแล้ว" in page.locator("#scoring-2\\.2 .status").inner_text()
 
     page.goto(f"/admin/scoring?year={year}&kpi=2.1")
     assert serious_violations(page) == []
