@@ -117,7 +117,12 @@ class PackItem(MethodView):
 
 @blp.route("/packs/<string:pack_id>/content")
 class PackContent(MethodView):
-    @blp.doc(responses={"200": {"description": "The zip: files, manifest.json, manifest.jws."}})
+    @blp.doc(
+        responses={
+            "200": {"description": "The zip: files, manifest.json, manifest.jws."},
+            "410": {"description": "The pack outlived its set time and is deleted."},
+        }
+    )
     def get(self, pack_id):
         """The pack's zip, streamed from the object store."""
         principal = current_principal()

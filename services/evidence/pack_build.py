@@ -24,7 +24,7 @@ from common.clients import ServiceClient
 from common.db import unit_of_work
 from common.events import utcnow
 from services.evidence.models import EvidenceFile, Pack
-from services.evidence.packs import BUILDING, FAILED, QUEUED, READY, PackPolicy
+from services.evidence.packs import BUILDING, EXPIRED, FAILED, QUEUED, READY, PackPolicy
 from services.evidence.signing import PackSigner
 from services.evidence.store import ObjectStore
 
@@ -205,3 +205,29 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
         expires_at=expires,
     )
     log.info("pack_ready", pack_id=pack_id, files=len(files), size=size)
+
+
+def expire(ctx: PackContext) -> int:
+    """Delete the zips of packs past their time from the store and mark those packs expired;
+    a zip the store keeps stays listed, for the next sweep. Returns how many zips went."""
+    deleted = 0
+    with unit_of_work(ctx.factory) as session:
+        due = session.scalars(
+            select(Pack)
+            # A pack read after its time already says expired (packs.get_pack); its zip is
+            # still there until this sweep clears object_key.
+            .where(
+                Pack.state.in_((READY, EXPIRED)),
+                Pack.object_key.is_not(None),
+                Pack.expires_at < utcnow(),
+            )
+            .with_for_update(skip_locked=True)  # two sweeps at once take different packs
+        )
+        for pack in due:
+            if not ctx.store.purge(pack.object_key, pack.object_version):
+                continue
+            pack.state, pack.object_key, pack.object_version = EXPIRED, None, None
+            deleted += 1
+    if deleted:
+        log.info("packs_expired", count=deleted)
+    return deleted

@@ -15,13 +15,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER, UNIT_HEAD, Principal
-from common.errors import Conflict, Forbidden, Invalid, NotFound
+from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.evidence.models import Pack
 
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 EXPIRED = "expired"
 DEFAULT_KEEP_DAYS = 7
+
+
+class PackGone(DomainError):
+    status, title = 410, "Gone"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ def list_packs(session: Session, principal: Principal) -> list[Pack]:
 
 def ready_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
     pack = get_pack(session, principal, pack_id)
+    if pack.state == EXPIRED:
+        raise PackGone("The pack was kept for its set time and is deleted; build it again.")
     if pack.state != READY:
         raise Conflict(f"The pack is {pack.state}, not ready to download.", {"state": [pack.state]})
     return pack

@@ -220,13 +220,21 @@ class ObjectStore:
             self.client._abort_multipart_upload(self.bucket, key, upload_id)
         return len(stale)
 
-    def purge(self, key: str, version_id: str | None) -> None:
-        """Remove a version that was promoted but never recorded (its row failed to commit)."""
-        errors = self.client.remove_objects(
-            self.bucket, [DeleteObject(key, version_id)], bypass_governance_mode=True
-        )
+    def purge(self, key: str, version_id: str | None) -> bool:
+        """Remove one version through its governance lock: one promoted but never recorded (its
+        row failed to commit), or an evidence pack past its time. False, logged, if it stays."""
+        try:
+            errors = list(
+                self.client.remove_objects(
+                    self.bucket, [DeleteObject(key, version_id)], bypass_governance_mode=True
+                )
+            )
+        except STORE_ERRORS as exc:
+            log.error("purge_failed", key=key, version_id=version_id, error=type(exc).__name__)
+            return False
         for error in errors:
             log.error("purge_failed", key=key, version_id=version_id, error=error.message)
+        return not errors
 
 
 class Staging:

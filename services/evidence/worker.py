@@ -1,7 +1,9 @@
-"""Celery app of evidence (building evidence packs); `python -m` runs a worker.
+"""Celery app of evidence (building evidence packs, deleting expired ones); `python -m` runs a
+worker with beat.
 
-`python -m services.evidence.worker` starts a worker (the embedded runner does); other
-arguments go to Celery's command line (`python -m services.evidence.worker worker --pool=solo`).
+`python -m services.evidence.worker` starts a worker with beat (the embedded runner does); other
+arguments go to Celery's command line (`python -m services.evidence.worker worker --pool=solo`,
+`python -m services.evidence.worker beat`).
 """
 
 from __future__ import annotations
@@ -17,18 +19,28 @@ from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, migrate
 from common.errors import Unavailable
 from common.tasks import create_task_app, start
-from services.evidence.pack_build import MISSING, PackContext, build
+from services.evidence.pack_build import MISSING, PackContext, build, expire
 from services.evidence.packs import PackPolicy
 from services.evidence.signing import PackSigner
 from services.evidence.store import ObjectStore
 
 BUILD_PACK = "rbm.evidence.build_pack"
+EXPIRE_PACKS = "rbm.evidence.expire_packs"
+# How often beat looks for packs past their time: a pack outlives its days by at most this.
+EXPIRY_SWEEP_SECONDS = 3600.0
 _lock = threading.Lock()
 
 
 def create_celery(settings: Settings) -> Celery:
-    """A Celery app whose task builds evidence packs; a pack whose worker died is built again."""
+    """A Celery app whose task builds evidence packs (a pack whose worker died is built again)
+    and whose beat deletes the packs past their time."""
     app = create_task_app(settings)
+    app.conf.update(
+        beat_schedule_filename=str(settings.data_dir / "evidence-beat-schedule"),
+        beat_schedule={
+            "expire-packs": {"task": EXPIRE_PACKS, "schedule": EXPIRY_SWEEP_SECONDS},
+        },
+    )
 
     @app.task(name=BUILD_PACK, bind=True, ignore_result=True, max_retries=10)
     def build_pack(self, pack_id: str) -> str:
@@ -37,6 +49,11 @@ def create_celery(settings: Settings) -> Celery:
         if outcome == MISSING:
             raise self.retry(countdown=0.5)
         return outcome
+
+    @app.task(name=EXPIRE_PACKS, ignore_result=True)
+    def expire_packs() -> int:
+        """Delete the packs past their time from the object store; mark them expired."""
+        return expire(context_for(app))
 
     return app
 
@@ -75,10 +92,11 @@ def context_for(celery: Celery) -> PackContext:
 
 def main(argv: list[str] | None = None) -> None:
     settings = from_env("evidence")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = create_celery(settings)
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv:
-        argv = ["worker", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
+        argv = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
     start(app, argv)
 
 

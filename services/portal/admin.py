@@ -1,6 +1,6 @@
 """Administrators' pages: users and memberships, the catalogue's years, targets and owners,
-the due-date schedule and the form templates. Every change goes through the owning service's
-API, which checks the role again and says what is wrong."""
+the due-date schedule, the scorecard's scoring data and the form templates. Every change goes
+through the owning service's API, which checks the role again and says what is wrong."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ PLAN_COLUMNS = ("target", "denominator", "responsible", "data_collector")
 
 
 YEAR_STATUS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
+# The catalogue's scoring codes in words (services/catalogue/scoring.py says what each means).
+SCORING_WORDS = {
+    "direction": {"up": _l("more is better"), "down": _l("less is better")},
+    "aggregation": {
+        "sum": _l("sum of the periods"),
+        "distinct": _l("distinct people over the year"),
+        "latest": _l("latest period's value"),
+        "ratio": _l("summed numerators over summed denominators"),
+    },
+    "rollup": {
+        "sum": _l("sum of the units"),
+        "mean": _l("mean of the units with a value"),
+        "ratio": _l("summed numerators over summed denominators"),
+    },
+    "thresholds_on": {"level": _l("level"), "achievement": _l("achievement (per cent of target)")},
+}
 
 
 @admin.app_template_filter("year_status")
@@ -294,6 +310,77 @@ def targets():
         kpis=kpis_of(year),
         units=units(),
     )
+
+
+# --- scoring data ---------------------------------------------------------------------------
+
+
+THRESHOLD_FIELDS = tuple(f"t{score}" for score in range(1, 6))
+
+
+def scoring_change(form) -> dict[str, Any]:
+    """The scoring an admin sent: the choices, the weight and five thresholds, and whether the
+    criteria are confirmed (the button pressed). ValueError names a box that holds no number."""
+    change: dict[str, Any] = {
+        name: form[name] for name in ("direction", "aggregation", "rollup") if form.get(name)
+    }
+    numbers: dict[str, float] = {}
+    for name in ("weight", *THRESHOLD_FIELDS):
+        if name in form:
+            try:
+                value = _number(form[name])
+            except ValueError:
+                value = None
+            if value is None:
+                raise ValueError(name)
+            numbers[name] = value
+    if "weight" in numbers:
+        change["weight"] = numbers["weight"]
+    if all(name in numbers for name in THRESHOLD_FIELDS):
+        change["thresholds"] = [numbers[name] for name in THRESHOLD_FIELDS]
+    change["confirmed"] = form.get("confirmed") == "true"
+    return change
+
+
+@admin.get("/scoring")
+@signed_in
+def scoring():
+    """Each KPI's scoring in a year; the one chosen (`kpi`) in a form to edit and confirm."""
+    year = year_arg()
+    rows = sorted(
+        fetch_or([], "catalogue", f"/years/{year}/scoring"), key=lambda r: kpi_order(r["kpi"])
+    )
+    chosen = next((r for r in rows if r["kpi"] == request.args.get("kpi")), None)
+    return render_template(
+        "admin_scoring.html",
+        year=year,
+        rows=rows,
+        chosen=chosen,
+        words=SCORING_WORDS,
+        kpis=kpis_of(year),
+    )
+
+
+@admin.post("/scoring/<kpi:kpi>")
+@signed_in
+def change_scoring(kpi: str):
+    year = request.form.get("year", type=int)
+    try:
+        change = scoring_change(request.form)
+    except ValueError as exc:
+        box = exc.args[0]
+        named = _("Weight") if box == "weight" else _("Threshold of score %(n)s", n=box[1:])
+        flash(_("%(field)s: a number is needed.", field=named), "error")
+        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+    resp = api("catalogue", "PUT", f"/years/{year}/kpis/{kpi}/scoring", json=change)
+    if not resp.ok:
+        _refused(resp)
+        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+    if resp.json()["confirmed"]:
+        flash(_("The scoring of KPI %(kpi)s is confirmed.", kpi=kpi), "ok")
+    else:
+        flash(_("The scoring of KPI %(kpi)s is saved, still provisional.", kpi=kpi), "ok")
+    return redirect(url_for("admin.scoring", year=year) + f"#scoring-{kpi}")
 
 
 # --- form templates ------------------------------------------------------------------------

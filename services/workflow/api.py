@@ -81,7 +81,7 @@ class Reports(MethodView):
     @blp.arguments(schemas.ReportQuery, location="query")
     @blp.response(200, schemas.ReportSchema(many=True))
     def get(self, query):
-        """Reports the caller may see, filtered by year, unit, KPI, period and state."""
+        """Reports the caller may see, filtered by year, unit, KPI, period, state and person."""
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
         with _session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
@@ -60,6 +60,8 @@ def list_reports(
     for name in ("year", "unit", "kpi", "period", "state"):
         if filters.get(name) is not None:
             query = query.where(getattr(Report, name) == filters[name])
+    if filters.get("person"):
+        query = query.where(_in_history_of(filters["person"]))
     if not actor.sees_all_units:
         query = query.where(Report.unit.in_(sorted(actor.units)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
@@ -67,6 +69,15 @@ def list_reports(
     rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
     authors = authors_of(session, rows)
     return [present(r, actor, authors[r.id]) for r in rows], total
+
+
+def _in_history_of(person: str):
+    """Reports `person` created or last changed, or that any audit entry names them in, as
+    the one who acted or the one acted for."""
+    named = select(AuditEntry.subject_id).where(
+        or_(AuditEntry.actor == person, AuditEntry.on_behalf_of == person)
+    )
+    return or_(Report.created_by == person, Report.updated_by == person, Report.id.in_(named))
 
 
 def authors_of(session: Session, reports: list[Report]) -> dict[str, set[str]]:

@@ -56,6 +56,14 @@ class ReportQuery(Schema):
     kpi = Text(validate=validate.Length(max=16))
     period = Text(validate=validate.OneOf(PERIODS))
     state = Text(validate=validate.OneOf(STATES))
+    person = Text(
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "Only reports this username created, last changed, or acted on or "
+            "was acted for in any entry of the audit trail (submitter, endorser, approver, a "
+            "delegate or the person they stood in for)."
+        },
+    )
     limit = Limit()
     offset = Offset()
 

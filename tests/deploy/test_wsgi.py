@@ -128,7 +128,7 @@ def test_compose_runs_every_service_with_its_workers_and_the_backends():
     services = _compose()["services"]
     expected = {*SERVICES, *(f"{s}-workers" for s in API_SERVICES)}
     expected |= {"postgres", "rabbitmq", "seaweedfs", "gateway", "mailpit"}
-    expected |= {"notifications-celery", "notifications-beat"}
+    expected |= {"notifications-celery", "notifications-beat", "evidence-celery", "evidence-beat"}
     assert expected <= set(services)
 
 

@@ -8,11 +8,17 @@ import subprocess
 import sys
 import time
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from minio.error import S3Error
 
+from common.db import unit_of_work
+from common.events import utcnow
 from common.fiscal import fiscal_year_of
+from common.web import runtime_of
+from services.evidence.models import Pack
+from services.evidence.worker import EXPIRE_PACKS
 
 PACKS = "/api/evidence/packs"
 CURRENT = fiscal_year_of(date.today())
@@ -107,3 +113,35 @@ def test_a_reporter_packs_only_their_own_unit_and_a_refusal_leaves_no_pack(demo)
 def test_a_pack_of_another_user_is_not_found(demo, pack_file):
     pack, _path, _jwks = pack_file
     assert demo.session("reporter1").get(f"{PACKS}/{pack['id']}").status_code == 404
+
+
+def test_a_pack_past_its_time_is_deleted_from_the_store_and_its_download_is_gone(
+    demo, pack_worker, pack_file
+):
+    auditor = demo.session("auditor")
+    old = built(auditor, {"year": CURRENT, "unit": "R1", "kpi": "4.1"})
+    assert old["state"] == "ready", old["error"]
+    evidence = runtime_of(demo.app("evidence"))
+    store, celery = evidence.extras["store"], evidence.extras["celery"]
+    with unit_of_work(evidence.session_factory) as session:
+        row = session.get(Pack, old["id"])
+        key, version = row.object_key, row.object_version
+        row.expires_at = utcnow() - timedelta(minutes=1)
+    store.client.stat_object(store.bucket, key, version_id=version)  # there until the sweep
+
+    assert celery.conf.beat_schedule["expire-packs"]["task"] == EXPIRE_PACKS
+    celery.send_task(EXPIRE_PACKS)
+    for _ in range(120):
+        with unit_of_work(evidence.session_factory) as session:
+            if session.get(Pack, old["id"]).object_key is None:
+                break
+        time.sleep(0.5)
+    with pytest.raises(S3Error):
+        store.client.stat_object(store.bucket, key, version_id=version)
+    assert auditor.get(f"{PACKS}/{old['id']}").json()["state"] == "expired"
+    gone = auditor.get(f"{PACKS}/{old['id']}/content")
+    assert gone.status_code == 410 and "build it again" in gone.json()["detail"]
+
+    fresh, _path, _jwks = pack_file
+    assert auditor.get(f"{PACKS}/{fresh['id']}").json()["state"] == "ready"
+    assert auditor.get(f"{PACKS}/{fresh['id']}/content").status_code == 200

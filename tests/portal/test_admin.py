@@ -2,7 +2,8 @@
 
 import random
 
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import enter_as, go, sign_in
+from tests.portal.test_every_page import SHOTS, WIDTHS, serious_violations
 
 
 def free_year(live) -> int:
@@ -12,7 +13,7 @@ def free_year(live) -> int:
 
 def test_the_admin_opens_a_year_by_copy_and_sets_a_target_in_the_grid(live, page):
     year = free_year(live)
-    sign_in(page, "admin")
+    enter_as(page, "admin")
     page.goto("/admin/years")
     page.fill("#new-year", str(year))
     page.select_option("#copy-from", "2547")
@@ -39,7 +40,7 @@ def test_a_csv_of_users_is_previewed_with_each_lines_errors_and_saves_nothing(li
         "csv-bad-user,ผู้ใช้ผิด,bad@test.rbm.invalid,long-password-1,R1:wizard\n",
         encoding="utf-8",
     )
-    sign_in(page, "admin")
+    enter_as(page, "admin")
     page.goto("/admin/users")
     page.set_input_files("#users-csv", str(sheet))
     go(page, "#import-users button")
@@ -60,7 +61,7 @@ def test_a_new_form_template_is_shown_rendered_before_it_takes_effect(live, page
             "versions"
         ]
     )
-    sign_in(page, "admin")
+    enter_as(page, "admin")
     page.goto("/admin/templates")
     page.set_input_files("#template-9\\.3 input[type=file]", str(template))
     go(page, "#template-9\\.3 button")
@@ -86,10 +87,50 @@ def test_targets_of_many_units_come_from_an_xlsx_sheet(live, page, tmp_path):
     book.active.append(["R2", "10.1", 75, 36, "reporter2", "reporter2"])
     sheet = tmp_path / "targets.xlsx"
     book.save(sheet)
-    sign_in(page, "admin")
+    enter_as(page, "admin")
     page.goto(f"/admin/targets?year={year}&unit=R2")
     page.set_input_files("#sheet", str(sheet))
     go(page, "#plan-upload button")
     assert page.input_value("[name='target-10.1']") == "75"
     targets = admin.get(f"/api/catalogue/years/{year}/targets", params={"unit": "R1", "kpi": "2.2"})
     assert [t["target"] for t in targets.json()] == [30]
+
+
+def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, page):
+    year = free_year(live)
+    admin = live.session("admin")
+    assert admin.post("/api/catalogue/years", json={"year": year, "copy_from": 2547}).ok
+    sign_in(page, "admin")
+    go(page, "#administration + nav >> text=เกณฑ์การให้คะแนน")
+    page.goto(f"/admin/scoring?year={year}")
+    row = page.locator("#scoring-2\\.1")
+    assert "ชั่วคราว" in row.locator(".status").inner_text()
+
+    go(page, "#scoring-2\\.1 a")
+    page.fill("#t3", "eighty")
+    go(page, "#save-confirmed")
+    assert page.inner_text("[role=alert]") == "เกณฑ์ของคะแนน 3: ต้องเป็นตัวเลข"
+    assert "ชั่วคราว" in row.locator(".status").inner_text()
+    page.fill("#t3", "85")
+    go(page, "#save-confirmed")
+    assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
+    assert "85" in row.locator(".thresholds").inner_text()
+    scoring = admin.get(f"/api/catalogue/years/{year}/kpis/2.1/scoring").json()
+    assert (scoring["thresholds"][2], scoring["confirmed"], scoring["updated_by"]) == (
+        85,
+        True,
+        "admin",
+    )
+
+    go(page, "#scoring-2\\.2 button")
+    assert "ยืนยันแล้ว" in page.locator("#scoring-2\\.2 .status").inner_text()
+
+    page.goto(f"/admin/scoring?year={year}&kpi=2.1")
+    assert serious_violations(page) == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, (wide, high) in WIDTHS.items():
+        page.set_viewport_size({"width": wide, "height": high})
+        page.screenshot(path=str(SHOTS / f"admin-scoring-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= wide
+    go(page, "header >> text=English")
+    assert page.inner_text("h1") == f"Scoring data of fiscal year {year}"

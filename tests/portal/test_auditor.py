@@ -4,12 +4,12 @@ import subprocess
 import sys
 import zipfile
 
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import YEAR, act, api_of, create_report, enter_as, go
 from tests.portal.test_living_demo import CURRENT
 
 
 def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo, page):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/audit/search?year={CURRENT}")
     page.select_option("#unit", "R1")
     page.select_option("#state", "approved")
@@ -23,7 +23,7 @@ def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo,
 
 
 def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/audit/search?year={CURRENT}&person=reporter1&date_from=2000-01-01")
     assert page.locator("#found-files tbody tr").count() >= 2
     assert "reporter1" in page.locator("#found-files").inner_text()
@@ -32,7 +32,7 @@ def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
 def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed(
     demo, pack_worker, page, tmp_path
 ):
-    sign_in(page, "auditor")
+    enter_as(page, "auditor")
     page.goto(f"/packs?year={CURRENT}")
     page.select_option("#pack-unit", "R1")
     go(page, "#build-pack")
@@ -57,3 +57,20 @@ def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed
     pack.write_bytes(bytes(data))
     refused = subprocess.run([*check, pack, "--jwks", jwks], capture_output=True, text=True)
     assert refused.returncode == 1 and info.filename in refused.stdout
+
+
+def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(live, page, team):
+    reporter = api_of(live, team.reporter, team.password)
+    endorsed = create_report(reporter, team.unit, "2.1", "M07")
+    act(reporter, endorsed, "submit")
+    act(api_of(live, team.head, team.password), endorsed, "endorse")
+    create_report(reporter, team.unit, "2.1", "M08")
+    enter_as(page, "auditor")
+    page.goto(f"/audit/search?year={YEAR}&unit={team.unit}&person={team.head}")
+    rows = page.locator("#found-reports tbody tr")
+    assert rows.count() == 1
+    assert rows.first.get_attribute("data-report") == endorsed["id"]
+    page.fill("#person", team.reporter)
+    go(page, "#search button")
+    assert page.input_value("#person") == team.reporter
+    assert page.locator("#found-reports tbody tr").count() == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.portal.conftest import sign_in
+from tests.portal.conftest import enter_as
 from tests.portal.test_living_demo import CURRENT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +58,7 @@ def pages_of(demo) -> dict[str | None, dict[str, str]]:
             "years": "/admin/years",
             "targets": f"/admin/targets?year={CURRENT}&unit=R1",
             "schedule": f"/admin/schedule?year={CURRENT}&unit=R1",
+            "scoring": f"/admin/scoring?year={CURRENT}&kpi=2.1",
             "templates": "/admin/templates",
         },
     }
@@ -74,27 +75,34 @@ def serious_violations(page) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_fits_the_screen_passes_axe_and_is_photographed(demo, browser, width):
+USERS = (None, "reporter1", "head1", "reviewer", "auditor", "admin")
+
+
+@pytest.mark.parametrize("username", USERS, ids=[u or "anonymous" for u in USERS])
+def test_every_page_fits_the_screen_passes_axe_and_is_photographed(demo, browser, username):
+    """Each page loaded once: photographed and checked by axe at desktop width, then narrowed
+    to a phone's width, photographed and measured for sideways scrolling."""
     assert AXE.exists(), "axe-core is missing: run `make axe`"
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems: dict[str, object] = {}
-    for username, pages in pages_of(demo).items():
-        size = WIDTHS[width]
-        context = browser.new_context(
-            base_url=demo.url, locale="th-TH", viewport={"width": size[0], "height": size[1]}
-        )
-        page = context.new_page()
-        if username:
-            sign_in(page, username)
-        for name, path in pages.items():
-            page.goto(path)
-            key = f"{username or 'anonymous'}-{name}"
-            page.screenshot(path=str(SHOTS / f"{key}-{width}.png"), full_page=True)
-            overflow = page.evaluate("document.documentElement.scrollWidth") - size[0]
-            if overflow > 0:
-                problems[f"{key} scrolls sideways"] = overflow
-            if width == "desktop" and (violations := serious_violations(page)):
-                problems[f"{key} axe"] = violations
-        context.close()
+    desktop, phone = WIDTHS["desktop"], WIDTHS["phone"]
+    context = browser.new_context(
+        base_url=demo.url, locale="th-TH", viewport={"width": desktop[0], "height": desktop[1]}
+    )
+    page = context.new_page()
+    if username:
+        enter_as(page, username)
+    for name, path in pages_of(demo)[username].items():
+        page.set_viewport_size({"width": desktop[0], "height": desktop[1]})
+        page.goto(path)
+        key = f"{username or 'anonymous'}-{name}"
+        page.screenshot(path=str(SHOTS / f"{key}-desktop.png"), full_page=True)
+        if violations := serious_violations(page):
+            problems[f"{key} axe"] = violations
+        page.set_viewport_size({"width": phone[0], "height": phone[1]})
+        page.screenshot(path=str(SHOTS / f"{key}-phone.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth") - phone[0]
+        if overflow > 0:
+            problems[f"{key} scrolls sideways"] = overflow
+    context.close()
     assert problems == {}

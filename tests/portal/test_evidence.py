@@ -4,7 +4,7 @@ import hashlib
 from pathlib import Path
 
 from tests.evidence import samples
-from tests.portal.conftest import api_of, create_report, go, sign_in
+from tests.portal.conftest import api_of, create_report, enter_as, go
 
 FORM_MARKS = {1: "คำสั่ง", 2: "แผน", 3: "รายงานผล"}
 PROCESSES = [("ออกหนังสือรับรอง", 60, 10, 5), ("ตอบข้อร้องเรียน", 40, 20, 18)]
@@ -12,7 +12,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def test_the_4_1_form_downloads_prefilled_for_the_unit_and_period(page, team):
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/new?year=2547&unit={team.unit}&kpi=4.1&period=Q1")
     with page.expect_download() as download:
         page.click("#download-form")
@@ -29,7 +29,7 @@ def test_an_uploaded_form_appears_on_the_report_with_its_hash_and_level(page, li
         "/api/evidence/templates/2547/4.1", params={"unit": team.unit, "period": "Q2"}
     )
     filled = samples.fill_form(form.content, FORM_MARKS, PROCESSES)
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
     page.set_input_files(
         "#file", files=[{"name": "แบบ 4.1.docx", "mimeType": DOCX, "buffer": filled}]
@@ -50,7 +50,7 @@ def test_an_evidence_file_downloads_through_the_portal_byte_for_byte(page, live,
         "/api/evidence/files", data=fields, files={"file": ("หลักฐาน.docx", content, DOCX)}
     ).json()
     report = create_report(reporter, team.unit, "7.1", "Y", evidence_ids=[stored["id"]], value=2)
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
     with page.expect_download() as download:
         page.click("#evidence a")

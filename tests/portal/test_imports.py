@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.portal.conftest import WORKFLOW, YEAR, go, sign_in
+from tests.portal.conftest import WORKFLOW, YEAR, enter_as, go, sign_in
 from tests.workflow.test_imports import new_unit
 
 
@@ -32,7 +32,7 @@ def test_a_reviewer_checks_a_file_then_confirms_it(page, unit, live, tmp_path):
 def test_a_bad_row_is_shown_with_its_line_and_nothing_is_imported(page, unit, tmp_path):
     feed = tmp_path / "progress.csv"
     feed.write_text(f"unit,period,targets,targets_met\n{unit},M13,4,3\n")
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto("/imports")
     page.select_option("#kpi", "1.1")
     page.set_input_files("#file", str(feed))

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.portal.conftest import act, agencies, api_of, create_report, go, sign_in
+from tests.portal.conftest import act, agencies, api_of, create_report, enter_as, go
 
 INBOX = "/api/notifications/inbox"
 
@@ -29,7 +29,7 @@ def submitted_reports(live, team, periods):
 def test_a_notification_marked_read_is_shown_read_and_leaves_the_unread_count(page, live, team):
     head, notifications = submitted_reports(live, team, [("M11", "2004-08-03")])
     assert len(notifications) == 1
-    sign_in(page, team.head, team.password)
+    enter_as(page, team.head, team.password)
     page.goto("/inbox")
     go(page, "#notifications tr.unread >> text=อ่านแล้ว")
 
@@ -42,7 +42,7 @@ def test_mark_all_read_clears_the_unread_badge(page, live, team):
         live, team, [("M11", "2004-08-03"), ("M12", "2004-09-03")]
     )
     assert len(notifications) == 2
-    sign_in(page, team.head, team.password)
+    enter_as(page, team.head, team.password)
     page.goto("/inbox")
     assert page.locator("header .badge").inner_text() == "2"
     go(page, "#read-all")
@@ -53,7 +53,7 @@ def test_mark_all_read_clears_the_unread_badge(page, live, team):
 
 def test_opening_a_notification_goes_to_its_report(page, live, team):
     _head, notifications = submitted_reports(live, team, [("M12", "2004-09-03")])
-    sign_in(page, team.head, team.password)
+    enter_as(page, team.head, team.password)
     page.goto("/inbox")
     go(page, "#notifications >> text=เปิดรายงาน")
 

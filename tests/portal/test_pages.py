@@ -1,6 +1,6 @@
 """The web UI as a person uses it: sign in, Thai first, an English switch, the catalogue."""
 
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import enter_as, go, sign_in
 
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(page):
@@ -29,7 +29,7 @@ def test_a_wrong_password_shows_an_error_and_no_session(page):
 
 
 def test_the_catalogue_page_lists_the_24_kpis_of_2547(page):
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto("/kpis")
     assert page.locator("tbody tr").count() == 24
     assert "ภาคบังคับ" in page.content()

@@ -1,6 +1,6 @@
 """The home page and the progress page: what is due, what is late, the matrix and its roll-ups."""
 
-from tests.portal.conftest import act, agencies, api_of, create_report, sign_in
+from tests.portal.conftest import act, agencies, api_of, create_report, enter_as
 
 
 def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_flags(
@@ -11,7 +11,7 @@ def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_f
         reporter, team.unit, "2.2", "M01", items=agencies(("อสมท", "2003-10-09"))
     )
     act(reporter, report, "submit")
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto("/?year=2547")
 
     due = page.locator("#due-table")
@@ -27,7 +27,7 @@ def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page
         reporter, team.unit, "2.1", "M02", items=[{"order_no": "7/2546", "committee": "คณะทำงาน"}]
     )
     act(reporter, report, "submit")
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto("/progress?year=2547")
 
     line = page.locator(f"#matrix tr[data-unit='{team.unit}'][data-kpi='2.1']")
@@ -39,7 +39,7 @@ def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page
 
 
 def test_a_reporter_sees_the_progress_of_their_own_unit_only(page, team):
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto("/progress?year=2547")
 
     units = page.locator("#matrix tr[data-unit]").evaluate_all(

@@ -2,14 +2,14 @@
 endorses it; a refused file says why in Thai; the count is previewed before saving."""
 
 from deploy.demo_activity import fill_form
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import enter_as, go, sign_in
 from tests.portal.test_living_demo import CURRENT
 
 
 def test_the_reporter_uploads_a_filled_form_and_submits_then_the_head_endorses(
     demo, page, browser, tmp_path
 ):
-    sign_in(page, "reporter1")
+    enter_as(page, "reporter1")
     page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=7.1&period=Y")
     blank = page.request.get(page.get_attribute("#download-form", "href")).body()
     filled = tmp_path / "แบบฟอร์ม 7.1.docx"
@@ -30,7 +30,7 @@ def test_the_reporter_uploads_a_filled_form_and_submits_then_the_head_endorses(
 
 
 def test_a_refused_upload_says_why_in_thai(demo, page, tmp_path):
-    sign_in(page, "reporter1")
+    enter_as(page, "reporter1")
     page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=9.3&period=Q3")
     fake = tmp_path / "หนังสือ.pdf"
     fake.write_text("not a pdf at all")
@@ -41,7 +41,7 @@ def test_a_refused_upload_says_why_in_thai(demo, page, tmp_path):
 
 
 def test_the_count_is_previewed_before_saving_and_nothing_is_saved(demo, page):
-    sign_in(page, "reporter2")
+    enter_as(page, "reporter2")
     page.goto(f"/reports/new?year={CURRENT}&unit=R2&kpi=2.2&period=M03")
     for index, agency in enumerate(("กรมการปกครอง", "กรมการปกครอง")):
         if index:

@@ -1,10 +1,19 @@
 """Reports through the web UI: a list KPI typed in and counted, then up the approval chain."""
 
-from tests.portal.conftest import WORKFLOW, act, agencies, api_of, create_report, go, sign_in
+from tests.portal.conftest import (
+    WORKFLOW,
+    act,
+    agencies,
+    api_of,
+    create_report,
+    enter_as,
+    go,
+    sign_in,
+)
 
 
 def test_a_reporter_types_a_2_2_report_and_a_repeated_agency_counts_once(page, team):
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/new?year=2547&unit={team.unit}&kpi=2.2&period=M03")
     rows = [
         ("สำนักงาน ก.พ.ร.", "2003-12-03"),
@@ -27,7 +36,7 @@ def test_a_reporter_types_a_2_2_report_and_a_repeated_agency_counts_once(page, t
 
 
 def test_a_field_the_api_refuses_is_marked_in_thai_and_nothing_is_saved(page, live, team):
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/new?year=2547&unit={team.unit}&kpi=2.2&period=M04")
     page.fill("[name=items-0-agency]", "กรมประชาสัมพันธ์")
     go(page, "#save")
@@ -44,7 +53,7 @@ def test_a_reporter_submits_a_draft_from_its_page(page, live, team):
     report = create_report(
         reporter, team.unit, "2.2", "M05", items=agencies(("อสมท", "2004-02-02"))
     )
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
     go(page, "#actions button[value=submit]")
 
@@ -76,7 +85,7 @@ def test_the_reviewer_approves_an_endorsed_report_from_its_page(page, live, team
     )
     act(reporter, report, "submit")
     act(head, report, "endorse")
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto(f"/reports/{report['id']}")
     go(page, "#actions button[value=approve]")
 
@@ -90,7 +99,7 @@ def test_a_return_without_a_comment_is_refused_with_a_message(page, live, team):
         reporter, team.unit, "2.2", "M08", items=agencies(("อสมท", "2004-05-02"))
     )
     act(reporter, report, "submit")
-    sign_in(page, team.head, team.password)
+    enter_as(page, team.head, team.password)
     page.goto(f"/reports/{report['id']}")
     comment = page.locator("#comment-return")
     assert comment.get_attribute("required") is not None
@@ -107,7 +116,7 @@ def test_a_reporter_is_offered_only_the_actions_of_their_role(page, live, team):
         reporter, team.unit, "2.2", "M09", items=agencies(("อสมท", "2004-06-02"))
     )
     act(reporter, report, "submit")
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
 
     assert page.locator("#actions").count() == 0

@@ -1,11 +1,11 @@
 """The reviewer's queue: filters, due-date order, evidence shown in the page, bulk approval."""
 
-from tests.portal.conftest import go, sign_in
+from tests.portal.conftest import enter_as, go
 from tests.portal.test_living_demo import CURRENT
 
 
 def test_the_queue_filters_by_region_and_kpi_and_lists_soonest_due_first(demo, page):
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto(f"/review?year={CURRENT}&state=")
     dues = page.locator("#queue tbody tr td:nth-child(5)").all_inner_texts()
     assert len(dues) >= 5
@@ -21,7 +21,7 @@ def test_the_queue_filters_by_region_and_kpi_and_lists_soonest_due_first(demo, p
 
 
 def test_the_pdf_is_shown_in_the_page_beside_the_values_read_from_the_form(demo, page):
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto(f"/review?year={CURRENT}&kpi=4.1")
     go(page, "#queue tbody tr >> text=เปิด")
     frame = page.locator("#evidence-view iframe.pdf")
@@ -34,7 +34,7 @@ def test_the_pdf_is_shown_in_the_page_beside_the_values_read_from_the_form(demo,
 
 
 def test_bulk_approval_says_each_reports_result(demo, page):
-    sign_in(page, "reviewer")
+    enter_as(page, "reviewer")
     page.goto(f"/review?year={CURRENT}&region=R1&kpi=4.1")
     page.check("#queue tbody input[type=checkbox]")
     go(page, "#approve-ticked")

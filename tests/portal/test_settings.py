@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from services.portal.thai import today_here
-from tests.portal.conftest import WORKFLOW, api_of, go, sign_in
+from tests.portal.conftest import WORKFLOW, api_of, enter_as, go, sign_in
 
 PREFERENCES = "/api/notifications/preferences"
 
@@ -28,7 +28,7 @@ def test_a_unit_head_names_the_reporter_as_stand_in_then_ends_it(page, live, tea
 
 
 def test_a_stand_in_the_api_refuses_is_marked_next_to_its_field(page, team):
-    sign_in(page, team.head, team.password)
+    enter_as(page, team.head, team.password)
     page.goto("/delegations")
     today = today_here().isoformat()
     page.fill("#delegate", team.head)
@@ -41,7 +41,7 @@ def test_a_stand_in_the_api_refuses_is_marked_next_to_its_field(page, team):
 
 
 def test_a_user_switches_one_kind_to_the_daily_digest(page, live, team):
-    sign_in(page, team.reporter, team.password)
+    enter_as(page, team.reporter, team.password)
     page.goto("/inbox")
     go(page, "#notification-settings")
     page.check("tr[data-kind=returned] input[value=digest]")

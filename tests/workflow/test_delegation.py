@@ -6,7 +6,7 @@ import pytest
 
 from services.workflow.delegations import local_today
 from tests.conftest import login
-from tests.workflow.conftest import API
+from tests.workflow.conftest import API, YEAR
 
 
 @pytest.fixture
@@ -100,3 +100,27 @@ def test_delegating_publishes_events(crew, stand_in, outbox_events):
 def test_a_stand_in_must_be_an_existing_user(crew):
     resp = delegate(crew.head, "nobody-of-that-name")
     assert resp.status_code == 422 and "delegate" in resp.json()["errors"]
+
+
+def test_a_search_by_person_finds_each_report_anyone_of_its_history_is_named_in(
+    crew, stand_in, as_user
+):
+    name, session = stand_in
+    assert delegate(crew.head, name).status_code == 201
+    approved = crew.create(kpi="2.1", period="M05")
+    crew.act(crew.reporter, approved, "submit")
+    assert crew.act(session, approved, "endorse").status_code == 200
+    assert crew.act(crew.reviewer, approved, "approve").status_code == 200
+    draft = crew.create(kpi="2.1", period="M06")
+
+    def found(person: str) -> set[str]:
+        params = {"year": YEAR, "unit": crew.unit, "person": person}
+        resp = as_user("auditor").get(f"{API}/reports", params=params)
+        assert resp.status_code == 200, resp.text
+        return {r["id"] for r in resp.json()}
+
+    assert found(crew.team.reporter) == {approved["id"], draft["id"]}
+    assert found(name) == {approved["id"]}  # endorsed as the head's stand-in
+    assert found(crew.team.head) == {approved["id"]}  # named only as the one stood in for
+    assert found("reviewer") == {approved["id"]}
+    assert found("no-such-person") == set()
