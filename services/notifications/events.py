@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings
+from common.db import upsert
 from common.events import Envelope
 from common.messaging import EventConsumer
 from services.notifications import directory, messages, rules
@@ -22,7 +23,6 @@ from services.notifications.service import (
     Message,
     insert_new_rows,
     notify_all,
-    upsert,
 )
 
 DIRECTORY_KEYS = (
