@@ -153,6 +153,28 @@ def test_the_department_holds_the_region_and_lists_its_units(as_user, region):
     ]
 
 
+def test_the_progress_of_a_parent_is_its_units_completion_from_the_roll_up(as_user, region):
+    """Each province: the reports due by `as_of` over every KPI of the year (as its own
+    scorecard counts them), 2.2's approved and pending; completion = approved / due."""
+    code, p1, p2, _ = region
+    reviewer = as_user("reviewer")
+    resp = reviewer.get(f"{API}/{YEAR}/progress", params={"unit": code, "as_of": AS_OF})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    rows = {u["unit"]: u for u in body["units"]}
+    assert list(rows) == [p1, p2]
+    assert rows[p1]["has_units"] is False
+    due = card(reviewer, p1)[0]["reports"]["due"]
+    assert rows[p1]["reports"] == {"due": due, "approved": 2, "pending": 0}
+    assert rows[p2]["reports"] == {"due": due, "approved": 1, "pending": 1}
+    assert rows[p1]["completion"] == round(100 * 2 / due, 2)
+    assert body["reports"] == card(reviewer, code)[0]["reports"]
+    department = reviewer.get(f"{API}/{YEAR}/progress", params={"unit": "PRD"}).json()
+    assert next(u for u in department["units"] if u["unit"] == code)["has_units"] is True
+    denied = as_user("reporter1").get(f"{API}/{YEAR}/progress", params={"unit": code})
+    assert denied.status_code == 403
+
+
 def test_a_unit_outside_the_callers_scope_is_refused(as_user, region):
     code, _, _, _ = region
     resp = as_user("reporter1").get(f"{API}/{YEAR}", params={"unit": code})
