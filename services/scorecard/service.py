@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
 from common.errors import Conflict, Forbidden, NotFound
 from services.scorecard import catalogue_copy, rules
 from services.scorecard.catalogue_copy import Catalogue
-from services.scorecard.models import DueCount, Kpi, Scoring, Tally, Target, Unit
+from services.scorecard.models import ALL_KPIS, DueCount, Kpi, Scoring, Tally, Target, Unit
 from services.scorecard.tallying import chains_of
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
@@ -72,7 +72,6 @@ def _kpi_card(
     kpi: Kpi,
     scoring: Scoring,
     tally: Any,
-    own_target: float | None,
     due: int,
     query: Query,
     as_of: date,
@@ -87,7 +86,7 @@ def _kpi_card(
             getattr(tally, f"{side}_den"),
         )
     actual = rules.rolled_up(scoring.rollup, sums)
-    target = own_target
+    target = tally.own_target if tally is not None else None
     if target is None and tally is not None:
         target = rules.rolled_up_target(scoring.rollup, tally.target_total, tally.target_units)
     achieved = rules.achievement(scoring.direction, actual, target)
@@ -115,30 +114,23 @@ def _kpi_card(
 
 
 def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
-    scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    kpis = session.scalars(select(Kpi).where(Kpi.year == year))
-    return sorted(
-        ((k, scoring[k.code]) for k in kpis if k.code in scoring),
-        key=lambda pair: _sort_key(pair[0].code),
-    )
+    both = and_(Scoring.year == Kpi.year, Scoring.kpi == Kpi.code)
+    pairs = session.execute(select(Kpi, Scoring).join(Scoring, both).where(Kpi.year == year))
+    return sorted(((k, s) for k, s in pairs), key=lambda pair: _sort_key(pair[0].code))
 
 
 def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
     """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
     kpis = _year_kpis(session, query.year)
-    # Plain rows, not ORM objects: a region's units below it bring tens of thousands.
+    # Plain rows, not ORM objects: a region's units below it bring tens of thousands. Every
+    # own target has its tally (made with the target), so one join brings both.
+    own = and_(Target.year == Tally.year, Target.unit == Tally.unit, Target.kpi == Tally.kpi)
     tallies = {
         (t.unit, t.kpi): t
         for t in session.execute(
-            select(*Tally.__table__.c).where(Tally.year == query.year, Tally.unit.in_(units))
-        )
-    }
-    targets = {
-        (unit, kpi): target
-        for unit, kpi, target in session.execute(
-            select(Target.unit, Target.kpi, Target.target).where(
-                Target.year == query.year, Target.unit.in_(units)
-            )
+            select(*Tally.__table__.c, Target.target.label("own_target"))
+            .outerjoin(Target, own)
+            .where(Tally.year == query.year, Tally.unit.in_(units))
         )
     }
     due = _due(session, query.year, units, as_of)
@@ -148,7 +140,6 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
                 kpi,
                 scoring,
                 tallies.get((unit, kpi.code)),
-                targets.get((unit, kpi.code)),
                 due.get((unit, kpi.code), 0),
                 query,
                 as_of,
@@ -249,16 +240,15 @@ def completion(
         .where(Unit.parent == parent.code)
         .order_by(Unit.code)
     ).all()
-    kpis = [k.code for k, _ in _year_kpis(session, query.year)]
-    # The parent and the units right below it, by a join on the indexed parent column.
+    # The parent and the units right below it, by a join on the indexed parent column; each
+    # unit's row over every KPI.
     here = or_(Unit.code == parent.code, Unit.parent == parent.code)
     counts = {
-        unit: (int(approved or 0), int(pending or 0))
+        unit: (int(approved), int(pending))
         for unit, approved, pending in session.execute(
-            select(Tally.unit, func.sum(Tally.approved), func.sum(Tally.pending))
+            select(Tally.unit, Tally.approved, Tally.pending)
             .join(Unit, Unit.code == Tally.unit)
-            .where(here, Tally.year == query.year, Tally.kpi.in_(kpis))
-            .group_by(Tally.unit)
+            .where(here, Tally.year == query.year, Tally.kpi == ALL_KPIS)
         )
     }
     due = {
@@ -267,16 +257,20 @@ def completion(
             select(DueCount.unit, func.sum(DueCount.reports))
             .join(Unit, Unit.code == DueCount.unit)
             .where(
-                here, DueCount.year == query.year, DueCount.kpi.in_(kpis), DueCount.due_on <= as_of
+                here,
+                DueCount.year == query.year,
+                DueCount.kpi == ALL_KPIS,
+                DueCount.due_on <= as_of,
             )
             .group_by(DueCount.unit)
         )
     }
+    inner = aliased(Unit)
     with_units = set(
         session.scalars(
-            select(Unit.parent)
-            .where(Unit.parent.in_(select(Unit.code).where(Unit.parent == parent.code)))
-            .distinct()
+            select(Unit.code).where(
+                Unit.parent == parent.code, exists().where(inner.parent == Unit.code)
+            )
         )
     )
 

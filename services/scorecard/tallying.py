@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from common.db import upsert
 from services.scorecard import rules
 from services.scorecard.models import (
+    ALL_KPIS,
     DueCount,
     Kpi,
     Report,
@@ -164,11 +165,17 @@ def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
     session.execute(statement, rows)
 
 
+COUNTED_OVER_ALL = ("approved", "pending")
+
+
 def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
     for unit in chain:
         moved = deltas.setdefault((unit, kpi), defaultdict(float))
+        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
         for column, change in delta.items():
             moved[column] += change
+            if column in COUNTED_OVER_ALL:
+                every[column] += change
 
 
 def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
@@ -259,9 +266,11 @@ def retally_year(session: Session, year: int) -> None:
     )
     for share in shares:
         for unit in ancestry(parents, share["unit"]):
-            tally = tallies[(unit, share["kpi"])]
+            tally, every = tallies[(unit, share["kpi"])], tallies[(unit, ALL_KPIS)]
             for column, value in _contribution(share, 1).items():
                 tally[column] += value
+            for column in COUNTED_OVER_ALL:
+                every[column] += share[column]
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -283,6 +292,7 @@ def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any
         due_on = date.fromisoformat(str(slot["due_on"]))
         for unit in ancestry(parents, slot["unit"]):
             counts[(unit, slot["kpi"], due_on)] += 1
+            counts[(unit, ALL_KPIS, due_on)] += 1
     session.execute(delete(DueCount).where(DueCount.year == year))
     if counts:
         rows = [
