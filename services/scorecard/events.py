@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.config import Settings
+from common.consuming import BatchConsumer
 from common.events import Envelope
 from common.messaging import EventConsumer
 from services.scorecard import catalogue_copy, tallying
@@ -130,24 +131,22 @@ def on_event(session: Session, envelope: Envelope) -> None:
     on_events(session, [envelope])
 
 
-class Consumer(EventConsumer):
-    """Events caught up from the producers' feeds are applied a page at a time."""
+class Consumer(BatchConsumer):
+    """Events that arrive together (a burst of approvals, a page of a feed) are applied
+    together: their reports in one statement, each share counted once, one transaction."""
 
     # A page's reports are counted together: larger pages catch up on a backlog faster.
     feed_page = 500
-
-    def handle_fresh(self, session: Session, envelopes: list[Envelope]) -> None:
-        on_events(session, envelopes)
 
 
 def consumer(settings: Settings, session_factory: sessionmaker[Session]) -> EventConsumer:
     return Consumer(
         "scorecard.events",
-        session_factory,
-        Inbox,
-        on_event,
-        settings.broker_url,
-        settings.events_exchange,
-        settings.queue_prefix,
+        batch_handler=on_events,
+        session_factory=session_factory,
+        inbox_model=Inbox,
+        broker_url=settings.broker_url,
+        exchange=settings.events_exchange,
+        queue_prefix=settings.queue_prefix,
         bindings=BINDINGS,
     )
