@@ -23,16 +23,13 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 from kombu import Queue
 from sqlalchemy import select
 
-import services.workflow as workflow_package
-from bench.bench_notifications import AMQP_URL, Relay, bench_env, p95, remove_broker_objects
+from bench.bench_notifications import AMQP_URL, bench_env, p95, running
 from bench.bench_scorecard import CODES, REGIONS, catalogue_rows, load_units, units
-from common.config import from_env
-from common.db import make_engine, make_session_factory, migrate, unit_of_work
+from common.db import unit_of_work
 from common.events import Envelope, record_event
 from common.messaging import connect, events_exchange
 from common.web import runtime_of
@@ -113,46 +110,27 @@ class Listener:
 
 def main() -> int:
     with bench_env() as env:
-        scorecard = create_service("scorecard", env)
-        runtime = runtime_of(scorecard)
+        runtime = runtime_of(create_service("scorecard", env))
         tree = units()
         load_units(env["RBM_DATABASE_URL"], tree)
         with unit_of_work(runtime.session_factory) as session:
             catalogue_rows(session, YEAR)
             session.add(YearCopy(year=YEAR, stale=False))
-        workflow_engine = make_engine(from_env("workflow", env))
-        migrate(workflow_engine, Path(workflow_package.__file__).parent / "migrations")
-        workflow_factory = make_session_factory(workflow_engine)
-        relay, listener = Relay(workflow_factory, env), Listener(env)
-        stop = threading.Event()
-        threads = [
-            threading.Thread(target=worker.run, args=(stop,), daemon=True)
-            for worker in runtime.workers
-        ]
-        for thread in threads:
-            thread.start()
-        listener.thread.start()
-        listener.ready.wait(30)
-        queues = [
-            *sorted({q.name for w in runtime.workers for q in getattr(w, "all_queues", ())}),
-            listener.queue.name,
-        ]
-        try:
-            relay.start()
-            leaves = [u for u, parent in tree.items() if parent in REGIONS]
-            started = time.monotonic()
-            committed = approve_all(workflow_factory, leaves)
-            commit_seconds = time.monotonic() - started
-            arrived = counted(runtime.session_factory, APPROVALS)
-        finally:
-            relay.stop()
-            listener.stop.set()
-            stop.set()
-            for thread in [*threads, listener.thread]:
-                thread.join(10)
-            runtime.engine.dispose()
-            workflow_engine.dispose()
-            remove_broker_objects(env, queues)
+        with running(runtime, env) as (workflow_factory, relay, queues):
+            listener = Listener(env)
+            queues.append(listener.queue.name)
+            listener.thread.start()
+            listener.ready.wait(30)
+            try:
+                relay.start()
+                leaves = [u for u, parent in tree.items() if parent in REGIONS]
+                started = time.monotonic()
+                committed = approve_all(workflow_factory, leaves)
+                commit_seconds = time.monotonic() - started
+                arrived = counted(runtime.session_factory, APPROVALS)
+            finally:
+                listener.stop.set()
+                listener.thread.join(10)
 
     lags = sorted((arrived[e] - committed[e]).total_seconds() for e in committed if e in arrived)
     broker = sorted(
