@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
@@ -226,6 +226,14 @@ def _completion(reports: dict[str, int]) -> float | None:
     return round(100 * reports["approved"] / reports["due"], 2) if reports["due"] else None
 
 
+def _among(session: Session, column: Any, codes: list[str]) -> Any:
+    """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
+    codes as as many parameters cost more to write and parse than the query takes to run."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("codes", codes, type_=ARRAY(String)))
+    return column.in_(codes)
+
+
 def completion(
     session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
 ) -> dict[str, Any]:
@@ -240,25 +248,24 @@ def completion(
         .where(Unit.parent == parent.code)
         .order_by(Unit.code)
     ).all()
-    # The parent and the units right below it, by a join on the indexed parent column; each
-    # unit's row over every KPI.
-    here = or_(Unit.code == parent.code, Unit.parent == parent.code)
+    # The parent's and its units' rows over every KPI, found by their keys (year, unit, ...):
+    # a list of codes, where a join let the planner read every unit's tallies.
+    codes = [parent.code, *(u.code for u in below)]
     counts = {
         unit: (int(approved), int(pending))
         for unit, approved, pending in session.execute(
-            select(Tally.unit, Tally.approved, Tally.pending)
-            .join(Unit, Unit.code == Tally.unit)
-            .where(here, Tally.year == query.year, Tally.kpi == ALL_KPIS)
+            select(Tally.unit, Tally.approved, Tally.pending).where(
+                Tally.year == query.year, _among(session, Tally.unit, codes), Tally.kpi == ALL_KPIS
+            )
         )
     }
     due = {
         unit: int(n or 0)
         for unit, n in session.execute(
             select(DueCount.unit, func.sum(DueCount.reports))
-            .join(Unit, Unit.code == DueCount.unit)
             .where(
-                here,
                 DueCount.year == query.year,
+                _among(session, DueCount.unit, codes),
                 DueCount.kpi == ALL_KPIS,
                 DueCount.due_on <= as_of,
             )
