@@ -31,6 +31,7 @@ from pathlib import Path
 import psycopg
 from kombu import Connection, Exchange, Queue
 from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
 
 import services.workflow as workflow_package
 from common.config import from_env
@@ -178,23 +179,38 @@ class Relay:
             self.thread.join(10)
 
 
+@contextmanager
+def running(runtime, env: dict[str, str]) -> Iterator[tuple[sessionmaker, Relay, list[str]]]:
+    """The service's workers in threads of their own, the workflow's database and its outbox
+    relay (not started yet); at the end all stopped and the broker's queues of the run (the
+    list yielded, which the caller may add to) removed."""
+    workflow_engine = make_engine(from_env("workflow", env))
+    migrate(workflow_engine, Path(workflow_package.__file__).parent / "migrations")
+    workflow_factory = make_session_factory(workflow_engine)
+    relay = Relay(workflow_factory, env)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=worker.run, args=(stop,), daemon=True) for worker in runtime.workers
+    ]
+    for thread in threads:
+        thread.start()
+    queues = sorted({q.name for w in runtime.workers for q in getattr(w, "all_queues", ())})
+    try:
+        yield workflow_factory, relay, queues
+    finally:
+        relay.stop()
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+        runtime.engine.dispose()
+        workflow_engine.dispose()
+        remove_broker_objects(env, queues)
+
+
 def main() -> int:
     with bench_env() as env:
-        notifications = create_service("notifications", env)
-        runtime = runtime_of(notifications)
-        workflow_engine = make_engine(from_env("workflow", env))
-        migrate(workflow_engine, Path(workflow_package.__file__).parent / "migrations")
-        workflow_factory = make_session_factory(workflow_engine)
-        relay = Relay(workflow_factory, env)
-        stop = threading.Event()
-        threads = [
-            threading.Thread(target=worker.run, args=(stop,), daemon=True)
-            for worker in runtime.workers
-        ]
-        for thread in threads:
-            thread.start()
-        queues = sorted({q.name for w in runtime.workers for q in getattr(w, "all_queues", ())})
-        try:
+        runtime = runtime_of(create_service("notifications", env))
+        with running(runtime, env) as (workflow_factory, relay, _queues):
             heads = add_heads(env, runtime.session_factory)
             # 1. A burst committed while the relay runs: latency from each commit.
             relay.start()
@@ -209,14 +225,6 @@ def main() -> int:
             relay.start()
             drained = arrivals(runtime.session_factory, heads[0], 2 * BURST)
             drain_seconds = time.monotonic() - released
-        finally:
-            relay.stop()
-            stop.set()
-            for thread in threads:
-                thread.join(10)
-            runtime.engine.dispose()
-            workflow_engine.dispose()
-            remove_broker_objects(env, queues)
 
     missing = BURST - len(arrived) + sum(1 for r in backlog if r not in drained)
     latencies = sorted(

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings
+from common.consuming import BatchConsumer, BatchHandler
+from common.db import upsert
 from common.events import Envelope
 from common.messaging import EventConsumer
 from services.notifications import directory, messages, rules
-from services.notifications.consuming import BatchConsumer, BatchHandler
 from services.notifications.directory import MalformedEvent, field, moment
 from services.notifications.models import Inbox, Notification, ReportState, new_id
 from services.notifications.service import (
@@ -22,7 +23,6 @@ from services.notifications.service import (
     Message,
     insert_new_rows,
     notify_all,
-    upsert,
 )
 
 DIRECTORY_KEYS = (

@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from common.db import upsert
 from common.errors import Invalid, NotFound
 from common.events import utcnow
 from services.notifications import messages, rules
@@ -52,11 +51,6 @@ class Message:
 
 # Rows per INSERT statement: well under PostgreSQL's and SQLite's limits on parameters.
 CHUNK = 500
-
-
-def upsert(session: Session):
-    """The dialect's INSERT, which knows ON CONFLICT (PostgreSQL and SQLite alike)."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def insert_new_rows(session: Session, model: type, rows: list[dict]) -> set:

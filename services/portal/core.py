@@ -200,6 +200,23 @@ def is_admin() -> bool:
         return False
 
 
+def home_unit() -> str:
+    """The unit the dashboard and the progress open on: the department for those who see all,
+    else one's own."""
+    me = principal()
+    if me.sees_all_units or not me.units:
+        return "PRD"
+    return sorted(me.units)[0]
+
+
+def unit_arg() -> str:
+    """The unit a page shows: `?unit=`, else the one it opens on."""
+    unit = request.args.get("unit", "").strip() or home_unit()
+    if len(unit) > 32:
+        abort(404)
+    return unit
+
+
 def kpis_of(year: int) -> dict[str, dict]:
     """The year's KPIs by code (for names and methods), asked once per request."""
     cache = g.setdefault("kpis", {})

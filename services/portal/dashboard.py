@@ -7,25 +7,10 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from services.portal import charts
-from services.portal.core import fetch, fetch_or, principal, signed_in, year_arg
+from services.portal.core import fetch, fetch_or, signed_in, unit_arg, year_arg
 
 dashboard = Blueprint("dashboard", __name__)
 CHARTS = ("kpis", "units", "completion")
-
-
-def home_unit() -> str:
-    """The unit the dashboard opens on: the department for those who see all, else one's own."""
-    me = principal()
-    if me.sees_all_units or not me.units:
-        return "PRD"
-    return sorted(me.units)[0]
-
-
-def _unit_arg() -> str:
-    unit = request.args.get("unit", "").strip() or home_unit()
-    if len(unit) > 32:
-        abort(404)
-    return unit
 
 
 def scorecard(year: int, unit: str, pending: bool = False) -> dict:
@@ -50,7 +35,7 @@ def trail(card: dict) -> list[dict]:
 @dashboard.get("/dashboard")
 @signed_in
 def view():
-    year, unit = year_arg(), _unit_arg()
+    year, unit = year_arg(), unit_arg()
     pending = request.args.get("include") == "pending"
     card = scorecard(year, unit, pending)
     return render_template(
@@ -74,7 +59,7 @@ def _kpi_labels(card: dict) -> list[str]:
 def chart(name: str):
     if name not in CHARTS:
         abort(404)
-    year, unit = year_arg(), _unit_arg()
+    year, unit = year_arg(), unit_arg()
     card = scorecard(year, unit, request.args.get("include") == "pending")
     if name == "kpis":
         svg = charts.bars(

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from common.fiscal import period_label_th, thai_date
-from services.portal.core import fetch, signed_in, year_arg
-from services.portal.dashboard import home_unit, scorecard
+from services.portal.core import fetch, home_unit, signed_in, year_arg
+from services.portal.dashboard import scorecard
 
 exports = Blueprint("exports", __name__)
 FORMATS = {

@@ -1,7 +1,10 @@
-"""The progress of a year: each unit x KPI x period with its state and late flag, and roll-ups.
+"""The progress of a year, one unit at a time: the completion of each unit right below it
+(the scorecard's roll-up, one row a unit, to drill down), and the unit's own KPI x period cells
+with their state and late flag (the workflow's, a unit's few dozen).
 
-The workflow scopes the rows (reviewers, auditors and admins see every unit; others their own).
-The matrix lays each KPI's periods on the twelve months of the fiscal year.
+The page opens on the department for those who see every unit, else on one's own unit; no
+call asks for the whole matrix of the units below. The matrix lays each KPI's periods on the
+twelve months of the fiscal year.
 """
 
 from __future__ import annotations
@@ -13,7 +16,18 @@ from flask import Blueprint, render_template, request
 
 from common.fiscal import MONTHLY, PERIOD_MONTHS
 from services.portal import rights
-from services.portal.core import actor, fetch, fetch_or, kpis_of, signed_in, units, year_arg
+from services.portal.core import (
+    actor,
+    fetch,
+    fetch_or,
+    home_unit,
+    kpis_of,
+    principal,
+    signed_in,
+    unit_arg,
+    units,
+    year_arg,
+)
 from services.portal.views import kpi_order
 
 progress = Blueprint("progress", __name__)
@@ -67,10 +81,11 @@ def lines(rows: Iterable[Mapping]) -> list[Line]:
 @signed_in
 def view():
     year = year_arg()
-    unit, kpi = request.args.get("unit", "").strip(), request.args.get("kpi", "").strip()
-    params = {"year": year, **({"unit": unit} if unit else {}), **({"kpi": kpi} if kpi else {})}
-    data = fetch("workflow", "/progress", **params)
-    everyone = fetch("workflow", "/progress", year=year) if unit or kpi else data
+    unit, kpi = unit_arg(), request.args.get("kpi", "").strip()
+    below = fetch("scorecard", f"/{year}/progress", unit=unit)
+    data = fetch("workflow", "/progress", year=year, unit=unit, **({"kpi": kpi} if kpi else {}))
+    me = principal()
+    mine = set() if me.sees_all_units else set(me.units)
     return render_template(
         "progress.html",
         year=year,
@@ -78,9 +93,10 @@ def view():
         unit=unit,
         kpi=kpi,
         data=data,
+        below=below.get("units", []),
         lines=lines(data.get("rows", [])),
-        unit_choices=sorted({r["unit"] for r in everyone.get("rows", [])}),
-        kpi_choices=sorted({r["kpi"] for r in everyone.get("rows", [])}, key=kpi_order),
+        unit_choices=sorted({unit, home_unit(), *mine, *(u["unit"] for u in below["units"])}),
+        kpi_choices=sorted(kpis_of(year), key=kpi_order),
         months=MONTHS,
         writers=rights.writer_units(actor()),
         kpis=kpis_of(year),

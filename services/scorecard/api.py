@@ -40,3 +40,14 @@ class UnitsBelow(MethodView):
         """The units right below `unit`: each one's score and progress, for drilling down."""
         principal = current_principal()
         return _scorecards().units_below(principal, _query(year, args), utcnow())
+
+
+@blp.route("/<int:year>/progress")
+class Completion(MethodView):
+    @blp.arguments(schemas.ScorecardQuerySchema, location="query")
+    @blp.response(200, schemas.CompletionSchema)
+    def get(self, args, year):
+        """The reports due, approved and pending of `unit` and of each unit right below it, from
+        the roll-up (no unit x KPI x period cell is read): the progress of a parent unit."""
+        principal = current_principal()
+        return _scorecards().completion(principal, _query(year, args), utcnow())

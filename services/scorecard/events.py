@@ -6,13 +6,18 @@ every event in order through it gives the same read model.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.config import Settings
+from common.consuming import BatchConsumer
 from common.events import Envelope
 from common.messaging import EventConsumer
 from services.scorecard import catalogue_copy, tallying
-from services.scorecard.models import Inbox, Report
+from services.scorecard.models import Inbox
 
 BINDINGS = (
     "workflow.report.*",
@@ -24,36 +29,47 @@ BINDINGS = (
 )
 
 
-SEEN_REPORTS = "scorecard.reports"
+REPORTS = "workflow.report."
 
 
 class MalformedEvent(ValueError):
     """An event without the fields its type promises: dead-lettered, never half applied."""
 
 
-def _report(session: Session, envelope: Envelope) -> None:
+def _report_row(envelope: Envelope) -> dict[str, Any]:
     data = envelope.data
     try:
-        report_id, year = str(data["report_id"]), int(data["year"])
-        unit, kpi, period, state = data["unit"], data["kpi"], data["period"], data["state"]
+        row = {
+            "id": str(data["report_id"]),
+            "year": int(data["year"]),
+            "unit": data["unit"],
+            "kpi": data["kpi"],
+            "period": data["period"],
+            "state": data["state"],
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise MalformedEvent(f"report event without {exc}") from exc
-    # Reports this session has already seen (a rebuild primes it for a whole batch).
-    seen = session.info.setdefault(SEEN_REPORTS, {})
-    row = seen[report_id] if report_id in seen else session.get(Report, report_id)
-    if row is not None and row.occurred_at > envelope.occurred_at:
-        return  # an older event arriving late: the newer one already stands
-    if row is None:
-        row = Report(id=report_id)
-        session.add(row)
-    seen[report_id] = row
-    row.year, row.unit, row.kpi, row.period, row.state = year, unit, kpi, period, state
-    row.value, row.numerator = data.get("value"), data.get("numerator")
-    row.denominator, row.people = data.get("denominator"), list(data.get("people") or [])
-    row.occurred_at = envelope.occurred_at
-    if catalogue_copy.is_copied(session, year):
-        session.flush()
-        tallying.refresh_share(session, year, unit, kpi)
+    return {
+        **row,
+        "value": data.get("value"),
+        "numerator": data.get("numerator"),
+        "denominator": data.get("denominator"),
+        "people": list(data.get("people") or []),
+        "occurred_at": envelope.occurred_at,
+    }
+
+
+def _reports(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Store a run of reports' latest events, then count each share they touch once."""
+    if not rows:
+        return
+    tallying.store_reports(session, rows)
+    slots: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for row in rows:
+        slots[row["year"]].add((row["unit"], row["kpi"]))
+    for year, touched in slots.items():
+        if catalogue_copy.is_copied(session, year):
+            tallying.refresh_shares(session, year, touched)
 
 
 def _scoring(session: Session, envelope: Envelope) -> None:
@@ -89,25 +105,48 @@ HANDLERS = {
 }
 
 
+def on_events(session: Session, envelopes: Iterable[Envelope]) -> None:
+    """Apply events in order (idempotent: an event applied twice changes nothing). A run of
+    report events is applied together, keeping each report's latest; any other event first
+    applies the run before it, so that it finds the read model as the events left it."""
+    run: dict[str, dict[str, Any]] = {}
+    for envelope in envelopes:
+        if envelope.type.startswith(REPORTS):
+            row = _report_row(envelope)
+            held = run.get(row["id"])
+            if held is None or held["occurred_at"] <= row["occurred_at"]:
+                run[row["id"]] = row
+        elif handler := HANDLERS.get(envelope.type):
+            _reports(session, list(run.values()))
+            run = {}
+            try:
+                handler(session, envelope)
+            except (KeyError, TypeError, ValueError) as exc:
+                raise MalformedEvent(f"{envelope.type} without {exc}") from exc
+    _reports(session, list(run.values()))
+
+
 def on_event(session: Session, envelope: Envelope) -> None:
-    """Apply one event to the read model (idempotent: an event applied twice changes nothing)."""
-    if envelope.type.startswith("workflow.report."):
-        _report(session, envelope)
-    elif handler := HANDLERS.get(envelope.type):
-        try:
-            handler(session, envelope)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise MalformedEvent(f"{envelope.type} without {exc}") from exc
+    """Apply one event to the read model."""
+    on_events(session, [envelope])
+
+
+class Consumer(BatchConsumer):
+    """Events that arrive together (a burst of approvals, a page of a feed) are applied
+    together: their reports in one statement, each share counted once, one transaction."""
+
+    # A page's reports are counted together: larger pages catch up on a backlog faster.
+    feed_page = 500
 
 
 def consumer(settings: Settings, session_factory: sessionmaker[Session]) -> EventConsumer:
-    return EventConsumer(
+    return Consumer(
         "scorecard.events",
-        session_factory,
-        Inbox,
-        on_event,
-        settings.broker_url,
-        settings.events_exchange,
-        settings.queue_prefix,
+        batch_handler=on_events,
+        session_factory=session_factory,
+        inbox_model=Inbox,
+        broker_url=settings.broker_url,
+        exchange=settings.events_exchange,
+        queue_prefix=settings.queue_prefix,
         bindings=BINDINGS,
     )

@@ -109,8 +109,14 @@ class Share(Base):
     pending: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# The KPI of the rows that add up every KPI of a unit (its reports due, approved and pending),
+# so that the progress of a parent reads one row per unit below it, not one per unit and KPI.
+ALL_KPIS = "*"
+
+
 class Tally(Base):
-    """The shares of a unit and of every unit below it, added up (what roll-ups read)."""
+    """The shares of a unit and of every unit below it, added up (what roll-ups read); the
+    `ALL_KPIS` row of a unit keeps only its reports approved and pending over every KPI."""
 
     __tablename__ = "tallies"
 
@@ -132,7 +138,8 @@ class Tally(Base):
 
 
 class DueCount(Base):
-    """How many reports of a unit and the units below it fall due on a day, by KPI."""
+    """How many reports of a unit and the units below it fall due on a day, by KPI (and over
+    every KPI in the `ALL_KPIS` row)."""
 
     __tablename__ = "due_counts"
 

@@ -15,15 +15,15 @@ import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, unit_of_work
 from common.events import Envelope, utcnow
-from services.scorecard.events import BINDINGS, SEEN_REPORTS, on_event
-from services.scorecard.models import Base, Inbox, Report
+from services.scorecard.events import BINDINGS, on_events
+from services.scorecard.models import Base, Inbox
 
 CONSUMER = "scorecard.events"
 PRODUCERS = ("catalogue", "workflow")
@@ -48,23 +48,19 @@ def rebuild(session_factory: sessionmaker[Session], envelopes: Iterable[Envelope
     applied, now = 0, utcnow()
     events = iter(e for e in envelopes if wanted(e))
     while batch := list(islice(events, BATCH)):
-        with unit_of_work(session_factory) as session, session.no_autoflush:
-            _prime(session, batch)
-            for envelope in batch:
-                on_event(session, envelope)
+        with unit_of_work(session_factory) as session:
+            on_events(session, batch)
             handled = [{"event_id": e.id, "consumer": CONSUMER, "handled_at": now} for e in batch]
             session.execute(insert(Inbox.__table__), handled)
         applied += len(batch)
+    with unit_of_work(session_factory) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # The tables were emptied and filled again: without fresh statistics the planner
+            # takes the reports of a year for a handful and reads them all for every page
+            # of events that follows, until autovacuum comes round.
+            for table in Base.metadata.sorted_tables:
+                session.execute(text(f"ANALYZE {table.name}"))
     return applied
-
-
-def _prime(session: Session, batch: list[Envelope]) -> None:
-    """Load the batch's reports in one query, so the handler finds them without asking."""
-    ids = {str(e.data.get("report_id")) for e in batch if e.type.startswith("workflow.report.")}
-    seen = session.info.setdefault(SEEN_REPORTS, {})
-    for report in session.scalars(select(Report).where(Report.id.in_(ids))):
-        seen[report.id] = report
-    seen.update(dict.fromkeys(ids - seen.keys()))
 
 
 def feed(client: ServiceClient) -> Iterator[Envelope]:

@@ -98,3 +98,24 @@ class UnitsBelowSchema(Schema):
     unit = Text()
     as_of = fields.Date()
     units = fields.List(fields.Nested(UnitRowSchema))
+
+
+class CompletionRowSchema(Schema):
+    unit = Text()
+    name_th = Text()
+    name_en = Text()
+    kind = Text()
+    has_units = StrictBoolean(metadata={"description": "Units report below it: drill down."})
+    reports = fields.Nested(ProgressSchema)
+    completion = fields.Float(
+        allow_none=True, metadata={"description": "Approved per cent of those due; null if none."}
+    )
+
+
+class CompletionSchema(Schema):
+    year = fields.Integer()
+    unit = Text()
+    as_of = fields.Date()
+    reports = fields.Nested(ProgressSchema, metadata={"description": "The unit and all below."})
+    completion = fields.Float(allow_none=True)
+    units = fields.List(fields.Nested(CompletionRowSchema))

@@ -12,17 +12,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
 from common.errors import Conflict, Forbidden, NotFound
 from services.scorecard import catalogue_copy, rules
 from services.scorecard.catalogue_copy import Catalogue
-from services.scorecard.models import DueCount, Kpi, Scoring, Tally, Target, Unit
-from services.scorecard.tallying import ancestry, parents_of
+from services.scorecard.models import ALL_KPIS, DueCount, Kpi, Scoring, Tally, Target, Unit
+from services.scorecard.tallying import chains_of
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
 
@@ -52,7 +52,7 @@ def visible_unit(session: Session, principal: Principal, code: str) -> Unit:
     unit = session.get(Unit, code) if len(code) <= 32 else None
     if unit is None:
         raise NotFound(f"No unit {code}.", {"unit": ["Unknown unit."]})
-    if not principal.sees_all_units and not set(ancestry(parents_of(session), code)) & set(
+    if not principal.sees_all_units and not set(chains_of(session, [code])[code]) & set(
         principal.units
     ):
         raise Forbidden(f"You may not see the scorecard of {code}.")
@@ -72,7 +72,6 @@ def _kpi_card(
     kpi: Kpi,
     scoring: Scoring,
     tally: Any,
-    own_target: float | None,
     due: int,
     query: Query,
     as_of: date,
@@ -87,7 +86,7 @@ def _kpi_card(
             getattr(tally, f"{side}_den"),
         )
     actual = rules.rolled_up(scoring.rollup, sums)
-    target = own_target
+    target = tally.own_target if tally is not None else None
     if target is None and tally is not None:
         target = rules.rolled_up_target(scoring.rollup, tally.target_total, tally.target_units)
     achieved = rules.achievement(scoring.direction, actual, target)
@@ -115,30 +114,23 @@ def _kpi_card(
 
 
 def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
-    scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    kpis = session.scalars(select(Kpi).where(Kpi.year == year))
-    return sorted(
-        ((k, scoring[k.code]) for k in kpis if k.code in scoring),
-        key=lambda pair: _sort_key(pair[0].code),
-    )
+    both = and_(Scoring.year == Kpi.year, Scoring.kpi == Kpi.code)
+    pairs = session.execute(select(Kpi, Scoring).join(Scoring, both).where(Kpi.year == year))
+    return sorted(((k, s) for k, s in pairs), key=lambda pair: _sort_key(pair[0].code))
 
 
 def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
     """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
     kpis = _year_kpis(session, query.year)
-    # Plain rows, not ORM objects: a region's units below it bring tens of thousands.
+    # Plain rows, not ORM objects: a region's units below it bring tens of thousands. Every
+    # own target has its tally (made with the target), so one join brings both.
+    own = and_(Target.year == Tally.year, Target.unit == Tally.unit, Target.kpi == Tally.kpi)
     tallies = {
         (t.unit, t.kpi): t
         for t in session.execute(
-            select(*Tally.__table__.c).where(Tally.year == query.year, Tally.unit.in_(units))
-        )
-    }
-    targets = {
-        (unit, kpi): target
-        for unit, kpi, target in session.execute(
-            select(Target.unit, Target.kpi, Target.target).where(
-                Target.year == query.year, Target.unit.in_(units)
-            )
+            select(*Tally.__table__.c, Target.target.label("own_target"))
+            .outerjoin(Target, own)
+            .where(Tally.year == query.year, Tally.unit.in_(units))
         )
     }
     due = _due(session, query.year, units, as_of)
@@ -148,7 +140,6 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
                 kpi,
                 scoring,
                 tallies.get((unit, kpi.code)),
-                targets.get((unit, kpi.code)),
                 due.get((unit, kpi.code), 0),
                 query,
                 as_of,
@@ -231,6 +222,94 @@ def children(
     return {"year": query.year, "unit": parent.code, "as_of": as_of, "units": rows}
 
 
+def _completion(reports: dict[str, int]) -> float | None:
+    return round(100 * reports["approved"] / reports["due"], 2) if reports["due"] else None
+
+
+def _among(session: Session, column: Any, codes: list[str]) -> Any:
+    """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
+    codes as as many parameters cost more to write and parse than the query takes to run."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("codes", codes, type_=ARRAY(String)))
+    return column.in_(codes)
+
+
+def completion(
+    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+) -> dict[str, Any]:
+    """The reports due by `as_of`, approved and pending of a unit and of each unit right below
+    it: three grouped reads of the tallies and due counts the units already keep (a region's
+    2,500 units cost as many rows, never their 700,000 unit x KPI x period cells)."""
+    ensure_year(session, catalogue, query.year)
+    parent = visible_unit(session, principal, query.unit)
+    as_of = query.as_of or now.date()
+    below = session.execute(
+        select(Unit.code, Unit.name_th, Unit.name_en, Unit.kind)
+        .where(Unit.parent == parent.code)
+        .order_by(Unit.code)
+    ).all()
+    # The parent's and its units' rows over every KPI, found by their keys (year, unit, ...):
+    # a list of codes, where a join let the planner read every unit's tallies.
+    codes = [parent.code, *(u.code for u in below)]
+    counts = {
+        unit: (int(approved), int(pending))
+        for unit, approved, pending in session.execute(
+            select(Tally.unit, Tally.approved, Tally.pending).where(
+                Tally.year == query.year, _among(session, Tally.unit, codes), Tally.kpi == ALL_KPIS
+            )
+        )
+    }
+    due = {
+        unit: int(n or 0)
+        for unit, n in session.execute(
+            select(DueCount.unit, func.sum(DueCount.reports))
+            .where(
+                DueCount.year == query.year,
+                _among(session, DueCount.unit, codes),
+                DueCount.kpi == ALL_KPIS,
+                DueCount.due_on <= as_of,
+            )
+            .group_by(DueCount.unit)
+        )
+    }
+    inner = aliased(Unit)
+    with_units = set(
+        session.scalars(
+            select(Unit.code).where(
+                Unit.parent == parent.code, exists().where(inner.parent == Unit.code)
+            )
+        )
+    )
+
+    def reports(code: str) -> dict[str, int]:
+        approved, pending = counts.get(code, (0, 0))
+        return {"due": due.get(code, 0), "approved": approved, "pending": pending}
+
+    rows = []
+    for unit in below:
+        figures = reports(unit.code)
+        rows.append(
+            {
+                "unit": unit.code,
+                "name_th": unit.name_th,
+                "name_en": unit.name_en,
+                "kind": unit.kind,
+                "has_units": unit.code in with_units,
+                "reports": figures,
+                "completion": _completion(figures),
+            }
+        )
+    total = reports(parent.code)
+    return {
+        "year": query.year,
+        "unit": parent.code,
+        "as_of": as_of,
+        "reports": total,
+        "completion": _completion(total),
+        "units": rows,
+    }
+
+
 @dataclass(frozen=True)
 class Scorecards:
     """The scorecard's use cases with what they need: its database and the catalogue."""
@@ -243,6 +322,9 @@ class Scorecards:
 
     def units_below(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
         return self._read(children, principal, query, now)
+
+    def completion(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
+        return self._read(completion, principal, query, now)
 
     def _read(self, use_case, principal: Principal, query: Query, now: datetime):
         # Two first readers of a year copy it at once: the second finds the first's copy.

@@ -1,20 +1,25 @@
 """Keeping the read model current: a unit's share of a KPI, and the tallies of every unit
-above it. A change to one report touches one share and the few tallies on its way to the
+above it. A change to reports touches their shares and the few tallies on their way to the
 department (a delta each), so that any scorecard reads a handful of rows.
+
+Events come in runs (a rebuild's batch, a page of a feed): a run's reports are written in one
+statement, each share they touch is counted once, and the tallies move in one statement.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from common.db import upsert
 from services.scorecard import rules
 from services.scorecard.models import (
+    ALL_KPIS,
     DueCount,
     Kpi,
     Report,
@@ -29,6 +34,8 @@ from services.scorecard.models import (
 APPROVED = "approved"
 PENDING = frozenset({"submitted", "endorsed"})
 MAX_DEPTH = 16
+# Rows per statement: well under PostgreSQL's and SQLite's limits on parameters.
+CHUNK = 500
 
 
 def ancestry(parents: Mapping[str, str | None], unit: str) -> list[str]:
@@ -43,7 +50,44 @@ def parents_of(session: Session) -> dict[str, str | None]:
     return {code: parent for code, parent in session.execute(select(Unit.code, Unit.parent))}
 
 
-def _values(reports: Iterable[Report]) -> tuple[list[rules.Value], list[rules.Value], int, int]:
+def chains_of(session: Session, units: Collection[str]) -> dict[str, list[str]]:
+    """`ancestry` of a few units, asked in one query that walks up from them (instead of
+    reading the whole tree, 20,000 units nationally, for each)."""
+    parents: dict[str, str | None] = {}
+    codes = list(units)
+    for start in range(0, len(codes), CHUNK):
+        up = (
+            select(Unit.code, Unit.parent, literal(1).label("depth"))
+            .where(Unit.code.in_(codes[start : start + CHUNK]))
+            .cte("up", recursive=True)
+        )
+        up = up.union_all(
+            select(Unit.code, Unit.parent, up.c.depth + 1)
+            .join(up, Unit.code == up.c.parent)
+            .where(up.c.depth < MAX_DEPTH)
+        )
+        parents.update(
+            (code, parent) for code, parent in session.execute(select(up.c.code, up.c.parent))
+        )
+    return {unit: ancestry(parents, unit) for unit in units}
+
+
+def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None:
+    """Keep each report's latest event (one row per report id in `rows`); an older event
+    arriving late leaves the newer one standing."""
+    table = Report.__table__
+    statement = upsert(session)(table)
+    new = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={c.name: new[c.name] for c in table.c if c.name != "id"},
+        where=table.c.occurred_at <= new.occurred_at,
+    )
+    # One statement compiled once, its rows sent together (executemany).
+    session.execute(statement, list(rows))
+
+
+def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value], int, int]:
     approved, with_pending, n_approved, n_pending = [], [], 0, 0
     for r in reports:
         value = rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
@@ -59,7 +103,7 @@ def _values(reports: Iterable[Report]) -> tuple[list[rules.Value], list[rules.Va
 
 
 def share_row(
-    year: int, unit: str, kpi: str, scoring: Scoring, measure: str, reports: Iterable[Report]
+    year: int, unit: str, kpi: str, scoring: Any, measure: str, reports: Iterable[Any]
 ) -> dict[str, Any]:
     """A unit's own figures for a KPI from its reports."""
     approved, with_pending, n_approved, n_pending = _values(reports)
@@ -94,54 +138,94 @@ def _contribution(row: Mapping[str, Any] | None, sign: int) -> dict[str, float]:
     return out
 
 
-def _add_to_tallies(session: Session, year: int, kpi: str, chain: list[str], delta: dict) -> None:
-    delta = {k: v for k, v in delta.items() if v}
-    if not delta:
-        return
-    for unit in chain:
-        tally = session.get(Tally, (year, unit, kpi))
-        if tally is None:
-            tally = Tally(year=year, unit=unit, kpi=kpi, **{c: 0 for c in TALLY_COLUMNS})
-            session.add(tally)
-            session.flush()  # found by the next event even without autoflush (a rebuild)
-        for column, change in delta.items():
-            setattr(tally, column, getattr(tally, column) + change)
-
-
 TALLY_COLUMNS = (
     "a_total", "a_units", "a_num", "a_den", "p_total", "p_units", "p_num", "p_den",
     "approved", "pending", "target_total", "target_units",
 )  # fmt: skip
 
-
-def _as_dict(share: Share | None) -> dict[str, Any] | None:
-    if share is None:
-        return None
-    return {c.key: getattr(share, c.key) for c in Share.__table__.columns}
+Deltas = dict[tuple[str, str], dict[str, float]]
 
 
-def refresh_share(session: Session, year: int, unit: str, kpi: str) -> None:
-    """Count a unit's KPI again from its reports and move the tallies above it by the change."""
-    scoring = session.get(Scoring, (year, kpi))
-    kpi_row = session.get(Kpi, (year, kpi))
-    if scoring is None or kpi_row is None:
-        return  # a year not copied yet: its copy counts everything at once
-    reports = session.scalars(
-        select(Report).where(Report.year == year, Report.unit == unit, Report.kpi == kpi)
+def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI) tally by its delta, in one statement (a tally is made at 0 first)."""
+    table = Tally.__table__
+    rows = [
+        {"year": year, "unit": unit, "kpi": kpi, **dict.fromkeys(TALLY_COLUMNS, 0), **delta}
+        for (unit, kpi), delta in deltas.items()
+        if any(delta.values())
+    ]
+    if not rows:
+        return
+    statement = upsert(session)(table)
+    new = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.year, table.c.unit, table.c.kpi],
+        set_={c: table.c[c] + new[c] for c in TALLY_COLUMNS},
     )
-    new = share_row(year, unit, kpi, scoring, kpi_row.measure, reports)
-    stored = session.get(Share, (year, unit, kpi))
-    old = _as_dict(stored)
-    if stored is None:
-        session.add(Share(**new))
-        session.flush()  # found by the next event even without autoflush (a rebuild)
-    else:
-        for column, value in new.items():
-            setattr(stored, column, value)
-    delta = defaultdict(float, _contribution(new, 1))
-    for column, value in _contribution(old, -1).items():
-        delta[column] += value
-    _add_to_tallies(session, year, kpi, ancestry(parents_of(session), unit), dict(delta))
+    session.execute(statement, rows)
+
+
+COUNTED_OVER_ALL = ("approved", "pending")
+
+
+def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
+    for unit in chain:
+        moved = deltas.setdefault((unit, kpi), defaultdict(float))
+        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
+        for column, change in delta.items():
+            moved[column] += change
+            if column in COUNTED_OVER_ALL:
+                every[column] += change
+
+
+def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
+    """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
+    the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
+    units: dict[str, list[str]] = defaultdict(list)
+    for unit, kpi in slots:
+        units[kpi].append(unit)
+    return or_(*(and_(model.kpi == kpi, model.unit.in_(us)) for kpi, us in units.items()))
+
+
+def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str]]) -> None:
+    """Count the shares of these (unit, KPI) slots again from their reports, and move the
+    tallies above each unit by the change: a few statements however many slots."""
+    measures = {
+        code: measure
+        for code, measure in session.execute(select(Kpi.code, Kpi.measure).where(Kpi.year == year))
+    }
+    scoring = {
+        s.kpi: s
+        for s in session.execute(
+            select(Scoring.kpi, Scoring.aggregation).where(Scoring.year == year)
+        )
+    }
+    # A KPI the year's copy does not know yet is counted with the whole year when it is copied.
+    slots = [(u, k) for u, k in slots if k in measures and k in scoring]
+    deltas: Deltas = {}
+    shares = Share.__table__
+    for start in range(0, len(slots), CHUNK):
+        chunk = slots[start : start + CHUNK]
+        reports: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        query = select(*Report.__table__.c).where(Report.year == year, _in_slots(Report, chunk))
+        for report in session.execute(query):
+            reports[(report.unit, report.kpi)].append(report)
+        query = select(*shares.c).where(Share.year == year, _in_slots(Share, chunk))
+        old = {(s.unit, s.kpi): s._mapping for s in session.execute(query)}
+        new = [share_row(year, u, k, scoring[k], measures[k], reports[(u, k)]) for u, k in chunk]
+        statement = upsert(session)(shares)
+        statement = statement.on_conflict_do_update(
+            index_elements=[shares.c.year, shares.c.unit, shares.c.kpi],
+            set_={c: statement.excluded[c] for c in new[0] if c not in ("year", "unit", "kpi")},
+        )
+        session.execute(statement, new)
+        chains = chains_of(session, {u for u, _ in chunk})
+        for row in new:
+            delta = defaultdict(float, _contribution(row, 1))
+            for column, value in _contribution(old.get((row["unit"], row["kpi"])), -1).items():
+                delta[column] += value
+            _up_the_tree(deltas, chains[row["unit"]], row["kpi"], delta)
+    add_to_tallies(session, year, deltas)
 
 
 def set_target(session: Session, year: int, unit: str, kpi: str, target: float) -> None:
@@ -150,13 +234,13 @@ def set_target(session: Session, year: int, unit: str, kpi: str, target: float) 
     delta = {"target_total": target, "target_units": 1}
     if row is None:
         session.add(Target(year=year, unit=unit, kpi=kpi, target=target))
-        # A rebuild runs without autoflush: the next event of its batch must find this row.
-        session.flush()
     else:
         delta = {"target_total": target - row.target}
         row.target = target
     if session.get(YearCopy, year) is not None:
-        _add_to_tallies(session, year, kpi, ancestry(parents_of(session), unit), delta)
+        deltas: Deltas = {}
+        _up_the_tree(deltas, chains_of(session, [unit])[unit], kpi, delta)
+        add_to_tallies(session, year, deltas)
 
 
 # --- counting a whole year at once ----------------------------------------------------------
@@ -182,9 +266,11 @@ def retally_year(session: Session, year: int) -> None:
     )
     for share in shares:
         for unit in ancestry(parents, share["unit"]):
-            tally = tallies[(unit, share["kpi"])]
+            tally, every = tallies[(unit, share["kpi"])], tallies[(unit, ALL_KPIS)]
             for column, value in _contribution(share, 1).items():
                 tally[column] += value
+            for column in COUNTED_OVER_ALL:
+                every[column] += share[column]
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -206,6 +292,7 @@ def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any
         due_on = date.fromisoformat(str(slot["due_on"]))
         for unit in ancestry(parents, slot["unit"]):
             counts[(unit, slot["kpi"], due_on)] += 1
+            counts[(unit, ALL_KPIS, due_on)] += 1
     session.execute(delete(DueCount).where(DueCount.year == year))
     if counts:
         rows = [

@@ -9,8 +9,9 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.deployed.conftest import act, draft_reports, new_team
-from tests.deployed.test_fault_broker import BURST
 from tests.notifications.conftest import eventually
+
+BURST = 200  # transitions: two terminations land mid-burst
 
 
 def test_connections_terminated_mid_burst_answer_503_and_lose_nothing(deployed, gateway):

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from services.notifications.consuming import BatchConsumer
+from common.consuming import BatchConsumer
 from tests.notifications.conftest import eventually, new_unit, report_data
 
 

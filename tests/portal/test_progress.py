@@ -46,3 +46,22 @@ def test_a_reporter_sees_the_progress_of_their_own_unit_only(page, team):
         "rows => [...new Set(rows.map(r => r.dataset.unit))]"
     )
     assert units == [team.unit]
+
+
+def test_the_progress_of_a_parent_lists_its_units_completion_and_drills_down(page):
+    """The department's regions, one row each from the scorecard's roll-up; a region's
+    provinces next; never the whole unit x KPI x period matrix of the units below."""
+    enter_as(page, "reviewer")
+    page.goto("/progress?year=2547")
+    regions = page.locator("#units-below tbody tr")
+    assert regions.count() >= 8  # the eight regions, and the groups reporting to PRD
+    assert "หน่วยงานในสังกัด" in page.locator("h2").first.inner_text()
+    regions.locator("a:has-text('(R1)')").click()
+    assert page.locator("#unit option:checked").get_attribute("value") == "R1"
+    provinces = page.locator("#units-below tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.unit)"
+    )
+    assert provinces and all(code != "R1" for code in provinces)
+    assert page.locator("#matrix tr[data-unit]").evaluate_all(
+        "rows => [...new Set(rows.map(r => r.dataset.unit))]"
+    ) in ([], ["R1"])

@@ -87,15 +87,16 @@ def region(live):
         crew = Crew(None, reporter, head, reviewer)
         for who, action in ((reporter, "submit"), (head, "endorse"), (reviewer, "approve")):
             if action == "approve" and period == "M02" and unit == crews[1][0]:
-                return  # left endorsed: pending
+                return report  # left endorsed: pending
             assert crew.act(who, report, action).status_code == 200
+        return report
 
     (p1, s1), (p2, s2) = crews
     approved(p1, s1, "M01", ["เทศบาลเมืองหนึ่ง", "โรงเรียนสอง"], "2003-10")
     approved(p1, s1, "M02", ["เทศบาลเมืองหนึ่ง", "วัดสาม"], "2003-11")
     approved(p2, s2, "M01", ["อำเภอหนึ่ง", "อำเภอสอง", "อำเภอสาม"], "2003-10")
-    approved(p2, s2, "M02", ["อำเภอสี่"], "2003-11")
-    return code, p1, p2
+    pending = approved(p2, s2, "M02", ["อำเภอสี่"], "2003-11")
+    return code, p1, p2, pending
 
 
 def card(http, unit, **params):
@@ -106,7 +107,7 @@ def card(http, unit, **params):
 
 
 def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region):
-    _, p1, p2 = region
+    _, p1, p2, _ = region
     reviewer = as_user("reviewer")
 
     def check():
@@ -125,7 +126,7 @@ def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region
 
 
 def test_the_region_rolls_up_from_its_provinces(as_user, region):
-    code, _, _ = region
+    code, _, _, _ = region
     body, kpi = card(as_user("reviewer"), code)
     assert (kpi["target"], kpi["actual"], kpi["achievement"], kpi["score"]) == (10, 7, 70, 2.0)
     assert body["perspectives"][0] == {"code": "P1", "score": 2.0, "weight": 1.0}
@@ -134,14 +135,14 @@ def test_the_region_rolls_up_from_its_provinces(as_user, region):
 
 
 def test_pending_reports_are_added_only_when_asked_and_marked(as_user, region):
-    code, _, _ = region
+    code, _, _, _ = region
     _, kpi = card(as_user("reviewer"), code, include="pending")
     assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 3.0)
     assert kpi["includes_pending"] is True
 
 
 def test_the_department_holds_the_region_and_lists_its_units(as_user, region):
-    code, _, _ = region
+    code, _, _, _ = region
     reviewer = as_user("reviewer")
     _, department = card(reviewer, "PRD")
     assert department["actual"] >= 7 and department["target"] >= 10
@@ -152,15 +153,37 @@ def test_the_department_holds_the_region_and_lists_its_units(as_user, region):
     ]
 
 
+def test_the_progress_of_a_parent_is_its_units_completion_from_the_roll_up(as_user, region):
+    """Each province: the reports due by `as_of` over every KPI of the year (as its own
+    scorecard counts them), 2.2's approved and pending; completion = approved / due."""
+    code, p1, p2, _ = region
+    reviewer = as_user("reviewer")
+    resp = reviewer.get(f"{API}/{YEAR}/progress", params={"unit": code, "as_of": AS_OF})
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    rows = {u["unit"]: u for u in body["units"]}
+    assert list(rows) == [p1, p2]
+    assert rows[p1]["has_units"] is False
+    due = card(reviewer, p1)[0]["reports"]["due"]
+    assert rows[p1]["reports"] == {"due": due, "approved": 2, "pending": 0}
+    assert rows[p2]["reports"] == {"due": due, "approved": 1, "pending": 1}
+    assert rows[p1]["completion"] == round(100 * 2 / due, 2)
+    assert body["reports"] == card(reviewer, code)[0]["reports"]
+    department = reviewer.get(f"{API}/{YEAR}/progress", params={"unit": "PRD"}).json()
+    assert next(u for u in department["units"] if u["unit"] == code)["has_units"] is True
+    denied = as_user("reporter1").get(f"{API}/{YEAR}/progress", params={"unit": code})
+    assert denied.status_code == 403
+
+
 def test_a_unit_outside_the_callers_scope_is_refused(as_user, region):
-    code, _, _ = region
+    code, _, _, _ = region
     resp = as_user("reporter1").get(f"{API}/{YEAR}", params={"unit": code})
     assert resp.status_code == 403
 
 
 def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user, region):
     """The outbox rows of catalogue and workflow are the event history the feeds serve."""
-    code, _, _ = region
+    code, _, _, _ = region
     before = card(as_user("reviewer"), code)[1]
     history = []
     for service in ("catalogue", "workflow"):
@@ -172,3 +195,23 @@ def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user
     factory = runtime_of(live.app("scorecard")).session_factory
     assert rebuild(factory, history) > 0
     assert card(as_user("reviewer"), code)[1] == before
+
+
+def test_an_approval_after_the_year_was_read_moves_the_unit_and_every_unit_above(as_user, region):
+    """The year is copied by now: the approval counts P2's 2.2 again (4 agencies of 6 =
+    66.67 %) and moves the region's tallies (8 of 10 = 80 % -> 3.0) and the department's."""
+    code, _, p2, pending = region
+    reviewer = as_user("reviewer")
+    department = card(reviewer, "PRD")[1]["actual"]
+    url = f"/api/workflow/reports/{pending['id']}/transitions"
+    assert reviewer.post(url, json={"action": "approve"}).status_code == 200
+
+    def check():
+        _, unit = card(reviewer, p2)
+        assert (unit["actual"], unit["achievement"], unit["reports"]["pending"]) == (4, 66.67, 0)
+        _, kpi = card(reviewer, code)
+        assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 3.0)
+        assert kpi["reports"] == {"due": 9, "approved": 4, "pending": 0}
+        assert card(reviewer, "PRD")[1]["actual"] == department + 1
+
+    eventually(check)

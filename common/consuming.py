@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session
@@ -11,7 +12,7 @@ from common.db import unit_of_work
 from common.events import Envelope
 from common.messaging import EventConsumer
 
-log = structlog.get_logger("rbm.notifications.consuming")
+log = structlog.get_logger("rbm.consuming")
 BatchHandler = Callable[[Session, list[Envelope]], None]
 
 
@@ -27,15 +28,16 @@ class BatchConsumer(EventConsumer):
     prefetch = 200
     batch_size = 100
 
+    # EventConsumer's class constant, read at each wait: here it depends on what is gathered.
     @property
-    def idle_timeout(self) -> float:
+    def idle_timeout(self) -> float:  # type: ignore[override]
         # A gathered event waits at most 20 ms for company; an empty consumer waits longer.
         return 0.02 if self.pending else 0.5
 
     def __init__(self, name: str, batch_handler: BatchHandler, **kwargs):
         super().__init__(name, handler=lambda session, e: batch_handler(session, [e]), **kwargs)
         self.batch_handler = batch_handler
-        self.pending: list[tuple[object, Envelope]] = []
+        self.pending: list[tuple[Any, Envelope]] = []
 
     def declare(self, connection) -> None:
         # A new connection: messages gathered on the old one will be redelivered.
