@@ -7,8 +7,8 @@ check that their schema is at head. Those roles are made here too: for each serv
 `RBM_<SERVICE>_ROLE_URL` (the URL the service connects with), its user becomes a login role with
 that password (created, or its password set again), and, after the migrations, is granted its
 own schema's tables and sequences, those of later migrations included, and nothing else. A URL
-without a password names a role made by someone else: it is only granted. The owner therefore
-needs CREATEROLE, unless every role is made beforehand.
+without a password, or a role that exists while the owner lacks CREATEROLE, is one made by the
+database's administrator: it is only granted.
 
 `python -m deploy.migrate --wait SERVICE...` changes nothing: it returns once each named
 service's schema is at the head of the migrations it ships, which is what a Kubernetes pod's
@@ -63,9 +63,13 @@ def grant(conn: Connection, service: str, url: str) -> None:
     owns nothing, so it cannot create, alter or drop a table, nor read another service's."""
     login = make_url(url)
     role = sql.Identifier(login.username)
-    exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login.username})
-    if login.password is not None:
-        verb = "ALTER" if exists.first() else "CREATE"
+    exists = conn.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login.username}
+    ).first()
+    may = "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+    # An owner without CREATEROLE leaves the roles that an administrator made as they are.
+    if login.password is not None and (not exists or conn.execute(text(may)).scalar_one()):
+        verb = "ALTER" if exists else "CREATE"
         password = sql.Literal(login.password)
         run(conn, sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(role, password))
     schema = sql.Identifier(service)

@@ -176,3 +176,16 @@ def test_migrating_again_keeps_the_roles_and_grants_tables_added_since(owned_dat
         catalogue.execute("INSERT INTO catalogue.later (x) VALUES (2)")
         assert catalogue.execute("SELECT x FROM catalogue.later").fetchall() == [(1,), (2,)]
         assert refused(catalogue, "DROP TABLE catalogue.later")
+
+
+def test_an_owner_that_may_not_create_roles_grants_those_an_administrator_made(owned_database):
+    owner_url, roles = owned_database
+    owner = owner_url.rsplit("/", 1)[0].split("//", 1)[1].split("@", 1)[0]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'ALTER ROLE "{owner}" NOCREATEROLE')
+        for url in roles.values():
+            admin.execute(f'CREATE ROLE "{url.split("//", 1)[1].split(":", 1)[0]}" LOGIN')
+    migrate_as_owner(owner_url, roles)
+    with psycopg.connect(roles["scorecard"], autocommit=True) as scorecard:
+        assert behind("scorecard", {"RBM_DATABASE_URL": roles["scorecard"]}) is None
+        assert refused(scorecard, "SELECT * FROM workflow.reports")
