@@ -15,6 +15,7 @@ import sys
 
 from common.auth import new_private_key_pem
 from common.secrets import derive_password
+from deploy.migrate import with_database
 from services.evidence.signing import PackSigner
 from services.system import SERVICES
 
@@ -27,6 +28,12 @@ def password_variable(service: str) -> str:
     return f"RBM_SVC_{service.upper()}_PASSWORD"
 
 
+def database_password_variable(service: str) -> str:
+    """The .env variable of the password of a service's database role (compose puts it into
+    that service's RBM_DATABASE_URL and into migrate's RBM_<SERVICE>_ROLE_URL)."""
+    return f"RBM_{service.upper()}_DATABASE_PASSWORD"
+
+
 def fresh() -> dict[str, str]:
     pack_key = new_private_key_pem()
     service_secret = secrets.token_hex(32)
@@ -37,6 +44,8 @@ def fresh() -> dict[str, str]:
         "RBM_S3_SECRET_KEY": secrets.token_hex(24),
         "RBM_SERVICE_SECRET": service_secret,
         **{password_variable(s): derive_password(service_secret, s) for s in WITH_ACCOUNT},
+        # Each service's database role's (deploy.migrate makes the roles as the owner).
+        **{database_password_variable(s): secrets.token_hex(16) for s in with_database()},
         "RBM_JWT_PRIVATE_KEY": new_private_key_pem(),
         "RBM_PORTAL_SECRET": secrets.token_hex(32),
         # Evidence signs its packs with a key of its own; identity publishes the public half.

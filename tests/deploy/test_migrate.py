@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from deploy.migrate import behind
+from deploy.migrate import behind, role_variable, with_database
 from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +88,104 @@ def test_waiting_for_a_service_without_migrations_stops_naming_the_known_ones():
     )
     assert done.returncode != 0 and "No migrations for portal" in done.stderr
     assert "catalogue" in done.stderr
+
+
+@pytest.fixture
+def owned_database(postgres_url) -> Iterator[tuple[str, dict[str, str]]]:
+    """A database of the test's own whose owner may create roles but is no superuser, and the
+    URLs its services would connect with (roles that do not exist yet, names of the test's own)."""
+    name = f"rbm_test_roles_{uuid.uuid4().hex[:8]}"
+    owner = f"{name}_owner"
+    server = PG_ADMIN_URL.rsplit("/", 1)[0].split("@", 1)[1]
+    services = with_database()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{owner}" LOGIN CREATEROLE')
+        admin.execute(f'CREATE DATABASE "{name}" OWNER "{owner}"')
+    roles = {s: f"postgresql://{name}_{s}:pw-{s}@{server}/{name}" for s in services}
+    yield f"postgresql://{owner}@{server}/{name}", roles
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for role in [owner, *(f"{name}_{s}" for s in services)]:
+            admin.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+def migrate_as_owner(owner_url: str, roles: dict[str, str]) -> None:
+    env = {**environment(owner_url), **{role_variable(s): url for s, url in roles.items()}}
+    subprocess.run(
+        [sys.executable, "-m", "deploy.migrate"], cwd=ROOT, env=env, check=True, timeout=300
+    )
+
+
+def refused(conn: psycopg.Connection, statement: str) -> bool:
+    try:
+        with conn.transaction():
+            conn.execute(statement)
+    except psycopg.errors.InsufficientPrivilege:
+        return True
+    return False
+
+
+def test_migrating_as_the_owner_makes_each_service_a_role_that_uses_its_tables_and_owns_none(
+    owned_database,
+):
+    owner_url, roles = owned_database
+    migrate_as_owner(owner_url, roles)
+    with psycopg.connect(roles["workflow"], autocommit=True) as workflow:
+        assert behind("workflow", {"RBM_DATABASE_URL": roles["workflow"]}) is None
+        # Its own rows: read, written, changed and deleted.
+        workflow.execute(
+            "INSERT INTO workflow.outbox (id, routing_key, body, created_at, attempts)"
+            " VALUES ('1', 'k', '{}', now(), 0)"
+        )
+        workflow.execute("UPDATE workflow.outbox SET attempts = 1 WHERE id = '1'")
+        assert workflow.execute("SELECT count(*) FROM workflow.outbox").fetchone() == (1,)
+        workflow.execute("DELETE FROM workflow.outbox")
+        # Never its tables themselves, nor a table of its own anywhere.
+        assert refused(workflow, "ALTER TABLE workflow.reports ADD COLUMN x int")
+        assert refused(workflow, "DROP TABLE workflow.reports")
+        assert refused(workflow, "TRUNCATE workflow.audit_entries")
+        assert refused(workflow, "CREATE TABLE workflow.mine (x int)")
+        assert refused(workflow, "CREATE TABLE public.mine (x int)")
+        assert refused(workflow, "CREATE SCHEMA mine")
+        assert refused(workflow, "CREATE TEMPORARY TABLE mine (x int)")
+        # Nor another service's rows.
+        assert refused(workflow, "SELECT * FROM identity.users")
+        assert refused(workflow, "SELECT * FROM evidence.files")
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        made = admin.execute(
+            "SELECT rolname, rolcanlogin, rolsuper, rolcreaterole, rolcreatedb,"
+            " rolpassword IS NOT NULL FROM pg_authid WHERE rolname = ANY(%s)",
+            [[url.split("//", 1)[1].split(":", 1)[0] for url in roles.values()]],
+        ).fetchall()
+    assert sorted(made) == sorted(
+        (url.split("//", 1)[1].split(":", 1)[0], True, False, False, False, True)
+        for url in roles.values()
+    )
+
+
+def test_migrating_again_keeps_the_roles_and_grants_tables_added_since(owned_database):
+    owner_url, roles = owned_database
+    migrate_as_owner(owner_url, roles)
+    # A table the owner adds later (as a later migration would) is the service's to use.
+    with psycopg.connect(owner_url, autocommit=True) as owner:
+        owner.execute("CREATE TABLE catalogue.later (id serial PRIMARY KEY, x int)")
+    with psycopg.connect(roles["catalogue"], autocommit=True) as catalogue:
+        catalogue.execute("INSERT INTO catalogue.later (x) VALUES (1)")
+    migrate_as_owner(owner_url, roles)  # roles that exist: their passwords set again, no error
+    with psycopg.connect(roles["catalogue"], autocommit=True) as catalogue:
+        catalogue.execute("INSERT INTO catalogue.later (x) VALUES (2)")
+        assert catalogue.execute("SELECT x FROM catalogue.later").fetchall() == [(1,), (2,)]
+        assert refused(catalogue, "DROP TABLE catalogue.later")
+
+
+def test_an_owner_that_may_not_create_roles_grants_those_an_administrator_made(owned_database):
+    owner_url, roles = owned_database
+    owner = owner_url.rsplit("/", 1)[0].split("//", 1)[1].split("@", 1)[0]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'ALTER ROLE "{owner}" NOCREATEROLE')
+        for url in roles.values():
+            admin.execute(f'CREATE ROLE "{url.split("//", 1)[1].split(":", 1)[0]}" LOGIN')
+    migrate_as_owner(owner_url, roles)
+    with psycopg.connect(roles["scorecard"], autocommit=True) as scorecard:
+        assert behind("scorecard", {"RBM_DATABASE_URL": roles["scorecard"]}) is None
+        assert refused(scorecard, "SELECT * FROM workflow.reports")

@@ -14,8 +14,14 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from deploy.envfile import WITH_ACCOUNT, fresh, k8s_secret, password_variable
-from deploy.migrate import with_database
+from deploy.envfile import (
+    WITH_ACCOUNT,
+    database_password_variable,
+    fresh,
+    k8s_secret,
+    password_variable,
+)
+from deploy.migrate import role_variable, with_database
 from deploy.topology import compose_services, gateway_config, image_command
 from services.system import API_SERVICES, SERVICES
 
@@ -55,6 +61,20 @@ def deployments() -> dict[str, dict]:
 def container_env(deployment: dict) -> dict[str, str | None]:
     (container,) = deployment["spec"]["template"]["spec"]["containers"]
     return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+
+def secret_refs(container: dict) -> dict[str, dict]:
+    """The container's variables taken from a Secret: the Secret and key each comes from."""
+    return {
+        e["name"]: e["valueFrom"]["secretKeyRef"]
+        for e in container.get("env", [])
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+
+
+def database_key(service: str) -> dict[str, str]:
+    """Where in Kubernetes a service's own database URL (its role's) is kept."""
+    return {"name": "rbm-backends", "key": f"RBM_{service.upper()}_DATABASE_URL"}
 
 
 def prefix(service: str) -> str:
@@ -105,8 +125,13 @@ def test_kubernetes_migrates_once_in_a_job_running_what_compose_runs_first():
     assert container["command"] == migrate.command == ["python", "-m", "deploy.migrate"]
     assert spec["restartPolicy"] == "Never" and job["spec"]["backoffLimit"] > 0
     assert "ttlSecondsAfterFinished" in job["spec"]  # gone before the next image's apply
-    sources = [next(iter(v.values()))["name"] for v in container["envFrom"]]
-    assert sources == ["rbm-config", "rbm-backends", "rbm-migrate"]  # the owner's URL last
+    # Of the Secrets, only the database's URLs: the owner's, and each service's role's to make.
+    assert container["envFrom"] == [{"configMapRef": {"name": "rbm-config"}}]
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"]}
+    assert refs == {
+        "RBM_DATABASE_URL": {"name": "rbm-backends", "key": "RBM_DATABASE_URL"},
+        **{role_variable(s): database_key(s) for s in with_database()},
+    }
 
 
 def test_every_pod_of_a_service_with_tables_waits_for_its_migrations():
@@ -124,6 +149,7 @@ def test_every_pod_of_a_service_with_tables_waits_for_its_migrations():
         assert init["command"] == ["python", "-m", "deploy.migrate", "--wait", service], name
         # As the service itself connects: the same database settings, nothing more.
         assert init["envFrom"] == container["envFrom"], name
+        assert secret_refs(init) == {"RBM_DATABASE_URL": database_key(service)}, name
         waiting.add(name)
     containers = [s for s in compose_services({}, strict=False) if not s.is_migration]
     assert waiting == {
@@ -263,6 +289,7 @@ CREDENTIALS = {
     "RBM_EVIDENCE_SIGNING_KEY": {"evidence"},
     "RBM_PORTAL_SECRET": {"portal"},
     "RBM_SERVICE_SECRET": {"identity"},
+    **{role_variable(s): {"migrate"} for s in SERVICES},
 }
 
 
@@ -377,3 +404,39 @@ def test_each_service_is_given_its_own_account_password_only():
     assert set(json.loads(k8s_secret(fresh()))["stringData"]) >= {
         password_variable(s) for s in WITH_ACCOUNT
     }
+
+
+OWNER_URL = "postgresql://rbm:${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}@postgres:5432/rbm"
+
+
+def test_each_service_connects_as_its_own_role_and_only_migrate_as_the_owner():
+    services = compose_services({}, strict=False)
+    (migrate,) = [s for s in services if s.is_migration]
+    raw = compose()["services"]
+    assert raw["migrate"]["environment"]["RBM_DATABASE_URL"] == OWNER_URL
+    assert compose()["services"]["postgres"]["environment"]["POSTGRES_USER"] == "rbm"
+    with_url = [s for s in services if not s.is_migration and "RBM_DATABASE_URL" in s.environment]
+    for spec in with_url:
+        own = database_password_variable(spec.service)
+        url = raw[spec.name]["environment"]["RBM_DATABASE_URL"]
+        expected = f"postgresql://rbm_{spec.service}:${{{own}:?set {own}}}@postgres:5432/rbm"
+        assert url == expected, spec.name
+        # migrate makes exactly the role, with exactly the password, that the service uses.
+        assert raw["migrate"]["environment"][role_variable(spec.service)] == url, spec.name
+    assert {s.service for s in with_url} == set(with_database())
+    assert {k for k in migrate.environment if k.endswith("_ROLE_URL")} == {
+        role_variable(s) for s in with_database()
+    }
+    # Every database password is fresh in a generated .env, and each one differs.
+    values = fresh()
+    passwords = [values[database_password_variable(s)] for s in with_database()]
+    assert len(set(passwords + [values["POSTGRES_PASSWORD"]])) == len(passwords) + 1
+    example = (ROOT / "deploy/env.example").read_text()
+    for service in with_database():
+        assert f"\n{database_password_variable(service)}=\n" in example, service
+    for name, deployment in deployments().items():
+        spec = deployment["spec"]["template"]["spec"]
+        service = container_env(deployment).get("RBM_SERVICE")
+        for container in spec["containers"] + spec.get("initContainers", []):
+            if url := secret_refs(container).get("RBM_DATABASE_URL"):
+                assert url == database_key(service), (name, container["name"])

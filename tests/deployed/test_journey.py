@@ -9,7 +9,9 @@ import hashlib
 
 import psycopg
 import requests
+from sqlalchemy import make_url
 
+from deploy.migrate import with_database
 from tests.deployed.conftest import queues
 from tests.evidence import samples
 from tests.notifications.conftest import eventually
@@ -53,6 +55,23 @@ def test_services_connect_as_roles_that_own_nothing(deployed):
             pass
         else:
             raise AssertionError("the workflow role may change its tables")
+    with psycopg.connect(deployed.database_url(deployed.role("workflow"))) as conn:
+        try:
+            conn.execute("SELECT count(*) FROM identity.users")
+        except psycopg.errors.InsufficientPrivilege:
+            pass
+        else:
+            raise AssertionError("the workflow role may read identity's tables")
+    # Made by the migrations step as the owner, with the password compose gives the service.
+    made = deployed.sql(
+        "SELECT rolname FROM pg_authid WHERE rolname LIKE %s AND rolpassword IS NOT NULL",
+        f"{deployed.database}\\_%",
+    )
+    assert {name for (name,) in made} >= {deployed.role(s) for s in with_database()}
+    for proc in deployed.replicas("workflow") + deployed.replicas("workflow-workers"):
+        login = make_url(proc.env["RBM_DATABASE_URL"])
+        assert login.username == deployed.role("workflow"), proc.name
+        assert login.password == deployed.secrets["RBM_WORKFLOW_DATABASE_PASSWORD"], proc.name
 
 
 def test_a_4_1_report_goes_from_upload_to_approval_and_back_out_as_evidence(gateway, smtp):
