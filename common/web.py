@@ -15,7 +15,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from common import errors, logging, metrics
 from common.auth import Revocations, TokenVerifier, http_revocations
@@ -97,6 +97,27 @@ class YearConverter(BoundedInt):
         super().__init__(map, min=MIN_YEAR, max=MAX_YEAR)
 
 
+class KpiCodeConverter(BaseConverter):
+    """`<kpi:code>`: a KPI code such as 4.1; any other text names nothing here (404)."""
+
+    regex = r"\d{1,2}\.\d{1,2}"
+
+
+def require_json_body() -> None:
+    """Refuse a body that is missing, not JSON or not UTF-8 before anything parses it."""
+    if not request.is_json:
+        raise errors.UnsupportedMediaType(
+            "Send the body as JSON.", {"body": ["Content-Type must be application/json."]}
+        )
+    data = request.get_data(cache=True)
+    if not data:
+        raise errors.Invalid("Send a body.", {"body": ["Required."]})
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.DomainError("The body is not UTF-8 text.", {"body": ["Not UTF-8."]}) from exc
+
+
 def _check_path_ranges(endpoint: str | None, values: dict[str, Any] | None) -> None:
     converters = getattr(request.url_rule, "_converters", {})
     given = values or {}
@@ -172,9 +193,12 @@ def create_service_app(
     app.extensions["rbm"] = runtime
 
     mount = mount or f"/api/{settings.service}"
-    app.url_map.converters.update(int=BoundedInt, year=YearConverter)
+    app.url_map.converters.update(int=BoundedInt, year=YearConverter, kpi=KpiCodeConverter)
     app.url_value_preprocessor(_check_path_ranges)
     api = ServiceApi(app, spec_kwargs={"servers": [{"url": mount}]})
+    api.register_converter(
+        KpiCodeConverter, lambda conv: {"type": "string", "pattern": f"^{conv.regex}$"}
+    )
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
