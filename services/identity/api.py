@@ -8,7 +8,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, AUDITOR, SERVICE, bearer_token, current_principal, require_roles
-from common.db import unit_of_work
 from common.secrets import service_password
 from services.identity import revocation, rules, schemas, security, service
 
@@ -19,8 +18,8 @@ def _runtime():
     return current_app.extensions["rbm"]
 
 
-def _session():
-    return unit_of_work(_runtime().session_factory)
+def _sessions():
+    return _runtime().session_factory
 
 
 def allowed(*roles: str) -> Callable[[Callable], Callable]:
@@ -42,20 +41,13 @@ admin_only = allowed(ADMIN)
 admin_or_service = allowed(ADMIN, SERVICE)
 
 
-def _unit_exists() -> Callable[[str], bool]:
-    """Units live in the catalogue: asked once per request, on behalf of the caller, if needed."""
-    known: set[str] = set()
-    asked = False
-
-    def exists(code: str) -> bool:
-        nonlocal asked
-        if not asked:
-            units = _runtime().extras["catalogue"].get("/units", token=bearer_token())
-            known.update(u["code"] for u in units)
-            asked = True
-        return code in known
-
-    return exists
+def _unit_exists(needed: bool) -> Callable[[str], bool]:
+    """Units live in the catalogue: asked once, on behalf of the caller, when the request names
+    any, and before the transaction opens (no pooled connection waits on the catalogue)."""
+    if not needed:
+        return frozenset[str]().__contains__
+    units = _runtime().extras["catalogue"].get("/units", token=bearer_token())
+    return frozenset(u["code"] for u in units).__contains__
 
 
 @blp.route("/token")
@@ -77,10 +69,9 @@ class Token(MethodView):
                 ),
                 runtime.extras["client_login_limit"],
             )
-            with _session() as session:
-                token = service.issue_token(
-                    session, signer, body["username"], body["password"], client
-                )
+            token = service.issue_token(
+                _sessions(), signer, body["username"], body["password"], client
+            )
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
 
@@ -97,8 +88,7 @@ class Revocations(MethodView):
     @blp.response(200, schemas.RevocationsSchema)
     def get(self):
         """Tokens refused before their expiry: every service keeps a copy (no token needed)."""
-        with _session() as session:
-            return revocation.current(session)
+        return revocation.current(_sessions())
 
 
 @blp.route("/logout")
@@ -107,8 +97,7 @@ class Logout(MethodView):
     def post(self):
         """End this token now, everywhere (signing out)."""
         principal = current_principal()
-        with _session() as session:
-            revocation.revoke_token(session, principal)
+        revocation.revoke_token(_sessions(), principal)
         _runtime().verifier.revocations.revoke_token(principal.token_id, principal.expires_at)
 
 
@@ -118,8 +107,7 @@ class Me(MethodView):
     def get(self):
         """Who the token belongs to: roles and units."""
         principal = current_principal()
-        with _session() as session:
-            return service.me(session, principal)
+        return service.me(_sessions(), principal)
 
 
 @blp.route("/users")
@@ -129,8 +117,7 @@ class Users(MethodView):
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self, query):
         """List users (admin or service), optionally those holding a role in a unit."""
-        with _session() as session:
-            return service.list_users(session, query.get("unit"), query.get("role"))
+        return service.list_users(_sessions(), query.get("unit"), query.get("role"))
 
     @admin_only
     @blp.arguments(schemas.UserSchema)
@@ -144,8 +131,8 @@ class Users(MethodView):
             email=body.get("email", ""),
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
-        with _session() as session:
-            return service.create_user(session, current_principal(), new, _unit_exists())
+        unit_exists = _unit_exists(bool(new.memberships))
+        return service.create_user(_sessions(), current_principal(), new, unit_exists)
 
 
 @blp.route("/users/import")
@@ -157,10 +144,10 @@ class UserImport(MethodView):
     def post(self, query, files):
         """Import users from CSV: a preview by default, all rows or none with `commit=true`."""
         rows = service.parse_users_csv(files["file"].read())
-        with _session() as session:
-            return service.import_users(
-                session, current_principal(), rows, _unit_exists(), query["commit"]
-            )
+        unit_exists = _unit_exists(bool(rows))
+        return service.import_users(
+            _sessions(), current_principal(), rows, unit_exists, query["commit"]
+        )
 
 
 @blp.route("/users/<string:username>")
@@ -169,16 +156,14 @@ class UserItem(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self, username):
         """One user (admin or service)."""
-        with _session() as session:
-            return service.get_user(session, username)
+        return service.get_user(_sessions(), username)
 
     @admin_only
     @blp.arguments(schemas.UserUpdateSchema)
     @blp.response(200, schemas.UserSchema)
     def patch(self, body, username):
         """Change a user's name, email, password, or disable them (admin)."""
-        with _session() as session:
-            return service.update_user(session, current_principal(), username, body)
+        return service.update_user(_sessions(), current_principal(), username, body)
 
 
 @blp.route("/users/<string:username>/memberships")
@@ -189,10 +174,10 @@ class UserMemberships(MethodView):
     def put(self, body, username):
         """Replace a user's memberships (admin)."""
         pairs = [(m["unit"], m["role"]) for m in body["memberships"]]
-        with _session() as session:
-            return service.set_memberships(
-                session, current_principal(), username, pairs, _unit_exists()
-            )
+        unit_exists = _unit_exists(bool(pairs))
+        return service.set_memberships(
+            _sessions(), current_principal(), username, pairs, unit_exists
+        )
 
 
 @blp.route("/audit")
@@ -202,8 +187,7 @@ class AdminTrail(MethodView):
     @blp.response(200, schemas.AdminAuditSchema(many=True))
     def get(self, query):
         """Administrators' changes to users and roles, oldest first (admin, auditor)."""
-        with _session() as session:
-            return security.trail(session, query.get("subject"))
+        return security.trail(_sessions(), query.get("subject"))
 
 
 @blp.route("/audit/verify")
@@ -212,5 +196,4 @@ class AdminTrailCheck(MethodView):
     @blp.response(200, schemas.AuditVerificationSchema)
     def get(self):
         """Whether the hash chain of administrators' changes is intact (admin, auditor)."""
-        with _session() as session:
-            return security.verify_trail(session)
+        return security.verify_trail(_sessions())

@@ -57,8 +57,7 @@ class OwnKeysVerifier(TokenVerifier):
 
     def __init__(self, signer: TokenSigner, session_factory):
         def own_revocations() -> dict:
-            with unit_of_work(session_factory) as session:
-                return revocation.current(session)
+            return revocation.current(session_factory)
 
         super().__init__(jwks_url="", revocations=Revocations(own_revocations))
         self._keys = {k["kid"]: jwt.PyJWK(k).key for k in signer.jwks["keys"]}

@@ -10,7 +10,7 @@ import pytest
 import structlog
 
 from common.config import from_env
-from common.db import make_engine, make_session_factory, unit_of_work
+from common.db import make_engine, make_session_factory
 from common.errors import Unauthorized
 from services.identity import rules, service
 from services.identity.models import Base
@@ -47,8 +47,7 @@ def test_concurrent_wrong_guesses_get_five_401_then_429_on_sqlite(tmp_path):
 
     def attempt(_) -> int:
         try:
-            with unit_of_work(factory) as session:
-                service.issue_token(session, None, "someone", "guess", service.Client("192.0.2.1"))
+            service.issue_token(factory, None, "someone", "guess", service.Client("192.0.2.1"))
         except service.TooManyAttempts:
             return 429
         except Unauthorized:
