@@ -22,11 +22,37 @@ CALLERS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "notifications": [("GET|POST|PUT", r"^/(inbox|preferences)", "head1")],
 }
+# Operations that may refuse well-formed data for a reason no schema can state, with the status
+# they answer then: 422 for what is stored (rows naming units or KPIs that do not exist, a
+# closed year, a year the catalogue lacks, a unit that does not fit in the tree), a rule across
+# fields (thresholds in order, a comment some actions demand) or who asks (a unit's own staff
+# must name their unit); 415 for a file whose content is of a type not accepted, which its
+# `format: binary` cannot say.
+REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "catalogue": [
+        ("POST", r"^/years$", ("422",)),
+        ("POST|PATCH", r"^/units(/[^/]+)?$", ("422",)),
+        ("POST|PATCH", r"^/years/[^/]+/(csfs|kpis)(/[^/]+)?$", ("422",)),
+        ("PUT", r"^/years/[^/]+/(targets|assignments)$", ("422",)),
+        ("PUT", r"^/years/[^/]+/kpis/[^/]+/scoring$", ("422",)),
+    ],
+    "evidence": [("POST", r"^/packs$", ("422",)), ("POST", r"^/files$", ("415", "422"))],
+    "workflow": [
+        ("GET", r"^/progress$", ("422",)),
+        ("POST", r"^/reports(/preview)?$", ("422",)),
+        ("PATCH", r"^/reports/[^/]+$", ("422",)),
+        ("POST", r"^/reports/transitions$", ("422",)),
+    ],
+}
+# What schemathesis expects of well-formed data by default.
+ACCEPTED = ("2xx", "3xx", "401", "403", "404", "409", "429")
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
 )
 USERS = ("admin", "reporter1", "head1", "reviewer")
 
@@ -63,6 +89,15 @@ def config(tokens: dict[str, str], service: str, max_examples: int, known: dict[
                 f'include-method = "{method}"',
                 f"include-path-regex = '{path}'",
                 f'headers = {{ Authorization = "Bearer {tokens[user]}" }}',
+            ]
+    for methods, path, statuses in REFUSED.get(service, []):
+        for method in methods.split("|"):
+            lines += [
+                "[[operations]]",
+                f'include-method = "{method}"',
+                f"include-path-regex = '{path}'",
+                "[operations.checks.positive_data_acceptance]",
+                f"expected-statuses = {[*ACCEPTED, *statuses]!r}",
             ]
     return "\n".join(lines) + "\n"
 
