@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import requests
 from flask import Flask, jsonify, request
@@ -45,6 +46,9 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # The service's own dependencies (clients, stores) as one typed object, set by its
+    # composition root and read back with `dependencies_of`.
+    deps: Any = None
     # Read when /metrics is scraped: callables yielding Prometheus metric families.
     collectors: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
 
@@ -239,6 +243,17 @@ def runtime_of(app: Flask) -> Runtime:
     return app.extensions["rbm"]
 
 
+D = TypeVar("D")
+
+
+def dependencies_of(app: Flask, kind: type[D]) -> D:
+    """The typed dependencies the service's composition root gave its app."""
+    deps = runtime_of(app).deps
+    if not isinstance(deps, kind):
+        raise TypeError(f"The app holds no {kind.__name__}.")
+    return deps
+
+
 def _add_health(app: Flask, runtime: Runtime) -> None:
     @app.get("/healthz")
     def healthz():
@@ -269,7 +284,10 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
 
 def _unanswered(runtime: Runtime) -> list[str]:
     """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
-    called = sorted({c.service for c in runtime.extras.values() if isinstance(c, ServiceClient)})
+    held = list(runtime.extras.values())
+    if is_dataclass(runtime.deps):
+        held += [getattr(runtime.deps, f.name) for f in dataclass_fields(runtime.deps)]
+    called = sorted({c.service for c in held if isinstance(c, ServiceClient)})
 
     def answers(service: str) -> bool:
         try:
