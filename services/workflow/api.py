@@ -20,7 +20,7 @@ from common.auth import (
     require_roles,
 )
 from common.errors import Conflict, Invalid, Unavailable, UnsupportedMediaType
-from common.web import require_json_body
+from common.web import dependencies_of, require_json_body
 from services.workflow import (
     anchors,
     delegations,
@@ -31,6 +31,7 @@ from services.workflow import (
     service,
     transitions,
 )
+from services.workflow.dependencies import Dependencies
 from services.workflow.feed_files import MAX_BYTES as MAX_IMPORT_BYTES
 from services.workflow.gateways import Lookups
 
@@ -49,10 +50,16 @@ def _sessions():
     return _runtime().session_factory
 
 
-def _lookups() -> Lookups:
-    """The catalogue and evidence, asked on behalf of the caller."""
-    extras = _runtime().extras
-    return Lookups(extras["catalogue"], extras["evidence"], extras["identity"], bearer_token())
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
+
+
+def _lookups(for_caller: bool = True) -> Lookups:
+    """The catalogue, evidence and identity, asked on behalf of the caller (their token is
+    forwarded), or on the workflow's own account."""
+    deps = _deps()
+    token = bearer_token() if for_caller else None
+    return Lookups(deps.catalogue, deps.evidence, deps.identity, token)
 
 
 def _expected_version(body: dict) -> int | None:
@@ -139,7 +146,13 @@ class ReportTransitions(MethodView):
         principal = current_principal()
         expected = _expected_version(body)
         report = transitions.transition(
-            _sessions(), principal, _lookups(), report_id, body["action"], body["comment"], expected
+            _sessions(),
+            principal,
+            _lookups(),
+            report_id,
+            body["action"],
+            body["comment"],
+            expected,
         )
         return _tagged(report)
 
@@ -154,7 +167,12 @@ class BulkTransitions(MethodView):
         targets = [(t["id"], t.get("version")) for t in body.get("reports") or []]
         targets += [(report_id, None) for report_id in body.get("ids") or []]
         results = transitions.bulk_transition(
-            _sessions(), principal, _lookups(), body["action"], body["comment"], targets
+            _sessions(),
+            principal,
+            _lookups(),
+            body["action"],
+            body["comment"],
+            targets,
         )
         succeeded = sum(1 for r in results if r["ok"])
         return {
@@ -179,7 +197,7 @@ class AuditVerify(MethodView):
     def get(self):
         """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
         require_roles(AUDITOR, ADMIN, REVIEWER, SERVICE)
-        return anchors.verify(_sessions(), _runtime().extras.get("anchors"))
+        return anchors.verify(_sessions(), _deps().anchors)
 
 
 @blp.route("/audit/anchors")
@@ -189,7 +207,7 @@ class AuditAnchors(MethodView):
     def post(self):
         """Write the trail's head into the object-locked bucket now (auditor, admin)."""
         require_roles(AUDITOR, ADMIN)
-        store = _runtime().extras.get("anchors")
+        store = _deps().anchors
         if store is None:
             raise Unavailable("No object store is configured for audit anchors.")
         anchor = anchors.anchor_now(_sessions(), store)
@@ -265,8 +283,7 @@ class Imports(MethodView):
         form, upload = _import_form()
         # The catalogue and evidence are asked on the workflow's own account: a machine
         # account's import-only token opens nothing else.
-        extras = _runtime().extras
-        lookups = Lookups(extras["catalogue"], extras["evidence"], extras["identity"], None)
+        lookups = _lookups(for_caller=False)
         return imports.run_import(
             _sessions(), principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
         )
