@@ -9,13 +9,19 @@ from flask_smorest import Blueprint
 
 from common.auth import ADMIN, AUDITOR, SERVICE, bearer_token, current_principal, require_roles
 from common.secrets import service_password
+from common.web import dependencies_of
 from services.identity import revocation, rules, schemas, security, service
+from services.identity.dependencies import Dependencies
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
 
 def _runtime():
     return current_app.extensions["rbm"]
+
+
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
 
 
 def _sessions():
@@ -46,7 +52,7 @@ def _unit_exists(needed: bool) -> Callable[[str], bool]:
     any, and before the transaction opens (no pooled connection waits on the catalogue)."""
     if not needed:
         return frozenset[str]().__contains__
-    units = _runtime().extras["catalogue"].get("/units", token=bearer_token())
+    units = _deps().catalogue.get("/units", token=bearer_token())
     return frozenset(u["code"] for u in units).__contains__
 
 
@@ -56,8 +62,8 @@ class Token(MethodView):
     @blp.response(200, schemas.TokenResponse)
     def post(self, body):
         """Exchange a username and password for a bearer token."""
-        runtime = _runtime()
-        signer = runtime.extras["signer"]
+        runtime, deps = _runtime(), _deps()
+        signer = deps.signer
         secret_for = partial(service_password, runtime.settings)
         token = service.issue_service_token(signer, body["username"], body["password"], secret_for)
         if token is None:
@@ -65,9 +71,9 @@ class Token(MethodView):
                 rules.client_address(
                     request.remote_addr or "",
                     request.headers.get("X-Forwarded-For", ""),
-                    runtime.extras["trusted_proxies"],
+                    deps.trusted_proxies,
                 ),
-                runtime.extras["client_login_limit"],
+                deps.client_login_limit,
             )
             token = service.issue_token(
                 _sessions(), signer, body["username"], body["password"], client
@@ -80,7 +86,7 @@ class Jwks(MethodView):
     @blp.response(200, schemas.JwksSchema)
     def get(self):
         """The public keys that verify identity's tokens and the evidence packs' signatures."""
-        return _runtime().extras["published_keys"].jwks()
+        return _deps().published_keys.jwks()
 
 
 @blp.route("/revocations")

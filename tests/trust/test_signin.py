@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 import structlog
@@ -62,8 +63,9 @@ def test_concurrent_wrong_guesses_get_five_401_then_429_on_sqlite(tmp_path):
 
 def test_one_client_cannot_go_on_failing_across_accounts(live, anonymous, monkeypatch):
     client, limit = a_client(), 8
-    extras = live.app("identity").extensions["rbm"].extras
-    monkeypatch.setitem(extras, "client_login_limit", limit)  # as RBM_LOGIN_CLIENT_LIMIT=8
+    runtime = live.app("identity").extensions["rbm"]
+    # as RBM_LOGIN_CLIENT_LIMIT=8
+    monkeypatch.setattr(runtime, "deps", replace(runtime.deps, client_login_limit=limit))
     for _ in range(limit):
         guess(anonymous, unique_name("spray"), client)
     refused = guess(anonymous, unique_name("next"), client)
