@@ -83,23 +83,29 @@ def config(tokens: dict[str, str], service: str, max_examples: int, known: dict[
         *(f'"path.{name}" = "{value}"' for name, value in known.items()),
     ]
     for methods, path, user in CALLERS.get(service, []):
-        for method in methods.split("|"):
-            lines += [
-                "[[operations]]",
-                f'include-method = "{method}"',
-                f"include-path-regex = '{path}'",
-                f'headers = {{ Authorization = "Bearer {tokens[user]}" }}',
-            ]
+        caller = f'headers = {{ Authorization = "Bearer {tokens[user]}" }}'
+        lines += _operations(methods, path, caller)
     for methods, path, statuses in REFUSED.get(service, []):
-        for method in methods.split("|"):
-            lines += [
-                "[[operations]]",
-                f'include-method = "{method}"',
-                f"include-path-regex = '{path}'",
-                "[operations.checks.positive_data_acceptance]",
-                f"expected-statuses = {[*ACCEPTED, *statuses]!r}",
-            ]
+        lines += _operations(
+            methods,
+            path,
+            "[operations.checks.positive_data_acceptance]",
+            f"expected-statuses = {[*ACCEPTED, *statuses]!r}",
+        )
     return "\n".join(lines) + "\n"
+
+
+def _operations(methods: str, path: str, *settings: str) -> list[str]:
+    """`settings` for each of the `|`-separated methods on the paths matching `path`."""
+    lines = []
+    for method in methods.split("|"):
+        lines += [
+            "[[operations]]",
+            f'include-method = "{method}"',
+            f"include-path-regex = '{path}'",
+            *settings,
+        ]
+    return lines
 
 
 def run(
