@@ -53,7 +53,7 @@ class Form(MethodView):
         return response
 
 
-@blp.route("/templates/<string:kpi>")
+@blp.route("/templates/<kpi:kpi>")
 class TemplateUpload(MethodView):
     @blp.doc(requestBody=schemas.TEMPLATE_BODY)
     @blp.response(201, schemas.TemplateVersionSchema)
@@ -73,7 +73,7 @@ class TemplateUpload(MethodView):
         )
 
 
-@blp.route("/templates/<string:kpi>/preview")
+@blp.route("/templates/<kpi:kpi>/preview")
 class TemplatePreview(MethodView):
     @blp.doc(requestBody=schemas.TEMPLATE_BODY)
     @blp.response(200, schemas.TemplatePreviewSchema)
@@ -88,7 +88,7 @@ class TemplatePreview(MethodView):
         )
 
 
-@blp.route("/templates/<string:kpi>/versions/<int:version>")
+@blp.route("/templates/<kpi:kpi>/versions/<int:version>")
 class TemplateSource(MethodView):
     @blp.doc(responses={"200": {"description": "The template itself (.docx with Jinja tags)."}})
     def get(self, kpi, version):
