@@ -19,7 +19,7 @@ from common.auth import (
     current_principal,
     require_roles,
 )
-from common.errors import Conflict, Invalid, Unavailable, UnsupportedMediaType
+from common.errors import PROBLEM, Conflict, Invalid, Unavailable, UnsupportedMediaType
 from common.web import dependencies_of, require_json_body
 from services.workflow import (
     anchors,
@@ -273,9 +273,18 @@ def _import_limit():
 class Imports(MethodView):
     @blp.doc(requestBody=schemas.IMPORT_BODY)
     @blp.response(200, schemas.ImportResult)
-    @blp.alt_response(422, schema=schemas.ImportProblem, description="Bad rows; nothing written")
-    @blp.alt_response(413, schema=schemas.ImportProblem, description="File too large")
-    @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
+    @blp.alt_response(
+        422,
+        schema=schemas.ImportProblem,
+        content_type=PROBLEM,
+        description="Bad rows; none written",
+    )
+    @blp.alt_response(
+        413, schema=schemas.ImportProblem, content_type=PROBLEM, description="File too large"
+    )
+    @blp.alt_response(
+        415, schema=schemas.ImportProblem, content_type=PROBLEM, description="Not CSV or .xlsx"
+    )
     def post(self):
         """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
         principal = current_principal(scope=IMPORT_SCOPE)
