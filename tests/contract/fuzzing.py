@@ -26,8 +26,8 @@ CALLERS: dict[str, list[tuple[str, str, str]]] = {
 # they answer then: 422 for what is stored (rows naming units or KPIs that do not exist, a
 # closed year, a year the catalogue lacks, a unit that does not fit in the tree), a rule across
 # fields (thresholds in order, a comment some actions demand) or who asks (a unit's own staff
-# must name their unit); 415 for a file whose content is of a type not accepted, which its
-# `format: binary` cannot say.
+# must name their unit, only a role one holds is handed on); 415 for a file whose content is of
+# a type not accepted, which its `format: binary` cannot say.
 REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     "catalogue": [
         ("POST", r"^/years$", ("422",)),
@@ -36,12 +36,18 @@ REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("PUT", r"^/years/[^/]+/(targets|assignments)$", ("422",)),
         ("PUT", r"^/years/[^/]+/kpis/[^/]+/scoring$", ("422",)),
     ],
-    "evidence": [("POST", r"^/packs$", ("422",)), ("POST", r"^/files$", ("415", "422"))],
+    "evidence": [
+        ("POST", r"^/packs$", ("422",)),
+        ("POST", r"^/files$", ("415", "422")),
+        ("POST", r"^/templates/[^/]+(/preview)?$", ("415", "422")),
+    ],
     "workflow": [
         ("GET", r"^/progress$", ("422",)),
         ("POST", r"^/reports(/preview)?$", ("422",)),
         ("PATCH", r"^/reports/[^/]+$", ("422",)),
         ("POST", r"^/reports/transitions$", ("422",)),
+        ("POST", r"^/delegations$", ("422",)),
+        ("POST", r"^/imports$", ("415", "422")),
     ],
 }
 # What schemathesis expects of well-formed data by default.
@@ -96,16 +102,14 @@ def config(tokens: dict[str, str], service: str, max_examples: int, known: dict[
 
 
 def _operations(methods: str, path: str, *settings: str) -> list[str]:
-    """`settings` for each of the `|`-separated methods on the paths matching `path`."""
-    lines = []
-    for method in methods.split("|"):
-        lines += [
-            "[[operations]]",
-            f'include-method = "{method}"',
-            f"include-path-regex = '{path}'",
-            *settings,
-        ]
-    return lines
+    """`settings` for the operations of one of `methods` (`|`-separated) on a path matching
+    `path` (anchored with `^`): one regex over the operation's name ("POST /files"), since
+    `include-method` and `include-path-regex` beside each other select each on its own."""
+    return [
+        "[[operations]]",
+        f"include-name-regex = '^({methods}) {path.removeprefix('^')}'",
+        *settings,
+    ]
 
 
 def run(
