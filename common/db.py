@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import update_wrapper
 from pathlib import Path
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
 from alembic import command, context
 from alembic.config import Config as AlembicConfig
@@ -107,6 +109,27 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class transactional(Generic[P, R]):  # noqa: N801 - used as a decorator, named like one
+    """A use case that owns its unit of work: called with the session factory, it runs in a
+    transaction of its own (see `unit_of_work`), so that no caller holds one for it.
+
+    `within(session, ...)` runs it inside a transaction its caller already holds (seeding, a
+    test arranging rows, a use case made of others).
+    """
+
+    def __init__(self, use_case: Callable[Concatenate[Session, P], R]):
+        self.within = use_case
+        update_wrapper(self, use_case)
+
+    def __call__(self, sessions: sessionmaker[Session], /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with unit_of_work(sessions) as session:
+            return self.within(session, *args, **kwargs)
 
 
 def _lost_a_race(exc: BaseException) -> bool:

@@ -7,11 +7,22 @@ from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields, validate
 
+# No NUL character: what `Text` holds to, said in its OpenAPI (a field with a pattern of its
+# own says it there).
+WITHOUT_NUL = r"^[^\x00]*$"
+
 
 class Text(fields.String):
     """A string that is valid Unicode without NUL characters (PostgreSQL refuses both)."""
 
     default_error_messages = {"unstorable": "Must be Unicode text without NUL characters."}
+
+    def __init__(self, **kwargs):
+        given = kwargs.get("validate") or ()
+        checks = given if isinstance(given, list | tuple) else (given,)
+        if not any(isinstance(check, validate.Regexp) for check in checks):
+            kwargs["metadata"] = {"pattern": WITHOUT_NUL, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -65,7 +76,6 @@ MIN_YEAR, MAX_YEAR = 2500, 3000
 MAX_ID = 2**31 - 1
 MAX_OFFSET = 1_000_000
 MAX_LIMIT = 1000
-MAX_PAGE = 10_000
 YEARS = validate.Range(min=MIN_YEAR, max=MAX_YEAR)
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import requests
 from flask import Flask, jsonify, request
@@ -15,7 +16,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from common import errors, logging, metrics
 from common.auth import Revocations, TokenVerifier, http_revocations
@@ -45,6 +46,9 @@ class Runtime:
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # The service's own dependencies (clients, stores) as one typed object, set by its
+    # composition root and read back with `dependencies_of`.
+    deps: Any = None
     # Read when /metrics is scraped: callables yielding Prometheus metric families.
     collectors: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
 
@@ -95,6 +99,27 @@ class YearConverter(BoundedInt):
 
     def __init__(self, map):  # noqa: A002
         super().__init__(map, min=MIN_YEAR, max=MAX_YEAR)
+
+
+class KpiCodeConverter(BaseConverter):
+    """`<kpi:code>`: a KPI code such as 4.1; any other text names nothing here (404)."""
+
+    regex = r"\d{1,2}\.\d{1,2}"
+
+
+def require_json_body() -> None:
+    """Refuse a body that is missing, not JSON or not UTF-8 before anything parses it."""
+    if not request.is_json:
+        raise errors.UnsupportedMediaType(
+            "Send the body as JSON.", {"body": ["Content-Type must be application/json."]}
+        )
+    data = request.get_data(cache=True)
+    if not data:
+        raise errors.Invalid("Send a body.", {"body": ["Required."]})
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise errors.DomainError("The body is not UTF-8 text.", {"body": ["Not UTF-8."]}) from exc
 
 
 def _check_path_ranges(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -172,9 +197,12 @@ def create_service_app(
     app.extensions["rbm"] = runtime
 
     mount = mount or f"/api/{settings.service}"
-    app.url_map.converters.update(int=BoundedInt, year=YearConverter)
+    app.url_map.converters.update(int=BoundedInt, year=YearConverter, kpi=KpiCodeConverter)
     app.url_value_preprocessor(_check_path_ranges)
     api = ServiceApi(app, spec_kwargs={"servers": [{"url": mount}]})
+    api.register_converter(
+        KpiCodeConverter, lambda conv: {"type": "string", "pattern": f"^{conv.regex}$"}
+    )
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
@@ -215,6 +243,17 @@ def runtime_of(app: Flask) -> Runtime:
     return app.extensions["rbm"]
 
 
+D = TypeVar("D")
+
+
+def dependencies_of(app: Flask, kind: type[D]) -> D:
+    """The typed dependencies the service's composition root gave its app."""
+    deps = runtime_of(app).deps
+    if not isinstance(deps, kind):
+        raise TypeError(f"The app holds no {kind.__name__}.")
+    return deps
+
+
 def _add_health(app: Flask, runtime: Runtime) -> None:
     @app.get("/healthz")
     def healthz():
@@ -245,7 +284,10 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
 
 def _unanswered(runtime: Runtime) -> list[str]:
     """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
-    called = sorted({c.service for c in runtime.extras.values() if isinstance(c, ServiceClient)})
+    held = list(runtime.extras.values())
+    if is_dataclass(runtime.deps):
+        held += [getattr(runtime.deps, f.name) for f in dataclass_fields(runtime.deps)]
+    called = sorted({c.service for c in held if isinstance(c, ServiceClient)})
 
     def answers(service: str) -> bool:
         try:

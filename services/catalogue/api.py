@@ -12,8 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import Principal, current_principal
-from common.db import unit_of_work
-from common.errors import DomainError, UnsupportedMediaType
+from common.web import require_json_body
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, scoring, units, years
 from services.catalogue.service.base import require_assigner, require_writer
@@ -25,9 +24,9 @@ blp = Blueprint(
 )
 
 
-def _session():
-    """A unit of work; two writers creating the same row at once: the second gets a 409."""
-    return unit_of_work(current_app.extensions["rbm"].session_factory)
+def _sessions():
+    """The session factory each use case opens its unit of work from."""
+    return current_app.extensions["rbm"].session_factory
 
 
 @blp.before_request
@@ -35,14 +34,7 @@ def _refuse_early():
     """401 before anything else, then bodies that are not UTF-8 JSON, before any parsing."""
     current_principal()
     if request.method in ("POST", "PUT", "PATCH"):
-        if not request.is_json:
-            raise UnsupportedMediaType(
-                "Send the body as JSON.", {"body": ["Content-Type must be application/json."]}
-            )
-        try:
-            request.get_data(cache=True).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DomainError("The body is not UTF-8 text.", {"body": ["Not UTF-8."]}) from exc
+        require_json_body()
 
 
 def _before_reading(requirement: Callable[[Principal], None]) -> Callable[[Callable], Callable]:
@@ -72,8 +64,7 @@ class Years(MethodView):
     def get(self):
         """Every fiscal year with its dates and status."""
         current_principal()
-        with _session() as session:
-            return years.list_years(session)
+        return years.list_years(_sessions())
 
     @writers_only
     @blp.arguments(schemas.YearCreateSchema)
@@ -81,8 +72,7 @@ class Years(MethodView):
     def post(self, body):
         """Open a year as a draft holding a copy of another year's whole catalogue."""
         actor = current_principal()
-        with _session() as session:
-            return years.copy_year(session, actor, body["year"], body["copy_from"])
+        return years.copy_year(_sessions(), actor, body["year"], body["copy_from"])
 
 
 @blp.route("/years/current")
@@ -91,8 +81,7 @@ class CurrentYear(MethodView):
     def get(self):
         """The year units report in now: today's fiscal year if open, else the latest open one."""
         current_principal()
-        with _session() as session:
-            return years.current_year(session)
+        return years.current_year(_sessions())
 
 
 @blp.route("/years/<year:year>")
@@ -101,8 +90,7 @@ class YearItem(MethodView):
     def get(self, year):
         """One fiscal year."""
         current_principal()
-        with _session() as session:
-            return years.get_year(session, year)
+        return years.get_year(_sessions(), year)
 
     @writers_only
     @blp.arguments(schemas.YearUpdateSchema)
@@ -110,8 +98,7 @@ class YearItem(MethodView):
     def patch(self, body, year):
         """Change a year's status (draft → open → closed) or its due-day rule."""
         actor = current_principal()
-        with _session() as session:
-            return years.change_year(session, actor, year, body)
+        return years.change_year(_sessions(), actor, year, body)
 
 
 # --- perspectives, CSFs, KPIs -------------------------------------------------------------
@@ -123,8 +110,7 @@ class Perspectives(MethodView):
     def get(self, year):
         """The year's perspectives, each with its CSFs and their KPI codes."""
         current_principal()
-        with _session() as session:
-            return kpis.list_perspectives(session, year)
+        return kpis.list_perspectives(_sessions(), year)
 
 
 @blp.route("/years/<year:year>/csfs")
@@ -133,8 +119,7 @@ class Csfs(MethodView):
     def get(self, year):
         """The year's critical success factors."""
         current_principal()
-        with _session() as session:
-            return kpis.list_csfs(session, year)
+        return kpis.list_csfs(_sessions(), year)
 
     @writers_only
     @blp.arguments(schemas.CsfSchema)
@@ -142,8 +127,7 @@ class Csfs(MethodView):
     def post(self, body, year):
         """Add a CSF under a perspective."""
         actor = current_principal()
-        with _session() as session:
-            return kpis.create_csf(session, actor, year, body)
+        return kpis.create_csf(_sessions(), actor, year, body)
 
 
 @blp.route("/years/<year:year>/csfs/<string:code>")
@@ -154,8 +138,7 @@ class CsfItem(MethodView):
     def patch(self, body, year, code):
         """Rename a CSF or move it to another perspective."""
         actor = current_principal()
-        with _session() as session:
-            return kpis.change_csf(session, actor, year, code, body)
+        return kpis.change_csf(_sessions(), actor, year, code, body)
 
 
 @blp.route("/years/<year:year>/kpis")
@@ -165,8 +148,7 @@ class Kpis(MethodView):
     def get(self, query, year):
         """The year's KPIs in number order."""
         current_principal()
-        with _session() as session:
-            return kpis.list_kpis(session, year, query)
+        return kpis.list_kpis(_sessions(), year, query)
 
     @writers_only
     @blp.arguments(schemas.KpiCreateSchema)
@@ -174,8 +156,7 @@ class Kpis(MethodView):
     def post(self, body, year):
         """Add a KPI to a year; its CSF must exist."""
         actor = current_principal()
-        with _session() as session:
-            return kpis.create_kpi(session, actor, year, body)
+        return kpis.create_kpi(_sessions(), actor, year, body)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>")
@@ -184,8 +165,7 @@ class KpiItem(MethodView):
     def get(self, year, code):
         """One KPI of a year."""
         current_principal()
-        with _session() as session:
-            return kpis.get_kpi(session, year, code)
+        return kpis.get_kpi(_sessions(), year, code)
 
     @writers_only
     @blp.arguments(schemas.KpiUpdateSchema)
@@ -193,8 +173,7 @@ class KpiItem(MethodView):
     def patch(self, body, year, code):
         """Change a KPI's names, method, cycle, applicability, counting rule or due days."""
         actor = current_principal()
-        with _session() as session:
-            return kpis.change_kpi(session, actor, year, code, body)
+        return kpis.change_kpi(_sessions(), actor, year, code, body)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>/scoring")
@@ -203,8 +182,7 @@ class KpiScoring(MethodView):
     def get(self, year, code):
         """How the KPI's results add up and score in the year (provisional until confirmed)."""
         current_principal()
-        with _session() as session:
-            return scoring.get_scoring(session, year, code)
+        return scoring.get_scoring(_sessions(), year, code)
 
     @writers_only
     @blp.arguments(schemas.ScoringUpdateSchema)
@@ -212,8 +190,7 @@ class KpiScoring(MethodView):
     def put(self, body, year, code):
         """Set the KPI's scoring: direction, aggregation, roll-up, weight, thresholds, confirmed."""
         actor = current_principal()
-        with _session() as session:
-            return scoring.set_scoring(session, actor, year, code, body)
+        return scoring.set_scoring(_sessions(), actor, year, code, body)
 
 
 @blp.route("/years/<year:year>/scoring")
@@ -222,8 +199,7 @@ class YearScoring(MethodView):
     def get(self, year):
         """Every KPI's scoring in the year."""
         current_principal()
-        with _session() as session:
-            return scoring.list_scoring(session, year)
+        return scoring.list_scoring(_sessions(), year)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>/periods")
@@ -232,8 +208,7 @@ class KpiPeriods(MethodView):
     def get(self, year, code):
         """The KPI's reporting periods with their dates and due dates."""
         current_principal()
-        with _session() as session:
-            return kpis.kpi_periods(session, year, code)
+        return kpis.kpi_periods(_sessions(), year, code)
 
 
 # --- units --------------------------------------------------------------------------------
@@ -246,8 +221,7 @@ class Units(MethodView):
     def get(self, query):
         """Every unit of the organisation, optionally of one kind or under one parent."""
         current_principal()
-        with _session() as session:
-            return units.list_units(session, query)
+        return units.list_units(_sessions(), query)
 
     @writers_only
     @blp.arguments(schemas.UnitCreateSchema)
@@ -255,8 +229,7 @@ class Units(MethodView):
     def post(self, body):
         """Add a unit to the tree."""
         actor = current_principal()
-        with _session() as session:
-            return units.create_unit(session, actor, body)
+        return units.create_unit(_sessions(), actor, body)
 
 
 @blp.route("/units/<string:code>")
@@ -265,8 +238,7 @@ class UnitItem(MethodView):
     def get(self, code):
         """One unit."""
         current_principal()
-        with _session() as session:
-            return units.get_unit(session, code)
+        return units.get_unit(_sessions(), code)
 
     @writers_only
     @blp.arguments(schemas.UnitUpdateSchema)
@@ -274,8 +246,7 @@ class UnitItem(MethodView):
     def patch(self, body, code):
         """Rename a unit, change its kind or move it under another parent."""
         actor = current_principal()
-        with _session() as session:
-            return units.change_unit(session, actor, code, body)
+        return units.change_unit(_sessions(), actor, code, body)
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -288,8 +259,7 @@ class Targets(MethodView):
     def get(self, query, year):
         """Targets of the units the caller may see."""
         principal = current_principal()
-        with _session() as session:
-            return plans.list_targets(session, principal, year, **query)
+        return plans.list_targets(_sessions(), principal, year, **query)
 
     @writers_only
     @blp.arguments(schemas.TargetSchema(many=True))
@@ -297,8 +267,7 @@ class Targets(MethodView):
     def put(self, rows, year):
         """Set targets for the (unit, KPI) rows sent; other rows stay; all rows or none."""
         actor = current_principal()
-        with _session() as session:
-            return plans.put_targets(session, actor, year, rows)
+        return plans.put_targets(_sessions(), actor, year, rows)
 
 
 @blp.route("/years/<year:year>/assignments")
@@ -308,8 +277,7 @@ class Assignments(MethodView):
     def get(self, query, year):
         """Who is responsible for and who collects each KPI of the units the caller may see."""
         principal = current_principal()
-        with _session() as session:
-            return plans.list_assignments(session, principal, year, **query)
+        return plans.list_assignments(_sessions(), principal, year, **query)
 
     @assigners_only
     @blp.arguments(schemas.AssignmentSchema(many=True))
@@ -317,8 +285,7 @@ class Assignments(MethodView):
     def put(self, rows, year):
         """Set the owners of the (unit, KPI) rows sent; both names null removes a row."""
         actor = current_principal()
-        with _session() as session:
-            return plans.put_assignments(session, actor, year, rows)
+        return plans.put_assignments(_sessions(), actor, year, rows)
 
 
 @blp.route("/years/<year:year>/schedule")
@@ -328,8 +295,7 @@ class Schedule(MethodView):
     def get(self, query, year):
         """The periods each unit reports, with due dates (applicability applied)."""
         current_principal()
-        with _session() as session:
-            return plans.schedule(session, year, **query)
+        return plans.schedule(_sessions(), year, **query)
 
 
 @blp.route("/years/<year:year>/applicability")
@@ -339,7 +305,6 @@ class Applicability(MethodView):
     def get(self, query, year):
         """Whether a unit reports a KPI (in a period), and if not, why; 404 only for unknowns."""
         current_principal()
-        with _session() as session:
-            return plans.applicability(
-                session, year, query["unit"], query["kpi"], query.get("period"), query["via"]
-            )
+        return plans.applicability(
+            _sessions(), year, query["unit"], query["kpi"], query.get("period"), query["via"]
+        )

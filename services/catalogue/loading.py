@@ -96,6 +96,6 @@ def _open_current_year(session: Session, today: date) -> int:
     if session.get(Year, year) is not None:
         return 0
     seed = Principal(user_id=SEED_ACTOR, username=SEED_ACTOR, roles=frozenset({ADMIN}))
-    copy_year(session, seed, year, seed_2547.YEAR)
-    change_year(session, seed, year, {"status": "open"})
+    copy_year.within(session, seed, year, seed_2547.YEAR)
+    change_year.within(session, seed, year, {"status": "open"})
     return 1

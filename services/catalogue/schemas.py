@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, fields, validate
 
-from common.fields import Integer, Number, StrictBoolean, Text, Timestamp
+from common.fields import YEARS, Integer, Number, StrictBoolean, Text, Timestamp
 from services.catalogue import rules, scoring
 
-
-def _not_blank(value: str) -> None:
-    if not value.strip():
-        raise ValidationError("Must not be blank.")
+# Some character that is not white space, and no NUL; a pattern, so that the OpenAPI says it too.
+NOT_BLANK = validate.Regexp(r"^[^\x00]*[^\s\x00][^\x00]*$", error="Must not be blank.")
 
 
 def text(max_length: int, **kwargs) -> Text:
     """A non-blank string of at most `max_length` characters."""
-    return Text(validate=[validate.Length(max=max_length), _not_blank], **kwargs)
+    return Text(validate=[validate.Length(max=max_length), NOT_BLANK], **kwargs)
 
 
 def optional_text(max_length: int, **kwargs) -> Text:
@@ -42,8 +40,8 @@ class YearSchema(Schema):
 
 
 class YearCreateSchema(Schema):
-    year = Integer(required=True)
-    copy_from = Integer(required=True)
+    year = Integer(required=True, validate=YEARS)
+    copy_from = Integer(required=True, validate=YEARS)
 
 
 class YearUpdateSchema(Schema):
@@ -56,7 +54,7 @@ class YearUpdateSchema(Schema):
 
 class CsfSchema(Schema):
     year = fields.Integer(dump_only=True)
-    code = Text(required=True, validate=validate.Length(min=1, max=2))
+    code = Text(required=True, validate=validate.Regexp(rules.CSF_CODE, error="1 to 99."))
     perspective = Text(required=True, validate=validate.Length(min=1, max=2))
     name_th = text(500, required=True)
     name_en = text(500, required=True)
@@ -106,7 +104,10 @@ class KpiUpdateSchema(Schema):
 
 
 class KpiCreateSchema(KpiUpdateSchema):
-    code = Text(required=True, validate=validate.Length(min=1, max=8))
+    code = Text(
+        required=True,
+        validate=validate.Regexp(rules.KPI_CODE, error="Like '4.1': CSF number, dot, n."),
+    )
     name_th = text(500, required=True)
     name_en = Text(load_default="", validate=validate.Length(max=500))
     mandatory = StrictBoolean(load_default=False)
@@ -158,7 +159,13 @@ class UnitSchema(Schema):
 
 
 class UnitCreateSchema(Schema):
-    code = Text(required=True, validate=validate.Length(min=1, max=32))
+    code = Text(
+        required=True,
+        validate=validate.Regexp(
+            rules.UNIT_CODE,
+            error="Capitals and digits, from a letter, optionally '-' and a suffix.",
+        ),
+    )
     name_th = text(300, required=True)
     name_en = Text(load_default="", validate=validate.Length(max=300))
     kind = one_of(rules.UNIT_KINDS, required=True)

@@ -35,9 +35,7 @@ class Files(MethodView):
     @blp.response(200, schemas.FileSchema(many=True))
     def get(self, query):
         """Evidence files the caller may see, newest first."""
-        principal = current_principal()
-        with _session() as session:
-            return service.list_files(session, principal, query)
+        return service.list_files(_runtime().session_factory, current_principal(), query)
 
     @blp.doc(requestBody=schemas.UPLOAD_BODY)
     @blp.response(201, schemas.FileSchema)
@@ -58,9 +56,7 @@ class FileItem(MethodView):
     @blp.response(200, schemas.FileSchema)
     def get(self, file_id):
         """One file's metadata, with what was read from it if it is a filled form."""
-        principal = current_principal()
-        with _session() as session:
-            return service.get_file(session, principal, file_id)
+        return service.get_file(_runtime().session_factory, current_principal(), file_id)
 
 
 @blp.route("/files/<string:file_id>/content")
@@ -68,11 +64,10 @@ class FileContent(MethodView):
     @blp.doc(responses={"200": {"description": "The exact bytes uploaded."}})
     def get(self, file_id):
         """The exact bytes uploaded, after checking them against their SHA-256."""
-        principal = current_principal()
-        with _session() as session:
-            row, spool = service.open_content(
-                session, _runtime().extras["store"], principal, file_id
-            )
+        runtime = _runtime()
+        row, spool = service.open_content(
+            runtime.session_factory, runtime.extras["store"], current_principal(), file_id
+        )
         response = Response(
             wrap_file(request.environ, spool), mimetype=row.content_type, direct_passthrough=True
         )

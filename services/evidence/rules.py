@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from common.fields import MAX_YEAR, MIN_YEAR
 from common.fiscal import PERIODS
 
 # Allow-list: extension -> what the content must turn out to be.
@@ -32,7 +33,6 @@ MACRO_EXTENSIONS = {"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "pps
 
 KPI_CODE = re.compile(r"^\d{1,2}\.\d{1,2}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
-MIN_YEAR, MAX_YEAR = 2540, 2700
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 MAX_FILENAME = 180
@@ -41,11 +41,11 @@ MAX_FILENAME = 180
 def field_errors(unit: str, year: str, kpi: str, period: str) -> dict[str, list[str]]:
     """What is wrong with the identifying fields of an upload, by field."""
     errors: dict[str, list[str]] = {}
-    if not UNIT_CODE.match(unit or ""):
+    if not UNIT_CODE.fullmatch(unit or ""):
         errors["unit"] = ["A unit code such as R1 or R1-01."]
-    if not (year or "").isdigit() or not MIN_YEAR <= int(year) <= MAX_YEAR:
+    if not re.fullmatch(r"[0-9]{1,9}", year or "") or not MIN_YEAR <= int(year) <= MAX_YEAR:
         errors["year"] = [f"A Buddhist-Era fiscal year from {MIN_YEAR} to {MAX_YEAR}."]
-    if not KPI_CODE.match(kpi or ""):
+    if not KPI_CODE.fullmatch(kpi or ""):
         errors["kpi"] = ["A KPI code such as 4.1."]
     if period not in PERIODS:
         errors["period"] = ["One of M01..M12, Q1..Q4, H1, H2, Y."]

@@ -4,8 +4,9 @@ from datetime import UTC
 
 from marshmallow import Schema, fields, validate
 
-from common.fields import Count, Limit, Offset, Text, Timestamp, Year
+from common.fields import MAX_YEAR, MIN_YEAR, Count, Limit, Offset, Text, Timestamp, Year
 from common.fiscal import PERIODS
+from services.evidence.rules import KPI_CODE, UNIT_CODE
 
 
 class FileSchema(Schema):
@@ -49,10 +50,15 @@ UPLOAD_BODY = {
                 "required": ["file", "unit", "year", "kpi", "period"],
                 "properties": {
                     "file": {"type": "string", "format": "binary"},
-                    "unit": {"type": "string", "example": "R1"},
-                    "year": {"type": "integer", "example": 2547},
-                    "kpi": {"type": "string", "example": "4.1"},
-                    "period": {"type": "string", "example": "Q1"},
+                    "unit": {"type": "string", "pattern": UNIT_CODE.pattern, "example": "R1"},
+                    "year": {
+                        "type": "integer",
+                        "minimum": MIN_YEAR,
+                        "maximum": MAX_YEAR,
+                        "example": 2547,
+                    },
+                    "kpi": {"type": "string", "pattern": KPI_CODE.pattern, "example": "4.1"},
+                    "period": {"type": "string", "enum": list(PERIODS), "example": "Q1"},
                 },
             }
         }
@@ -61,7 +67,7 @@ UPLOAD_BODY = {
 
 
 class FormQuery(Schema):
-    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    unit = Text(required=True, validate=validate.Regexp(UNIT_CODE))
     period = Text(required=True, validate=validate.OneOf(PERIODS))
     version = Count(metadata={"description": "an older template version"})
 
@@ -105,7 +111,7 @@ class TemplatePreviewSchema(Schema):
 
 
 class PackRequest(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2500, max=2700))
+    year = Year(strict=True, required=True)
     unit = Text(validate=validate.Length(min=1, max=32))
     kpi = Text(validate=validate.Length(min=1, max=16))
     period = Text(validate=validate.OneOf(PERIODS))

@@ -12,7 +12,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from common.auth import REPORTER, SERVICE, UNIT_HEAD, Principal
-from common.db import unit_of_work
+from common.db import transactional, unit_of_work
 from common.errors import Conflict, Forbidden, Invalid, NotFound
 from common.events import record_event, utcnow
 from services.evidence import checks, intake, rules
@@ -191,6 +191,7 @@ def _visible(query: Select, principal: Principal) -> Select:
     return query.where(EvidenceFile.unit.in_(sorted(principal.units)))
 
 
+@transactional
 def list_files(session: Session, principal: Principal, filters: dict[str, Any]) -> list:
     """Files the caller may see, newest first, narrowed by the given filters."""
     query = _visible(select(EvidenceFile), principal)
@@ -223,6 +224,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
+@transactional
 def get_file(session: Session, principal: Principal, file_id: str) -> EvidenceFile:
     """One file's metadata; 404 when it does not exist or the caller may not see it."""
     row = session.get(EvidenceFile, file_id) if _is_uuid(file_id) else None
@@ -232,10 +234,11 @@ def get_file(session: Session, principal: Principal, file_id: str) -> EvidenceFi
 
 
 def open_content(
-    session: Session, store: ObjectStore, principal: Principal, file_id: str
+    sessions: sessionmaker[Session], store: ObjectStore, principal: Principal, file_id: str
 ) -> tuple[EvidenceFile, BinaryIO]:
-    """The file's row and its exact bytes, checked against the SHA-256 taken on upload."""
-    row = get_file(session, principal, file_id)
+    """The file's row and its exact bytes, checked against the SHA-256 taken on upload; the
+    store is read once the row's transaction is closed."""
+    row = get_file(sessions, principal, file_id)
     return row, store.open_verified(row.object_key, row.object_version, row.sha256)
 
 

@@ -16,9 +16,10 @@ from common.auth import (
     from_outside,
     require_roles,
 )
-from common.db import unit_of_work
 from common.secrets import service_password
+from common.web import dependencies_of
 from services.identity import revocation, rules, schemas, security, service
+from services.identity.dependencies import Dependencies
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
@@ -27,8 +28,12 @@ def _runtime():
     return current_app.extensions["rbm"]
 
 
-def _session():
-    return unit_of_work(_runtime().session_factory)
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
+
+
+def _sessions():
+    return _runtime().session_factory
 
 
 def allowed(*roles: str) -> Callable[[Callable], Callable]:
@@ -50,20 +55,13 @@ admin_only = allowed(ADMIN)
 admin_or_service = allowed(ADMIN, SERVICE)
 
 
-def _unit_exists() -> Callable[[str], bool]:
-    """Units live in the catalogue: asked once per request, on behalf of the caller, if needed."""
-    known: set[str] = set()
-    asked = False
-
-    def exists(code: str) -> bool:
-        nonlocal asked
-        if not asked:
-            units = _runtime().extras["catalogue"].get("/units", token=bearer_token())
-            known.update(u["code"] for u in units)
-            asked = True
-        return code in known
-
-    return exists
+def _unit_exists(needed: bool) -> Callable[[str], bool]:
+    """Units live in the catalogue: asked once, on behalf of the caller, when the request names
+    any, and before the transaction opens (no pooled connection waits on the catalogue)."""
+    if not needed:
+        return frozenset[str]().__contains__
+    units = _deps().catalogue.get("/units", token=bearer_token())
+    return frozenset(u["code"] for u in units).__contains__
 
 
 @blp.route("/token")
@@ -72,25 +70,24 @@ class Token(MethodView):
     @blp.response(200, schemas.TokenResponse)
     def post(self, body):
         """Exchange a username and password for a bearer token."""
-        runtime = _runtime()
-        signer = runtime.extras["signer"]
+        runtime, deps = _runtime(), _deps()
+        signer = deps.signer
         secret_for = partial(service_password, runtime.settings)
         client = service.Client(
             rules.client_address(
                 request.remote_addr or "",
                 request.headers.get("X-Forwarded-For", ""),
-                runtime.extras["trusted_proxies"],
+                deps.trusted_proxies,
             ),
-            runtime.extras["client_login_limit"],
+            deps.client_login_limit,
         )
         token = service.issue_service_token(
             signer, body["username"], body["password"], secret_for, client, from_outside()
         )
         if token is None:
-            with _session() as session:
-                token = service.issue_token(
-                    session, signer, body["username"], body["password"], client
-                )
+            token = service.issue_token(
+                _sessions(), signer, body["username"], body["password"], client
+            )
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
 
@@ -99,7 +96,7 @@ class Jwks(MethodView):
     @blp.response(200, schemas.JwksSchema)
     def get(self):
         """The public keys that verify identity's tokens and the evidence packs' signatures."""
-        return _runtime().extras["published_keys"].jwks()
+        return _deps().published_keys.jwks()
 
 
 @blp.route("/revocations")
@@ -107,8 +104,7 @@ class Revocations(MethodView):
     @blp.response(200, schemas.RevocationsSchema)
     def get(self):
         """Tokens refused before their expiry: every service keeps a copy (no token needed)."""
-        with _session() as session:
-            return revocation.current(session)
+        return revocation.current(_sessions())
 
 
 @blp.route("/logout")
@@ -117,8 +113,7 @@ class Logout(MethodView):
     def post(self):
         """End this token now, everywhere (signing out)."""
         principal = current_principal()
-        with _session() as session:
-            revocation.revoke_token(session, principal)
+        revocation.revoke_token(_sessions(), principal)
         _runtime().verifier.revocations.revoke_token(principal.token_id, principal.expires_at)
 
 
@@ -128,8 +123,7 @@ class Me(MethodView):
     def get(self):
         """Who the token belongs to: roles and units."""
         principal = current_principal()
-        with _session() as session:
-            return service.me(session, principal)
+        return service.me(_sessions(), principal)
 
 
 @blp.route("/users")
@@ -139,8 +133,7 @@ class Users(MethodView):
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self, query):
         """List users (admin or service), optionally those holding a role in a unit."""
-        with _session() as session:
-            return service.list_users(session, query.get("unit"), query.get("role"))
+        return service.list_users(_sessions(), query.get("unit"), query.get("role"))
 
     @admin_only
     @blp.arguments(schemas.UserSchema)
@@ -154,8 +147,8 @@ class Users(MethodView):
             email=body.get("email", ""),
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
-        with _session() as session:
-            return service.create_user(session, current_principal(), new, _unit_exists())
+        unit_exists = _unit_exists(bool(new.memberships))
+        return service.create_user(_sessions(), current_principal(), new, unit_exists)
 
 
 @blp.route("/users/import")
@@ -167,10 +160,10 @@ class UserImport(MethodView):
     def post(self, query, files):
         """Import users from CSV: a preview by default, all rows or none with `commit=true`."""
         rows = service.parse_users_csv(files["file"].read())
-        with _session() as session:
-            return service.import_users(
-                session, current_principal(), rows, _unit_exists(), query["commit"]
-            )
+        unit_exists = _unit_exists(bool(rows))
+        return service.import_users(
+            _sessions(), current_principal(), rows, unit_exists, query["commit"]
+        )
 
 
 @blp.route("/users/<string:username>")
@@ -179,16 +172,14 @@ class UserItem(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self, username):
         """One user (admin or service)."""
-        with _session() as session:
-            return service.get_user(session, username)
+        return service.get_user(_sessions(), username)
 
     @admin_only
     @blp.arguments(schemas.UserUpdateSchema)
     @blp.response(200, schemas.UserSchema)
     def patch(self, body, username):
         """Change a user's name, email, password, or disable them (admin)."""
-        with _session() as session:
-            return service.update_user(session, current_principal(), username, body)
+        return service.update_user(_sessions(), current_principal(), username, body)
 
 
 @blp.route("/users/<string:username>/memberships")
@@ -199,10 +190,10 @@ class UserMemberships(MethodView):
     def put(self, body, username):
         """Replace a user's memberships (admin)."""
         pairs = [(m["unit"], m["role"]) for m in body["memberships"]]
-        with _session() as session:
-            return service.set_memberships(
-                session, current_principal(), username, pairs, _unit_exists()
-            )
+        unit_exists = _unit_exists(bool(pairs))
+        return service.set_memberships(
+            _sessions(), current_principal(), username, pairs, unit_exists
+        )
 
 
 @blp.route("/audit")
@@ -212,8 +203,7 @@ class AdminTrail(MethodView):
     @blp.response(200, schemas.AdminAuditSchema(many=True))
     def get(self, query):
         """Administrators' changes to users and roles, oldest first (admin, auditor)."""
-        with _session() as session:
-            return security.trail(session, query.get("subject"))
+        return security.trail(_sessions(), query.get("subject"))
 
 
 @blp.route("/audit/verify")
@@ -222,5 +212,4 @@ class AdminTrailCheck(MethodView):
     @blp.response(200, schemas.AuditVerificationSchema)
     def get(self):
         """Whether the hash chain of administrators' changes is intact (admin, auditor)."""
-        with _session() as session:
-            return security.verify_trail(session)
+        return security.verify_trail(_sessions())

@@ -16,6 +16,7 @@ from common.web import create_service_app, runtime_of
 from services.identity import revocation, rules
 from services.identity.api import blp
 from services.identity.demo import load_demo_users
+from services.identity.dependencies import Dependencies
 from services.identity.models import Outbox
 
 log = structlog.get_logger("rbm.identity")
@@ -57,8 +58,7 @@ class OwnKeysVerifier(TokenVerifier):
 
     def __init__(self, signer: TokenSigner, session_factory):
         def own_revocations() -> dict:
-            with unit_of_work(session_factory) as session:
-                return revocation.current(session)
+            return revocation.current(session_factory)
 
         super().__init__(jwks_url="", revocations=Revocations(own_revocations))
         self._keys = {k["kid"]: jwt.PyJWK(k).key for k in signer.jwks["keys"]}
@@ -78,20 +78,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     runtime = runtime_of(app)
     signer = TokenSigner(signing_key(settings), settings.token_ttl_seconds)
-    runtime.extras["signer"] = signer
     if settings.token_ttl_seconds > revocation.KEEP.total_seconds():
         raise ValueError(
             f"RBM_TOKEN_TTL_SECONDS must be below {revocation.KEEP}: revocations last that long."
         )
     runtime.verifier = OwnKeysVerifier(signer, runtime.session_factory)
-    runtime.extras["published_keys"] = PublishedKeys(signer, settings)
-    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
-    # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing users in).
-    runtime.extras["trusted_proxies"] = rules.parse_networks(
-        settings.extra.get("RBM_TRUSTED_PROXIES", "")
-    )
-    runtime.extras["client_login_limit"] = int(
-        settings.extra.get("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
+    runtime.deps = Dependencies(
+        signer=signer,
+        published_keys=PublishedKeys(signer, settings),
+        catalogue=ServiceClient(settings, "catalogue"),
+        # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing in).
+        trusted_proxies=rules.parse_networks(settings.extra.get("RBM_TRUSTED_PROXIES", "")),
+        client_login_limit=int(
+            settings.extra.get("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
+        ),
     )
     if settings.demo:
         with unit_of_work(runtime.session_factory) as session:

@@ -11,7 +11,6 @@ import os
 import sys
 
 from common.auth import ADMIN, Principal
-from common.db import unit_of_work
 from common.errors import DomainError
 from common.web import runtime_of
 from services.identity import rules, service
@@ -29,9 +28,10 @@ def main(argv: list[str]) -> int:
     actor = Principal(user_id="bootstrap", username="bootstrap")
     app = create_app()
     try:
-        with unit_of_work(runtime_of(app).session_factory) as session:
-            # The catalogue may not run yet; the department is in every catalogue.
-            service.create_user(session, actor, new, lambda unit: unit == DEPARTMENT)
+        # The catalogue may not run yet; the department is in every catalogue.
+        service.create_user(
+            runtime_of(app).session_factory, actor, new, lambda unit: unit == DEPARTMENT
+        )
     except DomainError as exc:
         print(f"{exc.detail} {exc.errors or ''}", file=sys.stderr)
         return 1

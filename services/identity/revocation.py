@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.events import utcnow
 from services.identity.models import Revocation
 
@@ -21,6 +22,7 @@ def revoke_user(session: Session, user_id: str) -> None:
     session.add(Revocation(user_id=user_id, not_before=now, expires_at=now + KEEP))
 
 
+@transactional
 def revoke_token(session: Session, principal: Principal) -> None:
     """This token is refused from now on (logging out)."""
     if principal.token_id:
@@ -30,6 +32,7 @@ def revoke_token(session: Session, principal: Principal) -> None:
         )
 
 
+@transactional
 def current(session: Session) -> dict:
     """Every entry that still concerns a valid token (a small list: tokens live an hour)."""
     rows = session.scalars(

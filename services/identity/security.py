@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.db import transactional
 from common.errors import Conflict
 from common.events import utcnow
 from services.identity.models import AdminAudit
@@ -64,6 +65,7 @@ def record_admin_change(
         raise Conflict("Another change to users was made at the same time: try again.") from exc
 
 
+@transactional
 def verify_trail(session: Session) -> dict:
     """Walk the trail: numbering, links, hashes; the first entry that does not hold."""
     expected_seq, prev, count = 1, GENESIS, 0
@@ -74,6 +76,7 @@ def verify_trail(session: Session) -> dict:
     return {"intact": True, "entries": count}
 
 
+@transactional
 def trail(session: Session, subject: str | None = None) -> list[AdminAudit]:
     query = select(AdminAudit).order_by(AdminAudit.seq)
     if subject:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
+from common.db import transactional
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
 from services.identity import revocation, rules, security, throttle
@@ -60,6 +61,7 @@ def issue_service_token(
     return signer.sign({**claims, "roles": [SERVICE], "units": [], "memberships": []})
 
 
+@transactional
 def issue_token(
     session: Session, signer: TokenSigner, username: str, password: str, client: Client
 ) -> str:
@@ -124,6 +126,7 @@ def claims_of(user: User) -> dict:
     }
 
 
+@transactional
 def me(session: Session, principal: Principal) -> dict:
     user = session.get(User, principal.user_id)
     if user is None or not user.active:
@@ -176,6 +179,7 @@ def _membership_errors(
     return {"memberships": problems} if problems else {}
 
 
+@transactional
 def create_user(session: Session, actor: Principal, new: NewUser, unit_exists: UnitExists) -> User:
     new = NewUser(**{**new.__dict__, "username": rules.normalise_username(new.username)})
     if errors := _check_new_user(new, unit_exists):
@@ -220,6 +224,7 @@ def _publish(session: Session, user: User, actor: str | None, action: str, chang
     record_event(session, Outbox, event, actor)
 
 
+@transactional
 def get_user(session: Session, username: str) -> User:
     name = rules.normalise_username(username)
     # A name no user can have (NUL, too long) is not looked up: the database may refuse it.
@@ -233,6 +238,7 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+@transactional
 def list_users(session: Session, unit: str | None = None, role: str | None = None) -> list[User]:
     query = select(User).order_by(User.username)
     if unit or role:
@@ -244,10 +250,11 @@ def list_users(session: Session, unit: str | None = None, role: str | None = Non
     return list(session.scalars(query.distinct()))
 
 
+@transactional
 def update_user(session: Session, actor: Principal, username: str, changes: dict) -> User:
     """Apply the fields given; an empty change set changes nothing and tells no one."""
     _lock_administrators(session)
-    user = get_user(session, username)
+    user = get_user.within(session, username)
     if not changes:
         return user
     if changes.get("active") is False and user.id == actor.user_id:
@@ -287,6 +294,7 @@ def _keep_an_administrator(session: Session) -> None:
         )
 
 
+@transactional
 def set_memberships(
     session: Session,
     actor: Principal,
@@ -297,7 +305,7 @@ def set_memberships(
     if errors := _membership_errors(memberships, unit_exists):
         raise Invalid("The memberships are not valid.", errors)
     _lock_administrators(session)
-    user = get_user(session, username)
+    user = get_user.within(session, username)
     before = claims_of(user)["memberships"]
     wanted = set(memberships)
     # Rows kept as they are: a delete and an insert of one pair would collide at flush.
@@ -372,6 +380,7 @@ def _parse_memberships(text: str) -> tuple[tuple[str, str], ...]:
     return tuple((unit.strip(), role.strip()) for unit, _, role in pairs)
 
 
+@transactional
 def import_users(
     session: Session, actor: Principal, rows: list[CsvRow], unit_exists: UnitExists, commit: bool
 ) -> dict:

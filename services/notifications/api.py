@@ -1,13 +1,11 @@
 """HTTP routes of notifications: parse, call a use case, serialise."""
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, current_principal, require_roles
-from common.db import unit_of_work
-from common.errors import Invalid
-from common.fields import MAX_PAGE
+from common.web import require_json_body
 from services.notifications import deadletters, schemas, service
 
 blp = Blueprint(
@@ -19,29 +17,29 @@ def _runtime():
     return current_app.extensions["rbm"]
 
 
-def _session():
-    return unit_of_work(_runtime().session_factory)
+def _sessions():
+    return _runtime().session_factory
+
+
+@blp.before_request
+def _refuse_early():
+    """401 first, then a body that is missing or not JSON (only preferences take one)."""
+    current_principal()
+    if request.method == "PUT":
+        require_json_body()
 
 
 @blp.route("/inbox")
 class Inbox(MethodView):
     @blp.arguments(schemas.InboxQuerySchema, location="query")
     @blp.response(200, schemas.NotificationSchema(many=True))
-    @blp.paginate(page_size=20)
-    def get(self, query, pagination_parameters):
-        """The caller's notifications, newest first (`X-Unread-Count` header: unread ones)."""
+    def get(self, query):
+        """The caller's notifications, newest first (`X-Total-Count`: all of them that match,
+        `X-Unread-Count`: unread ones)."""
         me = current_principal()
-        if pagination_parameters.page > MAX_PAGE:
-            raise Invalid("Out of range: page", {"page": [f"At most {MAX_PAGE}."]})
-        with _session() as session:
-            rows, total, unread = service.inbox(
-                session,
-                me.username,
-                query["unread"],
-                pagination_parameters.page,
-                pagination_parameters.page_size,
-            )
-        pagination_parameters.item_count = total
+        rows, total, unread = service.inbox(
+            _sessions(), me.username, query["unread"], query["limit"], query["offset"]
+        )
         return rows, {"X-Unread-Count": str(unread), "X-Total-Count": str(total)}
 
 
@@ -51,8 +49,7 @@ class UnreadCount(MethodView):
     def get(self):
         """How many of the caller's notifications are unread (for a badge)."""
         me = current_principal()
-        with _session() as session:
-            return {"unread": service.unread_count(session, me.username)}
+        return {"unread": service.unread_count(_sessions(), me.username)}
 
 
 @blp.route("/inbox/<string:notification_id>/read")
@@ -61,8 +58,7 @@ class Read(MethodView):
     def post(self, notification_id):
         """Mark one of the caller's notifications read (404 for anyone else's)."""
         me = current_principal()
-        with _session() as session:
-            service.mark_read(session, me.username, notification_id)
+        service.mark_read(_sessions(), me.username, notification_id)
 
 
 @blp.route("/inbox/read-all")
@@ -71,8 +67,7 @@ class ReadAll(MethodView):
     def post(self):
         """Mark every notification of the caller read."""
         me = current_principal()
-        with _session() as session:
-            return {"marked": service.mark_all_read(session, me.username)}
+        return {"marked": service.mark_all_read(_sessions(), me.username)}
 
 
 @blp.route("/preferences")
@@ -81,16 +76,14 @@ class Preferences(MethodView):
     def get(self):
         """How the caller gets each kind: `immediate` email, daily `digest`, or `in_app` only."""
         me = current_principal()
-        with _session() as session:
-            return service.preferences(session, me.username)
+        return service.preferences(_sessions(), me.username)
 
     @blp.arguments(schemas.PreferencesSchema)
     @blp.response(200, schemas.PreferencesSchema)
     def put(self, choices):
         """Choose the delivery of some kinds; kinds not named keep theirs."""
         me = current_principal()
-        with _session() as session:
-            return service.set_preferences(session, me.username, choices)
+        return service.set_preferences(_sessions(), me.username, choices)
 
 
 @blp.route("/admin/emails")
@@ -100,8 +93,7 @@ class Emails(MethodView):
     def get(self, query):
         """Emails by status, newest first; failed ones by default (admin)."""
         require_roles(ADMIN)
-        with _session() as session:
-            return service.emails(session, query["status"], query["limit"])
+        return service.emails(_sessions(), query["status"], query["limit"])
 
 
 @blp.route("/admin/emails/<string:email_id>/retry")
@@ -110,8 +102,7 @@ class EmailRetry(MethodView):
     def post(self, email_id):
         """Send a failed email again (admin)."""
         require_roles(ADMIN)
-        with _session() as session:
-            return service.retry_email(session, email_id)
+        return service.retry_email(_sessions(), email_id)
 
 
 @blp.route("/admin/dead-letters")

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.fields import Limit, Timestamp
+from common.fields import Limit, Offset, Timestamp
 from services.notifications.rules import DELEGATION_ENDED, DELIVERIES, KINDS
 
 
@@ -18,6 +18,8 @@ class NotificationSchema(Schema):
 
 class InboxQuerySchema(Schema):
     unread = fields.Boolean(load_default=False, metadata={"description": "only unread ones"})
+    limit = Limit(default=20)
+    offset = Offset()
 
 
 class UnreadSchema(Schema):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from common.db import upsert
+from common.db import transactional, upsert
 from common.errors import Invalid, NotFound
 from common.events import utcnow
 from services.notifications import messages, rules
@@ -163,10 +163,11 @@ def add_emails(session: Session, rows: list[dict]) -> None:
 # --- the inbox -------------------------------------------------------------------------------
 
 
+@transactional
 def inbox(
-    session: Session, username: str, unread_only: bool, page: int, page_size: int
+    session: Session, username: str, unread_only: bool, limit: int, offset: int
 ) -> tuple[list[Notification], int, int]:
-    """One page of a person's notifications, newest first, with the total and unread counts."""
+    """Some of a person's notifications, newest first, with the total and unread counts."""
     mine = Notification.recipient == username
     unread = Notification.read_at.is_(None)
     query = select(Notification).where(mine)
@@ -176,12 +177,13 @@ def inbox(
     unread_count = session.scalar(select(func.count()).where(mine, unread)) or 0
     rows = session.scalars(
         query.order_by(Notification.created_at.desc(), Notification.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
+        .offset(offset)
+        .limit(limit)
     )
     return list(rows), total, unread_count
 
 
+@transactional
 def unread_count(session: Session, username: str) -> int:
     query = select(func.count()).where(
         Notification.recipient == username, Notification.read_at.is_(None)
@@ -189,6 +191,7 @@ def unread_count(session: Session, username: str) -> int:
     return session.scalar(query) or 0
 
 
+@transactional
 def mark_read(session: Session, username: str, notification_id: str) -> None:
     """Mark one of the person's own notifications read; someone else's is not found."""
     row = session.get(Notification, notification_id)
@@ -198,6 +201,7 @@ def mark_read(session: Session, username: str, notification_id: str) -> None:
         row.read_at = utcnow()
 
 
+@transactional
 def mark_all_read(session: Session, username: str) -> int:
     result = session.execute(
         update(Notification)
@@ -210,6 +214,7 @@ def mark_all_read(session: Session, username: str) -> int:
 # --- preferences -----------------------------------------------------------------------------
 
 
+@transactional
 def preferences(session: Session, username: str) -> dict[str, str]:
     """How the person gets each kind; kinds never chosen are immediate."""
     query = select(Preference.kind, Preference.delivery).where(Preference.username == username)
@@ -217,6 +222,7 @@ def preferences(session: Session, username: str) -> dict[str, str]:
     return {kind: chosen.get(kind, rules.DEFAULT_DELIVERY) for kind in rules.KINDS}
 
 
+@transactional
 def set_preferences(session: Session, username: str, choices: dict[str, str]) -> dict[str, str]:
     errors = {
         kind: [f"One of: {', '.join(rules.DELIVERIES)}."]
@@ -229,12 +235,13 @@ def set_preferences(session: Session, username: str, choices: dict[str, str]) ->
     for kind, delivery in choices.items():
         session.merge(Preference(username=username, kind=kind, delivery=delivery))
     session.flush()
-    return preferences(session, username)
+    return preferences.within(session, username)
 
 
 # --- administrators --------------------------------------------------------------------------
 
 
+@transactional
 def emails(session: Session, status: str | None, limit: int) -> list[Email]:
     query = select(Email).order_by(Email.created_at.desc()).limit(limit)
     if status:
@@ -242,6 +249,7 @@ def emails(session: Session, status: str | None, limit: int) -> list[Email]:
     return list(session.scalars(query))
 
 
+@transactional
 def retry_email(session: Session, email_id: str) -> Email:
     """Send a failed email again (after the address or the server was fixed)."""
     email = session.get(Email, email_id)

@@ -16,7 +16,11 @@ PAGE_SIZE = 20
 def view():
     page = max(request.args.get("page", 1, type=int), 1)
     unread_only = request.args.get("unread") == "1"
-    params = {"page": page, "page_size": PAGE_SIZE, **({"unread": "true"} if unread_only else {})}
+    params = {
+        "limit": PAGE_SIZE,
+        "offset": (page - 1) * PAGE_SIZE,
+        **({"unread": "true"} if unread_only else {}),
+    }
     resp = api("notifications", "GET", "/inbox", params=params)
     if not resp.ok:
         failed(resp)

@@ -97,12 +97,15 @@ class AnchorStore:
         return sorted(anchors, key=lambda a: (a.seq, a.key))
 
 
-def anchor_now(session: Session, store: AnchorStore) -> Anchor | None:
-    """Write the trail's head as it is now (None while the trail is empty)."""
-    head = session.get(AuditHead, audit.HEAD_ID)
-    if head is None or head.seq == 0:
-        return None
-    return store.write(head.seq, head.hash)
+def anchor_now(sessions: sessionmaker[Session], store: AnchorStore) -> Anchor | None:
+    """Write the trail's head as it is now (None while the trail is empty); the bucket is
+    written once the head is read and its transaction closed."""
+    with unit_of_work(sessions) as session:
+        head = session.get(AuditHead, audit.HEAD_ID)
+        if head is None or head.seq == 0:
+            return None
+        seq, hash_ = head.seq, head.hash
+    return store.write(seq, hash_)
 
 
 class AnchorWriter:
@@ -123,15 +126,18 @@ class AnchorWriter:
                 log.warning("audit_anchor_failed", error=str(exc))
 
 
-def verify(session: Session, store: AnchorStore) -> dict[str, Any]:
-    """The chain, every anchor, and every report row against its trail; the first bad entry."""
-    # Anchors first: each then names a head the database snapshot read after it already holds.
-    anchors = store.all()
-    chain = audit.verify(session)
-    result = chain.as_dict() | {"anchors": len(anchors)}
-    if not chain.intact:
-        return result
-    problem = _against_anchors(session, anchors) or _against_reports(session)
+def verify(sessions: sessionmaker[Session], store: AnchorStore | None) -> dict[str, Any]:
+    """The chain, every anchor (read from the bucket before the transaction opens, where there
+    is one), and every report row against its trail; the first bad entry."""
+    anchors = store.all() if store is not None else None
+    with unit_of_work(sessions) as session:
+        chain = audit.verify(session)
+        if anchors is None:
+            return chain.as_dict()
+        result = chain.as_dict() | {"anchors": len(anchors)}
+        if not chain.intact:
+            return result
+        problem = _against_anchors(session, anchors) or _against_reports(session)
     if problem:
         first_bad, text = problem
         result.update(intact=False, first_bad=first_bad, problem=text)

@@ -19,11 +19,10 @@ from common.auth import (
     current_principal,
     require_roles,
 )
-from common.db import unit_of_work
-from common.errors import Conflict, Invalid, Unavailable, UnsupportedMediaType
+from common.errors import PROBLEM, Conflict, Invalid, Unavailable, UnsupportedMediaType
+from common.web import dependencies_of, require_json_body
 from services.workflow import (
     anchors,
-    audit,
     delegations,
     imports,
     progress,
@@ -32,6 +31,7 @@ from services.workflow import (
     service,
     transitions,
 )
+from services.workflow.dependencies import Dependencies
 from services.workflow.feed_files import MAX_BYTES as MAX_IMPORT_BYTES
 from services.workflow.gateways import Lookups
 
@@ -46,14 +46,20 @@ def _runtime():
     return current_app.extensions["rbm"]
 
 
-def _session():
-    return unit_of_work(_runtime().session_factory)
+def _sessions():
+    return _runtime().session_factory
 
 
-def _lookups() -> Lookups:
-    """The catalogue and evidence, asked on behalf of the caller."""
-    extras = _runtime().extras
-    return Lookups(extras["catalogue"], extras["evidence"], extras["identity"], bearer_token())
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
+
+
+def _lookups(for_caller: bool = True) -> Lookups:
+    """The catalogue, evidence and identity, asked on behalf of the caller (their token is
+    forwarded), or on the workflow's own account."""
+    deps = _deps()
+    token = bearer_token() if for_caller else None
+    return Lookups(deps.catalogue, deps.evidence, deps.identity, token)
 
 
 def _expected_version(body: dict) -> int | None:
@@ -69,11 +75,19 @@ def _expected_version(body: dict) -> int | None:
     return int(match.group(1))
 
 
-def _tagged(report_dict: dict, status: int = 200):
-    headers = {"ETag": f'"{report_dict["version"]}"'}
+def _tagged(report: reading.ReportView, status: int = 200):
+    headers = {"ETag": f'"{report.version}"'}
     if status == 201:
-        headers["Location"] = f"{request.script_root}/reports/{report_dict['id']}"
-    return report_dict, status, headers
+        headers["Location"] = f"{request.script_root}/reports/{report.id}"
+    return report, status, headers
+
+
+@blp.before_request
+def _refuse_bodiless_patch():
+    """401 first, then a PATCH without a JSON body; every POST's body has required fields."""
+    if request.method == "PATCH":
+        current_principal()
+        require_json_body()
 
 
 @blp.route("/reports")
@@ -84,8 +98,7 @@ class Reports(MethodView):
         """Reports the caller may see, filtered by year, unit, KPI, period, state and person."""
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
-        with _session() as session:
-            rows, total = reading.list_reports(session, principal, query, limit, offset)
+        rows, total = reading.list_reports(_sessions(), principal, query, limit, offset)
         return rows, {"X-Total-Count": str(total)}
 
     @blp.arguments(schemas.ReportCreate)
@@ -93,11 +106,7 @@ class Reports(MethodView):
     def post(self, body):
         """Create a draft (422 if the unit does not report that KPI then, 409 if one exists)."""
         principal = current_principal()
-        lookups = _lookups()
-        with _session() as session:
-            report = service.create_report(session, principal, lookups, body)
-            shown = reading.shown_to(session, report, principal)
-        return _tagged(shown, 201)
+        return _tagged(service.create_report(_sessions(), principal, _lookups(), body), 201)
 
 
 @blp.route("/reports/preview")
@@ -107,9 +116,7 @@ class ReportPreview(MethodView):
     def post(self, body):
         """What saving these data would count: value, basis, each item's verdict (no write)."""
         principal = current_principal()
-        lookups = _lookups()
-        with _session() as session:
-            return service.preview_report(session, principal, lookups, body)
+        return service.preview_report(_sessions(), principal, _lookups(), body)
 
 
 @blp.route("/reports/<string:report_id>")
@@ -118,8 +125,7 @@ class ReportItem(MethodView):
     def get(self, report_id):
         """One report with its data, evidence, state and history."""
         principal = current_principal()
-        with _session() as session:
-            return _tagged(reading.get_report(session, principal, report_id))
+        return _tagged(reading.get_report(_sessions(), principal, report_id))
 
     @blp.arguments(schemas.ReportPatch)
     @blp.response(200, schemas.ReportSchema)
@@ -127,11 +133,8 @@ class ReportItem(MethodView):
         """Change a draft or returned report's data (409 in any other state or version)."""
         principal = current_principal()
         expected = _expected_version(body)
-        lookups = _lookups()
-        with _session() as session:
-            report = service.edit_report(session, principal, lookups, report_id, body, expected)
-            shown = reading.shown_to(session, report, principal)
-        return _tagged(shown)
+        report = service.edit_report(_sessions(), principal, _lookups(), report_id, body, expected)
+        return _tagged(report)
 
 
 @blp.route("/reports/<string:report_id>/transitions")
@@ -142,18 +145,16 @@ class ReportTransitions(MethodView):
         """Submit, endorse, return, approve or reopen a report."""
         principal = current_principal()
         expected = _expected_version(body)
-        with _session() as session:
-            report = transitions.transition(
-                session,
-                principal,
-                report_id,
-                body["action"],
-                body["comment"],
-                expected,
-                transitions.delegator_check(_lookups()),
-            )
-            shown = reading.shown_to(session, report, principal)
-        return _tagged(shown)
+        report = transitions.transition(
+            _sessions(),
+            principal,
+            _lookups(),
+            report_id,
+            body["action"],
+            body["comment"],
+            expected,
+        )
+        return _tagged(report)
 
 
 @blp.route("/reports/transitions")
@@ -165,15 +166,14 @@ class BulkTransitions(MethodView):
         principal = current_principal()
         targets = [(t["id"], t.get("version")) for t in body.get("reports") or []]
         targets += [(report_id, None) for report_id in body.get("ids") or []]
-        with _session() as session:
-            results = transitions.bulk_transition(
-                session,
-                principal,
-                body["action"],
-                body["comment"],
-                targets,
-                transitions.delegator_check(_lookups()),
-            )
+        results = transitions.bulk_transition(
+            _sessions(),
+            principal,
+            _lookups(),
+            body["action"],
+            body["comment"],
+            targets,
+        )
         succeeded = sum(1 for r in results if r["ok"])
         return {
             "action": body["action"],
@@ -188,11 +188,7 @@ class ReportAudit(MethodView):
     @blp.response(200, schemas.AuditEntrySchema(many=True))
     def get(self, report_id):
         """Every change to the report, oldest first: who, on whose behalf, when, what changed."""
-        principal = current_principal()
-        with _session() as session:
-            actor = delegations.actor_of(session, principal)
-            report = reading.visible_report(session, actor, report_id)
-            return audit.entries_of(session, report.id)
+        return reading.report_audit(_sessions(), current_principal(), report_id)
 
 
 @blp.route("/audit/verify")
@@ -201,11 +197,7 @@ class AuditVerify(MethodView):
     def get(self):
         """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
         require_roles(AUDITOR, ADMIN, REVIEWER, SERVICE)
-        store = _runtime().extras.get("anchors")
-        with _session() as session:
-            if store is None:
-                return audit.verify(session).as_dict()
-            return anchors.verify(session, store)
+        return anchors.verify(_sessions(), _deps().anchors)
 
 
 @blp.route("/audit/anchors")
@@ -215,11 +207,10 @@ class AuditAnchors(MethodView):
     def post(self):
         """Write the trail's head into the object-locked bucket now (auditor, admin)."""
         require_roles(AUDITOR, ADMIN)
-        store = _runtime().extras.get("anchors")
+        store = _deps().anchors
         if store is None:
             raise Unavailable("No object store is configured for audit anchors.")
-        with _session() as session:
-            anchor = anchors.anchor_now(session, store)
+        anchor = anchors.anchor_now(_sessions(), store)
         if anchor is None:
             raise Conflict("The audit trail is empty: there is nothing to anchor yet.")
         return anchor
@@ -230,9 +221,7 @@ class Rights(MethodView):
     @blp.response(200, schemas.RightsSchema)
     def get(self):
         """What the caller may do: roles by unit (own and delegated), and what they may delegate."""
-        principal = current_principal()
-        with _session() as session:
-            return reading.rights_of(session, principal)
+        return reading.rights_of(_sessions(), current_principal())
 
 
 @blp.route("/delegations")
@@ -241,18 +230,14 @@ class Delegations(MethodView):
     @blp.response(200, schemas.DelegationSchema(many=True))
     def get(self, query):
         """Delegations the caller gave or received (all of them for an admin)."""
-        principal = current_principal()
-        with _session() as session:
-            return delegations.list_for(session, principal, query["active"])
+        return delegations.list_for(_sessions(), current_principal(), query["active"])
 
     @blp.arguments(schemas.DelegationCreate)
     @blp.response(201, schemas.DelegationSchema)
     def post(self, body):
         """Name a stand-in who acts with your unit-head or reviewer rights for a date range."""
         principal = current_principal()
-        lookups = _lookups()
-        with _session() as session:
-            return delegations.create(session, principal, lookups, **body)
+        return delegations.create(_sessions(), principal, _lookups(), **body)
 
 
 @blp.route("/delegations/<string:delegation_id>")
@@ -260,9 +245,7 @@ class DelegationItem(MethodView):
     @blp.response(204)
     def delete(self, delegation_id):
         """End a delegation now; it stays on record."""
-        principal = current_principal()
-        with _session() as session:
-            delegations.revoke(session, principal, delegation_id)
+        delegations.revoke(_sessions(), current_principal(), delegation_id)
 
 
 @blp.route("/progress")
@@ -272,9 +255,7 @@ class Progress(MethodView):
     def get(self, query):
         """Each unit x KPI x period of a year: state or missing, due date, late; and roll-ups."""
         principal = current_principal()
-        lookups = _lookups()
-        with _session() as session:
-            return progress.progress(session, principal, lookups, **query)
+        return progress.progress(_sessions(), principal, _lookups(), **query)
 
 
 # Room for the form fields and multipart framing on top of the file itself.
@@ -292,9 +273,18 @@ def _import_limit():
 class Imports(MethodView):
     @blp.doc(requestBody=schemas.IMPORT_BODY)
     @blp.response(200, schemas.ImportResult)
-    @blp.alt_response(422, schema=schemas.ImportProblem, description="Bad rows; nothing written")
-    @blp.alt_response(413, schema=schemas.ImportProblem, description="File too large")
-    @blp.alt_response(415, schema=schemas.ImportProblem, description="Not CSV or .xlsx")
+    @blp.alt_response(
+        422,
+        schema=schemas.ImportProblem,
+        content_type=PROBLEM,
+        description="Bad rows; none written",
+    )
+    @blp.alt_response(
+        413, schema=schemas.ImportProblem, content_type=PROBLEM, description="File too large"
+    )
+    @blp.alt_response(
+        415, schema=schemas.ImportProblem, content_type=PROBLEM, description="Not CSV or .xlsx"
+    )
     def post(self):
         """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
         principal = current_principal(scope=IMPORT_SCOPE)
@@ -302,12 +292,10 @@ class Imports(MethodView):
         form, upload = _import_form()
         # The catalogue and evidence are asked on the workflow's own account: a machine
         # account's import-only token opens nothing else.
-        extras = _runtime().extras
-        lookups = Lookups(extras["catalogue"], extras["evidence"], extras["identity"], None)
-        with _session() as session:
-            return imports.run_import(
-                session, principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
-            )
+        lookups = _lookups(for_caller=False)
+        return imports.run_import(
+            _sessions(), principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
+        )
 
 
 def _import_form() -> tuple[dict, imports.Upload]:

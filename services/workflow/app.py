@@ -12,6 +12,7 @@ from services.workflow.anchors import ANCHOR_EVERY, AnchorStore, AnchorWriter
 from services.workflow.api import blp
 from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
 from services.workflow.delegations import IDENTITY_BINDINGS, on_user_changed
+from services.workflow.dependencies import Dependencies
 from services.workflow.models import Inbox, Outbox
 
 
@@ -25,12 +26,14 @@ def create_app(settings: Settings | None = None) -> Flask:
         outbox_model=Outbox,
     )
     runtime = runtime_of(app)
-    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
-    runtime.extras["evidence"] = ServiceClient(settings, "evidence")
-    runtime.extras["identity"] = ServiceClient(settings, "identity")
-    if settings.s3_endpoint:
-        store = AnchorStore.from_settings(settings)
-        runtime.extras["anchors"] = store
+    store = AnchorStore.from_settings(settings) if settings.s3_endpoint else None
+    runtime.deps = Dependencies(
+        catalogue=ServiceClient(settings, "catalogue"),
+        evidence=ServiceClient(settings, "evidence"),
+        identity=ServiceClient(settings, "identity"),
+        anchors=store,
+    )
+    if store is not None:
         every = float(settings.extra.get("RBM_AUDIT_ANCHOR_SECONDS", ANCHOR_EVERY))
         runtime.workers.append(AnchorWriter(runtime.session_factory, store, every))
     add_consumers(

@@ -12,8 +12,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from common.db import unit_of_work
 from common.events import Envelope, utcnow
 from services.workflow.gateways import Lookups
 from services.workflow.models import CatalogueGeneration, ScheduleCopy, ScheduleSlot, UnitCopy
@@ -42,18 +43,28 @@ def region_of(unit: Mapping[str, Any]) -> str | None:
 
 
 def ensure_schedule(
-    session: Session, lookups: Lookups, year: int, must_know: Collection[str] = ()
+    sessions: sessionmaker[Session], lookups: Lookups, year: int, must_know: Collection[str] = ()
 ) -> None:
-    """Make the copy of `year` current, fetching it when stale or when it lacks a needed unit."""
-    generation = session.scalar(
-        select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
-    )
-    copy = session.get(ScheduleCopy, year)
-    known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
-    if copy is not None and copy.generation == generation and known >= set(must_know):
-        return
+    """Make the copy of `year` current, fetching it when stale or when it lacks a needed unit.
+
+    The catalogue is asked between two transactions, never while one is open."""
+    with unit_of_work(sessions) as session:
+        generation = session.scalar(
+            select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
+        )
+        copy = session.get(ScheduleCopy, year)
+        known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
+        if copy is not None and copy.generation == generation and known >= set(must_know):
+            return
     schedule = lookups.schedule(year)
     units = lookups.units()
+    with unit_of_work(sessions) as session:
+        _store_copy(session, year, generation, schedule, units)
+
+
+def _store_copy(
+    session: Session, year: int, generation: int | None, schedule: list[dict], units: list[dict]
+) -> None:
     # One writer at a time. The copy keeps the generation read before fetching: if a change
     # was announced meanwhile, the next request fetches again.
     session.execute(
@@ -82,6 +93,7 @@ def ensure_schedule(
             insert(UnitCopy),
             [{"code": u["code"], "kind": u.get("kind", ""), "region": region_of(u)} for u in units],
         )
+    copy = session.get(ScheduleCopy, year)
     if copy is None:
         session.add(ScheduleCopy(year=year, generation=generation))
     else:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import ADMIN, Principal
+from common.db import unit_of_work
 from common.errors import Forbidden, Invalid, NotFound
 from common.events import Envelope, record_event, utcnow
 from common.fiscal import today as local_today
@@ -38,7 +39,7 @@ def actor_of(session: Session, principal: Principal, today: date | None = None) 
 
 
 def create(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
     lookups: Lookups,
     delegate: str,
@@ -48,7 +49,9 @@ def create(
     role: str | None = None,
     reason: str = "",
 ) -> Delegation:
-    """Name a stand-in for one of the caller's own unit-head or reviewer roles."""
+    """Name a stand-in for one of the caller's own unit-head or reviewer roles.
+
+    Everything is checked (identity asked about the stand-in) before the transaction opens."""
     held = sorted((u, r) for u, r in principal.memberships if r in DELEGABLE)
     if not held:
         raise Forbidden("Only a unit head or a reviewer names a stand-in.")
@@ -74,24 +77,27 @@ def create(
         errors["ends_on"] = ["Today or later."]
     if errors:
         raise Invalid("The delegation is not valid.", errors)
-    trail = Trail(session)
     ((unit, role),) = matching
-    delegation = Delegation(
-        delegator=principal.username,
-        delegate=delegate,
-        unit=unit,
-        role=role,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        reason=reason.strip(),
-    )
-    session.add(delegation)
-    session.flush()
-    _record(session, trail, principal.username, delegation, "delegate", DelegationCreated)
-    return delegation
+    with unit_of_work(sessions) as session:
+        trail = Trail(session)
+        delegation = Delegation(
+            delegator=principal.username,
+            delegate=delegate,
+            unit=unit,
+            role=role,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            reason=reason.strip(),
+        )
+        session.add(delegation)
+        session.flush()
+        _record(session, trail, principal.username, delegation, "delegate", DelegationCreated)
+        return delegation
 
 
-def list_for(session: Session, principal: Principal, active_only: bool = False) -> list[Delegation]:
+def list_for(
+    sessions: sessionmaker[Session], principal: Principal, active_only: bool = False
+) -> list[Delegation]:
     """Delegations the caller gave or received; all of them for an admin."""
     query = select(Delegation).order_by(Delegation.starts_on.desc(), Delegation.id)
     if not principal.has_role(ADMIN):
@@ -104,26 +110,27 @@ def list_for(session: Session, principal: Principal, active_only: bool = False) 
             Delegation.starts_on <= today,
             Delegation.ends_on >= today,
         )
-    return list(session.scalars(query))
+    with unit_of_work(sessions) as session:
+        return list(session.scalars(query))
 
 
-def revoke(session: Session, principal: Principal, delegation_id: str) -> Delegation:
+def revoke(sessions: sessionmaker[Session], principal: Principal, delegation_id: str) -> None:
     """End a delegation now (its delegator, or an admin); it stays in the record."""
-    trail = Trail(session)
-    delegation = session.get(Delegation, delegation_id)
-    mine = delegation is not None and principal.username in (
-        delegation.delegator,
-        delegation.delegate,
-    )
-    if delegation is None or not (mine or principal.has_role(ADMIN)):
-        raise NotFound(f"No delegation {delegation_id}.")
-    if principal.username != delegation.delegator and not principal.has_role(ADMIN):
-        raise Forbidden("Only the one who delegated, or an admin, ends a delegation.")
-    if delegation.revoked_at is None:
-        delegation.revoked_at = utcnow()
-        delegation.revoked_by = principal.username
-        _record(session, trail, principal.username, delegation, "revoke", DelegationRevoked)
-    return delegation
+    with unit_of_work(sessions) as session:
+        trail = Trail(session)
+        delegation = session.get(Delegation, delegation_id)
+        mine = delegation is not None and principal.username in (
+            delegation.delegator,
+            delegation.delegate,
+        )
+        if delegation is None or not (mine or principal.has_role(ADMIN)):
+            raise NotFound(f"No delegation {delegation_id}.")
+        if principal.username != delegation.delegator and not principal.has_role(ADMIN):
+            raise Forbidden("Only the one who delegated, or an admin, ends a delegation.")
+        if delegation.revoked_at is None:
+            delegation.revoked_at = utcnow()
+            delegation.revoked_by = principal.username
+            _record(session, trail, principal.username, delegation, "revoke", DelegationRevoked)
 
 
 # The actor named in the trail when identity's news ends a delegation.

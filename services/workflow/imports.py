@@ -20,9 +20,10 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import ADMIN, IMPORTER, REVIEWER, Principal
+from common.db import unit_of_work
 from common.errors import Invalid
 from common.events import utcnow
 from services.workflow import audit
@@ -164,8 +165,16 @@ def summary(plan: list[tuple[Line, str]], source: Source, dry_run: bool) -> dict
     }
 
 
+def _planned(
+    session: Session, year: int, kpi: str, lines: list[Line]
+) -> tuple[dict, list[tuple[Line, str]]]:
+    """The reports the lines would write, and what each line does to its report."""
+    held = reports_for(session, year, kpi, lines)
+    return held, [(line, action_of(line, held.get((line.unit, line.period)))) for line in lines]
+
+
 def run_import(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
     lookups: Lookups,
     upload: Upload,
@@ -173,25 +182,26 @@ def run_import(
     kpi_code: str,
     dry_run: bool,
 ) -> dict[str, Any]:
-    """Check a file and, unless `dry_run`, write its rows; what each row does, and counts."""
+    """Check a file and, unless `dry_run`, write its rows; what each row does, and counts.
+
+    The catalogue and evidence are asked between transactions, never while one is open."""
     importable(principal)
     kpi = lookups.kpi(year, kpi_code)
     feed = feed_of(kpi)
     source = read_source(upload, feed, slots_of(lookups, year, kpi))
-    held = reports_for(session, year, kpi.code, source.lines)
-    plan = [(line, action_of(line, held.get((line.unit, line.period)))) for line in source.lines]
+    with unit_of_work(sessions) as session:
+        held, plan = _planned(session, year, kpi.code, source.lines)
     if dry_run or all(action == UNCHANGED for _, action in plan):
         return summary(plan, source, dry_run)
     evidence = lookups.store_source(upload.filename, upload.spool, year, kpi.code)
-    trail = audit.Trail(session)
-    # Read again under the trail's lock: another import may have written since the plan.
-    held = reports_for(session, year, kpi.code, source.lines)
-    plan = [(line, action_of(line, held.get((line.unit, line.period)))) for line in source.lines]
-    write = Write(principal.username, year, kpi, source, evidence_entry(evidence), utcnow())
-    for line, action in plan:
-        if action != UNCHANGED:
-            _write(session, trail, write, line, held.get((line.unit, line.period)))
-    session.flush()
+    with unit_of_work(sessions) as session:
+        trail = audit.Trail(session)
+        # Read again under the trail's lock: another import may have written since the plan.
+        held, plan = _planned(session, year, kpi.code, source.lines)
+        write = Write(principal.username, year, kpi, source, evidence_entry(evidence), utcnow())
+        for line, action in plan:
+            if action != UNCHANGED:
+                _write(session, trail, write, line, held.get((line.unit, line.period)))
     return {**summary(plan, source, dry_run), "evidence_id": evidence["id"]}
 
 

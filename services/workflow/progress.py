@@ -14,9 +14,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
+from common.db import unit_of_work
 from common.errors import NotFound
 from common.fiscal import DEPARTMENT_TZ
 from common.fiscal import today as local_today
@@ -91,7 +92,7 @@ def matrix(cells: Iterable[tuple], today: date) -> dict[str, Any]:
 
 
 def progress(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
     lookups: Lookups,
     year: int,
@@ -100,11 +101,12 @@ def progress(
     today: date | None = None,
 ) -> dict[str, Any]:
     """The progress matrix of a year for the units the caller may see."""
-    actor = actor_of(session, principal)
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
     if unit and not actor.may_see(unit):
         raise NotFound(f"No unit {unit} that you may see.")
     must_know = {unit} if unit else (set() if actor.sees_all_units else set(actor.units))
-    ensure_schedule(session, lookups, year, must_know)
+    ensure_schedule(sessions, lookups, year, must_know)
     slot = ScheduleSlot
     query = (
         select(
@@ -137,4 +139,5 @@ def progress(
         query = query.where(slot.kpi == kpi)
     if not actor.sees_all_units:
         query = query.where(slot.unit.in_(sorted(actor.units)))
-    return {"year": year, **matrix(session.execute(query), today or local_today())}
+    with unit_of_work(sessions) as session:
+        return {"year": year, **matrix(session.execute(query), today or local_today())}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from marshmallow import missing
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
+from common.db import unit_of_work
 from common.errors import NotFound
 from services.workflow import audit
 from services.workflow.delegations import actor_of
@@ -27,6 +30,22 @@ from services.workflow.rules import (
 MAX_PAGE = 1000
 
 
+@dataclass(frozen=True)
+class ReportView:
+    """A report as one caller sees it: the stored report, what they may do to it now, and its
+    history where it is shown whole. `ReportSchema` reads the report's own fields through it."""
+
+    report: Report
+    actions: list[str]
+    editable: bool
+    history: Any = missing  # a list answers no history
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "report":  # not set yet (while copying): no report to read through
+            raise AttributeError(name)
+        return getattr(self.report, name)
+
+
 def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
     """The report if the actor may see its unit; 404 alike for missing and out of scope."""
     report = session.get(Report, report_id) if len(report_id) <= 36 else None
@@ -35,40 +54,50 @@ def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
     return report
 
 
-def get_report(session: Session, principal: Principal, report_id: str) -> dict:
-    actor = actor_of(session, principal)
-    return shown(session, visible_report(session, actor, report_id), actor)
+def get_report(sessions: sessionmaker[Session], principal: Principal, report_id: str) -> ReportView:
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        return shown(session, visible_report(session, actor, report_id), actor)
 
 
-def shown(session: Session, report: Report, actor: Actor) -> dict:
-    """The report as GET /reports/{id} shows it to `actor`: with its history."""
+def shown(session: Session, report: Report, actor: Actor) -> ReportView:
+    """The report as GET /reports/{id} and every write show it to `actor`: with its history."""
     authors = authors_of(session, [report])[report.id]
     return present(report, actor, authors, history=history(session, report.id))
 
 
-def shown_to(session: Session, report: Report, principal: Principal) -> dict:
-    """The report as a write answers it, with what its writer may do next."""
-    return shown(session, report, actor_of(session, principal))
-
-
 def list_reports(
-    session: Session, principal: Principal, filters: Mapping[str, Any], limit: int, offset: int
-) -> tuple[list[dict], int]:
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    filters: Mapping[str, Any],
+    limit: int,
+    offset: int,
+) -> tuple[list[ReportView], int]:
     """The reports the caller may see that match the filters, and how many match in all."""
-    actor = actor_of(session, principal)
-    query = select(Report)
-    for name in ("year", "unit", "kpi", "period", "state"):
-        if filters.get(name) is not None:
-            query = query.where(getattr(Report, name) == filters[name])
-    if filters.get("person"):
-        query = query.where(_in_history_of(filters["person"]))
-    if not actor.sees_all_units:
-        query = query.where(Report.unit.in_(sorted(actor.units)))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
-    rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
-    authors = authors_of(session, rows)
-    return [present(r, actor, authors[r.id]) for r in rows], total
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        query = select(Report)
+        for name in ("year", "unit", "kpi", "period", "state"):
+            if filters.get(name) is not None:
+                query = query.where(getattr(Report, name) == filters[name])
+        if filters.get("person"):
+            query = query.where(_in_history_of(filters["person"]))
+        if not actor.sees_all_units:
+            query = query.where(Report.unit.in_(sorted(actor.units)))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
+        rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
+        authors = authors_of(session, rows)
+        return [present(r, actor, authors[r.id]) for r in rows], total
+
+
+def report_audit(
+    sessions: sessionmaker[Session], principal: Principal, report_id: str
+) -> list[AuditEntry]:
+    """Every change to a report the caller may see, oldest first."""
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        return audit.entries_of(session, visible_report(session, actor, report_id).id)
 
 
 def _in_history_of(person: str):
@@ -114,7 +143,7 @@ def history(session: Session, report_id: str) -> list[dict]:
 
 def present(
     report: Report, actor: Actor, authors: set[str], history: list[dict] | None = None
-) -> dict:
+) -> ReportView:
     """The report as the API shows it to `actor`, with what they may do to it now."""
     roles = actor.roles_in(report.unit)
     actions = [
@@ -122,42 +151,16 @@ def present(
         for action in allowed_actions(report.state, roles)
         if separation_problem(action, authors, actor.username, None) is None
     ]
-    out = {
-        "id": report.id,
-        "year": report.year,
-        "kpi": report.kpi,
-        "unit": report.unit,
-        "period": report.period,
-        "state": report.state,
-        "value": report.value,
-        "value_source": report.value_source,
-        "value_basis": report.value_basis,
-        "items": report.items,
-        "evidence_ids": report.evidence_ids,
-        "evidence": report.evidence,
-        "note": report.note,
-        "version": report.version,
-        "method": report.method,
-        "measure": report.measure,
-        "counting_rule": report.counting_rule,
-        "created_by": report.created_by,
-        "created_at": report.created_at,
-        "updated_by": report.updated_by,
-        "updated_at": report.updated_at,
-        "submitted_at": report.submitted_at,
-        "approved_at": report.approved_at,
-        "frozen": report.frozen,
-        "actions": actions,
-        "editable": may_edit(report.state, roles),
-    }
-    if history is not None:
-        out["history"] = history
-    return out
+    editable = may_edit(report.state, roles)
+    if history is None:
+        return ReportView(report, actions, editable)
+    return ReportView(report, actions, editable, history)
 
 
-def rights_of(session: Session, principal: Principal) -> dict:
+def rights_of(sessions: sessionmaker[Session], principal: Principal) -> dict:
     """What the caller may do beyond one report: where, on whose behalf, what to hand on."""
-    actor = actor_of(session, principal)
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
 
     def units_where(allowed) -> list[str]:
         return sorted(unit for unit in actor.units if allowed(actor.roles_in(unit)))

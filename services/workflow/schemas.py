@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.fields import YEARS, Integer, Limit, Number, Offset, Text, Timestamp
 from common.fiscal import PERIODS
 from services.workflow.rules import DELEGABLE, STATES, TRANSITIONS
 
+FILE_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
 
 class FileId(fields.Raw):
     """An evidence file id as the evidence service gives it: text or a whole number."""
 
+    def __init__(self, **kwargs):
+        text = {"type": "string", "pattern": FILE_ID.pattern}
+        documented = {"oneOf": [text, {"type": "integer"}]}
+        super().__init__(metadata=documented, **kwargs)
+
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, str | int) or value == "":
+        if isinstance(value, bool) or not isinstance(value, str | int):
             raise ValidationError("A file id: text or a whole number.")
-        if isinstance(value, str) and (len(value) > 64 or not value.isprintable()):
-            raise ValidationError("A file id of at most 64 printable characters.")
+        if isinstance(value, str) and not FILE_ID.fullmatch(value):
+            raise ValidationError("A file id: 1 to 64 letters, digits, '.', '_' or '-'.")
         return value
 
 

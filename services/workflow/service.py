@@ -1,8 +1,9 @@
 """Use cases that write reports: create and edit. Reading is in `reading.py`, transitions in
 `transitions.py`.
 
-Every writer first asks the other services what it needs (catalogue, evidence), then locks the
-audit trail (which serialises writers), then reads and changes the report.
+Each use case owns its unit of work. A writer checks the caller's right in a short read, asks
+the other services what it needs (catalogue, evidence) with no transaction open, then opens the
+one that locks the audit trail (which serialises writers), reads and changes the report.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
+from common.db import unit_of_work
 from common.errors import Conflict, Invalid
 from common.events import record_event, utcnow
 from services.workflow import audit
@@ -33,7 +35,7 @@ from services.workflow.delegations import actor_of
 from services.workflow.events import REPORT_EVENTS
 from services.workflow.gateways import Kpi, Lookups, Period
 from services.workflow.models import Outbox, Report, new_id
-from services.workflow.reading import visible_report
+from services.workflow.reading import ReportView, shown, visible_report
 from services.workflow.rules import APPROVED, DRAFT, EDIT, ENDORSED, SUBMITTED, decide
 from services.workflow.values import (
     COUNT_CHANGED,
@@ -164,73 +166,82 @@ def gather(
     return Facts(kpi, span, denominator, evidence, own)
 
 
+def _may_draft(sessions: sessionmaker[Session], principal: Principal, unit: str) -> None:
+    """403 before anything is asked of the other services, for whoever may not write there."""
+    with unit_of_work(sessions) as session:
+        decide(DRAFT, EDIT, actor_of(session, principal).roles_in(unit))
+
+
 def create_report(
-    session: Session, principal: Principal, lookups: Lookups, body: Mapping[str, Any]
-) -> Report:
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    lookups: Lookups,
+    body: Mapping[str, Any],
+) -> ReportView:
     """A new draft, if the unit reports that KPI in that period and has no report for it yet."""
-    actor = actor_of(session, principal)
     year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
-    step = decide(DRAFT, EDIT, actor.roles_in(unit))
+    _may_draft(sessions, principal, unit)
     inputs = Inputs.of({}, body)
     facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
-    trail = audit.Trail(session)
-    taken = select(Report.id).where(
-        Report.year == year, Report.unit == unit, Report.kpi == kpi_code, Report.period == period
-    )
-    if existing := session.scalar(taken):
-        raise Conflict(
-            f"{unit} already has a report of {kpi_code} for {period} {year}.", report_id=existing
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        step = decide(DRAFT, EDIT, actor.roles_in(unit))
+        trail = audit.Trail(session)
+        taken = select(Report.id).where(
+            Report.year == year,
+            Report.unit == unit,
+            Report.kpi == kpi_code,
+            Report.period == period,
         )
-    now = utcnow()
-    report = Report(
-        id=new_id(),
-        year=year,
-        unit=unit,
-        kpi=kpi_code,
-        period=period,
-        state=DRAFT,
-        created_by=actor.username,
-        created_at=now,
-        items=[],
-        evidence=[],
-        note="",
-    )
-    _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, "create")
-    return report
+        if existing := session.scalar(taken):
+            raise Conflict(
+                f"{unit} already has a report of {kpi_code} for {period} {year}.",
+                report_id=existing,
+            )
+        report = Report(
+            id=new_id(),
+            year=year,
+            unit=unit,
+            kpi=kpi_code,
+            period=period,
+            state=DRAFT,
+            created_by=actor.username,
+            created_at=utcnow(),
+            items=[],
+            evidence=[],
+            note="",
+        )
+        _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, "create")
+        return shown(session, report, actor)
 
 
 def edit_report(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
     lookups: Lookups,
     report_id: str,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
-) -> Report:
+) -> ReportView:
     """Change a draft or returned report's data; 409 in any other state."""
-    actor = actor_of(session, principal)
-    report = visible_report(session, actor, report_id)
-    decide(report.state, EDIT, actor.roles_in(report.unit))
-    check_version(report, expected_version)
-    seen_version = report.version
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        seen = visible_report(session, actor, report_id)
+        decide(seen.state, EDIT, actor.roles_in(seen.unit))
+        check_version(seen, expected_version)
     stored = stored_inputs(
-        report.value,
-        report.value_source,
-        report.value_basis,
-        report.items,
-        report.evidence_ids,
-        report.note,
+        seen.value, seen.value_source, seen.value_basis, seen.items, seen.evidence_ids, seen.note
     )
     inputs = Inputs.of(stored, changes)
-    facts = gather(
-        lookups, report.year, report.unit, report.kpi, report.period, inputs, report.evidence
-    )
-    trail = audit.Trail(session)
-    session.refresh(report)
-    check_version(report, seen_version)
-    step = decide(report.state, EDIT, actor.roles_in(report.unit))
-    _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, EDIT)
-    return report
+    facts = gather(lookups, seen.year, seen.unit, seen.kpi, seen.period, inputs, seen.evidence)
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        trail = audit.Trail(session)
+        report = visible_report(session, actor, report_id)
+        check_version(report, seen.version)
+        step = decide(report.state, EDIT, actor.roles_in(report.unit))
+        _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, EDIT)
+        return shown(session, report, actor)
 
 
 def _write(
@@ -286,22 +297,25 @@ def _valued(
 
 
 def preview_report(
-    session: Session, principal: Principal, lookups: Lookups, body: Mapping[str, Any]
+    sessions: sessionmaker[Session],
+    principal: Principal,
+    lookups: Lookups,
+    body: Mapping[str, Any],
 ) -> dict[str, Any]:
     """What saving these data would count (value, basis, each item's verdict); nothing written."""
-    actor = actor_of(session, principal)
     year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
-    decide(DRAFT, EDIT, actor.roles_in(unit))
+    _may_draft(sessions, principal, unit)
     inputs = Inputs.of({}, body)
     facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
     # The report being written, if it exists, is the one the preview stands for.
     same = select(Report.id).where(
         Report.year == year, Report.unit == unit, Report.kpi == kpi_code, Report.period == period
     )
-    stand_in = Report(
-        id=session.scalar(same) or "preview", year=year, unit=unit, kpi=kpi_code, period=period
-    )
-    valued, _siblings, _counts = _valued(session, stand_in, facts, inputs)
+    with unit_of_work(sessions) as session:
+        stand_in = Report(
+            id=session.scalar(same) or "preview", year=year, unit=unit, kpi=kpi_code, period=period
+        )
+        valued, _siblings, _counts = _valued(session, stand_in, facts, inputs)
     return {"value": valued.value, "value_basis": valued.value_basis, "items": valued.items}
 
 

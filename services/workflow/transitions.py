@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from common.auth import Principal
+from common.db import unit_of_work
 from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report
-from services.workflow.reading import authors_of, visible_report
+from services.workflow.reading import ReportView, authors_of, shown, visible_report
 from services.workflow.rules import (
     APPROVE,
     GLOBAL_ROLES,
@@ -64,17 +65,16 @@ def _ready_to_submit(report: Report) -> None:
 DelegatorHolds = Callable[[str, str, str], bool]
 
 
-def delegator_check(lookups: Lookups) -> DelegatorHolds:
-    """Whether a delegator still may lend (user, role, unit), asked of identity once each.
+def delegator_check(lookups: Lookups, delegators: Iterable[str]) -> DelegatorHolds:
+    """Whether a delegator still may lend (user, role, unit), asked of identity beforehand.
 
-    Identity's events end such delegations within seconds; this closes those seconds.
+    Identity's events end such delegations within seconds; this closes those seconds. Identity
+    is asked before the transaction opens; a delegator not asked then lends nothing.
     """
-    memo: dict[str, dict | None] = {}
+    users = {username: lookups.user(username) for username in set(delegators)}
 
     def holds(username: str, role: str, unit: str) -> bool:
-        if username not in memo:
-            memo[username] = lookups.user(username)
-        user = memo[username]
+        user = users.get(username)
         return bool(user and user.get("active")) and any(
             m["role"] == role and (m["unit"] == unit or role in GLOBAL_ROLES)
             for m in user.get("memberships", [])
@@ -124,36 +124,54 @@ def _apply(
     )
 
 
+def _delegators_asked(
+    sessions: sessionmaker[Session], principal: Principal, lookups: Lookups
+) -> DelegatorHolds:
+    """Identity's word on everyone who lends the caller a role today, before any transaction."""
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+    return delegator_check(lookups, (g.on_behalf_of for g in actor.grants if g.on_behalf_of))
+
+
 def transition(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
+    lookups: Lookups,
     report_id: str,
     action: str,
     comment: str = "",
     expected_version: int | None = None,
-    delegator_holds: DelegatorHolds | None = None,
-) -> Report:
+) -> ReportView:
     """Move one report along the chain: 403 for a role that may not, 409 for the wrong state."""
-    actor = actor_of(session, principal)
-    trail = audit.Trail(session)
-    report = visible_report(session, actor, report_id)
-    _apply(
-        session, trail, actor, report, action, comment.strip(), expected_version, delegator_holds
-    )
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict("The report changed while this action was taken.") from exc
-    return report
+    delegator_holds = _delegators_asked(sessions, principal, lookups)
+    with unit_of_work(sessions) as session:
+        actor = actor_of(session, principal)
+        trail = audit.Trail(session)
+        report = visible_report(session, actor, report_id)
+        _apply(
+            session,
+            trail,
+            actor,
+            report,
+            action,
+            comment.strip(),
+            expected_version,
+            delegator_holds,
+        )
+        try:
+            session.flush()
+        except StaleDataError as exc:
+            raise Conflict("The report changed while this action was taken.") from exc
+        return shown(session, report, actor)
 
 
 def bulk_transition(
-    session: Session,
+    sessions: sessionmaker[Session],
     principal: Principal,
+    lookups: Lookups,
     action: str,
     comment: str,
     targets: Sequence[tuple[str, int | None]],
-    delegator_holds: DelegatorHolds | None = None,
 ) -> list[dict[str, Any]]:
     """The same action on many reports, with a result for each; one failing leaves the rest."""
     comment = comment.strip()
@@ -161,6 +179,19 @@ def bulk_transition(
         raise Invalid("Too many reports.", {"reports": [f"At most {MAX_BULK}."]})
     if action in NEEDS_COMMENT and not comment:
         raise Invalid(f"Say why: {action} needs a comment.", {"comment": ["Required."]})
+    delegator_holds = _delegators_asked(sessions, principal, lookups)
+    with unit_of_work(sessions) as session:
+        return _bulk(session, principal, action, comment, targets, delegator_holds)
+
+
+def _bulk(
+    session: Session,
+    principal: Principal,
+    action: str,
+    comment: str,
+    targets: Sequence[tuple[str, int | None]],
+    delegator_holds: DelegatorHolds,
+) -> list[dict[str, Any]]:
     actor = actor_of(session, principal)
     trail = audit.Trail(session)
     ids = sorted({report_id for report_id, _ in targets})

@@ -22,11 +22,43 @@ CALLERS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "notifications": [("GET|POST|PUT", r"^/(inbox|preferences)", "head1")],
 }
+# Operations that may refuse well-formed data for a reason no schema can state, with the status
+# they answer then: 422 for what is stored (rows naming units or KPIs that do not exist, a
+# closed year, a year the catalogue lacks, a unit that does not fit in the tree), a rule across
+# fields (thresholds in order, a comment some actions demand) or who asks (a unit's own staff
+# must name their unit, only a role one holds is handed on); 415 for a file whose content is of
+# a type not accepted, which its `format: binary` cannot say.
+REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "catalogue": [
+        ("POST", r"^/years$", ("422",)),
+        ("POST|PATCH", r"^/units(/[^/]+)?$", ("422",)),
+        ("POST|PATCH", r"^/years/[^/]+/(csfs|kpis)(/[^/]+)?$", ("422",)),
+        ("PUT", r"^/years/[^/]+/(targets|assignments)$", ("422",)),
+        ("PUT", r"^/years/[^/]+/kpis/[^/]+/scoring$", ("422",)),
+    ],
+    "evidence": [
+        ("POST", r"^/packs$", ("422",)),
+        ("POST", r"^/files$", ("415", "422")),
+        ("POST", r"^/templates/[^/]+(/preview)?$", ("415", "422")),
+    ],
+    "workflow": [
+        ("GET", r"^/progress$", ("422",)),
+        ("POST", r"^/reports(/preview)?$", ("422",)),
+        ("PATCH", r"^/reports/[^/]+$", ("422",)),
+        ("POST", r"^/reports/transitions$", ("422",)),
+        ("POST", r"^/delegations$", ("422",)),
+        ("POST", r"^/imports$", ("415", "422")),
+    ],
+}
+# What schemathesis expects of well-formed data by default.
+ACCEPTED = ("2xx", "3xx", "401", "403", "404", "409", "429")
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
     "response_schema_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
 )
 USERS = ("admin", "reporter1", "head1", "reviewer")
 
@@ -57,14 +89,27 @@ def config(tokens: dict[str, str], service: str, max_examples: int, known: dict[
         *(f'"path.{name}" = "{value}"' for name, value in known.items()),
     ]
     for methods, path, user in CALLERS.get(service, []):
-        for method in methods.split("|"):
-            lines += [
-                "[[operations]]",
-                f'include-method = "{method}"',
-                f"include-path-regex = '{path}'",
-                f'headers = {{ Authorization = "Bearer {tokens[user]}" }}',
-            ]
+        caller = f'headers = {{ Authorization = "Bearer {tokens[user]}" }}'
+        lines += _operations(methods, path, caller)
+    for methods, path, statuses in REFUSED.get(service, []):
+        lines += _operations(
+            methods,
+            path,
+            "[operations.checks.positive_data_acceptance]",
+            f"expected-statuses = {[*ACCEPTED, *statuses]!r}",
+        )
     return "\n".join(lines) + "\n"
+
+
+def _operations(methods: str, path: str, *settings: str) -> list[str]:
+    """`settings` for the operations of one of `methods` (`|`-separated) on a path matching
+    `path` (anchored with `^`): one regex over the operation's name ("POST /files"), since
+    `include-method` and `include-path-regex` beside each other select each on its own."""
+    return [
+        "[[operations]]",
+        f"include-name-regex = '^({methods}) {path.removeprefix('^')}'",
+        *settings,
+    ]
 
 
 def run(

@@ -16,7 +16,7 @@ HUGE = "5065919018771552403456"
         ("admin", f"/api/evidence/templates/4.1/versions/{HUGE}", "version"),
         ("admin", f"/api/workflow/reports?offset={HUGE}", "offset"),
         ("admin", f"/api/evidence/files?year={HUGE}", "year"),
-        ("head1", f"/api/notifications/inbox?page={HUGE}", "page"),
+        ("head1", f"/api/notifications/inbox?offset={HUGE}", "offset"),
     ],
 )
 def test_a_number_out_of_range_is_a_problem_naming_it(as_user, user, path, parameter):

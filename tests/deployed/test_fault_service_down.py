@@ -53,7 +53,7 @@ def test_a_service_down_is_named_and_catches_up_when_back(deployed, gateway):
     deployed.wait_ready()
 
     def told():
-        items = team.head.get("/api/notifications/inbox", params={"page_size": 100}).json()
+        items = team.head.get("/api/notifications/inbox", params={"limit": 100}).json()
         return [i for i in items if i["report_id"] == report and i["kind"] == "submitted"]
 
     eventually(told, timeout=120, what="the missed submission in the head's inbox")

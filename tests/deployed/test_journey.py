@@ -110,7 +110,7 @@ def test_a_4_1_report_goes_from_upload_to_approval_and_back_out_as_evidence(gate
     assert resp.json()["frozen"]["evidence"] == [{"id": stored["id"], "sha256": stored["sha256"]}]
 
     def told(session, kind):
-        items = session.get("/api/notifications/inbox", params={"page_size": 100}).json()
+        items = session.get("/api/notifications/inbox", params={"limit": 100}).json()
         return [i for i in items if i["report_id"] == report["id"] and i["kind"] == kind]
 
     assert len(eventually(lambda: told(head, "submitted"), what="the head told")) == 1

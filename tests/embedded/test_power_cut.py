@@ -102,7 +102,7 @@ def told_once(head: Client, ours: set[str], submitted: set[str], timeout: float 
     whole feed (after which nothing more can come)."""
     deadline = time.monotonic() + timeout
     while True:
-        items = head.get("/api/notifications/inbox", page_size=100)
+        items = head.get("/api/notifications/inbox", limit=100)
         per_report = Counter(
             i["report_id"] for i in items if i["kind"] == "submitted" and i["report_id"] in ours
         )

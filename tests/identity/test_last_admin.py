@@ -40,23 +40,19 @@ def sessions(tmp_path):
 
 
 def test_removing_the_admin_role_from_the_last_administrator_is_a_409(sessions):
-    with pytest.raises(Conflict), unit_of_work(sessions) as session:
-        service.set_memberships(session, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
-    with unit_of_work(sessions) as session:
-        roles = {m.role for m in service.get_user(session, "only-admin").memberships}
+    with pytest.raises(Conflict):
+        service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
+    roles = {m.role for m in service.get_user(sessions, "only-admin").memberships}
     assert roles == {ADMIN}
 
 
 def test_disabling_the_last_administrator_is_a_409(sessions):
-    with pytest.raises(Conflict), unit_of_work(sessions) as session:
-        service.update_user(session, ACTOR, "only-admin", {"active": False})
-    with unit_of_work(sessions) as session:
-        assert service.get_user(session, "only-admin").active
+    with pytest.raises(Conflict):
+        service.update_user(sessions, ACTOR, "only-admin", {"active": False})
+    assert service.get_user(sessions, "only-admin").active
 
 
 def test_a_second_administrator_lets_the_first_step_down(sessions):
-    with unit_of_work(sessions) as session:
-        service.set_memberships(session, ACTOR, "someone", [("PRD", ADMIN)], ANY_UNIT_EXISTS)
-    with unit_of_work(sessions) as session:
-        service.set_memberships(session, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
-        assert {m.role for m in service.get_user(session, "only-admin").memberships} == {REPORTER}
+    service.set_memberships(sessions, ACTOR, "someone", [("PRD", ADMIN)], ANY_UNIT_EXISTS)
+    service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
+    assert {m.role for m in service.get_user(sessions, "only-admin").memberships} == {REPORTER}

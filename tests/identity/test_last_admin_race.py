@@ -49,9 +49,7 @@ def pg_sessions(tmp_path):
 def _demote_both_at_once(factory) -> list[str]:
     def demote(username: str) -> str:
         try:
-            with unit_of_work(factory) as session:
-                roles = [("PRD", REPORTER)]
-                service.set_memberships(session, ACTOR, username, roles, ANY_UNIT_EXISTS)
+            service.set_memberships(factory, ACTOR, username, [("PRD", REPORTER)], ANY_UNIT_EXISTS)
         except Conflict:
             return "refused"
         return "done"
@@ -60,9 +58,8 @@ def _demote_both_at_once(factory) -> list[str]:
 
 
 def _restore_admins(factory) -> None:
-    with unit_of_work(factory) as session:
-        for username in ADMINS:
-            service.set_memberships(session, ACTOR, username, [("PRD", ADMIN)], ANY_UNIT_EXISTS)
+    for username in ADMINS:
+        service.set_memberships(factory, ACTOR, username, [("PRD", ADMIN)], ANY_UNIT_EXISTS)
 
 
 def test_demoting_the_last_two_administrators_at_once_refuses_one(pg_sessions):

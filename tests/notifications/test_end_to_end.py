@@ -47,7 +47,7 @@ def act(session, report: dict, action: str, **body) -> dict:
 def waiting(session, report: dict, kind: str) -> list[dict]:
     return [
         item
-        for item in session.get(INBOX, params={"page_size": 100}).json()
+        for item in session.get(INBOX, params={"limit": 100}).json()
         if item["report_id"] == report["id"] and item["kind"] == kind
     ]
 

@@ -44,7 +44,7 @@ def as_owner(live):
 
 def test_an_anchor_is_written_on_demand_under_retention(live, anchored, auditor):
     anchor = anchored["anchor"]
-    store = live.app("workflow").extensions["rbm"].extras["anchors"]
+    store = live.app("workflow").extensions["rbm"].deps.anchors
     body = json.loads(store.client.get_object(store.bucket, anchor["key"]).read())
     assert (body["seq"], body["hash"]) == (anchor["seq"], anchor["hash"])
     assert store.client.get_object_retention(store.bucket, anchor["key"]).mode

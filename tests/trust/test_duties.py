@@ -99,7 +99,8 @@ class Identity:
 def test_a_delegators_role_is_checked_with_identity_when_the_stand_in_acts():
     head = {"active": True, "memberships": [{"unit": "R5-11", "role": "unit_head"}]}
     holds = delegator_check(
-        Identity(head=head, gone={**head, "active": False}, moved={**head, "memberships": []})
+        Identity(head=head, gone={**head, "active": False}, moved={**head, "memberships": []}),
+        ["head", "gone", "moved", "nobody"],
     )
     assert holds("head", "unit_head", "R5-11")
     assert not holds("head", "unit_head", "R6")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import pytest
 import structlog
 
 from common.config import from_env
-from common.db import make_engine, make_session_factory, unit_of_work
+from common.db import make_engine, make_session_factory
 from common.errors import Unauthorized
 from services.identity import rules, service
 from services.identity.models import Base
@@ -47,8 +48,7 @@ def test_concurrent_wrong_guesses_get_five_401_then_429_on_sqlite(tmp_path):
 
     def attempt(_) -> int:
         try:
-            with unit_of_work(factory) as session:
-                service.issue_token(session, None, "someone", "guess", service.Client("192.0.2.1"))
+            service.issue_token(factory, None, "someone", "guess", service.Client("192.0.2.1"))
         except service.TooManyAttempts:
             return 429
         except Unauthorized:
@@ -63,8 +63,9 @@ def test_concurrent_wrong_guesses_get_five_401_then_429_on_sqlite(tmp_path):
 
 def test_one_client_cannot_go_on_failing_across_accounts(live, anonymous, monkeypatch):
     client, limit = a_client(), 8
-    extras = live.app("identity").extensions["rbm"].extras
-    monkeypatch.setitem(extras, "client_login_limit", limit)  # as RBM_LOGIN_CLIENT_LIMIT=8
+    runtime = live.app("identity").extensions["rbm"]
+    # as RBM_LOGIN_CLIENT_LIMIT=8
+    monkeypatch.setattr(runtime, "deps", replace(runtime.deps, client_login_limit=limit))
     for _ in range(limit):
         guess(anonymous, unique_name("spray"), client)
     refused = guess(anonymous, unique_name("next"), client)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
 from services.catalogue import rules
@@ -62,6 +63,7 @@ def _sorted(kpis: list[Kpi]) -> list[Kpi]:
     return sorted(kpis, key=lambda k: rules.kpi_sort_key(k.code))
 
 
+@transactional
 def list_kpis(session: Session, year: int, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """A year's KPIs in number order, optionally only one perspective, method, cycle or kind."""
     find_year(session, year)
@@ -76,12 +78,14 @@ def list_kpis(session: Session, year: int, filters: dict[str, Any]) -> list[dict
     return rows
 
 
+@transactional
 def get_kpi(session: Session, year: int, code: str) -> dict[str, Any]:
     find_year(session, year)
     kpi = find_kpi(session, year, code)
     return kpi_dict(kpi, session.get(Csf, (year, kpi.csf)).perspective)
 
 
+@transactional
 def kpi_periods(session: Session, year: int, code: str) -> list[dict[str, str]]:
     """A KPI's reporting periods with dates and due dates (see rules for the due-day rule)."""
     year_row = find_year(session, year)
@@ -107,6 +111,7 @@ def _publish_kpi(session: Session, kpi: Kpi, created: bool, actor: str) -> dict[
     return data
 
 
+@transactional
 def create_kpi(
     session: Session, actor: Principal, year: int, body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -128,6 +133,7 @@ def create_kpi(
     return _publish_kpi(session, kpi, True, actor.username)
 
 
+@transactional
 def change_kpi(
     session: Session, actor: Principal, year: int, code: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
@@ -139,7 +145,7 @@ def change_kpi(
         setattr(kpi, field, value)
     _check_kpi(kpi)
     if before == {f: getattr(kpi, f) for f in KPI_FIELDS}:
-        return get_kpi(session, year, code)
+        return get_kpi.within(session, year, code)
     session.flush()
     return _publish_kpi(session, kpi, False, actor.username)
 
@@ -166,6 +172,7 @@ def _csfs(session: Session, year: int) -> list[dict[str, Any]]:
     return sorted((csf_dict(c, kpis.get(c.code, [])) for c in csfs), key=lambda c: int(c["code"]))
 
 
+@transactional
 def list_perspectives(session: Session, year: int) -> list[dict[str, Any]]:
     """The year's perspectives in order, each with its CSFs and their KPI codes."""
     find_year(session, year)
@@ -184,6 +191,7 @@ def list_perspectives(session: Session, year: int) -> list[dict[str, Any]]:
     ]
 
 
+@transactional
 def list_csfs(session: Session, year: int) -> list[dict[str, Any]]:
     find_year(session, year)
     return _csfs(session, year)
@@ -208,6 +216,7 @@ def _publish_csf(session: Session, csf: Csf, created: bool, actor: str) -> dict[
     return csf_dict(csf, sorted(codes, key=rules.kpi_sort_key))
 
 
+@transactional
 def create_csf(
     session: Session, actor: Principal, year: int, body: dict[str, Any]
 ) -> dict[str, Any]:
@@ -224,6 +233,7 @@ def create_csf(
     return _publish_csf(session, csf, True, actor.username)
 
 
+@transactional
 def change_csf(
     session: Session, actor: Principal, year: int, code: str, changes: dict[str, Any]
 ) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.errors import Forbidden, Invalid
 from common.events import record_event, utcnow
 from services.catalogue import rules
@@ -77,6 +78,7 @@ def assignment_dict(row: Assignment) -> dict[str, Any]:
     }
 
 
+@transactional
 def list_targets(
     session: Session,
     principal: Principal,
@@ -87,6 +89,7 @@ def list_targets(
     return [target_dict(r) for r in _rows(session, principal, Target, year, unit, kpi)]
 
 
+@transactional
 def list_assignments(
     session: Session,
     principal: Principal,
@@ -136,6 +139,7 @@ def _target_problems(row: dict[str, Any], unit: Unit, kpi: Kpi) -> dict[str, lis
     return rules.target_problems(kpi.measure, row["target"], row.get("denominator"))
 
 
+@transactional
 def put_targets(
     session: Session, actor: Principal, year: int, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -174,6 +178,7 @@ def _assignment_problems(row: dict[str, Any], unit: Unit, kpi: Kpi) -> dict[str,
     return problems
 
 
+@transactional
 def put_assignments(
     session: Session, actor: Principal, year: int, rows: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
@@ -211,6 +216,7 @@ def put_assignments(
 # --- the schedule and applicability -------------------------------------------------------
 
 
+@transactional
 def applicability(
     session: Session,
     year: int,
@@ -245,6 +251,7 @@ def applicability(
     }
 
 
+@transactional
 def schedule(
     session: Session,
     year: int,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.errors import Invalid
 from common.events import record_event, utcnow
 from services.catalogue.events import ScoringChanged
@@ -35,11 +36,13 @@ def scoring_of(kpi: Kpi, row: Scoring | None) -> dict[str, Any]:
     return out
 
 
+@transactional
 def get_scoring(session: Session, year: int, code: str) -> dict[str, Any]:
     kpi = find_kpi(session, year, code)
     return scoring_of(kpi, session.get(Scoring, (year, code)))
 
 
+@transactional
 def list_scoring(session: Session, year: int) -> list[dict[str, Any]]:
     """Every KPI's scoring in the year."""
     find_year(session, year)
@@ -48,6 +51,7 @@ def list_scoring(session: Session, year: int) -> list[dict[str, Any]]:
     return [scoring_of(k, rows.get(k.code)) for k in kpis]
 
 
+@transactional
 def set_scoring(
     session: Session, actor: Principal, year: int, code: str, body: Mapping[str, Any]
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.errors import Conflict, Invalid
 from common.events import record_event
 from services.catalogue import rules
@@ -22,6 +23,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
     return {field: getattr(unit, field) for field in UNIT_FIELDS}
 
 
+@transactional
 def list_units(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     query = select(Unit).order_by(Unit.code)
     if "kind" in filters:
@@ -31,6 +33,7 @@ def list_units(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]
     return [unit_dict(u) for u in session.scalars(query)]
 
 
+@transactional
 def get_unit(session: Session, code: str) -> dict[str, Any]:
     return unit_dict(find_unit(session, code))
 
@@ -72,11 +75,13 @@ def add_unit(session: Session, values: dict[str, Any], actor: str) -> Unit:
     return unit
 
 
+@transactional
 def create_unit(session: Session, actor: Principal, body: dict[str, Any]) -> dict[str, Any]:
     require_writer(actor)
     return unit_dict(add_unit(session, body, actor.username))
 
 
+@transactional
 def change_unit(
     session: Session, actor: Principal, code: str, changes: dict[str, Any]
 ) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
+from common.db import transactional
 from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
 from common.fiscal import fiscal_year_dates, fiscal_year_of, today
@@ -41,23 +42,27 @@ def year_dict(row: Year) -> dict[str, Any]:
     }
 
 
+@transactional
 def list_years(session: Session) -> list[dict[str, Any]]:
     return [year_dict(y) for y in session.scalars(select(Year).order_by(Year.year))]
 
 
+@transactional
 def get_year(session: Session, year: int) -> dict[str, Any]:
     return year_dict(find_year(session, year))
 
 
+@transactional
 def current_year(session: Session) -> dict[str, Any]:
     """The year units report in now: today's fiscal year if it is open, else the latest open."""
     open_years = list(session.scalars(select(Year.year).where(Year.status == "open")))
     if not open_years:
         raise NotFound("No fiscal year is open.")
     this_year = fiscal_year_of(today())
-    return get_year(session, this_year if this_year in open_years else max(open_years))
+    return get_year.within(session, this_year if this_year in open_years else max(open_years))
 
 
+@transactional
 def change_year(
     session: Session, actor: Principal, year: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
@@ -90,6 +95,7 @@ def _clone(row: Any, **overrides: Any) -> Any:
     return type(row)(**{**values, **overrides})
 
 
+@transactional
 def copy_year(session: Session, actor: Principal, year: int, copy_from: int) -> dict[str, Any]:
     """Open `year` as a draft holding a copy of `copy_from`'s whole catalogue.
 

@@ -5,7 +5,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, bearer_token, current_principal
-from common.db import unit_of_work
 from services.evidence import rules, schemas
 from services.evidence.api import multipart_stream
 from services.evidence.forms import service
@@ -17,10 +16,6 @@ DOCX = rules.CONTENT_TYPES["docx"]
 
 def _runtime():
     return current_app.extensions["rbm"]
-
-
-def _session():
-    return unit_of_work(_runtime().session_factory)
 
 
 def _docx(filename: str, content: bytes) -> Response:
@@ -36,11 +31,11 @@ class Templates(MethodView):
     def get(self):
         """The KPIs that have a form, each with its template versions."""
         current_principal()
-        with _session() as session:
-            return service.list_templates(session, _runtime().extras["templates"])
+        runtime = _runtime()
+        return service.list_templates(runtime.session_factory, runtime.extras["templates"])
 
 
-@blp.route("/templates/<year:year>/<string:kpi>")
+@blp.route("/templates/<year:year>/<kpi:kpi>")
 class Form(MethodView):
     @blp.arguments(schemas.FormQuery, location="query")
     @blp.doc(responses={"200": {"description": "The prefilled .docx form."}})
@@ -50,14 +45,15 @@ class Form(MethodView):
         extras = _runtime().extras
         lookups = Lookups(extras["catalogue"], extras["identity"], bearer_token())
         req = service.FormRequest(year, kpi, query["unit"], query["period"], query.get("version"))
-        with _session() as session:
-            form = service.download_form(session, extras["templates"], lookups, principal, req)
+        form = service.download_form(
+            _runtime().session_factory, extras["templates"], lookups, principal, req
+        )
         response = _docx(form.filename, form.content)
         response.headers["X-Template-Version"] = str(form.version.version)
         return response
 
 
-@blp.route("/templates/<string:kpi>")
+@blp.route("/templates/<kpi:kpi>")
 class TemplateUpload(MethodView):
     @blp.doc(requestBody=schemas.TEMPLATE_BODY)
     @blp.response(201, schemas.TemplateVersionSchema)
@@ -77,7 +73,7 @@ class TemplateUpload(MethodView):
         )
 
 
-@blp.route("/templates/<string:kpi>/preview")
+@blp.route("/templates/<kpi:kpi>/preview")
 class TemplatePreview(MethodView):
     @blp.doc(requestBody=schemas.TEMPLATE_BODY)
     @blp.response(200, schemas.TemplatePreviewSchema)
@@ -92,14 +88,14 @@ class TemplatePreview(MethodView):
         )
 
 
-@blp.route("/templates/<string:kpi>/versions/<int:version>")
+@blp.route("/templates/<kpi:kpi>/versions/<int:version>")
 class TemplateSource(MethodView):
     @blp.doc(responses={"200": {"description": "The template itself (.docx with Jinja tags)."}})
     def get(self, kpi, version):
         """One version of a KPI's template as uploaded, to edit and upload again."""
         current_principal()
-        with _session() as session:
-            found, source = service.template_source(
-                session, _runtime().extras["templates"], kpi, version
-            )
+        runtime = _runtime()
+        found, source = service.template_source(
+            runtime.session_factory, runtime.extras["templates"], kpi, version
+        )
         return _docx(f"template_{kpi}_v{found.version}.docx", source)

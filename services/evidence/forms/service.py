@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common import fiscal
 from common.auth import ADMIN, Principal
-from common.db import unit_of_work
+from common.db import transactional, unit_of_work
 from common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.evidence import checks, intake, rules
 from services.evidence.forms import layout, readback, render
@@ -45,13 +45,14 @@ class RenderedForm:
 
 
 def download_form(
-    session: Session,
+    sessions: sessionmaker[Session],
     library: TemplateLibrary,
     lookups: Lookups,
     principal: Principal,
     req: FormRequest,
 ) -> RenderedForm:
-    """The KPI's form for a unit and period, prefilled from the catalogue."""
+    """The KPI's form for a unit and period, prefilled from the catalogue (asked while no
+    transaction is open: the template's version is read in one of its own)."""
     errors = rules.field_errors(req.unit, str(req.year), req.kpi, req.period)
     if errors:
         raise Invalid("Some fields are not valid: " + ", ".join(sorted(errors)), errors=errors)
@@ -60,7 +61,7 @@ def download_form(
     kpi = lookups.kpi(req.year, req.kpi)
     if kpi.get("method") != "template":
         raise NotFound(f"KPI {req.kpi} is reported by {kpi.get('method')}; it has no form.")
-    version, source = library.source(session, req.kpi, req.version)
+    version, source = template_source(sessions, library, req.kpi, req.version)
     decision = lookups.applicability(req.year, req.unit, req.kpi, req.period)
     if not decision.get("reports"):
         field = "period" if decision.get("period") is None else "unit"
@@ -164,6 +165,7 @@ def sample_context(kpi: str, version: int) -> dict[str, Any]:
     }
 
 
+@transactional
 def list_templates(session: Session, library: TemplateLibrary) -> list[dict[str, Any]]:
     return [
         {
@@ -226,8 +228,6 @@ def replace_template(
 def _received_template(principal: Principal, kpi: str, stream, boundary: bytes):
     """An admin's uploaded template, past the file checks: (received, clean name, bytes)."""
     principal.require_role(ADMIN)
-    if not rules.KPI_CODE.match(kpi):
-        raise Invalid("A KPI code such as 4.1.", errors={"kpi": ["Not a KPI code."]})
     received = intake.receive(stream, boundary, MAX_TEMPLATE_BYTES, _NoStaging(), frozenset())
     with received.spool:
         filename = rules.clean_filename(received.filename)
@@ -283,7 +283,8 @@ def _refused(detail: str) -> Invalid:
     return Invalid(detail, errors={"file": [detail]}, reason="template-render")
 
 
+@transactional
 def template_source(
-    session: Session, library: TemplateLibrary, kpi: str, version: int
+    session: Session, library: TemplateLibrary, kpi: str, version: int | None
 ) -> tuple[Version, bytes]:
     return library.source(session, kpi, version)
