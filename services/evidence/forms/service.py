@@ -68,12 +68,13 @@ def download_form(
         raise Invalid(reason, errors={field: [reason]})
     scoring = lookups.scoring(req.year, req.kpi)
     context = form_context(req, version, kpi, decision, scoring, lookups)
-    content = render.render(source, context, _identity(req, version, scoring))
+    content = render.render(source, context, _stamped(req, version, scoring))
     filename = f"แบบรายงาน_{req.kpi}_{req.unit}_{req.year}_{req.period}.docx"
     return RenderedForm(filename, content, version)
 
 
-def _identity(req: FormRequest, version: Version, scoring: dict) -> dict[str, str]:
+def _stamped(req: FormRequest, version: Version, scoring: dict) -> dict[str, str]:
+    """The form's rbm.* properties: what it was made for and, for 4.1, the steps it printed."""
     identity = {
         "template": layout.template_id(req.kpi),
         "template_version": str(version.version),
