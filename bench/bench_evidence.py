@@ -33,7 +33,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
 from deploy.seaweedfs import SeaweedFS, free_port
-from services.evidence.forms import build_templates, layout, render
+from services.evidence.forms import build_templates, render
+from services.evidence.forms import service as forms_service
 from services.system import create_service
 
 MB = 1024 * 1024
@@ -205,18 +206,7 @@ def bench_memory(server: Server, root: Path) -> int:
 
 def bench_render(server: Server) -> float:
     source = (build_templates.TEMPLATES / "4.1.docx").read_bytes()
-    context = {
-        "department": layout.DEPARTMENT,
-        "form": {"id": layout.template_id("4.1"), "version": 1},
-        "kpi": {"code": "4.1", "name_th": "ระดับความสำเร็จของร้อยละเฉลี่ยถ่วงน้ำหนัก", "name_en": ""},
-        "unit": {"code": "R1", "name_th": "สำนักประชาสัมพันธ์เขต 1"},
-        "year": 2547,
-        "period": {"code": "Q1", "label": "ไตรมาสที่ 1", "starts": "1 ตุลาคม 2546",
-                   "ends": "31 ธันวาคม 2546"},
-        "target": "ระดับ 3", "responsible": "หัวหน้า (head1)", "data_collector": "reporter1",
-        "due_on": "15 มกราคม 2547", "milestones": layout.milestones("4.1"),
-        "process_rows": [1, 2, 3, 4, 5], "generated_on": "25 พฤศจิกายน 2569",
-    }  # fmt: skip
+    context = forms_service.sample_context("4.1", 1)
     identity = {"template": "rbm-form-4.1", "template_version": "1", "unit": "R1"}
 
     def raw_render():

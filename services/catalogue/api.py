@@ -188,7 +188,8 @@ class KpiScoring(MethodView):
     @blp.arguments(schemas.ScoringUpdateSchema)
     @blp.response(200, schemas.ScoringSchema)
     def put(self, body, year, code):
-        """Set the KPI's scoring: direction, aggregation, roll-up, weight, thresholds, confirmed."""
+        """Set the KPI's scoring: direction, aggregation, roll-up, weight, thresholds, the
+        milestones or 4.1's level steps its form prints, and whether they are confirmed."""
         actor = current_principal()
         return scoring.set_scoring(_sessions(), actor, year, code, body)
 

@@ -112,7 +112,11 @@ class AssignmentChanged(Event):
 
 @dataclass(frozen=True)
 class ScoringChanged(Event):
-    """A KPI's scoring in a year was set: the new data, what it was before, and by whom."""
+    """A KPI's scoring in a year was set: the new data, what it was before, and by whom.
+
+    `milestones` (7.1, 9.3) and `level_steps` (4.1) are what the KPI's form prints for levels
+    1..5; None for a KPI that has none.
+    """
 
     routing_key = "catalogue.scoring.changed"
 
@@ -124,5 +128,7 @@ class ScoringChanged(Event):
     weight: float
     thresholds: list[float]
     thresholds_on: str
+    milestones: list[str] | None
+    level_steps: list[float] | None
     confirmed: bool
     previous: dict[str, Any]

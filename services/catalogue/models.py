@@ -143,6 +143,9 @@ class Scoring(Base):
     rollup: Mapped[str] = mapped_column(String(16))
     weight: Mapped[float] = mapped_column(Float)
     thresholds: Mapped[list[float]] = mapped_column(JSON)
+    # What the level KPIs' forms print; NULL keeps the default (scoring.default_scoring).
+    milestones: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    level_steps: Mapped[list[float] | None] = mapped_column(JSON, nullable=True)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

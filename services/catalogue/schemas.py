@@ -199,6 +199,22 @@ class ScoringUpdateSchema(Schema):
         validate=validate.Length(equal=5),
         metadata={"description": "The values at which the score is 1, 2, 3, 4 and 5."},
     )
+    milestones = fields.List(
+        text(scoring.MAX_MILESTONE),
+        validate=validate.Length(equal=5),
+        metadata={
+            "description": "What a unit must have done for levels 1 to 5, as the KPI's form "
+            "prints them (7.1, 9.3); only a level KPI told by milestones has them."
+        },
+    )
+    level_steps = fields.List(
+        Number(validate=validate.Range(min=0, max=100)),
+        validate=validate.Length(equal=5),
+        metadata={
+            "description": "4.1: the weighted average % reduction of cycle time that reaches "
+            "levels 1 to 5, printed on its form and used to read a filled one."
+        },
+    )
     confirmed = StrictBoolean()
 
 
@@ -211,6 +227,16 @@ class ScoringSchema(ScoringUpdateSchema):
     )
     provisional = fields.Boolean(
         metadata={"description": "True while the criteria are the seeded ones, not confirmed."}
+    )
+    milestones = fields.List(
+        Text(),
+        allow_none=True,
+        metadata={"description": "Levels 1 to 5 as the form prints them; null: not told so."},
+    )
+    level_steps = fields.List(
+        Number(),
+        allow_none=True,
+        metadata={"description": "4.1's % reduction for levels 1 to 5; null for other KPIs."},
     )
     updated_by = Text(allow_none=True)
     updated_at = Timestamp(allow_none=True)

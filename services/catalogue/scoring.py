@@ -12,6 +12,10 @@ until the management group confirms it for the year.
   `ratio` (summed numerators over summed denominators: a share of all the staff below).
 - `thresholds` [t1..t5]: the values at which the score is 1..5. They are levels for a level
   KPI and achievement (per cent of target) for any other.
+- How a level KPI's form tells its level 1..5: `milestones`, five steps a unit ticks (7.1,
+  9.3), or `level_steps`, five values of the weighted average % cycle-time reduction its form
+  computes (4.1). These are what the forms print; neither is scored by the thresholds, which
+  score the level itself.
 """
 
 from __future__ import annotations
@@ -31,6 +35,28 @@ _DOWN = frozenset({"10.3", "11.1"})
 # Percentages that already hold the year so far (the feeds) or are measured once a year.
 _LATEST_PERCENT = frozenset({"1.1", "3.1", "5.1", "8.1", "13.1"})
 _DISTINCT_PEOPLE = frozenset({"person_once_per_activity"})
+
+# The seed names the three "level of success" KPIs but not their steps. These defaults are the
+# steps of OPDC's 5-level milestone scale; level n needs steps 1..n done.
+DEFAULT_MILESTONES: dict[str, tuple[str, ...]] = {
+    "7.1": (
+        "วิเคราะห์ความต้องการของผู้รับบริการ และจัดทำแผนปรับปรุงแก้ไขบริการ",
+        "แผนปรับปรุงแก้ไขบริการได้รับความเห็นชอบจากผู้บริหาร และแจ้งผู้เกี่ยวข้องทราบ",
+        "ดำเนินการตามแผนได้ไม่น้อยกว่าร้อยละ 50 ของกิจกรรมในแผน",
+        "ดำเนินการตามแผนได้ครบทุกกิจกรรม",
+        "ติดตามประเมินผลการปรับปรุงบริการ และรายงานผลต่อผู้บริหาร",
+    ),
+    "9.3": (
+        "แต่งตั้งคณะทำงานการจัดการความรู้ และกำหนดองค์ความรู้ที่จำเป็นต่อภารกิจ",
+        "จัดทำแผนการจัดการความรู้ของหน่วยงาน",
+        "ดำเนินการตามแผนการจัดการความรู้ได้ครบถ้วน",
+        "แลกเปลี่ยนเรียนรู้ และจัดเก็บองค์ความรู้อย่างเป็นระบบ",
+        "นำองค์ความรู้ไปใช้ปรับปรุงการปฏิบัติงาน และประเมินผล",
+    ),
+}
+# 4.1's form computes the weighted reduction from its table of processes: level n from 10n %.
+DEFAULT_LEVEL_STEPS: dict[str, tuple[float, ...]] = {"4.1": (10.0, 20.0, 30.0, 40.0, 50.0)}
+MAX_MILESTONE = 500
 
 
 def default_scoring(
@@ -54,23 +80,43 @@ def default_scoring(
         "weight": 0.0 if method == "none" else 1.0,
         "thresholds": list(LEVEL_THRESHOLDS if measure == "level" else ACHIEVEMENT_THRESHOLDS),
         "thresholds_on": thresholds_on(measure),
+        "milestones": _listed(DEFAULT_MILESTONES.get(code)),
+        "level_steps": _listed(DEFAULT_LEVEL_STEPS.get(code)),
         "confirmed": False,
     }
+
+
+def _listed(values: Sequence[Any] | None) -> list[Any] | None:
+    return None if values is None else list(values)
+
+
+def levels_by(code: str, measure: str) -> str | None:
+    """How a KPI's form tells its level: `level_steps`, `milestones`, or None (not a level)."""
+    if measure != "level":
+        return None
+    return "level_steps" if code in DEFAULT_LEVEL_STEPS else "milestones"
 
 
 def thresholds_on(measure: str) -> str:
     return "level" if measure == "level" else "achievement"
 
 
-def scoring_problems(body: Mapping[str, Any]) -> dict[str, list[str]]:
-    """What is wrong with scoring data, by field (the schema has checked the types)."""
+def scoring_problems(body: Mapping[str, Any], code: str, measure: str) -> dict[str, list[str]]:
+    """What is wrong with KPI `code`'s scoring data, by field (the schema checked the types)."""
     problems: dict[str, list[str]] = {}
-    thresholds: Sequence[float] | None = body.get("thresholds")
-    if thresholds is not None:
-        if len(thresholds) != 5:
-            problems["thresholds"] = ["Five thresholds, one for each score 1 to 5."]
-        elif any(b <= a for a, b in zip(thresholds, thresholds[1:], strict=False)):
-            problems["thresholds"] = ["Each threshold must be above the one before it."]
+    for name, what in (("thresholds", "threshold"), ("level_steps", "step")):
+        values: Sequence[float] | None = body.get(name)
+        if values is None:
+            continue
+        if len(values) != 5:
+            problems[name] = [f"Five {what}s, one for each of 1 to 5."]
+        elif any(b <= a for a, b in zip(values, values[1:], strict=False)):
+            problems[name] = [f"Each {what} must be above the one before it."]
+    levels = levels_by(code, measure)
+    for name in ("milestones", "level_steps"):
+        if body.get(name) is not None and levels != name:
+            told = f"its level is told by {levels}" if levels else "it is not a level"
+            problems.setdefault(name, []).append(f"KPI {code} has no {name}: {told}.")
     weight = body.get("weight")
     if weight is not None and not 0 <= weight <= MAX_WEIGHT:
         problems["weight"] = [f"From 0 to {MAX_WEIGHT:g}."]

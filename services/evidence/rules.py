@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -125,11 +126,8 @@ def weighted_reduction(processes: list[Process]) -> float:
     return sum(p.weight * p.reduction for p in processes) / total
 
 
-# The form states this scale: level n when the weighted reduction reaches 10n %. The seed gives
-# no thresholds; the ones printed on the 4.1 form are these, so form and computation agree.
-REDUCTION_STEPS = (10.0, 20.0, 30.0, 40.0, 50.0)
-
-
-def level_from_reduction(reduction: float) -> int | None:
-    reached = [n for n, step in enumerate(REDUCTION_STEPS, start=1) if reduction >= step]
+def level_from_reduction(reduction: float, steps: Sequence[float]) -> int | None:
+    """4.1's level: the highest n whose step (the management group's, printed on the form)
+    the weighted reduction reaches."""
+    reached = [n for n, step in enumerate(steps, start=1) if reduction >= step]
     return max(reached) if reached else None

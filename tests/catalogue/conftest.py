@@ -58,10 +58,10 @@ def tables(live) -> CatalogueTables:
     return CatalogueTables(runtime_of(live.app("catalogue")).session_factory)
 
 
-def copy_year(http, source: int = 2547) -> dict:
-    """Copy `source` to a year no other test uses (2600..2999, retried while taken)."""
+def copy_year(http, source: int = 2547, last: int = 2999) -> dict:
+    """Copy `source` to a year no other test uses (2600..`last`, retried while taken)."""
     for _ in range(50):
-        year = random.randint(2600, 2999)
+        year = random.randint(2600, last)
         resp = http.post(f"{API}/years", json={"year": year, "copy_from": source})
         if resp.status_code == 201:
             return resp.json()

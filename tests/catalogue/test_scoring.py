@@ -40,3 +40,57 @@ def test_thresholds_must_rise(reviewer, own_year):
     url = f"{API}/years/{own_year}/kpis/2.2/scoring"
     resp = reviewer.put(url, json={"thresholds": [5, 4, 3, 2, 1]})
     assert resp.status_code == 422 and "thresholds" in resp.json()["errors"]
+
+
+def test_the_level_kpis_forms_criteria_are_seeded_provisional(as_user):
+    reporter = as_user("reporter1")
+    milestones = reporter.get(f"{API}/years/2547/kpis/7.1/scoring").json()
+    steps = reporter.get(f"{API}/years/2547/kpis/4.1/scoring").json()
+    assert len(milestones["milestones"]) == 5 and milestones["milestones"][0].startswith("วิเคราะห์")
+    assert (steps["level_steps"], steps["milestones"]) == ([10, 20, 30, 40, 50], None)
+    assert milestones["provisional"] and steps["provisional"]
+
+
+def test_the_management_group_rewrites_a_milestone_and_the_change_is_recorded_and_announced(
+    reviewer, own_year, tables
+):
+    url = f"{API}/years/{own_year}/kpis/7.1/scoring"
+    seeded = reviewer.get(url).json()["milestones"]
+    rewritten = [*seeded[:2], "ดำเนินการตามแผนได้ไม่น้อยกว่าร้อยละ 60 ของกิจกรรมในแผน", *seeded[3:]]
+    resp = reviewer.put(url, json={"milestones": rewritten})
+    assert resp.status_code == 200, resp.text
+    stored = reviewer.get(url).json()
+    assert (stored["milestones"], stored["updated_by"], stored["provisional"]) == (
+        rewritten,
+        "reviewer",
+        True,
+    )
+    [event] = tables.events("catalogue.scoring.changed", year=own_year, kpi="7.1")
+    assert event["actor"] == "reviewer"
+    assert (event["data"]["previous"]["milestones"], event["data"]["milestones"]) == (
+        seeded,
+        rewritten,
+    )
+
+
+def test_the_4_1_steps_are_set_and_announced(admin, own_year, tables):
+    url = f"{API}/years/{own_year}/kpis/4.1/scoring"
+    resp = admin.put(url, json={"level_steps": [5, 10, 20, 30, 40], "confirmed": True})
+    assert resp.status_code == 200, resp.text
+    assert (resp.json()["level_steps"], resp.json()["provisional"]) == ([5, 10, 20, 30, 40], False)
+    [event] = tables.events("catalogue.scoring.changed", year=own_year, kpi="4.1")
+    assert event["data"]["previous"]["level_steps"] == [10, 20, 30, 40, 50]
+    assert event["data"]["level_steps"] == [5, 10, 20, 30, 40]
+
+
+def test_a_kpi_told_otherwise_refuses_milestones_or_steps_naming_the_field(reviewer, own_year):
+    five = ["ก", "ข", "ค", "ง", "จ"]
+    for kpi, body, field in (
+        ("2.2", {"milestones": five}, "milestones"),
+        ("4.1", {"milestones": five}, "milestones"),
+        ("9.3", {"level_steps": [1, 2, 3, 4, 5]}, "level_steps"),
+        ("7.1", {"milestones": five[:4]}, "milestones"),
+        ("7.1", {"milestones": [*five[:4], " "]}, "milestones"),
+    ):
+        resp = reviewer.put(f"{API}/years/{own_year}/kpis/{kpi}/scoring", json=body)
+        assert resp.status_code == 422 and field in resp.json()["errors"], (kpi, resp.text)

@@ -27,19 +27,37 @@ def test_wrongdoing_is_better_when_lower_and_levels_score_on_the_level():
     assert (level["thresholds"], level["thresholds_on"]) == ([1, 2, 3, 4, 5], "level")
 
 
+def test_the_forms_milestones_and_4_1_steps_are_seeded_for_the_level_kpis_only():
+    assert len(default_scoring("7.1", "level", "template", None)["milestones"]) == 5
+    assert default_scoring("7.1", "level", "template", None)["level_steps"] is None
+    steps = default_scoring("4.1", "level", "template", None)
+    assert (steps["level_steps"], steps["milestones"]) == ([10, 20, 30, 40, 50], None)
+    count = default_scoring("2.2", "count", "entry", "agency_once_per_month")
+    assert (count["milestones"], count["level_steps"]) == (None, None)
+
+
+FIVE = ["a", "b", "c", "d", "e"]
+
+
 @pytest.mark.parametrize(
-    "body, field",
+    "body, kpi, field",
     [
-        ({"thresholds": [1, 2, 3, 4]}, "thresholds"),
-        ({"thresholds": [1, 2, 2, 4, 5]}, "thresholds"),
-        ({"thresholds": [5, 4, 3, 2, 1]}, "thresholds"),
-        ({"weight": -1}, "weight"),
-        ({"weight": 101}, "weight"),
+        ({"thresholds": [1, 2, 3, 4]}, ("2.2", "count"), "thresholds"),
+        ({"thresholds": [1, 2, 2, 4, 5]}, ("2.2", "count"), "thresholds"),
+        ({"thresholds": [5, 4, 3, 2, 1]}, ("2.2", "count"), "thresholds"),
+        ({"weight": -1}, ("2.2", "count"), "weight"),
+        ({"weight": 101}, ("2.2", "count"), "weight"),
+        ({"level_steps": [10, 30, 20, 40, 50]}, ("4.1", "level"), "level_steps"),
+        ({"milestones": FIVE}, ("2.2", "count"), "milestones"),
+        ({"milestones": FIVE}, ("4.1", "level"), "milestones"),
+        ({"level_steps": [1, 2, 3, 4, 5]}, ("7.1", "level"), "level_steps"),
     ],
 )
-def test_bad_scoring_data_names_the_field(body, field):
-    assert field in scoring_problems(body)
+def test_bad_scoring_data_names_the_field(body, kpi, field):
+    assert field in scoring_problems(body, *kpi)
 
 
 def test_good_scoring_data_has_no_problem():
-    assert scoring_problems({"thresholds": [50, 60, 70, 80, 90], "weight": 3}) == {}
+    assert scoring_problems({"thresholds": [50, 60, 70, 80, 90], "weight": 3}, "2.2", "count") == {}
+    assert scoring_problems({"milestones": FIVE}, "9.3", "level") == {}
+    assert scoring_problems({"level_steps": [5, 10, 15, 20, 25]}, "4.1", "level") == {}

@@ -10,14 +10,17 @@ from urllib.parse import quote
 import pytest
 
 from services.evidence.forms import properties
+from services.evidence.rules import MAX_YEAR
+from tests.catalogue.conftest import copy_year
 from tests.conftest import login
 from tests.evidence import samples
 
-FORM = "/api/evidence/templates/2547/{kpi}"
+FORM = "/api/evidence/templates/{year}/{kpi}"
 
 
-def form_of(http, kpi="4.1", unit="R1", period="Q1", **params):
-    return http.get(FORM.format(kpi=kpi), params={"unit": unit, "period": period, **params})
+def form_of(http, kpi="4.1", unit="R1", period="Q1", year=2547, **params):
+    url = FORM.format(year=year, kpi=kpi)
+    return http.get(url, params={"unit": unit, "period": period, **params})
 
 
 @pytest.fixture
@@ -146,7 +149,7 @@ def test_a_period_the_kpi_does_not_have_is_422_naming_the_period(as_user):
 
 
 def test_the_unit_and_period_are_required(as_user):
-    resp = as_user("reporter1").get(FORM.format(kpi="4.1"))
+    resp = as_user("reporter1").get(FORM.format(year=2547, kpi="4.1"))
     assert resp.status_code == 422 and {"unit", "period"} <= set(resp.json()["errors"])
 
 
@@ -159,3 +162,41 @@ def test_a_form_says_its_criteria_are_provisional_until_the_management_group_con
 ):
     text = samples.docx_text(form_of(as_user("reporter1"), kpi="9.3").content)
     assert "เกณฑ์ชั่วคราว" in text and "บรรลุ" in text
+
+
+def test_a_confirmed_form_has_no_provisional_note(as_user):
+    admin, year = as_user("admin"), copy_year(as_user("admin"), last=MAX_YEAR)["year"]
+    scoring = f"/api/catalogue/years/{year}/kpis/9.3/scoring"
+    assert admin.put(scoring, json={"confirmed": True}).status_code == 200
+    text = samples.docx_text(form_of(as_user("reporter1"), kpi="9.3", year=year).content)
+    assert "เกณฑ์ชั่วคราว" not in text and "ชั่วคราว" not in text
+
+
+def test_the_7_1_form_prints_the_catalogues_milestones_and_a_changed_one_on_the_next_form(
+    as_user,
+):
+    admin, reporter = as_user("admin"), as_user("reporter1")
+    year = copy_year(admin, last=MAX_YEAR)["year"]
+    scoring = f"/api/catalogue/years/{year}/kpis/7.1/scoring"
+    seeded = reporter.get(scoring).json()["milestones"]
+    before = samples.docx_text(form_of(reporter, kpi="7.1", period="Y", year=year).content)
+    assert all(text in before for text in seeded) and "เกณฑ์ชั่วคราว" in before
+
+    changed = "ดำเนินการตามแผนได้ไม่น้อยกว่าร้อยละ 75 ของกิจกรรมในแผน"
+    resp = admin.put(scoring, json={"milestones": [*seeded[:2], changed, *seeded[3:]]})
+    assert resp.status_code == 200, resp.text
+    after = samples.docx_text(form_of(reporter, kpi="7.1", period="Y", year=year).content)
+    assert changed in after and seeded[2] not in after
+    assert "เกณฑ์ชั่วคราว" in after  # changed, but not yet confirmed
+
+
+def test_the_4_1_form_prints_the_catalogues_steps_and_carries_them(as_user):
+    admin, reporter = as_user("admin"), as_user("reporter1")
+    year = copy_year(admin, last=MAX_YEAR)["year"]
+    scoring = f"/api/catalogue/years/{year}/kpis/4.1/scoring"
+    assert admin.put(scoring, json={"level_steps": [5, 15, 25, 35, 45]}).status_code == 200
+    content = form_of(reporter, year=year).content
+    text = samples.docx_text(content)
+    assert "ไม่น้อยกว่าร้อยละ 5" in text and "ไม่น้อยกว่าร้อยละ 45" in text
+    assert "ไม่น้อยกว่าร้อยละ 50" not in text
+    assert properties.read(io.BytesIO(content))["rbm.level_steps"] == "5,15,25,35,45"

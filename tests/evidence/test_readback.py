@@ -10,20 +10,22 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from services.evidence.forms import layout, readback
+from services.evidence.forms import layout, properties, readback
+from services.evidence.rules import MAX_YEAR
+from tests.catalogue.conftest import copy_year
 from tests.conftest import login
 from tests.evidence import samples
 from tests.evidence.conftest import FILES, post_file
 
-FORM = "/api/evidence/templates/2547/{kpi}"
+FORM = "/api/evidence/templates/{year}/{kpi}"
 PROCESSES = [
     ("ออกหนังสือรับรองการเผยแพร่ข่าว", 60, 10, 5),  # 50 % shorter
     ("ตอบข้อร้องเรียนของประชาชน", 40, 20, 18),  # 10 % shorter
 ]
 
 
-def form(http, unit, kpi="4.1", period="Q1") -> bytes:
-    resp = http.get(FORM.format(kpi=kpi), params={"unit": unit, "period": period})
+def form(http, unit, kpi="4.1", period="Q1", year=2547) -> bytes:
+    resp = http.get(FORM.format(year=year, kpi=kpi), params={"unit": unit, "period": period})
     assert resp.status_code == 200, resp.text
     return resp.content
 
@@ -34,9 +36,9 @@ def team_reporter(live, make_team):
     return team.unit, login(live, team.reporter, team.password)
 
 
-def upload_form(http, content: bytes, unit: str, kpi="4.1", period="Q1"):
+def upload_form(http, content: bytes, unit: str, kpi="4.1", period="Q1", year=2547):
     return post_file(
-        http, content, "แบบรายงาน.docx", unit=unit, year="2547", kpi=kpi, period=period
+        http, content, "แบบรายงาน.docx", unit=unit, year=str(year), kpi=kpi, period=period
     )
 
 
@@ -90,6 +92,44 @@ def test_the_7_1_level_is_the_top_of_the_ticked_levels_with_their_evidence(team_
         "mark": "✓",
         "evidence": "บันทึกอนุมัติ",
     }
+
+
+def test_the_4_1_level_comes_from_the_steps_the_management_group_set(as_user):
+    admin, reporter = as_user("admin"), as_user("reporter1")
+    year = copy_year(admin, last=MAX_YEAR)["year"]
+    scoring = f"/api/catalogue/years/{year}/kpis/4.1/scoring"
+    assert admin.put(scoring, json={"level_steps": [5, 10, 20, 30, 40]}).status_code == 200
+    filled = samples.fill_form(form(reporter, "R1", year=year), {1: "a"}, PROCESSES)
+    extracted = upload_form(reporter, filled, "R1", year=year).json()["extracted"]
+    assert (extracted["weighted_reduction"], extracted["level"]) == (34.0, 4)
+
+
+def test_a_7_1_form_with_changed_milestones_still_reads_its_level(as_user):
+    admin, reporter = as_user("admin"), as_user("reporter1")
+    year = copy_year(admin, last=MAX_YEAR)["year"]
+    scoring = f"/api/catalogue/years/{year}/kpis/7.1/scoring"
+    rewritten = [f"ขั้นที่ {n} ตามเกณฑ์ที่ยืนยันแล้ว" for n in range(1, 6)]
+    resp = admin.put(scoring, json={"milestones": rewritten, "confirmed": True})
+    assert resp.status_code == 200, resp.text
+    blank = form(reporter, "R1", kpi="7.1", period="Y", year=year)
+    filled = samples.fill_form(blank, {1: "แผน", 2: "อนุมัติ", 3: "รายงาน"})
+    resp = upload_form(reporter, filled, "R1", kpi="7.1", period="Y", year=year)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["extracted"]["level"] == 3
+
+
+def test_a_4_1_form_that_does_not_carry_its_steps_is_422(team_reporter, unchanged):
+    unit, reporter = team_reporter
+    blank = form(reporter, unit)
+    document = docx.Document(io.BytesIO(samples.fill_form(blank, {1: "a"}, PROCESSES)))
+    stamped = properties.read(io.BytesIO(blank))
+    del stamped[layout.PROPERTY_PREFIX + layout.LEVEL_STEPS]
+    properties.write(document, stamped, layout.PROPERTY_PREFIX)
+    out = io.BytesIO()
+    document.save(out)
+    with unchanged():
+        resp = upload_form(reporter, out.getvalue(), unit)
+    assert resp.status_code == 422 and "file" in resp.json()["errors"]
 
 
 def picked(form_bytes: bytes, answers: dict[int, str]) -> bytes:

@@ -71,8 +71,12 @@ def test_weighted_reduction_weights_each_process_reduction():
 
 
 @pytest.mark.parametrize(("reduction", "level"), [(5, None), (10, 1), (34, 3), (50, 5), (80, 5)])
-def test_the_4_1_level_steps_every_ten_percent(reduction, level):
-    assert rules.level_from_reduction(reduction) == level
+def test_the_4_1_level_is_the_highest_step_reached(reduction, level):
+    assert rules.level_from_reduction(reduction, [10, 20, 30, 40, 50]) == level
+
+
+def test_the_4_1_level_follows_other_steps():
+    assert rules.level_from_reduction(34, [5, 10, 20, 30, 40]) == 4
 
 
 def test_field_errors_name_every_bad_field():

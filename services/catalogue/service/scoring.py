@@ -2,7 +2,9 @@
 
 Without a stored row the KPI scores by the provisional default of `scoring.default_scoring`;
 setting it stores a row, announces `catalogue.scoring.changed` (who, before and after: the
-record of the change) and, once `confirmed`, the criteria stop being provisional.
+record of the change) and, once `confirmed`, the criteria stop being provisional. The milestones
+and 4.1's steps are what the forms print; a row stored before they existed (NULL) keeps the
+default ones.
 """
 
 from __future__ import annotations
@@ -22,14 +24,24 @@ from services.catalogue.models import Kpi, Outbox, Scoring
 from services.catalogue.scoring import default_scoring, scoring_problems, thresholds_on
 from services.catalogue.service.base import editable_year, find_kpi, find_year, require_writer
 
-SCORING_FIELDS = ("direction", "aggregation", "rollup", "weight", "thresholds", "confirmed")
+SCORING_FIELDS = (
+    "direction",
+    "aggregation",
+    "rollup",
+    "weight",
+    "thresholds",
+    "milestones",
+    "level_steps",
+    "confirmed",
+)
 
 
 def scoring_of(kpi: Kpi, row: Scoring | None) -> dict[str, Any]:
     """The KPI's scoring: its stored row, or the provisional default."""
     out = default_scoring(kpi.code, kpi.measure, kpi.method, kpi.counting_rule)
     if row is not None:
-        out.update({name: getattr(row, name) for name in SCORING_FIELDS})
+        stored = {name: getattr(row, name) for name in SCORING_FIELDS}
+        out.update({name: value for name, value in stored.items() if value is not None})
         out["updated_by"], out["updated_at"] = row.updated_by, row.updated_at
     out.update(year=kpi.year, kpi=kpi.code, measure=kpi.measure)
     out["provisional"] = not out["confirmed"]
@@ -62,7 +74,7 @@ def set_scoring(
     row = session.get(Scoring, (year, code))
     before = scoring_of(kpi, row)
     after = {name: body.get(name, before[name]) for name in SCORING_FIELDS}
-    if problems := scoring_problems(after):
+    if problems := scoring_problems(after, code, kpi.measure):
         raise Invalid(f"The scoring of KPI {code} is not valid.", problems)
     if row is None:
         row = Scoring(year=year, kpi=code)

@@ -7,8 +7,6 @@ an admin's replacement template is refused unless its rendered sample still has 
 
 from __future__ import annotations
 
-from services.evidence import rules
-
 FORM_KPIS = ("4.1", "7.1", "9.3")
 DEPARTMENT = "กรมประชาสัมพันธ์"
 FONT = "TH Sarabun New"
@@ -32,42 +30,43 @@ def needs_process_table(kpi: str) -> bool:
     return kpi == "4.1"
 
 
-# The seed names the three "level of success" KPIs but not their steps. These are the steps of
-# OPDC's 5-level milestone scale as the forms print them; level n needs steps 1..n done.
-MILESTONES: dict[str, tuple[str, ...]] = {
-    "4.1": tuple(
-        f"ร้อยละเฉลี่ยถ่วงน้ำหนักของการลดรอบระยะเวลาการปฏิบัติราชการ ไม่น้อยกว่าร้อยละ {step:g}"
-        for step in rules.REDUCTION_STEPS
-    ),
-    "7.1": (
-        "วิเคราะห์ความต้องการของผู้รับบริการ และจัดทำแผนปรับปรุงแก้ไขบริการ",
-        "แผนปรับปรุงแก้ไขบริการได้รับความเห็นชอบจากผู้บริหาร และแจ้งผู้เกี่ยวข้องทราบ",
-        "ดำเนินการตามแผนได้ไม่น้อยกว่าร้อยละ 50 ของกิจกรรมในแผน",
-        "ดำเนินการตามแผนได้ครบทุกกิจกรรม",
-        "ติดตามประเมินผลการปรับปรุงบริการ และรายงานผลต่อผู้บริหาร",
-    ),
-    "9.3": (
-        "แต่งตั้งคณะทำงานการจัดการความรู้ และกำหนดองค์ความรู้ที่จำเป็นต่อภารกิจ",
-        "จัดทำแผนการจัดการความรู้ของหน่วยงาน",
-        "ดำเนินการตามแผนการจัดการความรู้ได้ครบถ้วน",
-        "แลกเปลี่ยนเรียนรู้ และจัดเก็บองค์ความรู้อย่างเป็นระบบ",
-        "นำองค์ความรู้ไปใช้ปรับปรุงการปฏิบัติงาน และประเมินผล",
-    ),
-}
+# The management group's criteria (the catalogue's scoring data) say what levels 1..5 need: 4.1
+# by its level steps, a weighted reduction the form's table of processes gives; 7.1 and 9.3 by
+# milestones. A KPI without either (an admin's template for another KPI) shows numbered steps.
+STEP_CRITERION = "ร้อยละเฉลี่ยถ่วงน้ำหนักของการลดรอบระยะเวลาการปฏิบัติราชการ ไม่น้อยกว่าร้อยละ {step:g}"
+# Where a 4.1 form keeps the steps it printed, to read the filled form by the same steps.
+LEVEL_STEPS = "level_steps"
 
 
-def milestones(kpi: str) -> list[dict[str, object]]:
-    steps = MILESTONES.get(kpi) or tuple(f"ขั้นตอนที่ {n}" for n in range(1, 6))
-    return [{"level": n, "criterion": text} for n, text in enumerate(steps, start=1)]
+def milestones(scoring: dict | None) -> list[dict[str, object]]:
+    """Levels 1..5 with what each needs, from the KPI's scoring data."""
+    scoring = scoring or {}
+    if steps := scoring.get("level_steps"):
+        texts = [STEP_CRITERION.format(step=step) for step in steps]
+    else:
+        texts = scoring.get("milestones") or [f"ขั้นตอนที่ {n}" for n in range(1, 6)]
+    return [{"level": n, "criterion": text} for n, text in enumerate(texts, start=1)]
+
+
+def steps_property(steps: list[float]) -> str:
+    return ",".join(f"{step:g}" for step in steps)
+
+
+def parse_steps(value: str | None) -> list[float] | None:
+    """The steps a form was printed with; None when it carries none readable."""
+    try:
+        steps = [float(part) for part in (value or "").split(",")]
+    except ValueError:
+        return None
+    return steps if len(steps) == 5 else None
 
 
 PROVISIONAL = (
-    "เกณฑ์ชั่วคราว: กลุ่มพัฒนาระบบบริหารยังไม่ได้ยืนยันเกณฑ์การให้คะแนนของปีนี้ "
-    "(ระดับและขั้นตอนข้างล่างเป็นค่าเริ่มต้นของระบบ ไม่ใช่ของเอกสารต้นฉบับ)"
+    "เกณฑ์ชั่วคราว: กลุ่มพัฒนาระบบบริหารยังไม่ได้ยืนยันเกณฑ์การให้คะแนนของปีนี้ (ระดับและขั้นตอนข้างล่างอาจเปลี่ยนแปลงได้)"
 )
 
 
 def criteria(scoring: dict | None) -> dict[str, object]:
-    """Whether the printed milestones are confirmed; unknown counts as provisional."""
+    """Whether the printed criteria are confirmed; unknown counts as provisional."""
     provisional = not (scoring or {}).get("confirmed", False)
     return {"provisional": provisional, "note": PROVISIONAL if provisional else ""}

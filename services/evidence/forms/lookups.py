@@ -42,12 +42,9 @@ class Lookups:
         rows = self._get(f"/years/{year}/targets", "No targets.", unit=unit, kpi=kpi)
         return rows[0] if rows else None
 
-    def scoring(self, year: int, kpi: str) -> dict | None:
-        """The KPI's scoring criteria of the year; None when the catalogue cannot say."""
-        try:
-            return self.catalogue.get(f"/years/{year}/kpis/{kpi}/scoring", token=self.token)
-        except DomainError:
-            return None
+    def scoring(self, year: int, kpi: str) -> dict:
+        """The KPI's scoring criteria of the year: its form prints their levels."""
+        return self._get(f"/years/{year}/kpis/{kpi}/scoring", f"There is no KPI {kpi} in {year}.")
 
     def assignment(self, year: int, unit: str, kpi: str) -> dict | None:
         rows = self._get(f"/years/{year}/assignments", "No assignments.", unit=unit, kpi=kpi)

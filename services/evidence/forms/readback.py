@@ -30,7 +30,8 @@ def read_form(spool: BinaryIO, fields: dict[str, str]) -> dict[str, Any] | None:
         document = docx.Document(spool)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise _unreadable("The form cannot be opened as a Word document.") from exc
-    extracted = extract(document, props.get(f"{layout.PROPERTY_PREFIX}kpi", ""))
+    steps = layout.parse_steps(props.get(layout.PROPERTY_PREFIX + layout.LEVEL_STEPS))
+    extracted = extract(document, props.get(f"{layout.PROPERTY_PREFIX}kpi", ""), steps)
     return {
         "template": props[TEMPLATE],
         "template_version": props.get(f"{layout.PROPERTY_PREFIX}template_version"),
@@ -81,8 +82,9 @@ def find_table(document, header: tuple[str, ...]):
     return None
 
 
-def extract(document, kpi: str) -> dict[str, Any]:
-    """Level reached, milestones with their evidence and, for 4.1, the processes."""
+def extract(document, kpi: str, steps: list[float] | None) -> dict[str, Any]:
+    """Level reached, milestones with their evidence and, for 4.1, the processes, whose level
+    comes from the `steps` the form was printed with."""
     milestones = _milestones(document)
     marked_level = rules.level_from_marks({m["level"] for m in milestones if m["reached"]})
     result: dict[str, Any] = {
@@ -92,13 +94,18 @@ def extract(document, kpi: str) -> dict[str, Any]:
         "weighted_reduction": None,
     }
     if layout.needs_process_table(kpi):
+        if steps is None:
+            raise _unreadable(
+                "The form does not say which steps its levels were printed with; "
+                "download the form again."
+            )
         processes = _processes(document)
         result["processes"] = [{**vars(p), "reduction": round(p.reduction, 2)} for p in processes]
         result["level_marked"] = marked_level
         if processes:
             reduction = rules.weighted_reduction(processes)
             result["weighted_reduction"] = round(reduction, 2)
-            result["level"] = rules.level_from_reduction(reduction)
+            result["level"] = rules.level_from_reduction(reduction, steps)
     return result
 
 

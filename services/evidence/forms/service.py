@@ -67,14 +67,16 @@ def download_form(
         field = "period" if decision.get("period") is None else "unit"
         reason = decision.get("reason") or "The unit does not report this KPI."
         raise Invalid(reason, errors={field: [reason]})
-    context = form_context(req, version, kpi, decision, lookups)
-    content = render.render(source, context, _identity(req, version))
+    scoring = lookups.scoring(req.year, req.kpi)
+    context = form_context(req, version, kpi, decision, scoring, lookups)
+    content = render.render(source, context, _stamped(req, version, scoring))
     filename = f"แบบรายงาน_{req.kpi}_{req.unit}_{req.year}_{req.period}.docx"
     return RenderedForm(filename, content, version)
 
 
-def _identity(req: FormRequest, version: Version) -> dict[str, str]:
-    return {
+def _stamped(req: FormRequest, version: Version, scoring: dict) -> dict[str, str]:
+    """The form's rbm.* properties: what it was made for and, for 4.1, the steps it printed."""
+    identity = {
         "template": layout.template_id(req.kpi),
         "template_version": str(version.version),
         "unit": req.unit,
@@ -82,6 +84,10 @@ def _identity(req: FormRequest, version: Version) -> dict[str, str]:
         "kpi": req.kpi,
         "period": req.period,
     }
+    if scoring.get("level_steps"):
+        # The filled form is read by the steps it printed, even if they change meanwhile.
+        identity[layout.LEVEL_STEPS] = layout.steps_property(scoring["level_steps"])
+    return identity
 
 
 def _thai(day: str | None) -> str:
@@ -104,7 +110,7 @@ def _person(username: str | None, names: dict[str, str]) -> str:
 
 
 def form_context(
-    req: FormRequest, version: Version, kpi: dict, decision: dict, lookups: Lookups
+    req: FormRequest, version: Version, kpi: dict, decision: dict, scoring: dict, lookups: Lookups
 ) -> dict[str, Any]:
     """Everything a template may use; an admin's template is checked against the same names."""
     unit = lookups.unit(req.unit)
@@ -133,8 +139,8 @@ def form_context(
         "responsible": _person(people[0], names),
         "data_collector": _person(people[1], names),
         "due_on": _thai(period.get("due_on")),
-        "milestones": layout.milestones(req.kpi),
-        "criteria": layout.criteria(lookups.scoring(req.year, req.kpi)),
+        "milestones": layout.milestones(scoring),
+        "criteria": layout.criteria(scoring),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
         "generated_on": fiscal.thai_date(fiscal.today()),
     }
@@ -158,7 +164,7 @@ def sample_context(kpi: str, version: int) -> dict[str, Any]:
         "responsible": "ผู้รับผิดชอบ (ตัวอย่าง)",
         "data_collector": "ผู้จัดเก็บข้อมูล (ตัวอย่าง)",
         "due_on": "15 มกราคม 2547",
-        "milestones": layout.milestones(kpi),
+        "milestones": layout.milestones(None),
         "criteria": layout.criteria(None),
         "process_rows": list(range(1, layout.PROCESS_ROWS + 1)),
         "generated_on": "1 ตุลาคม 2546",
