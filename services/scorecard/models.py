@@ -150,5 +150,35 @@ class DueCount(Base):
     reports: Mapped[int] = mapped_column(Integer)
 
 
+class MonthFigures:
+    """How a unit's approved figures for a KPI moved in one fiscal month (1 = October): the
+    figures at the end of month m are the sum of its months 1..m. An approval counts in the
+    month it was given (in Thailand), so that a month's figures stand as they stood then."""
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    a_total: Mapped[float] = mapped_column(Float, default=0.0)
+    a_units: Mapped[int] = mapped_column(Integer, default=0)
+    a_num: Mapped[float] = mapped_column(Float, default=0.0)
+    a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthShare(MonthFigures, Base):
+    """A unit's own share, month by month (what its month tallies moved by, kept to take it
+    out again when its reports change)."""
+
+    __tablename__ = "month_shares"
+
+
+class MonthTally(MonthFigures, Base):
+    """The month shares of a unit and every unit below it, added up (and the `ALL_KPIS` row:
+    its reports approved in the month over every KPI)."""
+
+    __tablename__ = "month_tallies"
+
+
 class Inbox(InboxMixin, Base):
     __tablename__ = "inbox"

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from common.db import upsert
+from common.fiscal import fiscal_year_dates, today
 from services.scorecard import rules
 from services.scorecard.models import (
     ALL_KPIS,
     DueCount,
     Kpi,
+    MonthShare,
+    MonthTally,
     Report,
     Scoring,
     Share,
@@ -124,6 +128,41 @@ def share_row(
     }
 
 
+def fiscal_month_of(year: int, occurred_at: str) -> int:
+    """The fiscal month (1 = October) of `year` an event happened in, in Thailand: one before
+    the year counts in its first month, one after it (a late approval) in its last."""
+    day = today(datetime.fromisoformat(occurred_at))
+    start, _ = fiscal_year_dates(year)
+    return min(max((day.year - start.year) * 12 + day.month - start.month + 1, 1), 12)
+
+
+MONTH_COLUMNS = ("a_total", "a_units", "a_num", "a_den", "approved")
+
+
+def month_rows(
+    year: int, unit: str, kpi: str, scoring: Any, measure: str, reports: Iterable[Any]
+) -> list[dict[str, Any]]:
+    """A unit's own approved share of a KPI month by month: counted again from the reports
+    approved by the end of each month one was approved in, less the month before (a share
+    is no sum of its reports: `distinct`, `latest` and `ratio` are counted whole)."""
+    approved = sorted(
+        ((fiscal_month_of(year, r.occurred_at), r) for r in reports if r.state == APPROVED),
+        key=lambda pair: pair[0],
+    )
+    rows: list[dict[str, Any]] = []
+    before: dict[str, float] = {}
+    so_far: list[Any] = []
+    for month, group in groupby(approved, key=lambda pair: pair[0]):
+        so_far += [report for _, report in group]
+        share = share_row(year, unit, kpi, scoring, measure, so_far)
+        now = {c: v for c, v in _contribution(share, 1).items() if c in MONTH_COLUMNS}
+        delta = {c: now.get(c, 0) - before.get(c, 0) for c in MONTH_COLUMNS}
+        if any(delta.values()):
+            rows.append({"year": year, "unit": unit, "kpi": kpi, "month": month, **delta})
+        before = now
+    return rows
+
+
 def _contribution(row: Mapping[str, Any] | None, sign: int) -> dict[str, float]:
     """What a share adds to each tally column (negated to take an old share out)."""
     if row is None:
@@ -143,35 +182,52 @@ TALLY_COLUMNS = (
     "approved", "pending", "target_total", "target_units",
 )  # fmt: skip
 
-Deltas = dict[tuple[str, str], dict[str, float]]
+# (unit, KPI) of a tally, (unit, KPI, month) of a month tally: the change of each column.
+Deltas = dict[tuple[Any, ...], dict[str, float]]
 
 
-def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
-    """Move each (unit, KPI) tally by its delta, in one statement (a tally is made at 0 first)."""
-    table = Tally.__table__
-    rows = [
-        {"year": year, "unit": unit, "kpi": kpi, **dict.fromkeys(TALLY_COLUMNS, 0), **delta}
-        for (unit, kpi), delta in deltas.items()
-        if any(delta.values())
-    ]
+def _move(session: Session, table: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
+    """Move each row of `table` by its delta, in one statement (a row is made at 0 first)."""
     if not rows:
         return
     statement = upsert(session)(table)
     new = statement.excluded
     statement = statement.on_conflict_do_update(
-        index_elements=[table.c.year, table.c.unit, table.c.kpi],
-        set_={c: table.c[c] + new[c] for c in TALLY_COLUMNS},
+        index_elements=list(table.primary_key.columns),
+        set_={c: table.c[c] + new[c] for c in columns},
     )
     session.execute(statement, rows)
+
+
+def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI) tally by its delta."""
+    rows = [
+        {"year": year, "unit": unit, "kpi": kpi, **dict.fromkeys(TALLY_COLUMNS, 0), **delta}
+        for (unit, kpi), delta in deltas.items()
+        if any(delta.values())
+    ]
+    _move(session, Tally.__table__, TALLY_COLUMNS, rows)
+
+
+def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI, month) tally by its delta."""
+    rows = [
+        {"year": year, "unit": u, "kpi": k, "month": m, **dict.fromkeys(MONTH_COLUMNS, 0), **d}
+        for (u, k, m), d in deltas.items()
+        if any(d.values())
+    ]
+    _move(session, MonthTally.__table__, MONTH_COLUMNS, rows)
 
 
 COUNTED_OVER_ALL = ("approved", "pending")
 
 
-def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
+def _up_the_tree(
+    deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float], *month: int
+) -> None:
     for unit in chain:
-        moved = deltas.setdefault((unit, kpi), defaultdict(float))
-        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
+        moved = deltas.setdefault((unit, kpi, *month), defaultdict(float))
+        every = deltas.setdefault((unit, ALL_KPIS, *month), defaultdict(float))
         for column, change in delta.items():
             moved[column] += change
             if column in COUNTED_OVER_ALL:
@@ -203,6 +259,7 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     # A KPI the year's copy does not know yet is counted with the whole year when it is copied.
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
     deltas: Deltas = {}
+    month_deltas: Deltas = {}
     shares = Share.__table__
     for start in range(0, len(slots), CHUNK):
         chunk = slots[start : start + CHUNK]
@@ -225,7 +282,22 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
             for column, value in _contribution(old.get((row["unit"], row["kpi"])), -1).items():
                 delta[column] += value
             _up_the_tree(deltas, chains[row["unit"]], row["kpi"], delta)
+        in_chunk = and_(MonthShare.year == year, _in_slots(MonthShare, chunk))
+        old_months = session.execute(select(*MonthShare.__table__.c).where(in_chunk)).all()
+        new_months = [
+            month
+            for u, k in chunk
+            for month in month_rows(year, u, k, scoring[k], measures[k], reports[(u, k)])
+        ]
+        session.execute(delete(MonthShare).where(in_chunk))
+        if new_months:
+            session.execute(insert(MonthShare.__table__), new_months)
+        for sign, rows in ((-1, [r._mapping for r in old_months]), (1, new_months)):
+            for row in rows:
+                change = {c: sign * row[c] for c in MONTH_COLUMNS}
+                _up_the_tree(month_deltas, chains[row["unit"]], row["kpi"], change, row["month"])
     add_to_tallies(session, year, deltas)
+    add_to_month_tallies(session, year, month_deltas)
 
 
 def set_target(session: Session, year: int, unit: str, kpi: str, target: float) -> None:
@@ -251,8 +323,8 @@ def retally_year(session: Session, year: int) -> None:
     parents = parents_of(session)
     kpis = {k.code: k for k in session.scalars(select(Kpi).where(Kpi.year == year))}
     scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    session.execute(delete(Share).where(Share.year == year))
-    session.execute(delete(Tally).where(Tally.year == year))
+    for model in (Share, Tally, MonthShare, MonthTally):
+        session.execute(delete(model).where(model.year == year))
     by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
         if report.kpi in kpis and report.kpi in scoring:
@@ -271,6 +343,15 @@ def retally_year(session: Session, year: int) -> None:
                 tally[column] += value
             for column in COUNTED_OVER_ALL:
                 every[column] += share[column]
+    month_shares = [
+        row
+        for (unit, kpi), reports in by_slot.items()
+        for row in month_rows(year, unit, kpi, scoring[kpi], kpis[kpi].measure, reports)
+    ]
+    month_tallies: Deltas = {}
+    for row in month_shares:
+        chain, change = ancestry(parents, row["unit"]), {c: row[c] for c in MONTH_COLUMNS}
+        _up_the_tree(month_tallies, chain, row["kpi"], change, row["month"])
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -282,6 +363,9 @@ def retally_year(session: Session, year: int) -> None:
     if tallies:
         rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
         session.execute(insert(Tally.__table__), rows)
+    if month_shares:
+        session.execute(insert(MonthShare.__table__), month_shares)
+    add_to_month_tallies(session, year, month_tallies)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
