@@ -130,20 +130,25 @@ def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
     return sorted(((k, s) for k, s in pairs), key=lambda pair: _sort_key(pair[0].code))
 
 
-def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
-    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
-    kpis = _year_kpis(session, query.year)
+def _tallies(session: Session, year: int, units: list[str]) -> dict[tuple[str, str], Any]:
+    """The units' tallies with their own targets, by (unit, KPI)."""
     # Plain rows, not ORM objects: a region's units below it bring tens of thousands. Every
     # own target has its tally (made with the target), so one join brings both.
     own = and_(Target.year == Tally.year, Target.unit == Tally.unit, Target.kpi == Tally.kpi)
-    tallies = {
+    return {
         (t.unit, t.kpi): t
         for t in session.execute(
             select(*Tally.__table__.c, Target.target.label("own_target"))
             .outerjoin(Target, own)
-            .where(Tally.year == query.year, Tally.unit.in_(units))
+            .where(Tally.year == year, Tally.unit.in_(units))
         )
     }
+
+
+def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
+    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
+    kpis = _year_kpis(session, query.year)
+    tallies = _tallies(session, query.year, units)
     due = _due(session, query.year, units, as_of)
     return {
         unit: [
@@ -342,15 +347,7 @@ def history(
     unit = visible_unit(session, principal, query.unit)
     as_of = min(query.as_of or now.date(), fiscal_year_dates(query.year)[1])
     kpis = _year_kpis(session, query.year)
-    own = and_(Target.year == Tally.year, Target.unit == Tally.unit, Target.kpi == Tally.kpi)
-    tallies = {
-        t.kpi: t._mapping
-        for t in session.execute(
-            select(*Tally.__table__.c, Target.target.label("own_target"))
-            .outerjoin(Target, own)
-            .where(Tally.year == query.year, Tally.unit == unit.code)
-        )
-    }
+    tallies = _tallies(session, query.year, [unit.code])
     moved: dict[str, dict[int, Any]] = defaultdict(dict)
     for row in session.execute(
         select(*MonthTally.__table__.c).where(
@@ -372,8 +369,8 @@ def history(
                     figures[kpi][column] += getattr(by_month[month], column)
         # Today's tally (its targets) with the approved figures of the month's end.
         then = {
-            kpi: SimpleNamespace(**{**tally, **figures[kpi], "pending": 0})
-            for kpi, tally in tallies.items()
+            kpi: SimpleNamespace(**{**tally._mapping, **figures[kpi], "pending": 0})
+            for (_, kpi), tally in tallies.items()
         }
         cards = [
             _kpi_card(kpi, scoring, then.get(kpi.code), 0, Query(query.year, unit.code), read_on)
