@@ -24,7 +24,6 @@ from services.scorecard.models import (
     ALL_KPIS,
     DueCount,
     Kpi,
-    MonthShare,
     MonthTally,
     Report,
     Scoring,
@@ -91,10 +90,14 @@ def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None
     session.execute(statement, list(rows))
 
 
+def _value_of(r: Any) -> rules.Value:
+    return rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
+
+
 def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value], int, int]:
     approved, with_pending, n_approved, n_pending = [], [], 0, 0
     for r in reports:
-        value = rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
+        value = _value_of(r)
         if r.state == APPROVED:
             approved.append(value)
             n_approved += 1
@@ -109,7 +112,8 @@ def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value
 def share_row(
     year: int, unit: str, kpi: str, scoring: Any, measure: str, reports: Iterable[Any]
 ) -> dict[str, Any]:
-    """A unit's own figures for a KPI from its reports."""
+    """A unit's own figures for a KPI from its reports, and how they moved month by month."""
+    reports = list(reports)
     approved, with_pending, n_approved, n_pending = _values(reports)
     a = rules.unit_share(scoring.aggregation, measure, approved)
     p = rules.unit_share(scoring.aggregation, measure, with_pending)
@@ -125,6 +129,7 @@ def share_row(
         "p_den": p.denominator,
         "approved": n_approved,
         "pending": n_pending,
+        "months": _months(year, scoring, measure, reports, _month_figures(a, n_approved)),
     }
 
 
@@ -139,26 +144,37 @@ def fiscal_month_of(year: int, occurred_at: str) -> int:
 MONTH_COLUMNS = ("a_total", "a_units", "a_num", "a_den", "approved")
 
 
-def month_rows(
-    year: int, unit: str, kpi: str, scoring: Any, measure: str, reports: Iterable[Any]
-) -> list[dict[str, Any]]:
-    """A unit's own approved share of a KPI month by month: counted again from the reports
-    approved by the end of each month one was approved in, less the month before (a share
-    is no sum of its reports: `distinct`, `latest` and `ratio` are counted whole)."""
+def _month_figures(share: rules.Share, approved: int) -> list[float]:
+    """What an approved share adds to each month tally column (`MONTH_COLUMNS`)."""
+    if not share.has_value:
+        return [0.0, 0, 0.0, 0.0, approved]
+    return [share.actual or 0.0, 1, share.numerator, share.denominator, approved]
+
+
+def _months(
+    year: int, scoring: Any, measure: str, reports: list[Any], whole: list[float]
+) -> list[list[float]]:
+    """How a unit's approved share moved month by month, `[month, *MONTH_COLUMNS]` for each
+    month that moved it: counted again from the reports approved by the end of each month one
+    was approved in (a share is no sum of its reports: `distinct`, `latest` and `ratio` are
+    counted whole), less the month before; the last such month ends at the `whole` share."""
     approved = sorted(
         ((fiscal_month_of(year, r.occurred_at), r) for r in reports if r.state == APPROVED),
         key=lambda pair: pair[0],
     )
-    rows: list[dict[str, Any]] = []
-    before: dict[str, float] = {}
-    so_far: list[Any] = []
-    for month, group in groupby(approved, key=lambda pair: pair[0]):
-        so_far += [report for _, report in group]
-        share = share_row(year, unit, kpi, scoring, measure, so_far)
-        now = {c: v for c, v in _contribution(share, 1).items() if c in MONTH_COLUMNS}
-        delta = {c: now.get(c, 0) - before.get(c, 0) for c in MONTH_COLUMNS}
-        if any(delta.values()):
-            rows.append({"year": year, "unit": unit, "kpi": kpi, "month": month, **delta})
+    months = [month for month, _ in groupby(approved, key=lambda pair: pair[0])]
+    rows: list[list[float]] = []
+    before = [0.0] * len(MONTH_COLUMNS)
+    for n, month in enumerate(months):
+        if n == len(months) - 1:
+            now = whole
+        else:
+            so_far = [_value_of(r) for m, r in approved if m <= month]
+            share = rules.unit_share(scoring.aggregation, measure, so_far)
+            now = _month_figures(share, len(so_far))
+        delta = [b - a for a, b in zip(before, now, strict=True)]
+        if any(delta):
+            rows.append([month, *delta])
         before = now
     return rows
 
@@ -234,6 +250,14 @@ def _up_the_tree(
                 every[column] += change
 
 
+def _months_up_the_tree(
+    deltas: Deltas, chain: list[str], kpi: str, months: list[list[float]], sign: int
+) -> None:
+    for month, *figures in months:
+        change = {c: sign * v for c, v in zip(MONTH_COLUMNS, figures, strict=True)}
+        _up_the_tree(deltas, chain, kpi, change, int(month))
+
+
 def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
@@ -278,24 +302,14 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
         session.execute(statement, new)
         chains = chains_of(session, {u for u, _ in chunk})
         for row in new:
+            was = old.get((row["unit"], row["kpi"]))
             delta = defaultdict(float, _contribution(row, 1))
-            for column, value in _contribution(old.get((row["unit"], row["kpi"])), -1).items():
+            for column, value in _contribution(was, -1).items():
                 delta[column] += value
-            _up_the_tree(deltas, chains[row["unit"]], row["kpi"], delta)
-        in_chunk = and_(MonthShare.year == year, _in_slots(MonthShare, chunk))
-        old_months = session.execute(select(*MonthShare.__table__.c).where(in_chunk)).all()
-        new_months = [
-            month
-            for u, k in chunk
-            for month in month_rows(year, u, k, scoring[k], measures[k], reports[(u, k)])
-        ]
-        session.execute(delete(MonthShare).where(in_chunk))
-        if new_months:
-            session.execute(insert(MonthShare.__table__), new_months)
-        for sign, rows in ((-1, [r._mapping for r in old_months]), (1, new_months)):
-            for row in rows:
-                change = {c: sign * row[c] for c in MONTH_COLUMNS}
-                _up_the_tree(month_deltas, chains[row["unit"]], row["kpi"], change, row["month"])
+            chain = chains[row["unit"]]
+            _up_the_tree(deltas, chain, row["kpi"], delta)
+            for sign, months in ((-1, was and was["months"]), (1, row["months"])):
+                _months_up_the_tree(month_deltas, chain, row["kpi"], months or [], sign)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
 
@@ -323,7 +337,7 @@ def retally_year(session: Session, year: int) -> None:
     parents = parents_of(session)
     kpis = {k.code: k for k in session.scalars(select(Kpi).where(Kpi.year == year))}
     scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    for model in (Share, Tally, MonthShare, MonthTally):
+    for model in (Share, Tally, MonthTally):
         session.execute(delete(model).where(model.year == year))
     by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
@@ -343,15 +357,10 @@ def retally_year(session: Session, year: int) -> None:
                 tally[column] += value
             for column in COUNTED_OVER_ALL:
                 every[column] += share[column]
-    month_shares = [
-        row
-        for (unit, kpi), reports in by_slot.items()
-        for row in month_rows(year, unit, kpi, scoring[kpi], kpis[kpi].measure, reports)
-    ]
     month_tallies: Deltas = {}
-    for row in month_shares:
-        chain, change = ancestry(parents, row["unit"]), {c: row[c] for c in MONTH_COLUMNS}
-        _up_the_tree(month_tallies, chain, row["kpi"], change, row["month"])
+    for share in shares:
+        chain = ancestry(parents, share["unit"])
+        _months_up_the_tree(month_tallies, chain, share["kpi"], share["months"], 1)
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -363,8 +372,6 @@ def retally_year(session: Session, year: int) -> None:
     if tallies:
         rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
         session.execute(insert(Tally.__table__), rows)
-    if month_shares:
-        session.execute(insert(MonthShare.__table__), month_shares)
     add_to_month_tallies(session, year, month_tallies)
 
 
