@@ -156,9 +156,9 @@ class DueCount(Base):
 
 class MonthTally(Base):
     """How the approved figures of a unit and every unit below it for a KPI moved in one fiscal
-    month (1 = October); the `ALL_KPIS` row keeps the reports approved in the month. The
-    figures at the end of month m are the sum of months 1..m. An approval counts in the month
-    it was given (in Thailand), so that a month's figures stand as they stood then."""
+    month (1 = October). The figures at the end of month m are the sum of months 1..m. An
+    approval counts in the month it was given (in Thailand), so that a month's figures stand
+    as they stood then."""
 
     __tablename__ = "month_tallies"
 

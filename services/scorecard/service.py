@@ -378,7 +378,7 @@ def history(
         ]
         reports = {
             "due": sum(n for day, n in due_on if day <= read_on),
-            "approved": int(figures[ALL_KPIS]["approved"]),
+            "approved": int(sum(f["approved"] for f in figures.values())),
         }
         months.append(
             {

@@ -238,12 +238,10 @@ def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
 COUNTED_OVER_ALL = ("approved", "pending")
 
 
-def _up_the_tree(
-    deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float], *month: int
-) -> None:
+def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
     for unit in chain:
-        moved = deltas.setdefault((unit, kpi, *month), defaultdict(float))
-        every = deltas.setdefault((unit, ALL_KPIS, *month), defaultdict(float))
+        moved = deltas.setdefault((unit, kpi), defaultdict(float))
+        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
         for column, change in delta.items():
             moved[column] += change
             if column in COUNTED_OVER_ALL:
@@ -253,9 +251,13 @@ def _up_the_tree(
 def _months_up_the_tree(
     deltas: Deltas, chain: list[str], kpi: str, months: list[list[float]], sign: int
 ) -> None:
+    """Move the month tallies of the units of `chain`. No every-KPI row: a unit's history reads
+    all its KPIs' months anyway, and adds up their approved reports itself."""
     for month, *figures in months:
-        change = {c: sign * v for c, v in zip(MONTH_COLUMNS, figures, strict=True)}
-        _up_the_tree(deltas, chain, kpi, change, int(month))
+        for unit in chain:
+            moved = deltas.setdefault((unit, kpi, int(month)), defaultdict(float))
+            for column, value in zip(MONTH_COLUMNS, figures, strict=True):
+                moved[column] += sign * value
 
 
 def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
