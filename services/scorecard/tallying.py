@@ -225,14 +225,17 @@ def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
     _move(session, Tally.__table__, TALLY_COLUMNS, rows)
 
 
-def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
-    """Move each (unit, KPI, month) tally by its delta."""
-    rows = [
+def _month_tally_rows(year: int, deltas: Deltas) -> list[dict[str, Any]]:
+    return [
         {"year": year, "unit": u, "kpi": k, "month": m, **dict.fromkeys(MONTH_COLUMNS, 0), **d}
         for (u, k, m), d in deltas.items()
         if any(d.values())
     ]
-    _move(session, MonthTally.__table__, MONTH_COLUMNS, rows)
+
+
+def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI, month) tally by its delta."""
+    _move(session, MonthTally.__table__, MONTH_COLUMNS, _month_tally_rows(year, deltas))
 
 
 COUNTED_OVER_ALL = ("approved", "pending")
@@ -352,16 +355,15 @@ def retally_year(session: Session, year: int) -> None:
     tallies: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(TALLY_COLUMNS, 0)
     )
+    month_tallies: Deltas = {}
     for share in shares:
-        for unit in ancestry(parents, share["unit"]):
+        chain = ancestry(parents, share["unit"])
+        for unit in chain:
             tally, every = tallies[(unit, share["kpi"])], tallies[(unit, ALL_KPIS)]
             for column, value in _contribution(share, 1).items():
                 tally[column] += value
             for column in COUNTED_OVER_ALL:
                 every[column] += share[column]
-    month_tallies: Deltas = {}
-    for share in shares:
-        chain = ancestry(parents, share["unit"])
         _months_up_the_tree(month_tallies, chain, share["kpi"], share["months"], 1)
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
@@ -374,7 +376,8 @@ def retally_year(session: Session, year: int) -> None:
     if tallies:
         rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
         session.execute(insert(Tally.__table__), rows)
-    add_to_month_tallies(session, year, month_tallies)
+    if rows := _month_tally_rows(year, month_tallies):
+        session.execute(insert(MonthTally.__table__), rows)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
