@@ -35,7 +35,7 @@ def _chart(kind, title: str, labels: Sequence[str], **options):
         js=(),  # no script in the image
         disable_xml_declaration=True,
         show_legend=options.pop("show_legend", False),
-        print_values=True,
+        print_values=options.pop("print_values", True),
         print_values_position="top",
         width=options.pop("width", 800),
         height=options.pop("height", 420),
@@ -71,4 +71,28 @@ def completion(
     chart = _chart(pygal.StackedBar, title, labels, show_legend=True, legend_at_bottom=True)
     for name, values in series:
         chart.add(name, list(values))
+    return _svg(chart)
+
+
+def over_the_year(
+    title: str,
+    labels: Sequence[str],
+    completion: tuple[str, Sequence[float | None]],
+    score: tuple[str, Sequence[float | None]],
+) -> bytes:
+    """Completion (per cent, left axis) and the overall score (1-5, right axis) by month."""
+    chart = _chart(
+        pygal.Line,
+        title,
+        labels,
+        show_legend=True,
+        legend_at_bottom=True,
+        # Two lines of twelve figures each would cover each other: the table beside has them.
+        print_values=False,
+        range=(0, 100),
+        secondary_range=(1, 5),
+        value_formatter=lambda v: f"{v:,.4g}",
+    )
+    chart.add(completion[0], [None if v is None else round(v, 2) for v in completion[1]])
+    chart.add(score[0], [None if v is None else round(v, 2) for v in score[1]], secondary=True)
     return _svg(chart)

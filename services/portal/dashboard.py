@@ -6,11 +6,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from services.portal import charts
+from services.portal import charts, thai
 from services.portal.core import fetch, fetch_or, signed_in, unit_arg, year_arg
+from services.portal.labels import lang
 
 dashboard = Blueprint("dashboard", __name__)
-CHARTS = ("kpis", "units", "completion")
+CHARTS = ("kpis", "units", "completion", "history")
 
 
 def scorecard(year: int, unit: str, pending: bool = False) -> dict:
@@ -20,6 +21,15 @@ def scorecard(year: int, unit: str, pending: bool = False) -> dict:
 
 def units_below(year: int, unit: str) -> list[dict]:
     return fetch_or({}, "scorecard", f"/{year}/units", unit=unit).get("units", [])
+
+
+def history(year: int, unit: str) -> list[dict]:
+    """Each month of the year so far with its completion and overall score, and its name."""
+    months = fetch_or({}, "scorecard", f"/{year}/history", unit=unit).get("months", [])
+    for month in months:
+        ce_year, number = (int(part) for part in month["month"].split("-"))
+        month["label"] = thai.month_name(ce_year, number, lang())
+    return months
 
 
 def trail(card: dict) -> list[dict]:
@@ -45,6 +55,7 @@ def view():
         card=card,
         below=units_below(year, unit),
         trail=trail(card),
+        history=history(year, unit),
         pending=pending,
         charts=CHARTS,
     )
@@ -74,6 +85,14 @@ def chart(name: str):
             _("Score (1-5) of the units below"),
             [u["unit"] for u in below],
             [u["score"] for u in below],
+        )
+    elif name == "history":
+        months = history(year, unit)
+        svg = charts.over_the_year(
+            _("Completion and score over the year"),
+            [m["label"] for m in months],
+            (_("Completion (per cent)"), [m["completion"] for m in months]),
+            (_("Overall score (1-5)"), [m["score"] for m in months]),
         )
     else:
         reports = [k["reports"] for k in card["kpis"]]

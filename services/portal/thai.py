@@ -70,13 +70,15 @@ def month_of(fiscal_year: int, period: str) -> tuple[int, int] | None:
     return fiscal_month(fiscal_year, int(period[1:]))
 
 
+def month_name(ce_year: int, month: int, lang: str) -> str:
+    """ "ต.ค. 2546" / "Oct 2003" for a calendar month."""
+    return f"{MONTHS[lang][month - 1]} {_year(ce_year, lang)}"
+
+
 def month_label(fiscal_year: int, period: str, lang: str) -> str | None:
     """ "ต.ค. 2546" / "Oct 2003" for a monthly period, None for any other."""
     found = month_of(fiscal_year, period)
-    if found is None:
-        return None
-    ce_year, month = found
-    return f"{MONTHS[lang][month - 1]} {_year(ce_year, lang)}"
+    return None if found is None else month_name(*found, lang)
 
 
 def days_late(due_on: date | str | None, today: date) -> int:

@@ -51,3 +51,15 @@ class Completion(MethodView):
         the roll-up (no unit x KPI x period cell is read): the progress of a parent unit."""
         principal = current_principal()
         return _scorecards().completion(principal, _query(year, args), utcnow())
+
+
+@blp.route("/<int:year>/history")
+class History(MethodView):
+    @blp.arguments(schemas.HistoryQuerySchema, location="query")
+    @blp.response(200, schemas.HistorySchema)
+    def get(self, args, year):
+        """Completion and overall score of `unit` (rolled up) at the end of each month of the
+        fiscal year so far, from the approvals given by then."""
+        principal = current_principal()
+        query = Query(year, args["unit"], as_of=args.get("as_of"))
+        return _scorecards().history(principal, query, utcnow())

@@ -107,6 +107,10 @@ class Share(Base):
     p_den: Mapped[float] = mapped_column(Float, default=0.0)
     approved: Mapped[int] = mapped_column(Integer, default=0)
     pending: Mapped[int] = mapped_column(Integer, default=0)
+    # How the approved share moved by fiscal month: `[month, a_total, a_units, a_num, a_den,
+    # approved]` for each month that moved it (what its month tallies moved by, kept to take
+    # it out again when its reports change).
+    months: Mapped[list[list[float]] | None] = mapped_column(JSON, nullable=True)
 
 
 # The KPI of the rows that add up every KPI of a unit (its reports due, approved and pending),
@@ -148,6 +152,25 @@ class DueCount(Base):
     kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     reports: Mapped[int] = mapped_column(Integer)
+
+
+class MonthTally(Base):
+    """How the approved figures of a unit and every unit below it for a KPI moved in one fiscal
+    month (1 = October). The figures at the end of month m are the sum of months 1..m. An
+    approval counts in the month it was given (in Thailand), so that a month's figures stand
+    as they stood then."""
+
+    __tablename__ = "month_tallies"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    a_total: Mapped[float] = mapped_column(Float, default=0.0)
+    a_units: Mapped[int] = mapped_column(Integer, default=0)
+    a_num: Mapped[float] = mapped_column(Float, default=0.0)
+    a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Inbox(InboxMixin, Base):

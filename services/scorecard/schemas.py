@@ -119,3 +119,39 @@ class CompletionSchema(Schema):
     reports = fields.Nested(ProgressSchema, metadata={"description": "The unit and all below."})
     completion = fields.Float(allow_none=True)
     units = fields.List(fields.Nested(CompletionRowSchema))
+
+
+class HistoryQuerySchema(Schema):
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    as_of = fields.Date(
+        load_default=None,
+        metadata={"description": "The last day counted (today); later months are left out."},
+    )
+
+
+class MonthReportsSchema(Schema):
+    due = fields.Integer(metadata={"description": "Reports due by the month's `as_of`."})
+    approved = fields.Integer(metadata={"description": "Approved by then."})
+
+
+class MonthSchema(Schema):
+    month = Text(metadata={"description": "`YYYY-MM` (Common Era) of the fiscal year's month."})
+    fiscal_month = fields.Integer(metadata={"description": "1 = October ... 12 = September."})
+    as_of = fields.Date(metadata={"description": "Its last day, or `as_of` during the month."})
+    completion = fields.Float(
+        allow_none=True, metadata={"description": "Approved per cent of those due; null if none."}
+    )
+    score = fields.Float(
+        allow_none=True, metadata={"description": "Overall weighted 1.0-5.0 at the month's end."}
+    )
+    reports = fields.Nested(MonthReportsSchema)
+
+
+class HistorySchema(Schema):
+    year = fields.Integer()
+    unit = Text()
+    as_of = fields.Date()
+    months = fields.List(
+        fields.Nested(MonthSchema),
+        metadata={"description": "Each month of the fiscal year so far, October first."},
+    )

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
@@ -19,10 +20,20 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 from common.auth import Principal
 from common.db import unit_of_work
 from common.errors import Conflict, Forbidden, NotFound
+from common.fiscal import fiscal_year_dates, period_dates
 from services.scorecard import catalogue_copy, rules
 from services.scorecard.catalogue_copy import Catalogue
-from services.scorecard.models import ALL_KPIS, DueCount, Kpi, Scoring, Tally, Target, Unit
-from services.scorecard.tallying import chains_of
+from services.scorecard.models import (
+    ALL_KPIS,
+    DueCount,
+    Kpi,
+    MonthTally,
+    Scoring,
+    Tally,
+    Target,
+    Unit,
+)
+from services.scorecard.tallying import MONTH_COLUMNS, chains_of
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
 
@@ -119,20 +130,25 @@ def _year_kpis(session: Session, year: int) -> list[tuple[Kpi, Scoring]]:
     return sorted(((k, s) for k, s in pairs), key=lambda pair: _sort_key(pair[0].code))
 
 
-def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
-    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
-    kpis = _year_kpis(session, query.year)
+def _tallies(session: Session, year: int, units: list[str]) -> dict[tuple[str, str], Any]:
+    """The units' tallies with their own targets, by (unit, KPI)."""
     # Plain rows, not ORM objects: a region's units below it bring tens of thousands. Every
     # own target has its tally (made with the target), so one join brings both.
     own = and_(Target.year == Tally.year, Target.unit == Tally.unit, Target.kpi == Tally.kpi)
-    tallies = {
+    return {
         (t.unit, t.kpi): t
         for t in session.execute(
             select(*Tally.__table__.c, Target.target.label("own_target"))
             .outerjoin(Target, own)
-            .where(Tally.year == query.year, Tally.unit.in_(units))
+            .where(Tally.year == year, Tally.unit.in_(units))
         )
     }
+
+
+def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
+    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
+    kpis = _year_kpis(session, query.year)
+    tallies = _tallies(session, query.year, units)
     due = _due(session, query.year, units, as_of)
     return {
         unit: [
@@ -310,6 +326,73 @@ def completion(
     }
 
 
+def _months_so_far(year: int, as_of: date) -> list[tuple[int, date, date]]:
+    """(fiscal month, first day, the day it is read at: its last, or `as_of` in its course)."""
+    months = []
+    for month in range(1, 13):
+        first, last = period_dates(year, f"M{month:02d}")
+        if first > as_of:
+            break
+        months.append((month, first, min(last, as_of)))
+    return months
+
+
+def history(
+    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+) -> dict[str, Any]:
+    """The unit's completion and overall score as they stood at the end of each month of the
+    year so far (today's targets and criteria): its month tallies added up month by month,
+    a few hundred rows found by their key (year, unit) for any unit."""
+    ensure_year(session, catalogue, query.year)
+    unit = visible_unit(session, principal, query.unit)
+    as_of = min(query.as_of or now.date(), fiscal_year_dates(query.year)[1])
+    kpis = _year_kpis(session, query.year)
+    tallies = _tallies(session, query.year, [unit.code])
+    moved: dict[str, dict[int, Any]] = defaultdict(dict)
+    for row in session.execute(
+        select(*MonthTally.__table__.c).where(
+            MonthTally.year == query.year, MonthTally.unit == unit.code
+        )
+    ):
+        moved[row.kpi][row.month] = row
+    due_on = session.execute(
+        select(DueCount.due_on, DueCount.reports).where(
+            DueCount.year == query.year, DueCount.unit == unit.code, DueCount.kpi == ALL_KPIS
+        )
+    ).all()
+    figures: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MONTH_COLUMNS, 0.0))
+    months = []
+    for month, first, read_on in _months_so_far(query.year, as_of):
+        for kpi, by_month in moved.items():
+            if month in by_month:
+                for column in MONTH_COLUMNS:
+                    figures[kpi][column] += getattr(by_month[month], column)
+        # Today's tally (its targets) with the approved figures of the month's end.
+        then = {
+            kpi: SimpleNamespace(**{**tally._mapping, **figures[kpi], "pending": 0})
+            for (_, kpi), tally in tallies.items()
+        }
+        cards = [
+            _kpi_card(kpi, scoring, then.get(kpi.code), 0, Query(query.year, unit.code), read_on)
+            for kpi, scoring in kpis
+        ]
+        reports = {
+            "due": sum(n for day, n in due_on if day <= read_on),
+            "approved": int(sum(f["approved"] for f in figures.values())),
+        }
+        months.append(
+            {
+                "month": first.strftime("%Y-%m"),
+                "fiscal_month": month,
+                "as_of": read_on,
+                "completion": _completion(reports),
+                "score": _scores(cards)[0],
+                "reports": reports,
+            }
+        )
+    return {"year": query.year, "unit": unit.code, "as_of": as_of, "months": months}
+
+
 @dataclass(frozen=True)
 class Scorecards:
     """The scorecard's use cases with what they need: its database and the catalogue."""
@@ -325,6 +408,9 @@ class Scorecards:
 
     def completion(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
         return self._read(completion, principal, query, now)
+
+    def history(self, principal: Principal, query: Query, now: datetime) -> dict[str, Any]:
+        return self._read(history, principal, query, now)
 
     def _read(self, use_case, principal: Principal, query: Query, now: datetime):
         # Two first readers of a year copy it at once: the second finds the first's copy.

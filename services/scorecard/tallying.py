@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import and_, delete, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
 from common.db import upsert
+from common.fiscal import fiscal_year_dates, today
 from services.scorecard import rules
 from services.scorecard.models import (
     ALL_KPIS,
     DueCount,
     Kpi,
+    MonthTally,
     Report,
     Scoring,
     Share,
@@ -87,10 +90,14 @@ def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None
     session.execute(statement, list(rows))
 
 
+def _value_of(r: Any) -> rules.Value:
+    return rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
+
+
 def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value], int, int]:
     approved, with_pending, n_approved, n_pending = [], [], 0, 0
     for r in reports:
-        value = rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
+        value = _value_of(r)
         if r.state == APPROVED:
             approved.append(value)
             n_approved += 1
@@ -105,7 +112,8 @@ def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value
 def share_row(
     year: int, unit: str, kpi: str, scoring: Any, measure: str, reports: Iterable[Any]
 ) -> dict[str, Any]:
-    """A unit's own figures for a KPI from its reports."""
+    """A unit's own figures for a KPI from its reports, and how they moved month by month."""
+    reports = list(reports)
     approved, with_pending, n_approved, n_pending = _values(reports)
     a = rules.unit_share(scoring.aggregation, measure, approved)
     p = rules.unit_share(scoring.aggregation, measure, with_pending)
@@ -121,7 +129,54 @@ def share_row(
         "p_den": p.denominator,
         "approved": n_approved,
         "pending": n_pending,
+        "months": _months(year, scoring, measure, reports, _month_figures(a, n_approved)),
     }
+
+
+def fiscal_month_of(year: int, occurred_at: str) -> int:
+    """The fiscal month (1 = October) of `year` an event happened in, in Thailand: one before
+    the year counts in its first month, one after it (a late approval) in its last."""
+    day = today(datetime.fromisoformat(occurred_at))
+    start, _ = fiscal_year_dates(year)
+    return min(max((day.year - start.year) * 12 + day.month - start.month + 1, 1), 12)
+
+
+MONTH_COLUMNS = ("a_total", "a_units", "a_num", "a_den", "approved")
+
+
+def _month_figures(share: rules.Share, approved: int) -> list[float]:
+    """What an approved share adds to each month tally column (`MONTH_COLUMNS`)."""
+    if not share.has_value:
+        return [0.0, 0, 0.0, 0.0, approved]
+    return [share.actual or 0.0, 1, share.numerator, share.denominator, approved]
+
+
+def _months(
+    year: int, scoring: Any, measure: str, reports: list[Any], whole: list[float]
+) -> list[list[float]]:
+    """How a unit's approved share moved month by month, `[month, *MONTH_COLUMNS]` for each
+    month that moved it: counted again from the reports approved by the end of each month one
+    was approved in (a share is no sum of its reports: `distinct`, `latest` and `ratio` are
+    counted whole), less the month before; the last such month ends at the `whole` share."""
+    approved = sorted(
+        ((fiscal_month_of(year, r.occurred_at), r) for r in reports if r.state == APPROVED),
+        key=lambda pair: pair[0],
+    )
+    months = [month for month, _ in groupby(approved, key=lambda pair: pair[0])]
+    rows: list[list[float]] = []
+    before = [0.0] * len(MONTH_COLUMNS)
+    for n, month in enumerate(months):
+        if n == len(months) - 1:
+            now = whole
+        else:
+            so_far = [_value_of(r) for m, r in approved if m <= month]
+            share = rules.unit_share(scoring.aggregation, measure, so_far)
+            now = _month_figures(share, len(so_far))
+        delta = [b - a for a, b in zip(before, now, strict=True)]
+        if any(delta):
+            rows.append([month, *delta])
+        before = now
+    return rows
 
 
 def _contribution(row: Mapping[str, Any] | None, sign: int) -> dict[str, float]:
@@ -143,26 +198,44 @@ TALLY_COLUMNS = (
     "approved", "pending", "target_total", "target_units",
 )  # fmt: skip
 
-Deltas = dict[tuple[str, str], dict[str, float]]
+# (unit, KPI) of a tally, (unit, KPI, month) of a month tally: the change of each column.
+Deltas = dict[tuple[Any, ...], dict[str, float]]
 
 
-def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
-    """Move each (unit, KPI) tally by its delta, in one statement (a tally is made at 0 first)."""
-    table = Tally.__table__
-    rows = [
-        {"year": year, "unit": unit, "kpi": kpi, **dict.fromkeys(TALLY_COLUMNS, 0), **delta}
-        for (unit, kpi), delta in deltas.items()
-        if any(delta.values())
-    ]
+def _move(session: Session, table: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
+    """Move each row of `table` by its delta, in one statement (a row is made at 0 first)."""
     if not rows:
         return
     statement = upsert(session)(table)
     new = statement.excluded
     statement = statement.on_conflict_do_update(
-        index_elements=[table.c.year, table.c.unit, table.c.kpi],
-        set_={c: table.c[c] + new[c] for c in TALLY_COLUMNS},
+        index_elements=list(table.primary_key.columns),
+        set_={c: table.c[c] + new[c] for c in columns},
     )
     session.execute(statement, rows)
+
+
+def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI) tally by its delta."""
+    rows = [
+        {"year": year, "unit": unit, "kpi": kpi, **dict.fromkeys(TALLY_COLUMNS, 0), **delta}
+        for (unit, kpi), delta in deltas.items()
+        if any(delta.values())
+    ]
+    _move(session, Tally.__table__, TALLY_COLUMNS, rows)
+
+
+def _month_tally_rows(year: int, deltas: Deltas) -> list[dict[str, Any]]:
+    return [
+        {"year": year, "unit": u, "kpi": k, "month": m, **dict.fromkeys(MONTH_COLUMNS, 0), **d}
+        for (u, k, m), d in deltas.items()
+        if any(d.values())
+    ]
+
+
+def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
+    """Move each (unit, KPI, month) tally by its delta."""
+    _move(session, MonthTally.__table__, MONTH_COLUMNS, _month_tally_rows(year, deltas))
 
 
 COUNTED_OVER_ALL = ("approved", "pending")
@@ -176,6 +249,18 @@ def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str,
             moved[column] += change
             if column in COUNTED_OVER_ALL:
                 every[column] += change
+
+
+def _months_up_the_tree(
+    deltas: Deltas, chain: list[str], kpi: str, months: list[list[float]], sign: int
+) -> None:
+    """Move the month tallies of the units of `chain`. No every-KPI row: a unit's history reads
+    all its KPIs' months anyway, and adds up their approved reports itself."""
+    for month, *figures in months:
+        for unit in chain:
+            moved = deltas.setdefault((unit, kpi, int(month)), defaultdict(float))
+            for column, value in zip(MONTH_COLUMNS, figures, strict=True):
+                moved[column] += sign * value
 
 
 def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
@@ -203,6 +288,7 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     # A KPI the year's copy does not know yet is counted with the whole year when it is copied.
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
     deltas: Deltas = {}
+    month_deltas: Deltas = {}
     shares = Share.__table__
     for start in range(0, len(slots), CHUNK):
         chunk = slots[start : start + CHUNK]
@@ -221,11 +307,16 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
         session.execute(statement, new)
         chains = chains_of(session, {u for u, _ in chunk})
         for row in new:
+            was = old.get((row["unit"], row["kpi"]))
             delta = defaultdict(float, _contribution(row, 1))
-            for column, value in _contribution(old.get((row["unit"], row["kpi"])), -1).items():
+            for column, value in _contribution(was, -1).items():
                 delta[column] += value
-            _up_the_tree(deltas, chains[row["unit"]], row["kpi"], delta)
+            chain = chains[row["unit"]]
+            _up_the_tree(deltas, chain, row["kpi"], delta)
+            for sign, months in ((-1, was and was["months"]), (1, row["months"])):
+                _months_up_the_tree(month_deltas, chain, row["kpi"], months or [], sign)
     add_to_tallies(session, year, deltas)
+    add_to_month_tallies(session, year, month_deltas)
 
 
 def set_target(session: Session, year: int, unit: str, kpi: str, target: float) -> None:
@@ -251,8 +342,8 @@ def retally_year(session: Session, year: int) -> None:
     parents = parents_of(session)
     kpis = {k.code: k for k in session.scalars(select(Kpi).where(Kpi.year == year))}
     scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    session.execute(delete(Share).where(Share.year == year))
-    session.execute(delete(Tally).where(Tally.year == year))
+    for model in (Share, Tally, MonthTally):
+        session.execute(delete(model).where(model.year == year))
     by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
         if report.kpi in kpis and report.kpi in scoring:
@@ -264,13 +355,16 @@ def retally_year(session: Session, year: int) -> None:
     tallies: dict[tuple[str, str], dict[str, float]] = defaultdict(
         lambda: dict.fromkeys(TALLY_COLUMNS, 0)
     )
+    month_tallies: Deltas = {}
     for share in shares:
-        for unit in ancestry(parents, share["unit"]):
+        chain = ancestry(parents, share["unit"])
+        for unit in chain:
             tally, every = tallies[(unit, share["kpi"])], tallies[(unit, ALL_KPIS)]
             for column, value in _contribution(share, 1).items():
                 tally[column] += value
             for column in COUNTED_OVER_ALL:
                 every[column] += share[column]
+        _months_up_the_tree(month_tallies, chain, share["kpi"], share["months"], 1)
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -282,6 +376,8 @@ def retally_year(session: Session, year: int) -> None:
     if tallies:
         rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
         session.execute(insert(Tally.__table__), rows)
+    if rows := _month_tally_rows(year, month_tallies):
+        session.execute(insert(MonthTally.__table__), rows)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
