@@ -6,7 +6,6 @@ from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
 from common.auth import current_principal
-from common.db import unit_of_work
 from common.errors import UnsupportedMediaType
 from services.evidence import intake, packs, rules, schemas, service
 
@@ -15,10 +14,6 @@ blp = Blueprint("evidence", __name__, description="Form templates and evidence f
 
 def _runtime():
     return current_app.extensions["rbm"]
-
-
-def _session():
-    return unit_of_work(_runtime().session_factory)
 
 
 def multipart_stream(limit: int) -> tuple[object, bytes]:
@@ -84,19 +79,16 @@ class Packs(MethodView):
     @blp.response(200, schemas.PackSchema(many=True))
     def get(self):
         """The caller's evidence packs (everyone's for those who see every unit), newest first."""
-        principal = current_principal()
-        with _session() as session:
-            return packs.list_packs(session, principal)
+        return packs.list_packs(_runtime().session_factory, current_principal())
 
     @blp.arguments(schemas.PackRequest)
     @blp.response(202, schemas.PackSchema)
     def post(self, body):
         """Ask for an evidence pack of a year (optionally one unit, KPI, period); built later."""
-        principal = current_principal()
-        with _session() as session:
-            pack = packs.request_pack(session, principal, body)
-            # Queued before the commit: a broker that is down leaves no pack row behind.
-            _runtime().extras["pack_queue"].enqueue(pack.id)
+        runtime = _runtime()
+        pack = packs.request_pack(
+            runtime.session_factory, current_principal(), body, runtime.extras["pack_queue"].enqueue
+        )
         return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
 
 
@@ -105,9 +97,7 @@ class PackItem(MethodView):
     @blp.response(200, schemas.PackSchema)
     def get(self, pack_id):
         """A pack's state and progress."""
-        principal = current_principal()
-        with _session() as session:
-            return packs.get_pack(session, principal, pack_id)
+        return packs.get_pack(_runtime().session_factory, current_principal(), pack_id)
 
 
 @blp.route("/packs/<string:pack_id>/content")
@@ -120,9 +110,7 @@ class PackContent(MethodView):
     )
     def get(self, pack_id):
         """The pack's zip, streamed from the object store."""
-        principal = current_principal()
-        with _session() as session:
-            pack = packs.ready_pack(session, principal, pack_id)
+        pack = packs.ready_pack(_runtime().session_factory, current_principal(), pack_id)
         body = _runtime().extras["store"].stream(pack.object_key, pack.object_version)
         response = Response(body, mimetype="application/zip", direct_passthrough=True)
         response.headers["Content-Length"] = str(pack.size)
