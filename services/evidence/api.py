@@ -7,13 +7,19 @@ from werkzeug.wsgi import wrap_file
 
 from common.auth import current_principal
 from common.errors import UnsupportedMediaType
+from common.web import dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
+from services.evidence.dependencies import Dependencies
 
 blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
 
 
 def _runtime():
     return current_app.extensions["rbm"]
+
+
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
 
 
 def multipart_stream(limit: int) -> tuple[object, bytes]:
@@ -41,7 +47,7 @@ class Files(MethodView):
         limit = runtime.settings.max_upload_bytes
         stream, boundary = multipart_stream(limit)
         row = service.upload_file(
-            runtime.session_factory, runtime.extras["store"], principal, stream, boundary, limit
+            runtime.session_factory, _deps().store, principal, stream, boundary, limit
         )
         return row, 201, {"Location": f"{request.script_root}/files/{row.id}"}
 
@@ -61,7 +67,7 @@ class FileContent(MethodView):
         """The exact bytes uploaded, after checking them against their SHA-256."""
         runtime = _runtime()
         row, spool = service.open_content(
-            runtime.session_factory, runtime.extras["store"], current_principal(), file_id
+            runtime.session_factory, _deps().store, current_principal(), file_id
         )
         response = Response(
             wrap_file(request.environ, spool), mimetype=row.content_type, direct_passthrough=True
@@ -87,7 +93,7 @@ class Packs(MethodView):
         """Ask for an evidence pack of a year (optionally one unit, KPI, period); built later."""
         runtime = _runtime()
         pack = packs.request_pack(
-            runtime.session_factory, current_principal(), body, runtime.extras["pack_queue"].enqueue
+            runtime.session_factory, current_principal(), body, _deps().pack_queue.enqueue
         )
         return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
 
@@ -111,7 +117,7 @@ class PackContent(MethodView):
     def get(self, pack_id):
         """The pack's zip, streamed from the object store."""
         pack = packs.ready_pack(_runtime().session_factory, current_principal(), pack_id)
-        body = _runtime().extras["store"].stream(pack.object_key, pack.object_version)
+        body = _deps().store.stream(pack.object_key, pack.object_version)
         response = Response(body, mimetype="application/zip", direct_passthrough=True)
         response.headers["Content-Length"] = str(pack.size)
         response.headers["Content-Disposition"] = (
