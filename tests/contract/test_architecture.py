@@ -6,9 +6,14 @@ import ast
 import subprocess
 import sys
 import tomllib
+from dataclasses import fields
 from pathlib import Path
+from typing import get_args
 
 import pytest
+
+from common.web import Runtime
+from services.portal.dependencies import Dependencies, Service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +147,38 @@ def test_the_session_check_lets_a_view_pass_the_factory_to_a_use_case():
         "    packs.get_pack(_runtime().session_factory, current_principal(), pack_id)"
     )
     assert session_openings(view) == []
+
+
+def test_a_runtime_holds_its_dependencies_typed_not_in_a_dict_of_extras():
+    assert "extras" not in {f.name for f in fields(Runtime)}
+
+
+def extras_lookups(source: str) -> list[str]:
+    """Where a module reads an `extras` attribute: the dict of dependencies looked up by string
+    that a runtime no longer has. `settings.extra` is another thing, left alone: the raw RBM_*
+    environment that configuration is read from (a pool size, a key, a number of days)."""
+    return [
+        f"line {node.lineno}: .extras"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr == "extras"
+    ]
+
+
+@pytest.mark.parametrize("folder", ["services", "common", "deploy", "bench", "tests"])
+def test_no_code_looks_dependencies_up_by_string(folder):
+    found = {
+        str(path.relative_to(ROOT)): lookups
+        for path in (ROOT / folder).rglob("*.py")
+        if (lookups := extras_lookups(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_extras_check_tells_them_from_settings():
+    assert extras_lookups('current_app.extensions["rbm"].extras["store"]')
+    assert extras_lookups("runtime.extras.update(celery=celery)")
+    assert extras_lookups('settings.extra.get("RBM_DB_POOL_SIZE", "10")') == []
+
+
+def test_the_portal_names_only_the_services_it_holds_a_client_of():
+    assert set(get_args(Service)) == {f.name for f in fields(Dependencies)}
