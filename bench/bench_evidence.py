@@ -79,7 +79,7 @@ class Server:
         )
         resp.raise_for_status()
         self.token = resp.json()["access_token"]
-        self.store = self.apps["evidence"].extensions["rbm"].extras["store"]
+        self.store = self.apps["evidence"].extensions["rbm"].deps.store
 
     def upload(self, path: Path, period: str = "Q1") -> tuple[int, float]:
         """POST a file with curl; return the status and the seconds it took."""

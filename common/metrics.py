@@ -104,7 +104,7 @@ class _Scraped:
                 log.warning("metrics_unavailable", collector=collector.__name__, error=repr(exc))
 
     def _outbox(self):
-        outbox = self.runtime.extras.get("outbox_model")
+        outbox = self.runtime.outbox_model
         if outbox is None:
             return
         with unit_of_work(self.runtime.session_factory) as session:

@@ -45,7 +45,8 @@ class Runtime:
     verifier: TokenVerifier
     workers: list[Worker] = field(default_factory=list)
     checks: dict[str, Callable[[], None]] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # The service's outbox table, whose backlog /metrics reports (None: it publishes nothing).
+    outbox_model: type | None = None
     # The service's own dependencies (clients, stores) as one typed object, set by its
     # composition root and read back with `dependencies_of`.
     deps: Any = None
@@ -184,7 +185,7 @@ def create_service_app(
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
     if outbox_model is not None and runtime.session_factory is not None:
-        runtime.extras["outbox_model"] = outbox_model
+        runtime.outbox_model = outbox_model
         runtime.workers.append(
             OutboxRelay(
                 runtime.session_factory,
@@ -284,9 +285,8 @@ def _add_health(app: Flask, runtime: Runtime) -> None:
 
 def _unanswered(runtime: Runtime) -> list[str]:
     """The services this one calls (its ServiceClients) whose /healthz does not answer now."""
-    held = list(runtime.extras.values())
-    if is_dataclass(runtime.deps):
-        held += [getattr(runtime.deps, f.name) for f in dataclass_fields(runtime.deps)]
+    deps = runtime.deps
+    held = [getattr(deps, f.name) for f in dataclass_fields(deps)] if is_dataclass(deps) else []
     called = sorted({c.service for c in held if isinstance(c, ServiceClient)})
 
     def answers(service: str) -> bool:

@@ -27,9 +27,11 @@ from celery.contrib.testing.worker import start_worker
 from kombu import Connection
 from werkzeug.serving import make_server
 
+from common.web import dependencies_of
 from deploy import demo_activity
 from deploy.seaweedfs import SeaweedFS, free_port
 from deploy.topology import rabbitmqctl
+from services.evidence.dependencies import Dependencies as EvidenceDeps
 from services.system import System, build_system
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -255,7 +257,7 @@ def demo(live) -> LiveSystem:
 @pytest.fixture(scope="session")
 def pack_worker(live) -> Iterator[None]:
     """The evidence Celery worker (evidence packs), in a thread of the test process."""
-    celery = live.app("evidence").extensions["rbm"].extras["celery"]
+    celery = dependencies_of(live.app("evidence"), EvidenceDeps).celery
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         yield
 

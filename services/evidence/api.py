@@ -6,9 +6,10 @@ from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
 from common.auth import current_principal
-from common.db import unit_of_work
 from common.errors import UnsupportedMediaType
+from common.web import dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
+from services.evidence.dependencies import Dependencies
 
 blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
 
@@ -17,8 +18,8 @@ def _runtime():
     return current_app.extensions["rbm"]
 
 
-def _session():
-    return unit_of_work(_runtime().session_factory)
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
 
 
 def multipart_stream(limit: int) -> tuple[object, bytes]:
@@ -46,7 +47,7 @@ class Files(MethodView):
         limit = runtime.settings.max_upload_bytes
         stream, boundary = multipart_stream(limit)
         row = service.upload_file(
-            runtime.session_factory, runtime.extras["store"], principal, stream, boundary, limit
+            runtime.session_factory, _deps().store, principal, stream, boundary, limit
         )
         return row, 201, {"Location": f"{request.script_root}/files/{row.id}"}
 
@@ -66,7 +67,7 @@ class FileContent(MethodView):
         """The exact bytes uploaded, after checking them against their SHA-256."""
         runtime = _runtime()
         row, spool = service.open_content(
-            runtime.session_factory, runtime.extras["store"], current_principal(), file_id
+            runtime.session_factory, _deps().store, current_principal(), file_id
         )
         response = Response(
             wrap_file(request.environ, spool), mimetype=row.content_type, direct_passthrough=True
@@ -84,19 +85,16 @@ class Packs(MethodView):
     @blp.response(200, schemas.PackSchema(many=True))
     def get(self):
         """The caller's evidence packs (everyone's for those who see every unit), newest first."""
-        principal = current_principal()
-        with _session() as session:
-            return packs.list_packs(session, principal)
+        return packs.list_packs(_runtime().session_factory, current_principal())
 
     @blp.arguments(schemas.PackRequest)
     @blp.response(202, schemas.PackSchema)
     def post(self, body):
         """Ask for an evidence pack of a year (optionally one unit, KPI, period); built later."""
-        principal = current_principal()
-        with _session() as session:
-            pack = packs.request_pack(session, principal, body)
-            # Queued before the commit: a broker that is down leaves no pack row behind.
-            _runtime().extras["pack_queue"].enqueue(pack.id)
+        runtime = _runtime()
+        pack = packs.request_pack(
+            runtime.session_factory, current_principal(), body, _deps().pack_queue.enqueue
+        )
         return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
 
 
@@ -105,9 +103,7 @@ class PackItem(MethodView):
     @blp.response(200, schemas.PackSchema)
     def get(self, pack_id):
         """A pack's state and progress."""
-        principal = current_principal()
-        with _session() as session:
-            return packs.get_pack(session, principal, pack_id)
+        return packs.get_pack(_runtime().session_factory, current_principal(), pack_id)
 
 
 @blp.route("/packs/<string:pack_id>/content")
@@ -120,10 +116,8 @@ class PackContent(MethodView):
     )
     def get(self, pack_id):
         """The pack's zip, streamed from the object store."""
-        principal = current_principal()
-        with _session() as session:
-            pack = packs.ready_pack(session, principal, pack_id)
-        body = _runtime().extras["store"].stream(pack.object_key, pack.object_version)
+        pack = packs.ready_pack(_runtime().session_factory, current_principal(), pack_id)
+        body = _deps().store.stream(pack.object_key, pack.object_version)
         response = Response(body, mimetype="application/zip", direct_passthrough=True)
         response.headers["Content-Length"] = str(pack.size)
         response.headers["Content-Disposition"] = (

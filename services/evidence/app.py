@@ -10,9 +10,9 @@ from prometheus_client import Counter
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.errors import Unavailable
-from common.tasks import task_queue
 from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
+from services.evidence.dependencies import Dependencies
 from services.evidence.forms.api import blp as forms_blp
 from services.evidence.forms.library import TemplateLibrary
 from services.evidence.models import Outbox
@@ -36,16 +36,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     runtime = runtime_of(app)
     store = ObjectStore.from_settings(settings)
-    runtime.extras["store"] = store
-    runtime.extras["templates"] = TemplateLibrary(store)
-    runtime.extras["catalogue"] = ServiceClient(settings, "catalogue")
-    runtime.extras["identity"] = ServiceClient(settings, "identity")
+    celery = create_celery(settings)
+    runtime.deps = Dependencies(
+        store=store,
+        templates=TemplateLibrary(store),
+        catalogue=ServiceClient(settings, "catalogue"),
+        identity=ServiceClient(settings, "identity"),
+        celery=celery,
+        pack_queue=PackQueue(celery),
+    )
     runtime.checks["object store"] = store.check
     app.after_request(count_upload)
-    celery = create_celery(settings)
-    runtime.extras.update(
-        celery=celery, pack_queue=PackQueue(celery), queues=[task_queue(settings)]
-    )
     PackSigner.from_settings(settings)  # embedded mode: the public key identity publishes
     try:
         store.ensure_bucket()

@@ -7,6 +7,7 @@ units (and must name one). The build itself is `pack_build.build`, run by a Cele
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER, UNIT_HEAD, Principal
+from common.db import transactional
 from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.evidence.models import Pack
@@ -55,8 +57,12 @@ def _check_scope(principal: Principal, unit: str | None) -> None:
         raise Forbidden(f"You may pack only your own units, not {unit}.")
 
 
-def request_pack(session: Session, principal: Principal, ask: dict[str, Any]) -> Pack:
-    """A queued pack of the year's reports (optionally one unit, KPI, period)."""
+@transactional
+def request_pack(
+    session: Session, principal: Principal, ask: dict[str, Any], enqueue: Callable[[str], None]
+) -> Pack:
+    """A queued pack of the year's reports (optionally one unit, KPI, period), its build sent
+    to `enqueue` before the commit: a broker that is down leaves no pack row behind."""
     _check_scope(principal, ask.get("unit"))
     pack = Pack(
         id=str(uuid.uuid4()),
@@ -73,9 +79,11 @@ def request_pack(session: Session, principal: Principal, ask: dict[str, Any]) ->
     )
     session.add(pack)
     session.flush()
+    enqueue(pack.id)
     return pack
 
 
+@transactional
 def get_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
     """A pack its caller may see: their own, or any for those who see every unit."""
     pack = session.get(Pack, pack_id)
@@ -86,6 +94,7 @@ def get_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
     return pack
 
 
+@transactional
 def list_packs(session: Session, principal: Principal) -> list[Pack]:
     query = select(Pack).order_by(Pack.requested_at.desc()).limit(50)
     if not principal.sees_all_units:
@@ -93,8 +102,9 @@ def list_packs(session: Session, principal: Principal) -> list[Pack]:
     return list(session.scalars(query))
 
 
+@transactional
 def ready_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
-    pack = get_pack(session, principal, pack_id)
+    pack = get_pack.within(session, principal, pack_id)
     if pack.state == EXPIRED:
         raise PackGone("The pack was kept for its set time and is deleted; build it again.")
     if pack.state != READY:

@@ -5,8 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, current_principal, require_roles
-from common.web import require_json_body
+from common.web import dependencies_of, require_json_body
 from services.notifications import deadletters, schemas, service
+from services.notifications.dependencies import Dependencies
 
 blp = Blueprint(
     "notifications", __name__, description="In-app inbox, notification preferences, email"
@@ -19,6 +20,10 @@ def _runtime():
 
 def _sessions():
     return _runtime().session_factory
+
+
+def _consumers():
+    return dependencies_of(current_app, Dependencies).consumers
 
 
 @blp.before_request
@@ -112,8 +117,7 @@ class DeadLetters(MethodView):
     def get(self, query):
         """Events the consumers gave up on, left in their dead-letter queues (admin)."""
         require_roles(ADMIN)
-        rt = _runtime()
-        return deadletters.peek(rt.settings.broker_url, rt.extras["consumers"], query["limit"])
+        return deadletters.peek(_runtime().settings.broker_url, _consumers(), query["limit"])
 
 
 @blp.route("/admin/dead-letters/redrive")
@@ -122,5 +126,4 @@ class Redrive(MethodView):
     def post(self):
         """Move dead letters back to their queues, once the cause is fixed (admin)."""
         require_roles(ADMIN)
-        rt = _runtime()
-        return {"moved": deadletters.redrive(rt.settings.broker_url, rt.extras["consumers"])}
+        return {"moved": deadletters.redrive(_runtime().settings.broker_url, _consumers())}

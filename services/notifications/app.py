@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from common.config import Settings, from_env
 from common.db import unit_of_work
-from common.tasks import task_queue
 from common.web import add_consumers, create_service_app, runtime_of
 from services.notifications.api import blp
+from services.notifications.dependencies import Dependencies
 from services.notifications.events import consumers
 from services.notifications.models import Email, Notification
 from services.notifications.policy import policy_of
@@ -32,10 +32,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Emails written by consumers and admin actions are queued for the workers after commit.
     send_after_commit(runtime.session_factory, celery)
     ctx = Context(settings.public_url, policy_of(settings))
-    # The task queue is named for the test fixtures that remove what a system declared.
-    runtime.extras.update(celery=celery, context=ctx, queues=[task_queue(settings)])
-    runtime.extras["consumers"] = consumers(settings, runtime.session_factory, ctx)
-    add_consumers(app, runtime.extras["consumers"])
+    deps = Dependencies(celery, ctx, tuple(consumers(settings, runtime.session_factory, ctx)))
+    runtime.deps = deps
+    add_consumers(app, deps.consumers)
     runtime.collectors.append(lambda: delivery_metrics(runtime.session_factory))
     return app
 

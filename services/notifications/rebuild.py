@@ -16,7 +16,8 @@ from sqlalchemy import delete
 
 from common.db import unit_of_work
 from common.messaging import replay
-from common.web import runtime_of
+from common.web import dependencies_of, runtime_of
+from services.notifications.dependencies import Dependencies
 from services.notifications.directory import moment
 from services.notifications.events import ReportEvent, on_directory_event, track_states
 from services.notifications.models import (
@@ -45,7 +46,7 @@ def apply_report_states(session, envelopes) -> None:
 def rebuild(app: Flask) -> dict[str, int]:
     """Empty the copies and refill them, in one transaction: readers see the old or the new."""
     runtime = runtime_of(app)
-    directory, reports = runtime.extras["consumers"][:2]
+    directory, reports = dependencies_of(app, Dependencies).consumers[:2]
     with unit_of_work(runtime.session_factory) as session:
         for model in COPIES:
             session.execute(delete(model))

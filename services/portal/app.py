@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, session
 from flask_babel import Babel, get_locale
 
-from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
@@ -14,6 +13,7 @@ from services.portal import core, errors, labels, security
 from services.portal.admin import admin
 from services.portal.auditing import auditing
 from services.portal.dashboard import dashboard
+from services.portal.dependencies import Dependencies
 from services.portal.exports import exports
 from services.portal.files import files
 from services.portal.imports import imports, may_import
@@ -48,9 +48,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app, HERE / "static", https=settings.public_url.startswith("https://"))
     Babel(app, locale_selector=_locale)
     app.jinja_env.globals["get_locale"] = get_locale
-    runtime = runtime_of(app)
-    for service in ("identity", "catalogue", "evidence", "workflow", "notifications", "scorecard"):
-        runtime.extras[service] = ServiceClient(settings, service)
+    runtime_of(app).deps = Dependencies.from_settings(settings)
     core.init_app(app)
     labels.init_app(app)
     errors.init_app(app)

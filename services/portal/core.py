@@ -20,7 +20,9 @@ from common import fiscal
 from common.auth import Principal
 from common.errors import DomainError, Unauthorized
 from common.fields import MAX_YEAR, MIN_YEAR
+from common.web import dependencies_of
 from services.portal import rights
+from services.portal.dependencies import Dependencies, Service
 
 MAX_NEXT = 2000
 
@@ -29,11 +31,11 @@ class SignedOut(Exception):
     """The user's token is missing, expired or refused: they sign in again."""
 
 
-def client(service: str):
-    return current_app.extensions["rbm"].extras[service]
+def client(service: Service):
+    return dependencies_of(current_app, Dependencies).client(service)
 
 
-def api(service: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+def api(service: Service, method: str, path: str, **kwargs: Any) -> requests.Response:
     """The raw response of a call on the user's behalf; SignedOut when their token is refused."""
     token = session.get("token")
     if not token:
@@ -44,7 +46,7 @@ def api(service: str, method: str, path: str, **kwargs: Any) -> requests.Respons
     return resp
 
 
-def fetch(service: str, path: str, **params: Any) -> Any:
+def fetch(service: Service, path: str, **params: Any) -> Any:
     """The JSON of a GET a page needs; 404 (HTML) for what the user may not see."""
     resp = api(service, "GET", path, params=params)
     if resp.status_code in (403, 404):
@@ -60,7 +62,7 @@ def failed(resp: requests.Response):
     abort(503 if resp.status_code in (502, 503, 504) else 502)
 
 
-def fetch_or(default: Any, service: str, path: str, **params: Any) -> Any:
+def fetch_or(default: Any, service: Service, path: str, **params: Any) -> Any:
     """The JSON of a GET a page can do without (a badge, a list of names): `default` on failure."""
     resp = api(service, "GET", path, params=params)
     return resp.json() if resp.ok else default

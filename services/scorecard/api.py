@@ -6,7 +6,9 @@ from flask_smorest import Blueprint
 
 from common.auth import current_principal
 from common.events import utcnow
+from common.web import dependencies_of
 from services.scorecard import schemas
+from services.scorecard.dependencies import Dependencies
 from services.scorecard.service import Query, Scorecards
 
 blp = Blueprint(
@@ -15,7 +17,8 @@ blp = Blueprint(
 
 
 def _scorecards() -> Scorecards:
-    return current_app.extensions["rbm"].extras["scorecards"]
+    sessions = current_app.extensions["rbm"].session_factory
+    return Scorecards(sessions, dependencies_of(current_app, Dependencies).catalogue)
 
 
 def _query(year: int, args: dict) -> Query:

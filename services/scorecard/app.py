@@ -8,8 +8,8 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.web import add_consumers, create_service_app, runtime_of
 from services.scorecard.api import blp
+from services.scorecard.dependencies import Dependencies
 from services.scorecard.events import consumer
-from services.scorecard.service import Scorecards
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -21,8 +21,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         blueprints=[blp],
     )
     runtime = runtime_of(app)
-    runtime.extras["scorecards"] = Scorecards(
-        runtime.session_factory, ServiceClient(settings, "catalogue")
-    )
+    runtime.deps = Dependencies(catalogue=ServiceClient(settings, "catalogue"))
     add_consumers(app, [consumer(settings, runtime.session_factory)])
     return app

@@ -1,11 +1,21 @@
-"""The shape of the code: services import only common/, never each other; common/ no service."""
+"""The shape of the code: services import only common/, never each other; common/ no service;
+views open no database session (use cases own their unit of work); a runtime's dependencies are
+a typed object, never a dict looked up by string."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import tomllib
+from dataclasses import fields
 from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from common.web import Runtime
+from services.portal.dependencies import Dependencies, Service
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,3 +36,154 @@ def test_no_service_imports_another_and_common_imports_none():
         [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# What opens or drives a database session or connection. A view passes the session factory
+# to a use case and never calls it: the use case owns its unit of work (common.db.transactional).
+SESSION_CALLS = {
+    "unit_of_work",
+    "Session",
+    "sessionmaker",
+    "scoped_session",
+    "make_session_factory",
+    "make_engine",
+    "session_factory",
+    "begin",
+    "begin_nested",
+    "connect",
+    "commit",
+    "rollback",
+    "flush",
+}
+# Context managers a view may use: none of them opens a transaction.
+VIEW_CONTEXTS = {"suppress"}
+HTTP_METHODS = {"route", "get", "post", "put", "patch", "delete"}
+
+
+def _called_name(func: ast.expr) -> str | None:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return None
+
+
+def session_openings(source: str) -> list[str]:
+    """Where a module opens a database session itself: imports of the database layer, calls
+    that open, drive or commit a session, the session factory called (directly or as the
+    result of a helper), and any `with` block but the harmless ones."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        where = f"line {getattr(node, 'lineno', '?')}"
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                modules.append(node.module or "")
+                modules += [f"{node.module}.{a.name}" for a in node.names]
+            for module in modules:
+                if module.split(".")[0] == "sqlalchemy" or module == "common.db":
+                    found.append(f"{where}: imports {module}")
+        elif isinstance(node, ast.Call):
+            name = _called_name(node.func)
+            if name in SESSION_CALLS:
+                found.append(f"{where}: calls {name}()")
+            elif isinstance(node.func, ast.Call):
+                found.append(f"{where}: calls what {_called_name(node.func.func)}() returns")
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                context = item.context_expr
+                name = _called_name(context.func if isinstance(context, ast.Call) else context)
+                if name not in VIEW_CONTEXTS:
+                    found.append(f"{where}: with {name}")
+    return found
+
+
+def _holds_views(tree: ast.Module) -> bool:
+    """A module that routes a URL: a decorated view, or one added by `add_url_rule`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _called_name(node.func) == "add_url_rule":
+            return True
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and _called_name(decorator.func) in HTTP_METHODS:
+                    return True
+    return False
+
+
+VIEW_MODULES = sorted(
+    path
+    for path in (ROOT / "services").rglob("*.py")
+    if _holds_views(ast.parse(path.read_text(encoding="utf-8")))
+)
+
+
+def test_the_views_of_every_service_are_found():
+    services = {path.relative_to(ROOT / "services").parts[0] for path in VIEW_MODULES}
+    on_disk = {path.parent.name for path in (ROOT / "services").glob("*/__init__.py")}
+    assert services == on_disk
+    assert ROOT / "services/evidence/forms/api.py" in VIEW_MODULES
+
+
+@pytest.mark.parametrize("module", VIEW_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_view_opens_a_database_session(module):
+    assert session_openings(module.read_text(encoding="utf-8")) == []
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "from common.db import unit_of_work\nwith unit_of_work(rt.session_factory) as s: pass",
+        "from common import db\nwith db.unit_of_work(factory) as s: s.add(row)",
+        "s = current_app.extensions['rbm'].session_factory()\ns.add(row)",
+        "s = _sessions()()\nuse(s)",
+        "with _session() as session: packs.get_pack(session, me, pack_id)",
+        "with engine.begin() as conn: conn.execute(q)",
+        "from sqlalchemy.orm import Session\nSession(engine).get(Pack, 1)",
+        "session.commit()",
+    ],
+)
+def test_the_session_check_catches_a_view_that_opens_one(view):
+    assert session_openings(view)
+
+
+def test_the_session_check_lets_a_view_pass_the_factory_to_a_use_case():
+    view = (
+        "with contextlib.suppress(DomainError):\n"
+        "    packs.get_pack(_runtime().session_factory, current_principal(), pack_id)"
+    )
+    assert session_openings(view) == []
+
+
+def test_a_runtime_holds_its_dependencies_typed_not_in_a_dict_of_extras():
+    assert "extras" not in {f.name for f in fields(Runtime)}
+
+
+def extras_lookups(source: str) -> list[str]:
+    """Where a module reads an `extras` attribute: the dict of dependencies looked up by string
+    that a runtime no longer has. `settings.extra` is another thing, left alone: the raw RBM_*
+    environment that configuration is read from (a pool size, a key, a number of days)."""
+    return [
+        f"line {node.lineno}: .extras"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr == "extras"
+    ]
+
+
+@pytest.mark.parametrize("folder", ["services", "common", "deploy", "bench", "tests"])
+def test_no_code_looks_dependencies_up_by_string(folder):
+    found = {
+        str(path.relative_to(ROOT)): lookups
+        for path in (ROOT / folder).rglob("*.py")
+        if (lookups := extras_lookups(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_extras_check_tells_them_from_settings():
+    assert extras_lookups('current_app.extensions["rbm"].extras["store"]')
+    assert extras_lookups("runtime.extras.update(celery=celery)")
+    assert extras_lookups('settings.extra.get("RBM_DB_POOL_SIZE", "10")') == []
+
+
+def test_the_portal_names_only_the_services_it_holds_a_client_of():
+    assert set(get_args(Service)) == {f.name for f in fields(Dependencies)}

@@ -46,7 +46,7 @@ class Evidence:
 
     def __init__(self, app):
         self.runtime = runtime_of(app)
-        self.store = self.runtime.extras["store"]
+        self.store = self.runtime.deps.store
 
     def snapshot(self) -> Snapshot:
         listing = self.store.client.list_objects(

@@ -122,7 +122,7 @@ def test_a_pack_past_its_time_is_deleted_from_the_store_and_its_download_is_gone
     old = built(auditor, {"year": CURRENT, "unit": "R1", "kpi": "4.1"})
     assert old["state"] == "ready", old["error"]
     evidence = runtime_of(demo.app("evidence"))
-    store, celery = evidence.extras["store"], evidence.extras["celery"]
+    store, celery = evidence.deps.store, evidence.deps.celery
     with unit_of_work(evidence.session_factory) as session:
         row = session.get(Pack, old["id"])
         key, version = row.object_key, row.object_version

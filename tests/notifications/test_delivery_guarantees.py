@@ -19,7 +19,7 @@ def handled(live):
     (spies around the real `handle_batch` and one-by-one `handle`, removed after the test)."""
     consumers = [
         c
-        for c in live.app("notifications").extensions["rbm"].extras["consumers"]
+        for c in live.app("notifications").extensions["rbm"].deps.consumers
         if isinstance(c, BatchConsumer)
     ]
     outcomes: dict[str, list[bool]] = defaultdict(list)

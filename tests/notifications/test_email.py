@@ -91,7 +91,7 @@ def test_digest_kinds_wait_for_one_daily_email_that_lists_them_all(
         )
         (note,) = eventually(lambda e=event: store.notifications(source=e), what="head told")
         assert store.email_of(note) is None
-    celery = live.app("notifications").extensions["rbm"].extras["celery"]
+    celery = live.app("notifications").extensions["rbm"].deps.celery
     celery.send_task(SEND_DIGESTS, args=["2026-01-15"])
     (mail,) = eventually(lambda: mails_to(smtp, address_of(store, head)), what="the digest")
     assert "สรุปการแจ้งเตือน" in mail["Subject"] and "(2 รายการ)" in mail["Subject"]
@@ -197,12 +197,12 @@ def test_an_email_whose_task_was_lost_is_sent_by_the_sweep(
     lost = make_session_factory(runtime.engine)
     message = Message("approved", f"test:{uuid.uuid4()}", None, "รายงานได้รับอนุมัติ", "ทดสอบ")
     with unit_of_work(lost) as session:
-        notify(session, runtime.extras["context"], {name: store.person(name)}, message)
+        notify(session, runtime.deps.context, {name: store.person(name)}, message)
     (row,) = store.emails(recipient=name)
     with unit_of_work(lost) as session:
         long_ago = datetime.now(UTC) - timedelta(hours=1)
         session.execute(update(Email).where(Email.id == row.id).values(next_attempt_at=long_ago))
-    runtime.extras["celery"].send_task(SWEEP_EMAILS)
+    runtime.deps.celery.send_task(SWEEP_EMAILS)
     eventually(lambda: status_of(store, row.id).status == "sent", what="sent after the sweep")
     assert len(mails_to(smtp, address_of(store, name))) == 1
 
@@ -216,8 +216,8 @@ def test_a_second_digest_run_the_same_day_sends_nothing_more(live, people, store
     for _ in range(2):
         message = Message("approved", f"test:{uuid.uuid4()}", None, "อนุมัติแล้ว", "ทดสอบ")
         with unit_of_work(factory) as session:
-            notify(session, runtime.extras["context"], {name: store.person(name)}, message)
-        write_digests(factory, runtime.extras["context"], date(2026, 2, 2))
+            notify(session, runtime.deps.context, {name: store.person(name)}, message)
+        write_digests(factory, runtime.deps.context, date(2026, 2, 2))
     (digest,) = store.emails(recipient=name)
     assert digest.key == f"digest:{name}:2026-02-02" and "(1 รายการ)" in digest.subject
     assert [n.digested_at is None for n in store.notifications(recipient=name)] == [False, True]

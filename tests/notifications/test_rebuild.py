@@ -54,7 +54,7 @@ def test_a_feed_is_for_service_accounts_and_its_readers_lag_shows_in_readyz(live
 
 def test_a_service_account_reads_a_feed_in_order(live):
     runtime = live.app("notifications").extensions["rbm"]
-    consumer = runtime.extras["consumers"][0]
+    consumer = runtime.deps.consumers[0]
     page = consumer.feed.page("identity", 0, 50)
     numbers = [e["seq"] for e in page["events"]]
     assert numbers == sorted(numbers) and numbers[0] >= 1 and page["head"] >= numbers[-1]

@@ -129,7 +129,7 @@ def test_a_handed_in_report_gets_no_reminder(office, publisher, store, reminder_
 
 def test_the_worker_runs_reminders_for_the_day_it_is_given(live, office, store, celery_worker):
     team, collector, due_on = office
-    celery = live.app("notifications").extensions["rbm"].extras["celery"]
+    celery = live.app("notifications").extensions["rbm"].deps.celery
     today = (due_on - timedelta(days=3)).isoformat()
     celery.send_task(SEND_REMINDERS, kwargs={"today": today, "unit": team.unit})
     told = eventually(

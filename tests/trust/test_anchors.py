@@ -24,7 +24,7 @@ def auditor(as_user):
 @pytest.fixture
 def anchored(live, crew, auditor) -> dict:
     """A report of the crew's, then the trail's head anchored now."""
-    live.app("evidence").extensions["rbm"].extras["store"].ensure_bucket()  # retention set
+    live.app("evidence").extensions["rbm"].deps.store.ensure_bucket()  # retention set
     report = crew.create(kpi="2.1", period="M05")
     resp = auditor.post(f"{API}/audit/anchors")
     assert resp.status_code == 201, resp.text

@@ -5,8 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, bearer_token, current_principal
+from common.web import dependencies_of
 from services.evidence import rules, schemas
 from services.evidence.api import multipart_stream
+from services.evidence.dependencies import Dependencies
 from services.evidence.forms import service
 from services.evidence.forms.lookups import Lookups
 
@@ -16,6 +18,10 @@ DOCX = rules.CONTENT_TYPES["docx"]
 
 def _runtime():
     return current_app.extensions["rbm"]
+
+
+def _deps() -> Dependencies:
+    return dependencies_of(current_app, Dependencies)
 
 
 def _docx(filename: str, content: bytes) -> Response:
@@ -32,7 +38,7 @@ class Templates(MethodView):
         """The KPIs that have a form, each with its template versions."""
         current_principal()
         runtime = _runtime()
-        return service.list_templates(runtime.session_factory, runtime.extras["templates"])
+        return service.list_templates(runtime.session_factory, _deps().templates)
 
 
 @blp.route("/templates/<year:year>/<kpi:kpi>")
@@ -42,11 +48,11 @@ class Form(MethodView):
     def get(self, query, year, kpi):
         """The KPI's form for a unit and period, prefilled from the catalogue (.docx)."""
         principal = current_principal()
-        extras = _runtime().extras
-        lookups = Lookups(extras["catalogue"], extras["identity"], bearer_token())
+        deps = _deps()
+        lookups = Lookups(deps.catalogue, deps.identity, bearer_token())
         req = service.FormRequest(year, kpi, query["unit"], query["period"], query.get("version"))
         form = service.download_form(
-            _runtime().session_factory, extras["templates"], lookups, principal, req
+            _runtime().session_factory, deps.templates, lookups, principal, req
         )
         response = _docx(form.filename, form.content)
         response.headers["X-Template-Version"] = str(form.version.version)
@@ -64,8 +70,8 @@ class TemplateUpload(MethodView):
         stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
         return service.replace_template(
             runtime.session_factory,
-            runtime.extras["templates"],
-            runtime.extras["store"],
+            _deps().templates,
+            _deps().store,
             principal,
             kpi,
             stream,
@@ -84,7 +90,7 @@ class TemplatePreview(MethodView):
         runtime = _runtime()
         stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
         return service.preview_template(
-            runtime.session_factory, runtime.extras["templates"], principal, kpi, stream, boundary
+            runtime.session_factory, _deps().templates, principal, kpi, stream, boundary
         )
 
 
@@ -96,6 +102,6 @@ class TemplateSource(MethodView):
         current_principal()
         runtime = _runtime()
         found, source = service.template_source(
-            runtime.session_factory, runtime.extras["templates"], kpi, version
+            runtime.session_factory, _deps().templates, kpi, version
         )
         return _docx(f"template_{kpi}_v{found.version}.docx", source)
