@@ -5,11 +5,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
-from common.auth import current_principal
+from common.auth import bearer_token, current_principal
 from common.errors import UnsupportedMediaType
 from common.web import dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
 from services.evidence.dependencies import Dependencies
+from services.evidence.forms.lookups import Lookups
 
 blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
 
@@ -46,8 +47,10 @@ class Files(MethodView):
         runtime = _runtime()
         limit = runtime.settings.max_upload_bytes
         stream, boundary = multipart_stream(limit)
+        deps = _deps()
+        lookups = Lookups(deps.catalogue, deps.identity, bearer_token())
         row = service.upload_file(
-            runtime.session_factory, _deps().store, principal, stream, boundary, limit
+            runtime.session_factory, deps.store, principal, stream, boundary, limit, lookups.scoring
         )
         return row, 201, {"Location": f"{request.script_root}/files/{row.id}"}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, BinaryIO
@@ -73,8 +74,11 @@ def upload_file(
     stream: BinaryIO,
     boundary: bytes,
     limit: int,
+    scoring_of: Callable[[int, str], dict],
 ) -> EvidenceFile:
-    """Receive, check and store one file; a refusal at any step leaves nothing behind."""
+    """Receive, check and store one file; a refusal at any step leaves nothing behind.
+
+    `scoring_of(year, kpi)` gives the catalogue's scoring data a filled form is read by."""
     upload = _Upload(principal, store)
     try:
         received = intake.receive(stream, boundary, limit, upload, FIELDS)
@@ -86,7 +90,7 @@ def upload_file(
             verdict = checks.inspect(received.spool, filename)
             extracted = None
             if verdict.kind == "docx":
-                extracted = readback.read_form(received.spool, received.fields)
+                extracted = readback.read_form(received.spool, received.fields, scoring_of)
             return _record(
                 session_factory, store, upload, principal, received, filename, verdict, extracted
             )

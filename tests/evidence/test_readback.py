@@ -118,18 +118,20 @@ def test_a_7_1_form_with_changed_milestones_still_reads_its_level(as_user):
     assert resp.json()["extracted"]["level"] == 3
 
 
-def test_a_4_1_form_that_does_not_carry_its_steps_is_422(team_reporter, unchanged):
+def test_a_4_1_form_is_read_by_the_catalogues_steps_whatever_the_file_says(team_reporter):
+    """A reporter who writes easier steps into the file's properties gains nothing."""
     unit, reporter = team_reporter
     blank = form(reporter, unit)
     document = docx.Document(io.BytesIO(samples.fill_form(blank, {1: "a"}, PROCESSES)))
-    stamped = properties.read(io.BytesIO(blank))
-    del stamped[layout.PROPERTY_PREFIX + layout.LEVEL_STEPS]
-    properties.write(document, stamped, layout.PROPERTY_PREFIX)
+    forged = {
+        **properties.read(io.BytesIO(blank)),
+        f"{layout.PROPERTY_PREFIX}level_steps": "1,2,3,4,5",
+    }
+    properties.write(document, forged, layout.PROPERTY_PREFIX)
     out = io.BytesIO()
     document.save(out)
-    with unchanged():
-        resp = upload_form(reporter, out.getvalue(), unit)
-    assert resp.status_code == 422 and "file" in resp.json()["errors"]
+    extracted = upload_form(reporter, out.getvalue(), unit).json()["extracted"]
+    assert (extracted["weighted_reduction"], extracted["level"]) == (34.0, 3)  # steps 10..50
 
 
 def picked(form_bytes: bytes, answers: dict[int, str]) -> bytes:

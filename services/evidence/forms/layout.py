@@ -34,8 +34,6 @@ def needs_process_table(kpi: str) -> bool:
 # by its level steps, a weighted reduction the form's table of processes gives; 7.1 and 9.3 by
 # milestones. A KPI without either (an admin's template for another KPI) shows numbered steps.
 STEP_CRITERION = "ร้อยละเฉลี่ยถ่วงน้ำหนักของการลดรอบระยะเวลาการปฏิบัติราชการ ไม่น้อยกว่าร้อยละ {step:g}"
-# Where a 4.1 form keeps the steps it printed, to read the filled form by the same steps.
-LEVEL_STEPS = "level_steps"
 
 
 def milestones(scoring: dict | None) -> list[dict[str, object]]:
@@ -46,19 +44,6 @@ def milestones(scoring: dict | None) -> list[dict[str, object]]:
     else:
         texts = scoring.get("milestones") or [f"ขั้นตอนที่ {n}" for n in range(1, 6)]
     return [{"level": n, "criterion": text} for n, text in enumerate(texts, start=1)]
-
-
-def steps_property(steps: list[float]) -> str:
-    return ",".join(f"{step:g}" for step in steps)
-
-
-def parse_steps(value: str | None) -> list[float] | None:
-    """The steps a form was printed with; None when it carries none readable."""
-    try:
-        steps = [float(part) for part in (value or "").split(",")]
-    except ValueError:
-        return None
-    return steps if len(steps) == 5 else None
 
 
 PROVISIONAL = (

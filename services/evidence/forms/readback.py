@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import docx
@@ -15,11 +16,15 @@ from services.evidence.forms import layout, properties
 TEMPLATE = f"{layout.PROPERTY_PREFIX}template"
 
 
-def read_form(spool: BinaryIO, fields: dict[str, str]) -> dict[str, Any] | None:
+def read_form(
+    spool: BinaryIO, fields: dict[str, str], scoring_of: Callable[[int, str], dict]
+) -> dict[str, Any] | None:
     """Values of a filled rbm form uploaded for `fields`; None for any other .docx.
 
     422 when the form was made for another unit, year, KPI or period, or its tables cannot be
-    read. The spool has passed the file checks already.
+    read. The spool has passed the file checks already. `scoring_of(year, kpi)` is the KPI's
+    scoring data as the catalogue holds it now: a 4.1 level is read by its steps, never by
+    anything the uploaded file says about them.
     """
     props = properties.read(spool)
     if TEMPLATE not in props:
@@ -30,8 +35,11 @@ def read_form(spool: BinaryIO, fields: dict[str, str]) -> dict[str, Any] | None:
         document = docx.Document(spool)
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise _unreadable("The form cannot be opened as a Word document.") from exc
-    steps = layout.parse_steps(props.get(layout.PROPERTY_PREFIX + layout.LEVEL_STEPS))
-    extracted = extract(document, props.get(f"{layout.PROPERTY_PREFIX}kpi", ""), steps)
+    kpi = props.get(f"{layout.PROPERTY_PREFIX}kpi", "")
+    steps = None
+    if layout.needs_process_table(kpi):
+        steps = scoring_of(int(fields["year"]), kpi).get("level_steps")
+    extracted = extract(document, kpi, steps)
     return {
         "template": props[TEMPLATE],
         "template_version": props.get(f"{layout.PROPERTY_PREFIX}template_version"),
@@ -84,7 +92,7 @@ def find_table(document, header: tuple[str, ...]):
 
 def extract(document, kpi: str, steps: list[float] | None) -> dict[str, Any]:
     """Level reached, milestones with their evidence and, for 4.1, the processes, whose level
-    comes from the `steps` the form was printed with."""
+    comes from the management group's `steps`."""
     milestones = _milestones(document)
     marked_level = rules.level_from_marks({m["level"] for m in milestones if m["reached"]})
     result: dict[str, Any] = {
@@ -96,8 +104,8 @@ def extract(document, kpi: str, steps: list[float] | None) -> dict[str, Any]:
     if layout.needs_process_table(kpi):
         if steps is None:
             raise _unreadable(
-                "The form does not say which steps its levels were printed with; "
-                "download the form again."
+                "The management group has not set the steps of this KPI's levels; "
+                "ask them to, then upload the form again."
             )
         processes = _processes(document)
         result["processes"] = [{**vars(p), "reduction": round(p.reduction, 2)} for p in processes]

@@ -69,14 +69,14 @@ def download_form(
         raise Invalid(reason, errors={field: [reason]})
     scoring = lookups.scoring(req.year, req.kpi)
     context = form_context(req, version, kpi, decision, scoring, lookups)
-    content = render.render(source, context, _stamped(req, version, scoring))
+    content = render.render(source, context, _stamped(req, version))
     filename = f"แบบรายงาน_{req.kpi}_{req.unit}_{req.year}_{req.period}.docx"
     return RenderedForm(filename, content, version)
 
 
-def _stamped(req: FormRequest, version: Version, scoring: dict) -> dict[str, str]:
-    """The form's rbm.* properties: what it was made for and, for 4.1, the steps it printed."""
-    identity = {
+def _stamped(req: FormRequest, version: Version) -> dict[str, str]:
+    """The form's rbm.* properties: what it was made for."""
+    return {
         "template": layout.template_id(req.kpi),
         "template_version": str(version.version),
         "unit": req.unit,
@@ -84,10 +84,6 @@ def _stamped(req: FormRequest, version: Version, scoring: dict) -> dict[str, str
         "kpi": req.kpi,
         "period": req.period,
     }
-    if scoring.get("level_steps"):
-        # The filled form is read by the steps it printed, even if they change meanwhile.
-        identity[layout.LEVEL_STEPS] = layout.steps_property(scoring["level_steps"])
-    return identity
 
 
 def _thai(day: str | None) -> str:
