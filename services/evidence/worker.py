@@ -42,7 +42,9 @@ def create_celery(settings: Settings) -> Celery:
         },
     )
 
-    @app.task(name=BUILD_PACK, bind=True, ignore_result=True, max_retries=10)
+    # Not shared: Celery would otherwise add these to every app of the process, closed over
+    # this one's context.
+    @app.task(name=BUILD_PACK, shared=False, bind=True, ignore_result=True, max_retries=10)
     def build_pack(self, pack_id: str) -> str:
         """Build one evidence pack."""
         outcome = build(context_for(self.app), pack_id)
@@ -50,7 +52,7 @@ def create_celery(settings: Settings) -> Celery:
             raise self.retry(countdown=0.5)
         return outcome
 
-    @app.task(name=EXPIRE_PACKS, ignore_result=True)
+    @app.task(name=EXPIRE_PACKS, shared=False, ignore_result=True)
     def expire_packs() -> int:
         """Delete the packs past their time from the object store; mark them expired."""
         return expire(context_for(app))

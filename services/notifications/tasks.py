@@ -90,9 +90,10 @@ def _day(value: str | None, policy: Policy) -> date:
 
 
 def register(celery: Celery) -> None:
-    """Define the tasks on this Celery app."""
+    """Define the tasks on this Celery app only (not shared: Celery would otherwise add each to
+    every app of the process, closed over another app's runtime)."""
 
-    @celery.task(name=SEND_EMAIL, bind=True, max_retries=None, ignore_result=True)
+    @celery.task(name=SEND_EMAIL, shared=False, bind=True, max_retries=None, ignore_result=True)
     def send_email(self, email_id: str) -> None:
         """Send one email row; temporary failures come back after a growing wait."""
         rt = runtime_for(self.app)
@@ -101,7 +102,7 @@ def register(celery: Celery) -> None:
         if delay is not None:
             raise self.retry(countdown=delay)
 
-    @celery.task(name=SWEEP_EMAILS, bind=True, ignore_result=True)
+    @celery.task(name=SWEEP_EMAILS, shared=False, bind=True, ignore_result=True)
     def sweep_emails(self) -> int:
         """Re-enqueue emails whose task was lost."""
         rt = runtime_for(self.app)
@@ -110,7 +111,7 @@ def register(celery: Celery) -> None:
         enqueue_emails(self.app, ids)
         return len(ids)
 
-    @celery.task(name=SEND_DIGESTS, bind=True, ignore_result=True)
+    @celery.task(name=SEND_DIGESTS, shared=False, bind=True, ignore_result=True)
     def send_digests(self, day: str | None = None) -> int:
         """Write today's digest emails (`day` ISO date, for tests and catch-up runs)."""
         rt = runtime_for(self.app)
@@ -118,6 +119,7 @@ def register(celery: Celery) -> None:
 
     @celery.task(
         name=SYNC_PEOPLE,
+        shared=False,
         bind=True,
         ignore_result=True,
         autoretry_for=(Unavailable,),
@@ -130,6 +132,7 @@ def register(celery: Celery) -> None:
 
     @celery.task(
         name=SEND_REMINDERS,
+        shared=False,
         bind=True,
         ignore_result=True,
         autoretry_for=(Unavailable,),
