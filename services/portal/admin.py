@@ -316,16 +316,22 @@ def targets():
 
 
 THRESHOLD_FIELDS = tuple(f"t{score}" for score in range(1, 6))
+# What the forms print for levels 1..5: 7.1's and 9.3's milestones, 4.1's steps.
+MILESTONE_FIELDS = tuple(f"m{level}" for level in range(1, 6))
+STEP_FIELDS = tuple(f"s{level}" for level in range(1, 6))
 
 
 def scoring_change(form) -> dict[str, Any]:
-    """The scoring an admin sent: the choices, the weight and five thresholds, and whether the
-    criteria are confirmed (the button pressed). ValueError names a box that holds no number."""
+    """The scoring an admin sent: the choices, the weight, five thresholds, the forms' milestones
+    or steps, and whether the criteria are confirmed (the button pressed). ValueError names a
+    box that holds no number."""
     change: dict[str, Any] = {
         name: form[name] for name in ("direction", "aggregation", "rollup") if form.get(name)
     }
+    if all(name in form for name in MILESTONE_FIELDS):
+        change["milestones"] = [form[name].strip() for name in MILESTONE_FIELDS]
     numbers: dict[str, float] = {}
-    for name in ("weight", *THRESHOLD_FIELDS):
+    for name in ("weight", *THRESHOLD_FIELDS, *STEP_FIELDS):
         if name in form:
             try:
                 value = _number(form[name])
@@ -338,6 +344,8 @@ def scoring_change(form) -> dict[str, Any]:
         change["weight"] = numbers["weight"]
     if all(name in numbers for name in THRESHOLD_FIELDS):
         change["thresholds"] = [numbers[name] for name in THRESHOLD_FIELDS]
+    if all(name in numbers for name in STEP_FIELDS):
+        change["level_steps"] = [numbers[name] for name in STEP_FIELDS]
     change["confirmed"] = form.get("confirmed") == "true"
     return change
 
@@ -369,7 +377,11 @@ def change_scoring(kpi: str):
         change = scoring_change(request.form)
     except ValueError as exc:
         box = exc.args[0]
-        named = _("Weight") if box == "weight" else _("Threshold of score %(n)s", n=box[1:])
+        named = {
+            "w": _("Weight"),
+            "t": _("Threshold of score %(n)s", n=box[1:]),
+            "s": _("Step of level %(n)s", n=box[1:]),
+        }[box[0]]
         flash(_("%(field)s: a number is needed.", field=named), "error")
         return redirect(url_for("admin.scoring", year=year, kpi=kpi))
     resp = api("catalogue", "PUT", f"/years/{year}/kpis/{kpi}/scoring", json=change)

@@ -134,3 +134,29 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
         assert page.evaluate("document.documentElement.scrollWidth") <= wide
     go(page, "header >> text=English")
     assert page.inner_text("h1") == f"Scoring data of fiscal year {year}"
+
+
+def test_the_admin_rewrites_what_the_forms_print_for_each_level(live, page):
+    """7.1's milestones and 4.1's steps, which the Word forms print, edited on the same page."""
+    year = free_year(live)
+    admin = live.session("admin")
+    assert admin.post("/api/catalogue/years", json={"year": year, "copy_from": 2547}).ok
+    sign_in(page, "admin")
+
+    page.goto(f"/admin/scoring?year={year}&kpi=7.1")
+    page.fill("#m2", "  มีแผนที่ผู้บริหารอนุมัติแล้ว  ")
+    go(page, "#save-provisional")
+    milestones = admin.get(f"/api/catalogue/years/{year}/kpis/7.1/scoring").json()["milestones"]
+    assert milestones[1] == "มีแผนที่ผู้บริหารอนุมัติแล้ว"
+
+    page.goto(f"/admin/scoring?year={year}&kpi=4.1")
+    assert page.locator("#milestones").count() == 0
+    page.fill("#s5", "many")
+    go(page, "#save-confirmed")
+    assert page.inner_text("[role=alert]") == "ขั้นของระดับ 5: ต้องเป็นตัวเลข"
+    page.fill("#s5", "60")
+    go(page, "#save-confirmed")
+    scoring = admin.get(f"/api/catalogue/years/{year}/kpis/4.1/scoring").json()
+    assert (scoring["level_steps"][4], scoring["confirmed"]) == (60, True)
+    page.goto(f"/admin/scoring?year={year}&kpi=4.1")
+    assert serious_violations(page) == []
