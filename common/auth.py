@@ -114,12 +114,14 @@ class TokenSigner:
         self.ttl = ttl_seconds
 
     def sign(self, claims: dict[str, Any]) -> str:
-        now = int(time.time())
+        # `iat` keeps its fraction (RFC 7519 allows it): a revocation's not-before is exact, and
+        # a token signed in the same second after it, truncated, would look older and be refused.
+        now = time.time()
         payload = {
             "iss": ISSUER,
             "aud": AUDIENCE,
             "iat": now,
-            "exp": now + self.ttl,
+            "exp": int(now) + self.ttl,
             "jti": uuid.uuid4().hex,
             **claims,
         }

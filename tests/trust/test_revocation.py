@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 
+import jwt
 import requests
 
+from common.auth import Revocations, TokenSigner, new_private_key_pem
 from tests.identity.conftest import PASSWORD
 from tests.trust.test_portal import CSRF
 
@@ -83,3 +85,11 @@ def test_a_signed_out_token_is_refused_by_every_service(live, new_user):
         == 204
     )
     assert refused_everywhere_within(live, headers) == [401] * len(READS)
+
+
+def test_a_token_signed_just_after_a_revocation_is_accepted():
+    signer = TokenSigner(new_private_key_pem(), ttl_seconds=60)
+    for _ in range(20):  # a revocation and a sign-in in the same second, as after a role change
+        source = {"entries": [{"user_id": "u1", "not_before": time.time()}]}
+        claims = jwt.decode(signer.sign({"sub": "u1"}), options={"verify_signature": False})
+        assert not Revocations(lambda source=source: source).refuses(claims)
