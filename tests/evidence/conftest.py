@@ -97,6 +97,10 @@ def unchanged(evidence):
 
         def __exit__(self, *exc):
             if exc[0] is None:
-                assert evidence.snapshot() == self.before
+                after = evidence.snapshot()
+                assert after == self.before, (
+                    f"objects added {sorted(after.objects - self.before.objects)}, "
+                    f"removed {sorted(self.before.objects - after.objects)}"
+                )
 
     return Guard
