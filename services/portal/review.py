@@ -12,7 +12,16 @@ from collections import defaultdict
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal.core import api, fetch, kpis_of, problem, signed_in, units, year_arg
+from services.portal.core import (
+    api,
+    fetch,
+    kpis_of,
+    principal,
+    problem,
+    signed_in,
+    units,
+    year_arg,
+)
 from services.portal.labels import period_label
 from services.portal.views import kpi_order
 
@@ -110,11 +119,19 @@ def view():
     if "state" not in request.args:
         chosen["state"] = "endorsed"
     known = units()
+    me = principal()
+    # The workflow lists one's own units' reports only; a scorecard also counts those below.
+    others_below = bool(
+        chosen["within"]
+        and not me.sees_all_units
+        and within(chosen["within"], known) - set(me.units)
+    )
     return render_template(
         "review.html",
         year=year,
         chosen=chosen,
         reports=queue(year, chosen),
+        others_below=others_below,
         regions=sorted(c for c, u in known.items() if u.get("kind") == "region"),
         unit_choices=sorted(known),
         kpis=kpis_of(year),

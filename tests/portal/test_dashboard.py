@@ -118,7 +118,10 @@ def test_with_pending_the_actual_lists_those_awaiting_approval_too_and_each_part
     ):
         page.goto(row.locator(link).get_attribute("href"))
         assert listed(page) == expected, link
+        assert page.locator("#within").input_value() == tree["region"]
         page.go_back()
+    page.goto(row.locator("td.actual a").get_attribute("href"))
+    assert page.locator("#state option:checked").inner_text() == "อนุมัติแล้วหรือรออนุมัติ"
 
 
 def test_a_unit_user_following_a_link_sees_only_their_units_reports(page, tree):
@@ -128,9 +131,12 @@ def test_a_unit_user_following_a_link_sees_only_their_units_reports(page, tree):
     kpi_row(page, tree, tree["province"])
     go(page, "#kpi-table tr[data-kpi='2.2'] td.actual a")
     assert listed(page) == tree["approved"][tree["province"]]
+    assert page.locator("#own-units-only").count() == 0
     for above in (tree["region"], "PRD"):
         page.goto(f"/review?year={YEAR}&within={above}&kpi=2.2&state=approved")
         assert listed(page) == tree["approved"][tree["province"]], above
+        # and it says that the figure above counts more than they may see
+        assert "เฉพาะรายงานของหน่วยงานของท่าน" in page.inner_text("#own-units-only")
     assert page.goto(f"/dashboard?year={YEAR}&unit={tree['region']}").status == 404
 
 
