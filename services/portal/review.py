@@ -84,17 +84,17 @@ def _pages(year: int, asked: dict[str, str]) -> list[dict]:
     return found
 
 
-def queue(year: int, chosen: dict[str, str]) -> list[dict]:
-    """The year's reports matching the filters, soonest due first, with their due dates."""
+def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
+    """The year's reports matching the filters, soonest due first, with their due dates; and
+    whether a state's reports reached MOST (the list may then be cut short)."""
     asked = {k: chosen[k] for k in ("unit", "kpi", "period") if chosen[k]}
     known = units()
     scope = within(chosen["within"], known) if chosen["within"] else None
     if scope is not None and len(scope) == 1 and not chosen["unit"]:
         asked["unit"] = chosen["within"]  # a unit with none below: the workflow filters
     states = STATE_GROUPS.get(chosen["state"], (chosen["state"],))
-    found = [
-        r for state in states for r in _pages(year, {**asked, "state": state} if state else asked)
-    ]
+    pages = [_pages(year, {**asked, "state": state} if state else asked) for state in states]
+    found = [r for page in pages for r in page]
     if scope is not None:
         found = [r for r in found if r["unit"] in scope]
     if chosen["region"]:
@@ -108,7 +108,7 @@ def queue(year: int, chosen: dict[str, str]) -> list[dict]:
         row = due.get(report["id"], {})
         report["due_on"], report["late"] = row.get("due_on"), row.get("late")
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
-    return found
+    return found, any(len(page) >= MOST for page in pages)
 
 
 @review.get("/review")
@@ -126,11 +126,14 @@ def view():
         and not me.sees_all_units
         and within(chosen["within"], known) - set(me.units)
     )
+    reports, cut = queue(year, chosen)
     return render_template(
         "review.html",
         year=year,
         chosen=chosen,
-        reports=queue(year, chosen),
+        reports=reports,
+        cut=cut,
+        most=MOST,
         others_below=others_below,
         regions=sorted(c for c, u in known.items() if u.get("kind") == "region"),
         unit_choices=sorted(known),

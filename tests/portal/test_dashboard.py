@@ -7,6 +7,7 @@ import uuid
 import pytest
 from openpyxl import load_workbook
 
+from services.portal import review
 from tests.conftest import login
 from tests.portal.conftest import YEAR, act, agencies, create_report, enter_as, go, sign_in
 from tests.scorecard.test_journey import eventually
@@ -122,6 +123,21 @@ def test_with_pending_the_actual_lists_those_awaiting_approval_too_and_each_part
         page.go_back()
     page.goto(row.locator("td.actual a").get_attribute("href"))
     assert page.locator("#state option:checked").inner_text() == "อนุมัติแล้วหรือรออนุมัติ"
+
+
+def test_the_list_reads_the_workflows_answer_page_by_page_and_says_when_it_stops(
+    page, tree, monkeypatch
+):
+    """Pages of one report: the region's two approved reports are read in two pages; a list
+    that reaches its most says so."""
+    enter_as(page, "reviewer")
+    behind = f"/review?year={YEAR}&within={tree['region']}&kpi=2.2&state=approved"
+    monkeypatch.setattr(review, "PAGE", 1)
+    for most, cut in ((3, 0), (2, 1)):
+        monkeypatch.setattr(review, "MOST", most)
+        page.goto(behind)
+        assert listed(page) == tree["approved"][tree["region"]]
+        assert page.locator("#cut-short").count() == cut
 
 
 def test_a_unit_user_following_a_link_sees_only_their_units_reports(page, tree):
