@@ -58,13 +58,14 @@ def _svg(chart) -> bytes:
     return etree.tostring(tree, encoding="utf-8")
 
 
-def linked(values: Sequence[Any], links: Sequence[str] | None) -> list[Any]:
-    """Each value with the address its bar leads to, opened in the page around the chart."""
+def linked(values: Sequence[Any], links: Sequence[str] | None, names: Sequence[str]) -> list[Any]:
+    """Each value with the address its bar leads to (opened in the page around the chart) and
+    a name saying what the bar is (the link's accessible name and its tooltip)."""
     if links is None:
         return list(values)
     return [
-        {"value": value, "xlink": {"href": link, "target": "_top"}}
-        for value, link in zip(values, links, strict=True)
+        {"value": value, "xlink": {"href": link, "target": "_top"}, "tooltip": name}
+        for value, link, name in zip(values, links, names, strict=True)
     ]
 
 
@@ -76,8 +77,17 @@ def bars(
     links: Sequence[str] | None = None,
 ) -> bytes:
     """One bar per label (achievement by KPI, score by unit), each a link when given."""
-    chart = _chart(pygal.Bar, title, labels, value_formatter=lambda v: f"{v:,.4g}{unit}")
-    chart.add(title, linked([None if v is None else round(v, 2) for v in values], links))
+
+    def shown(v: float) -> str:
+        return f"{v:,.4g}{unit}"
+
+    chart = _chart(pygal.Bar, title, labels, value_formatter=shown)
+    rounded = [None if v is None else round(v, 2) for v in values]
+    names = [
+        label if v is None else f"{label}: {shown(v)}"
+        for label, v in zip(labels, rounded, strict=True)
+    ]
+    chart.add(title, linked(rounded, links, names))
     return _svg(chart)
 
 
@@ -90,7 +100,8 @@ def completion(
     part a link when given."""
     chart = _chart(pygal.StackedBar, title, labels, show_legend=True, legend_at_bottom=True)
     for name, values, links in series:
-        chart.add(name, linked(values, links))
+        names = [f"{label} {name}: {v}" for label, v in zip(labels, values, strict=True)]
+        chart.add(name, linked(values, links, names))
     return _svg(chart)
 
 
