@@ -1,12 +1,15 @@
-"""Charts of the dashboard as server-rendered SVG (pygal), served as images.
+"""Charts of the dashboard as server-rendered SVG (pygal), each a document of its own.
 
-An image runs no script and the page embeds nothing inline: the page's strict
-Content-Security-Policy stands. The SVG carries its own styles, allowed for that image only.
+The SVG runs no script and the page embeds nothing inline: the page's strict
+Content-Security-Policy stands. The SVG carries its own styles, allowed for that document only.
+A chart whose bars are links is shown in a frame of this site (links in an image cannot be
+followed); each bar's link opens in the page around it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pygal
 from flask_babel import gettext as _
@@ -24,8 +27,8 @@ STYLE = Style(
     legend_font_size=12,
     title_font_size=15,
 )
-# The SVG's own header: no script at all, its inline styles only.
-SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+# The SVG's own header: no script at all, its inline styles only, framed by this site alone.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
 
 
 def _chart(kind, title: str, labels: Sequence[str], **options):
@@ -55,22 +58,50 @@ def _svg(chart) -> bytes:
     return etree.tostring(tree, encoding="utf-8")
 
 
+def linked(values: Sequence[Any], links: Sequence[str] | None, names: Sequence[str]) -> list[Any]:
+    """Each value with the address its bar leads to (opened in the page around the chart) and
+    a name saying what the bar is (the link's accessible name and its tooltip)."""
+    if links is None:
+        return list(values)
+    return [
+        {"value": value, "xlink": {"href": link, "target": "_top"}, "tooltip": name}
+        for value, link, name in zip(values, links, names, strict=True)
+    ]
+
+
 def bars(
-    title: str, labels: Sequence[str], values: Sequence[float | None], unit: str = ""
+    title: str,
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    unit: str = "",
+    links: Sequence[str] | None = None,
 ) -> bytes:
-    """One bar per label (achievement by KPI, score by unit)."""
-    chart = _chart(pygal.Bar, title, labels, value_formatter=lambda v: f"{v:,.4g}{unit}")
-    chart.add(title, [None if v is None else round(v, 2) for v in values])
+    """One bar per label (achievement by KPI, score by unit), each a link when given."""
+
+    def shown(v: float) -> str:
+        return f"{v:,.4g}{unit}"
+
+    chart = _chart(pygal.Bar, title, labels, value_formatter=shown)
+    rounded = [None if v is None else round(v, 2) for v in values]
+    names = [
+        label if v is None else f"{label}: {shown(v)}"
+        for label, v in zip(labels, rounded, strict=True)
+    ]
+    chart.add(title, linked(rounded, links, names))
     return _svg(chart)
 
 
 def completion(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[int], Sequence[str] | None]],
 ) -> bytes:
-    """Reports approved, pending and still missing by KPI, stacked against those due."""
+    """Reports approved, pending and still missing by KPI, stacked against those due; each
+    part a link when given."""
     chart = _chart(pygal.StackedBar, title, labels, show_legend=True, legend_at_bottom=True)
-    for name, values in series:
-        chart.add(name, list(values))
+    for name, values, links in series:
+        names = [f"{label} {name}: {v}" for label, v in zip(labels, values, strict=True)]
+        chart.add(name, linked(values, links, names))
     return _svg(chart)
 
 

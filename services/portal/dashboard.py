@@ -3,7 +3,7 @@ department to a region, a unit and the reports behind a number; and its exports.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal import charts, thai
@@ -32,6 +32,18 @@ def history(year: int, unit: str) -> list[dict]:
     return months
 
 
+def counted(pending: bool) -> str:
+    """The review list's state filter for what an actual counts: approved reports, and those
+    awaiting approval when the scorecard includes them."""
+    return "approved_or_pending" if pending else "approved"
+
+
+def behind(year: int, unit: str, kpi: str, state: str) -> str:
+    """The list of the reports behind a figure: the year's reports of the KPI in that state,
+    of the unit and every unit below it (as the scorecard rolls them up)."""
+    return url_for("review.view", year=year, within=unit, kpi=kpi, state=state)
+
+
 def trail(card: dict) -> list[dict]:
     """The units above the shown one, department first, for the way back up."""
     path, parent = [], card.get("parent")
@@ -57,6 +69,8 @@ def view():
         trail=trail(card),
         history=history(year, unit),
         pending=pending,
+        counted=counted(pending),
+        behind=behind,
         charts=CHARTS,
     )
 
@@ -71,20 +85,24 @@ def chart(name: str):
     if name not in CHARTS:
         abort(404)
     year, unit = year_arg(), unit_arg()
-    card = scorecard(year, unit, request.args.get("include") == "pending")
+    pending = request.args.get("include") == "pending"
+    card = scorecard(year, unit, pending)
     if name == "kpis":
         svg = charts.bars(
             _("Achievement by KPI (per cent of target)"),
             _kpi_labels(card),
             [k["achievement"] for k in card["kpis"]],
             "%",
+            links=[behind(year, unit, k["kpi"], counted(pending)) for k in card["kpis"]],
         )
     elif name == "units":
         below = units_below(year, unit)
+        shown = {"include": "pending"} if pending else {}
         svg = charts.bars(
             _("Score (1-5) of the units below"),
             [u["unit"] for u in below],
             [u["score"] for u in below],
+            links=[url_for("dashboard.view", year=year, unit=u["unit"], **shown) for u in below],
         )
     elif name == "history":
         months = history(year, unit)
@@ -95,18 +113,32 @@ def chart(name: str):
             (_("Overall score (1-5)"), [m["score"] for m in months]),
         )
     else:
+        kpis = [k["kpi"] for k in card["kpis"]]
         reports = [k["reports"] for k in card["kpis"]]
         svg = charts.completion(
             _("Reports due so far, by KPI"),
-            _kpi_labels(card),
+            kpis,
             [
-                (_("approved"), [r["approved"] for r in reports]),
-                (_("awaiting approval"), [r["pending"] for r in reports]),
+                (
+                    _("approved"),
+                    [r["approved"] for r in reports],
+                    [behind(year, unit, kpi, "approved") for kpi in kpis],
+                ),
+                (
+                    _("awaiting approval"),
+                    [r["pending"] for r in reports],
+                    [behind(year, unit, kpi, "pending") for kpi in kpis],
+                ),
                 (
                     _("missing"),
                     [max(r["due"] - r["approved"] - r["pending"], 0) for r in reports],
+                    [url_for("progress.view", year=year, unit=unit, kpi=kpi) for kpi in kpis],
                 ),
             ],
         )
-    headers = {"Content-Security-Policy": charts.SVG_POLICY, "Cache-Control": "private, no-store"}
+    headers = {
+        "Content-Security-Policy": charts.SVG_POLICY,
+        "X-Frame-Options": "SAMEORIGIN",  # the dashboard frames the charts with links
+        "Cache-Control": "private, no-store",
+    }
     return Response(svg, mimetype="image/svg+xml", headers=headers)

@@ -25,6 +25,9 @@ STATE = {
     "endorsed": _l("endorsed"),
     "returned": _l("returned"),
     "approved": _l("approved"),
+    # Groups the review list filters by: what a scorecard counts (see review.STATE_GROUPS).
+    "pending": _l("awaiting approval"),
+    "approved_or_pending": _l("approved or awaiting approval"),
 }
 METHOD = {
     "entry": _l("entered in rbm"),

@@ -1,18 +1,41 @@
-"""The reviewer's queue: reports filtered by region, unit, KPI, period and state, by due date."""
+"""The reviewer's queue: reports filtered by region, unit, KPI, period and state, by due date.
+
+It is also the list of the reports behind a figure of the dashboard: `within` a unit (the unit
+and every unit below it, as the scorecard rolls them up) and a group of states (approved, with
+those awaiting approval when the scorecard includes them).
+"""
 
 from __future__ import annotations
+
+from collections import defaultdict
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal.core import api, fetch, kpis_of, problem, signed_in, units, year_arg
+from services.portal.core import (
+    api,
+    fetch,
+    kpis_of,
+    principal,
+    problem,
+    signed_in,
+    units,
+    year_arg,
+)
 from services.portal.labels import period_label
 from services.portal.views import kpi_order
 
 review = Blueprint("review", __name__)
-FILTERS = ("region", "unit", "kpi", "period", "state")
+FILTERS = ("region", "within", "unit", "kpi", "period", "state")
 PERIODS = (*(f"M{n:02d}" for n in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y")
-STATES = ("submitted", "endorsed", "returned", "approved", "draft")
+# What the scorecard counts as awaiting approval, and its actual with `include=pending`.
+STATE_GROUPS = {
+    "pending": ("submitted", "endorsed"),
+    "approved_or_pending": ("approved", "submitted", "endorsed"),
+}
+STATES = ("submitted", "endorsed", "returned", "approved", "draft", *STATE_GROUPS)
+PAGE = 1000
+MOST = 10 * PAGE  # a list longer than this is no list to read: narrow the filters
 
 
 @review.app_template_filter("zip")
@@ -35,11 +58,45 @@ def region_of(code: str, known: dict[str, dict]) -> str:
     return parent.get("code", "") if parent.get("kind") == "region" else ""
 
 
-def queue(year: int, chosen: dict[str, str]) -> list[dict]:
-    """The year's reports matching the filters, soonest due first, with their due dates."""
-    asked = {k: chosen[k] for k in ("unit", "kpi", "period", "state") if chosen[k]}
-    found = fetch("workflow", "/reports", year=year, limit=1000, **asked)
+def within(code: str, known: dict[str, dict]) -> set[str]:
+    """The unit and every unit below it, at any depth."""
+    below: dict[str, list[str]] = defaultdict(list)
+    for unit, fields in known.items():
+        below[fields.get("parent") or ""].append(unit)
+    found, todo = set(), [code]
+    while todo:
+        unit = todo.pop()
+        if unit not in found:
+            found.add(unit)
+            todo.extend(below[unit])
+    return found
+
+
+def _pages(year: int, asked: dict[str, str]) -> list[dict]:
+    """Every page of the workflow's answer (the reports of a region pass one page), up to
+    MOST; the workflow answers only the reports the user may see."""
+    found: list[dict] = []
+    while len(found) < MOST:
+        page = fetch("workflow", "/reports", year=year, limit=PAGE, offset=len(found), **asked)
+        found += page
+        if len(page) < PAGE:
+            break
+    return found
+
+
+def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
+    """The year's reports matching the filters, soonest due first, with their due dates; and
+    whether a state's reports reached MOST (the list may then be cut short)."""
+    asked = {k: chosen[k] for k in ("unit", "kpi", "period") if chosen[k]}
     known = units()
+    scope = within(chosen["within"], known) if chosen["within"] else None
+    if scope is not None and len(scope) == 1 and not chosen["unit"]:
+        asked["unit"] = chosen["within"]  # a unit with none below: the workflow filters
+    states = STATE_GROUPS.get(chosen["state"], (chosen["state"],))
+    pages = [_pages(year, {**asked, "state": state} if state else asked) for state in states]
+    found = [r for page in pages for r in page]
+    if scope is not None:
+        found = [r for r in found if r["unit"] in scope]
     if chosen["region"]:
         found = [r for r in found if region_of(r["unit"], known) == chosen["region"]]
     due = {
@@ -51,7 +108,7 @@ def queue(year: int, chosen: dict[str, str]) -> list[dict]:
         row = due.get(report["id"], {})
         report["due_on"], report["late"] = row.get("due_on"), row.get("late")
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
-    return found
+    return found, any(len(page) >= MOST for page in pages)
 
 
 @review.get("/review")
@@ -62,11 +119,22 @@ def view():
     if "state" not in request.args:
         chosen["state"] = "endorsed"
     known = units()
+    me = principal()
+    # The workflow lists one's own units' reports only; a scorecard also counts those below.
+    others_below = bool(
+        chosen["within"]
+        and not me.sees_all_units
+        and within(chosen["within"], known) - set(me.units)
+    )
+    reports, cut = queue(year, chosen)
     return render_template(
         "review.html",
         year=year,
         chosen=chosen,
-        reports=queue(year, chosen),
+        reports=reports,
+        cut=cut,
+        most=MOST,
+        others_below=others_below,
         regions=sorted(c for c, u in known.items() if u.get("kind") == "region"),
         unit_choices=sorted(known),
         kpis=kpis_of(year),

@@ -1,10 +1,189 @@
-"""The dashboard in Chromium: the scorecard with its charts, drilling down, and the exports."""
+"""The dashboard in Chromium: the scorecard with its charts, drilling down to the reports
+behind a figure, and the exports."""
 
 import io
+import uuid
 
+import pytest
 from openpyxl import load_workbook
 
-from tests.portal.conftest import YEAR, go, sign_in
+from services.portal import review
+from tests.conftest import login
+from tests.portal.conftest import YEAR, act, agencies, create_report, enter_as, go, sign_in
+from tests.scorecard.test_journey import eventually
+
+PASSWORD = "team-password-1"
+
+
+def crew(admin, unit: str) -> list[str]:
+    """The usernames of a new reporter and a new unit head of the unit."""
+    names = []
+    for role in ("reporter", "unit_head"):
+        username = f"{role[:3]}-{uuid.uuid4().hex[:8]}"
+        resp = admin.post(
+            "/api/identity/users",
+            json={"username": username, "display_name": username, "password": PASSWORD,
+                  "email": f"{username}@test.rbm.invalid",
+                  "memberships": [{"unit": unit, "role": role}]},
+        )  # fmt: skip
+        assert resp.status_code == 201, resp.text
+        names.append(username)
+    return names
+
+
+@pytest.fixture(scope="module")
+def tree(live):
+    """A region of its own with one province, 2.2 in 2547: the region's M01 approved, the
+    province's M01 approved and M02 endorsed (awaiting approval); a target for the province.
+    The ids of the reports each figure counts, and the province's reporter."""
+    admin, reviewer = live.session("admin"), live.session("reviewer")
+    region = f"R{uuid.uuid4().hex[:6].upper()}"
+    province = f"{region}-1"
+    for code, kind, parent in ((region, "region", "PRD"), (province, "province", region)):
+        body = {"code": code, "name_th": f"ทดสอบ {code}", "name_en": code, "kind": kind,
+                "parent": parent}  # fmt: skip
+        assert admin.post("/api/catalogue/units", json=body).status_code == 201
+    target = [{"unit": province, "kpi": "2.2", "target": 2}]
+    assert admin.put(f"/api/catalogue/years/{YEAR}/targets", json=target).status_code == 200
+    written = {}
+    for unit in (region, province):
+        names = crew(admin, unit)
+        reporter, head = (login(live, name, PASSWORD) for name in names)
+        for period, day, steps in (
+            ("M01", "2003-10-06", ((reporter, "submit"), (head, "endorse"), (reviewer, "approve"))),
+            ("M02", "2003-11-06", ((reporter, "submit"), (head, "endorse"))),
+        ):
+            if unit == region and period == "M02":
+                continue
+            report = create_report(
+                reporter, unit, "2.2", period, items=agencies((f"เทศบาล{period}", day))
+            )
+            for who, action in steps:
+                report = act(who, report, action)
+            written[unit, period] = report["id"]
+        written[unit] = names[0]
+    return {
+        "region": region,
+        "province": province,
+        "reporter": written[province],
+        "approved": {
+            region: {written[region, "M01"], written[province, "M01"]},
+            province: {written[province, "M01"]},
+        },  # fmt: skip
+        "pending": {written[province, "M02"]},
+    }
+
+
+def listed(page) -> set[str]:
+    return set(page.locator("#queue tbody tr").evaluate_all("rs => rs.map(r => r.dataset.report)"))
+
+
+def kpi_row(page, tree: dict, unit: str, **params):
+    """The dashboard's line of 2.2, once the scorecard has counted the tree's reports."""
+    query = "&".join(f"{k}={v}" for k, v in {"year": YEAR, "unit": unit, **params}.items())
+
+    def counted():
+        page.goto(f"/dashboard?{query}")
+        row = page.locator("#kpi-table tr[data-kpi='2.2']")
+        assert row.count() == 1  # the scorecard knows the new units
+        assert row.locator("a.approved").inner_text() == str(len(tree["approved"][unit]))
+        if unit == tree["region"]:
+            assert row.locator("a.pending").inner_text() == "1"
+        return row
+
+    return eventually(counted)
+
+
+def test_a_kpis_actual_leads_to_exactly_the_approved_reports_it_counts(demo, page, tree):
+    """The region counts its own approved report and its province's: those two are listed,
+    never the province's report awaiting approval nor another region's."""
+    enter_as(page, "reviewer")
+    for unit in (tree["region"], tree["province"]):
+        kpi_row(page, tree, unit)
+        go(page, "#kpi-table tr[data-kpi='2.2'] td.actual a")
+        assert "within=" in page.url and "state=approved" in page.url
+        assert listed(page) == tree["approved"][unit]
+        assert page.locator("#state").input_value() == "approved"
+
+
+def test_with_pending_the_actual_lists_those_awaiting_approval_too_and_each_part_its_own(
+    demo, page, tree
+):
+    enter_as(page, "reviewer")
+    row = kpi_row(page, tree, tree["region"], include="pending")
+    everything = tree["approved"][tree["region"]] | tree["pending"]
+    for link, expected in (
+        ("td.actual a", everything),
+        ("a.approved", tree["approved"][tree["region"]]),
+        ("a.pending", tree["pending"]),
+    ):
+        page.goto(row.locator(link).get_attribute("href"))
+        assert listed(page) == expected, link
+        assert page.locator("#within").input_value() == tree["region"]
+        page.go_back()
+    page.goto(row.locator("td.actual a").get_attribute("href"))
+    assert page.locator("#state option:checked").inner_text() == "อนุมัติแล้วหรือรออนุมัติ"
+
+
+def test_the_list_reads_the_workflows_answer_page_by_page_and_says_when_it_stops(
+    page, tree, monkeypatch
+):
+    """Pages of one report: the region's two approved reports are read in two pages; a list
+    that reaches its most says so."""
+    enter_as(page, "reviewer")
+    behind = f"/review?year={YEAR}&within={tree['region']}&kpi=2.2&state=approved"
+    monkeypatch.setattr(review, "PAGE", 1)
+    for most, cut in ((3, 0), (2, 1)):
+        monkeypatch.setattr(review, "MOST", most)
+        page.goto(behind)
+        assert listed(page) == tree["approved"][tree["region"]]
+        assert page.locator("#cut-short").count() == cut
+
+
+def test_a_unit_user_following_a_link_sees_only_their_units_reports(page, tree):
+    """The province's reporter: their own line lists their report; the same list of the
+    region or the department, typed in, still lists only their unit's reports."""
+    enter_as(page, tree["reporter"], PASSWORD)
+    kpi_row(page, tree, tree["province"])
+    go(page, "#kpi-table tr[data-kpi='2.2'] td.actual a")
+    assert listed(page) == tree["approved"][tree["province"]]
+    assert page.locator("#own-units-only").count() == 0
+    for above in (tree["region"], "PRD"):
+        page.goto(f"/review?year={YEAR}&within={above}&kpi=2.2&state=approved")
+        assert listed(page) == tree["approved"][tree["province"]], above
+        # and it says that the figure above counts more than they may see
+        assert "เฉพาะรายงานของหน่วยงานของท่าน" in page.inner_text("#own-units-only")
+    assert page.goto(f"/dashboard?year={YEAR}&unit={tree['region']}").status == 404
+
+
+def link_to(part: str) -> str:
+    """An SVG link (`xlink:href`) whose address holds `part`."""
+    return f"xpath=//*[local-name()='a'][contains(@*[local-name()='href'], '{part}')]"
+
+
+def test_a_charts_bars_lead_to_the_reports_behind_them_and_to_a_units_dashboard(page, tree):
+    """In Chromium: the achievement bar of 2.2 opens the list of its reports; the bar of the
+    province in the chart of the units below opens the province's dashboard."""
+    enter_as(page, "reviewer")
+    kpi_row(page, tree, tree["region"])
+    assert (
+        "frame-ancestors 'self'"
+        in page.request.get(page.locator("#chart-kpis").get_attribute("src")).headers[
+            "content-security-policy"
+        ]
+    )
+    bar = page.frame_locator("#chart-kpis").locator(link_to("kpi=2.2"))
+    # named for a screen reader and a tooltip: the KPI and its achievement
+    assert bar.locator("xpath=./*[local-name()='title']").text_content() == "2.2: 100%"
+    with page.expect_navigation():
+        bar.click()
+    assert "/review?" in page.url
+    assert listed(page) == tree["approved"][tree["region"]]
+    page.go_back()
+    bar = page.frame_locator("#chart-units").locator(link_to(f"unit={tree['province']}"))
+    with page.expect_navigation():
+        bar.click()
+    assert f"({tree['province']})" in page.locator("h1").inner_text()
 
 
 def test_the_reviewer_sees_the_departments_scorecard_with_charts_and_drills_down(page):
@@ -13,8 +192,7 @@ def test_the_reviewer_sees_the_departments_scorecard_with_charts_and_drills_down
     assert "ผลการดำเนินงานเทียบเป้าหมาย" in page.locator("h1").inner_text()
     assert page.locator("#kpi-table tbody tr").count() == 24
     for chart in ("#chart-kpis", "#chart-units", "#chart-completion"):
-        loaded = page.locator(chart).evaluate("img => img.complete && img.naturalWidth > 0")
-        assert loaded is True, chart
+        assert page.frame_locator(chart).locator("svg").first.is_visible(), chart
     page.screenshot(path="/tmp/rbm-dashboard.png", full_page=True)
     go(page, "#units-below a:has-text('(R1)')")
     assert "(R1)" in page.locator("h1").inner_text()

@@ -44,6 +44,8 @@ def pages_of(demo) -> dict[str | None, dict[str, str]]:
         "reviewer": {
             "home": "/",
             "review": f"/review?year={CURRENT}&state=",
+            "dashboard": f"/dashboard?year={CURRENT}&unit=R1",
+            "reports-behind": f"/review?year={CURRENT}&within=PRD&kpi=2.1&state=approved",
             "report-with-evidence": f"/reports/{with_files}",
         },
         "auditor": {
