@@ -8,17 +8,18 @@ On-results KPIs ("when there are results") are shown but never expected, so neve
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
-from common.errors import NotFound
+from common.errors import NotFound, Unavailable
 from common.fiscal import DEPARTMENT_TZ
 from common.fiscal import today as local_today
 from services.workflow.catalogue_copy import ensure_schedule
@@ -141,3 +142,41 @@ def progress(
         query = query.where(slot.unit.in_(sorted(actor.units)))
     with unit_of_work(sessions) as session:
         return {"year": year, **matrix(session.execute(query), today or local_today())}
+
+
+def due_dates(
+    sessions: sessionmaker[Session],
+    lookups: Lookups,
+    reports: Sequence[Report],
+    today: date | None = None,
+) -> dict[str, tuple[date | None, bool]]:
+    """Each report's due date and whether it is late, as the matrix has its cell, from the
+    schedule copy of the report's year: one query for all of them. A report in no slot the
+    catalogue schedules has no due date and is never late."""
+    for year in sorted({r.year for r in reports}):
+        # The reports are the workflow's own: while the catalogue does not answer, they are
+        # shown with the due dates of the copy held rather than not at all.
+        with contextlib.suppress(Unavailable):
+            ensure_schedule(sessions, lookups, year)
+    if not reports:
+        return {}
+    slot = ScheduleSlot
+    key = tuple_(slot.year, slot.unit, slot.kpi, slot.period)
+    with unit_of_work(sessions) as session:
+        found = {
+            (year, unit, kpi, period): (due_on, optional)
+            for year, unit, kpi, period, due_on, optional in session.execute(
+                select(
+                    slot.year, slot.unit, slot.kpi, slot.period, slot.due_on, slot.optional
+                ).where(key.in_(sorted({(r.year, r.unit, r.kpi, r.period) for r in reports})))
+            )
+        }
+    today = today or local_today()
+    out: dict[str, tuple[date | None, bool]] = {}
+    for report in reports:
+        due_on, optional = found.get(
+            (report.year, report.unit, report.kpi, report.period), (None, True)
+        )
+        late = due_on is not None and not optional and is_late(due_on, report.submitted_at, today)
+        out[report.id] = (due_on, late)
+    return out
