@@ -36,20 +36,13 @@ def region_of(code: str, known: dict[str, dict]) -> str:
 
 
 def queue(year: int, chosen: dict[str, str]) -> list[dict]:
-    """The year's reports matching the filters, soonest due first, with their due dates."""
+    """The year's reports matching the filters, soonest due first (each carries its due date
+    and late flag)."""
     asked = {k: chosen[k] for k in ("unit", "kpi", "period", "state") if chosen[k]}
     found = fetch("workflow", "/reports", year=year, limit=1000, **asked)
     known = units()
     if chosen["region"]:
         found = [r for r in found if region_of(r["unit"], known) == chosen["region"]]
-    due = {
-        row["report_id"]: row
-        for row in fetch("workflow", "/progress", year=year).get("rows", [])
-        if row.get("report_id")
-    }
-    for report in found:
-        row = due.get(report["id"], {})
-        report["due_on"], report["late"] = row.get("due_on"), row.get("late")
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
     return found
 
