@@ -22,7 +22,7 @@ from common.db import unit_of_work
 from common.errors import NotFound, Unavailable
 from common.fiscal import DEPARTMENT_TZ
 from common.fiscal import today as local_today
-from services.workflow.catalogue_copy import ensure_schedule
+from services.workflow.catalogue_copy import ensure_schedule, ensure_schedules
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report, ScheduleSlot, UnitCopy
@@ -153,13 +153,12 @@ def due_dates(
     """Each report's due date and whether it is late, as the matrix has its cell, from the
     schedule copy of the report's year: one query for all of them. A report in no slot the
     catalogue schedules has no due date and is never late."""
-    for year in sorted({r.year for r in reports}):
-        # The reports are the workflow's own: while the catalogue does not answer, they are
-        # shown with the due dates of the copy held rather than not at all.
-        with contextlib.suppress(Unavailable):
-            ensure_schedule(sessions, lookups, year)
     if not reports:
         return {}
+    # The reports are the workflow's own: while the catalogue does not answer, they are shown
+    # with the due dates of the copy held rather than not at all.
+    with contextlib.suppress(Unavailable):
+        ensure_schedules(sessions, lookups, {r.year for r in reports})
     slot = ScheduleSlot
     key = tuple_(slot.year, slot.unit, slot.kpi, slot.period)
     with unit_of_work(sessions) as session:
