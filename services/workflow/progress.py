@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
@@ -32,6 +32,12 @@ MISSING = "missing"
 # States in which a report counts as reported: with the unit head or the reviewers, or done.
 REPORTED = frozenset({SUBMITTED, ENDORSED, APPROVED})
 TALLIES = ("expected", "reported", "approved", "late")
+SLOT_OF_REPORT = and_(
+    Report.year == ScheduleSlot.year,
+    Report.unit == ScheduleSlot.unit,
+    Report.kpi == ScheduleSlot.kpi,
+    Report.period == ScheduleSlot.period,
+)
 
 
 def is_late(due_on: date, submitted_at: datetime | None, today: date) -> bool:
@@ -121,15 +127,7 @@ def progress(
             Report.state,
             Report.submitted_at,
         )
-        .outerjoin(
-            Report,
-            and_(
-                Report.year == slot.year,
-                Report.unit == slot.unit,
-                Report.kpi == slot.kpi,
-                Report.period == slot.period,
-            ),
-        )
+        .outerjoin(Report, SLOT_OF_REPORT)
         .outerjoin(UnitCopy, UnitCopy.code == slot.unit)
         .where(slot.year == year)
         .order_by(slot.position)
@@ -159,23 +157,19 @@ def due_dates(
     # with the due dates of the copy held rather than not at all.
     with contextlib.suppress(Unavailable):
         ensure_schedules(sessions, lookups, {r.year for r in reports})
-    slot = ScheduleSlot
-    key = tuple_(slot.year, slot.unit, slot.kpi, slot.period)
     with unit_of_work(sessions) as session:
         found = {
-            (year, unit, kpi, period): (due_on, optional)
-            for year, unit, kpi, period, due_on, optional in session.execute(
-                select(
-                    slot.year, slot.unit, slot.kpi, slot.period, slot.due_on, slot.optional
-                ).where(key.in_(sorted({(r.year, r.unit, r.kpi, r.period) for r in reports})))
+            report_id: (due_on, optional)
+            for report_id, due_on, optional in session.execute(
+                select(Report.id, ScheduleSlot.due_on, ScheduleSlot.optional)
+                .join(ScheduleSlot, SLOT_OF_REPORT)
+                .where(Report.id.in_(sorted(r.id for r in reports)))
             )
         }
     today = today or local_today()
     out: dict[str, tuple[date | None, bool]] = {}
     for report in reports:
-        due_on, optional = found.get(
-            (report.year, report.unit, report.kpi, report.period), (None, True)
-        )
+        due_on, optional = found.get(report.id, (None, False))
         late = due_on is not None and not optional and is_late(due_on, report.submitted_at, today)
         out[report.id] = (due_on, late)
     return out
