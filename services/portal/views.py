@@ -100,7 +100,8 @@ def _year_so_far(year: int) -> dict | None:
         return None
     reports = rollup["reports"]
     due = reports["due"]
-    # Reports approved or sent ahead of their due date count among the approved and pending.
+    # The approved and pending also count reports sent before their due date, which `due`
+    # does not hold yet: the difference may fall short of the overdue, never below zero.
     overdue = max(due - reports["approved"] - reports["pending"], 0)
     return {
         **reports,
