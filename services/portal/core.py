@@ -207,8 +207,15 @@ def home_unit() -> str:
     else one's own."""
     me = principal()
     if me.sees_all_units or not me.units:
-        return "PRD"
+        return department() or abort(503)
     return sorted(me.units)[0]
+
+
+def department() -> str | None:
+    """The root of the catalogue's unit tree (the unit under no other); None when the
+    catalogue does not answer."""
+    roots = sorted(code for code, unit in units().items() if not unit.get("parent"))
+    return roots[0] if roots else None
 
 
 def unit_arg() -> str:

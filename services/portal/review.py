@@ -99,14 +99,6 @@ def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
         found = [r for r in found if r["unit"] in scope]
     if chosen["region"]:
         found = [r for r in found if region_of(r["unit"], known) == chosen["region"]]
-    due = {
-        row["report_id"]: row
-        for row in fetch("workflow", "/progress", year=year).get("rows", [])
-        if row.get("report_id")
-    }
-    for report in found:
-        row = due.get(report["id"], {})
-        report["due_on"], report["late"] = row.get("due_on"), row.get("late")
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
     return found, any(len(page) >= MOST for page in pages)
 

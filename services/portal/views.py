@@ -26,6 +26,7 @@ from services.portal import rights, thai
 from services.portal.core import (
     actor,
     client,
+    department,
     fetch,
     fetch_or,
     kpis_of,
@@ -58,9 +59,6 @@ def home():
     to_approve = None
     if rights.acts_as(me, "reviewer"):
         to_approve = fetch("workflow", "/reports", state="endorsed", limit=1000)
-    summary = None
-    if me.sees_all_units:
-        summary = fetch_or({}, "workflow", "/progress", year=year).get("total")
     return render_template(
         "home.html",
         me=fetch("identity", "/me"),
@@ -69,7 +67,7 @@ def home():
         on_results=on_results,
         to_endorse=to_endorse,
         to_approve=to_approve,
-        summary=summary,
+        summary=_year_so_far(year) if me.sees_all_units else None,
         kpis=kpis_of(year),
         units=units(),
     )
@@ -91,6 +89,27 @@ def _reporter_rows(me: rights.Actor, year: int, today):
                 todo.append(row)
     todo.sort(key=lambda r: (r["due_on"], r["unit"], kpi_order(r["kpi"])))
     return todo, on_results
+
+
+def _year_so_far(year: int) -> dict | None:
+    """The department's reports due so far, approved, awaiting approval and overdue (due and
+    not submitted): the scorecard's roll-up, never the unit x KPI x period matrix."""
+    root = department()
+    rollup = fetch_or({}, "scorecard", f"/{year}/progress", unit=root) if root else {}
+    if not rollup.get("reports"):
+        return None
+    reports = rollup["reports"]
+    due = reports["due"]
+    # The approved and pending also count reports sent before their due date, which `due`
+    # does not hold yet: the difference may fall short of the overdue, never below zero.
+    overdue = max(due - reports["approved"] - reports["pending"], 0)
+    return {
+        **reports,
+        "overdue": overdue,
+        "approved_share": reports["approved"] / due if due else None,
+        "overdue_share": overdue / due if due else None,
+        "as_of": rollup["as_of"],
+    }
 
 
 def kpi_order(code: str) -> tuple[int, ...]:

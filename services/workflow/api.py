@@ -76,6 +76,7 @@ def _expected_version(body: dict) -> int | None:
 
 
 def _tagged(report: reading.ReportView, status: int = 200):
+    (report,) = reading.scheduled(_sessions(), _lookups(), [report])
     headers = {"ETag": f'"{report.version}"'}
     if status == 201:
         headers["Location"] = f"{request.script_root}/reports/{report.id}"
@@ -99,7 +100,7 @@ class Reports(MethodView):
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
         rows, total = reading.list_reports(_sessions(), principal, query, limit, offset)
-        return rows, {"X-Total-Count": str(total)}
+        return reading.scheduled(_sessions(), _lookups(), rows), {"X-Total-Count": str(total)}
 
     @blp.arguments(schemas.ReportCreate)
     @blp.response(201, schemas.ReportSchema)

@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.db import unit_of_work
+from common.errors import Invalid
 from common.events import Envelope, utcnow
 from services.workflow.gateways import Lookups
 from services.workflow.models import CatalogueGeneration, ScheduleCopy, ScheduleSlot, UnitCopy
@@ -49,14 +50,49 @@ def ensure_schedule(
 
     The catalogue is asked between two transactions, never while one is open."""
     with unit_of_work(sessions) as session:
-        generation = session.scalar(
-            select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
-        )
+        generation = _generation(session)
         copy = session.get(ScheduleCopy, year)
         known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
         if copy is not None and copy.generation == generation and known >= set(must_know):
             return
-    schedule = lookups.schedule(year)
+    _copy(sessions, lookups, year, generation, lookups.schedule(year))
+
+
+def ensure_schedules(
+    sessions: sessionmaker[Session], lookups: Lookups, years: Collection[int]
+) -> None:
+    """Make the copies of `years` current, found in one read when they are. A year the
+    catalogue does not have schedules nothing (until the catalogue announces a change)."""
+    with unit_of_work(sessions) as session:
+        generation = _generation(session)
+        current = set(
+            session.scalars(
+                select(ScheduleCopy.year).where(
+                    ScheduleCopy.year.in_(sorted(years)), ScheduleCopy.generation == generation
+                )
+            )
+        )
+    for year in sorted(set(years) - current):
+        try:
+            schedule = lookups.schedule(year)
+        except Invalid:
+            schedule = []
+        _copy(sessions, lookups, year, generation, schedule)
+
+
+def _generation(session: Session) -> int | None:
+    return session.scalar(
+        select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
+    )
+
+
+def _copy(
+    sessions: sessionmaker[Session],
+    lookups: Lookups,
+    year: int,
+    generation: int | None,
+    schedule: list[dict],
+) -> None:
     units = lookups.units()
     with unit_of_work(sessions) as session:
         _store_copy(session, year, generation, schedule, units)

@@ -8,8 +8,9 @@ On-results KPIs ("when there are results") are shown but never expected, so neve
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,10 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
-from common.errors import NotFound
+from common.errors import NotFound, Unavailable
 from common.fiscal import DEPARTMENT_TZ
 from common.fiscal import today as local_today
-from services.workflow.catalogue_copy import ensure_schedule
+from services.workflow.catalogue_copy import ensure_schedule, ensure_schedules
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report, ScheduleSlot, UnitCopy
@@ -31,6 +32,12 @@ MISSING = "missing"
 # States in which a report counts as reported: with the unit head or the reviewers, or done.
 REPORTED = frozenset({SUBMITTED, ENDORSED, APPROVED})
 TALLIES = ("expected", "reported", "approved", "late")
+SLOT_OF_REPORT = and_(
+    Report.year == ScheduleSlot.year,
+    Report.unit == ScheduleSlot.unit,
+    Report.kpi == ScheduleSlot.kpi,
+    Report.period == ScheduleSlot.period,
+)
 
 
 def is_late(due_on: date, submitted_at: datetime | None, today: date) -> bool:
@@ -120,15 +127,7 @@ def progress(
             Report.state,
             Report.submitted_at,
         )
-        .outerjoin(
-            Report,
-            and_(
-                Report.year == slot.year,
-                Report.unit == slot.unit,
-                Report.kpi == slot.kpi,
-                Report.period == slot.period,
-            ),
-        )
+        .outerjoin(Report, SLOT_OF_REPORT)
         .outerjoin(UnitCopy, UnitCopy.code == slot.unit)
         .where(slot.year == year)
         .order_by(slot.position)
@@ -141,3 +140,36 @@ def progress(
         query = query.where(slot.unit.in_(sorted(actor.units)))
     with unit_of_work(sessions) as session:
         return {"year": year, **matrix(session.execute(query), today or local_today())}
+
+
+def due_dates(
+    sessions: sessionmaker[Session],
+    lookups: Lookups,
+    reports: Sequence[Report],
+    today: date | None = None,
+) -> dict[str, tuple[date | None, bool]]:
+    """Each report's due date and whether it is late, as the matrix has its cell, from the
+    schedule copy of the report's year: one query for all of them. A report in no slot the
+    catalogue schedules has no due date and is never late."""
+    if not reports:
+        return {}
+    # The reports are the workflow's own: while the catalogue does not answer, they are shown
+    # with the due dates of the copy held rather than not at all.
+    with contextlib.suppress(Unavailable):
+        ensure_schedules(sessions, lookups, {r.year for r in reports})
+    with unit_of_work(sessions) as session:
+        found = {
+            report_id: (due_on, optional)
+            for report_id, due_on, optional in session.execute(
+                select(Report.id, ScheduleSlot.due_on, ScheduleSlot.optional)
+                .join(ScheduleSlot, SLOT_OF_REPORT)
+                .where(Report.id.in_(sorted(r.id for r in reports)))
+            )
+        }
+    today = today or local_today()
+    out: dict[str, tuple[date | None, bool]] = {}
+    for report in reports:
+        due_on, optional = found.get(report.id, (None, False))
+        late = due_on is not None and not optional and is_late(due_on, report.submitted_at, today)
+        out[report.id] = (due_on, late)
+    return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from marshmallow import missing
@@ -15,7 +15,9 @@ from common.db import unit_of_work
 from common.errors import NotFound
 from services.workflow import audit
 from services.workflow.delegations import actor_of
+from services.workflow.gateways import Lookups
 from services.workflow.models import AuditEntry, Report
+from services.workflow.progress import due_dates
 from services.workflow.rules import (
     CREATE_ROLES,
     DELEGABLE,
@@ -32,13 +34,16 @@ MAX_PAGE = 1000
 
 @dataclass(frozen=True)
 class ReportView:
-    """A report as one caller sees it: the stored report, what they may do to it now, and its
-    history where it is shown whole. `ReportSchema` reads the report's own fields through it."""
+    """A report as one caller sees it: the stored report, what they may do to it now, its
+    history where it is shown whole, and its slot's due date and lateness (`scheduled`).
+    `ReportSchema` reads the report's own fields through it."""
 
     report: Report
     actions: list[str]
     editable: bool
     history: Any = missing  # a list answers no history
+    due_on: Any = missing
+    late: Any = missing
 
     def __getattr__(self, name: str) -> Any:
         if name == "report":  # not set yet (while copying): no report to read through
@@ -89,6 +94,14 @@ def list_reports(
         rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
         authors = authors_of(session, rows)
         return [present(r, actor, authors[r.id]) for r in rows], total
+
+
+def scheduled(
+    sessions: sessionmaker[Session], lookups: Lookups, views: list[ReportView]
+) -> list[ReportView]:
+    """The reports with their due dates and lateness, as the progress matrix has their cells."""
+    dates = due_dates(sessions, lookups, [view.report for view in views])
+    return [replace(view, due_on=dates[view.id][0], late=dates[view.id][1]) for view in views]
 
 
 def report_audit(

@@ -122,6 +122,20 @@ class ReportSchema(Schema):
         metadata={"description": "the transitions the caller may take now"},
     )
     editable = fields.Boolean(metadata={"description": "whether the caller may change its data"})
+    due_on = fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "the due date of its period in the catalogue's schedule; null when "
+            "the schedule has no such period for the unit"
+        },
+    )
+    late = fields.Boolean(
+        metadata={
+            "description": "first submitted after the due date (in Thailand), or not submitted "
+            "and the due date has passed; never for a KPI reported when there are results, "
+            "nor without a due date"
+        }
+    )
 
 
 class GrantSchema(Schema):

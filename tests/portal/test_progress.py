@@ -1,5 +1,8 @@
 """The home page and the progress page: what is due, what is late, the matrix and its roll-ups."""
 
+import time
+
+from services.portal.labels import percent
 from tests.portal.conftest import act, agencies, api_of, create_report, enter_as
 
 
@@ -19,6 +22,49 @@ def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_f
     assert "10 พ.ย. 2546" in first_21.inner_text()
     assert "เลยกำหนด" in first_21.inner_text()
     assert due.locator("tr[data-kpi='2.2'][data-period=M01]").count() == 0
+
+
+def settled(read, until=lambda _answer: True, pause: float = 0.5, tries: int = 60):
+    """What `read` answers once it meets `until` and two reads `pause` apart agree: the
+    scorecard follows the workflow's events a moment after them."""
+    last = read()
+    for _ in range(tries):
+        time.sleep(pause)
+        now = read()
+        if now == last and until(now):
+            return now
+        last = now
+    raise AssertionError(f"not settled: {last}")
+
+
+def test_home_shows_a_reviewer_the_departments_reports_due_approved_pending_and_overdue(
+    page, live, team
+):
+    reviewer, reporter = live.session("reviewer"), api_of(live, team.reporter, team.password)
+
+    def rollup() -> dict:
+        params = {"unit": "PRD"}
+        return reviewer.get("/api/scorecard/2547/progress", params=params).json()["reports"]
+
+    before = settled(rollup)
+    act(reporter, create_report(reporter, team.unit, "2.1", "M01"), "submit")
+    figures = settled(rollup, until=lambda now: now["pending"] == before["pending"] + 1)
+    enter_as(page, "reviewer")
+    page.goto("/?year=2547")
+
+    cards = page.locator("#year-so-far")
+    shown = {
+        card.get_attribute("data-figure"): card.inner_text().split()
+        for card in cards.locator(".card").all()
+    }
+    due, approved, pending = figures["due"], figures["approved"], figures["pending"]
+    overdue = due - approved - pending  # due and not submitted (2547 is long over)
+    assert overdue > 0
+    assert shown["due"][-1] == str(due)
+    assert shown["approved"][-2:] == [percent(approved / due), str(approved)]
+    assert shown["pending"][-1] == str(pending)
+    assert shown["overdue"][-2:] == [percent(overdue / due), str(overdue)]
+    assert "เลยกำหนดแล้วแต่ยังไม่ส่ง" in cards.inner_text()
 
 
 def test_the_progress_matrix_shows_each_periods_state_late_flag_and_roll_up(page, live, team):

@@ -1,6 +1,9 @@
 """The reviewer's queue: filters, due-date order, evidence shown in the page, bulk approval."""
 
-from tests.portal.conftest import enter_as, go
+import logging
+import re
+
+from tests.portal.conftest import WORKFLOW, act, api_of, create_report, enter_as, go
 from tests.portal.test_living_demo import CURRENT
 
 
@@ -40,3 +43,30 @@ def test_bulk_approval_says_each_reports_result(demo, page):
     go(page, "#approve-ticked")
     assert "4.1 R1" in page.locator("[role=status]").inner_text()
     assert page.locator("#queue").count() == 0
+
+
+def test_the_queue_shows_each_reports_due_date_and_late_mark(page, live, team):
+    reporter = api_of(live, team.reporter, team.password)
+    late = create_report(reporter, team.unit, "2.1", "M01")
+    act(reporter, late, "submit")
+    body = {"year": CURRENT, "unit": team.unit, "kpi": "2.1", "period": "M12"}
+    on_time = act(reporter, reporter.post(f"{WORKFLOW}/reports", json=body).json(), "submit")
+    enter_as(page, "reviewer")
+
+    page.goto(f"/review?year=2547&unit={team.unit}&state=")
+    due = page.locator(f"#queue tr[data-report='{late['id']}'] td:nth-child(5)").inner_text()
+    assert "10 พ.ย. 2546" in due and "เลยกำหนด" in due
+    page.goto(f"/review?year={CURRENT}&unit={team.unit}&state=")
+    due = page.locator(f"#queue tr[data-report='{on_time['id']}'] td:nth-child(5)").inner_text()
+    assert f"ต.ค. {CURRENT}" in due and "เลยกำหนด" not in due
+
+
+def test_no_page_of_a_reviewer_asks_the_workflow_for_the_whole_matrix(demo, page, caplog):
+    """The queue's due dates come with its reports, the home page's figures from the
+    scorecard's roll-up: the workflow's progress is asked for one unit at a time only."""
+    enter_as(page, "reviewer")
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        for path in ("/", f"/review?year={CURRENT}&state=", f"/progress?year={CURRENT}"):
+            page.goto(path)
+    asked = re.findall(r"GET (/api/workflow/progress\?\S*)", caplog.text)
+    assert asked and all("unit=" in query for query in asked)

@@ -1,7 +1,12 @@
 """Progress of a year: each scheduled unit x KPI x period, its state, late or not, roll-ups."""
 
 import time
+from contextlib import contextmanager
 
+from sqlalchemy import event
+
+from common.fiscal import fiscal_year_of, today
+from common.web import runtime_of
 from tests.workflow.conftest import API, YEAR
 
 
@@ -48,6 +53,69 @@ def test_roll_ups_count_reported_approved_and_late_shares(crew):
     assert region["region"] == crew.team.region
     kpi = next(k for k in body["by_kpi"] if k["kpi"] == "2.1")
     assert (kpi["expected"], kpi["approved"]) == (12, 1)
+
+
+def test_a_listed_report_carries_its_cells_due_date_and_late_flag(crew):
+    late = crew.create(kpi="2.1", period="M01")
+    crew.act(crew.reporter, late, "submit")
+    unsubmitted = crew.create(kpi="2.2", period="M03")
+    on_results = crew.create(kpi="4.1", period="Q1")
+    listed = {r["id"]: r for r in crew.reporter.get(f"{API}/reports", params={"year": YEAR}).json()}
+    grid = cells(crew.reporter.get(f"{API}/progress", params={"year": YEAR}).json())
+    for report in (late, unsubmitted, on_results):
+        cell = grid[report["kpi"], report["period"]]
+        assert (listed[report["id"]]["due_on"], listed[report["id"]]["late"]) == (
+            cell["due_on"],
+            cell["late"],
+        )
+    assert [listed[r["id"]]["late"] for r in (late, unsubmitted, on_results)] == [
+        True,
+        True,
+        False,  # reported when there are results: never late
+    ]
+
+
+def test_a_report_submitted_by_its_due_date_is_on_time_wherever_it_is_shown(crew):
+    year = fiscal_year_of(today())
+    body = {"year": year, "kpi": "2.1", "unit": crew.unit, "period": "M12"}
+    created = crew.reporter.post(f"{API}/reports", json=body).json()
+    submitted = crew.act(crew.reporter, created, "submit").json()
+    shown = crew.reporter.get(f"{API}/reports/{created['id']}").json()
+    (listed,) = crew.reporter.get(f"{API}/reports", params={"year": year, "kpi": "2.1"}).json()
+    cell = cells(crew.reporter.get(f"{API}/progress", params={"year": year}).json())["2.1", "M12"]
+    assert cell["due_on"] > today().isoformat() and cell["late"] is False
+    for report in (created, submitted, shown, listed):
+        assert (report["due_on"], report["late"]) == (cell["due_on"], False)
+
+
+@contextmanager
+def reads_of(live, table: str):
+    """The SELECT statements the workflow runs meanwhile that read `table` (a copy of the
+    schedule made meanwhile writes it, and is not counted)."""
+    engine = runtime_of(live.app("workflow")).engine
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("SELECT") and table in statement:
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_a_page_of_reports_reads_the_schedule_once_however_many_it_holds(live, crew):
+    for period in ("M01", "M02", "M03", "M04"):
+        crew.create(kpi="2.1", period=period)
+    crew.reporter.get(f"{API}/reports", params={"year": YEAR})  # the year's copy is current
+    with reads_of(live, "schedule_slots") as one:
+        crew.reporter.get(f"{API}/reports", params={"year": YEAR, "period": "M01"})
+    with reads_of(live, "schedule_slots") as four:
+        listed = crew.reporter.get(f"{API}/reports", params={"year": YEAR}).json()
+    assert len(listed) == 4 and all(r["due_on"] for r in listed)
+    assert len(one) == len(four) == 1
 
 
 def test_a_unit_head_sees_only_their_unit(crew):
