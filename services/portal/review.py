@@ -73,8 +73,8 @@ def within(code: str, known: dict[str, dict]) -> set[str]:
 
 
 def _pages(year: int, asked: dict[str, str]) -> list[dict]:
-    """Every page of the workflow's answer (the reports of a region pass one page), up to
-    MOST; the workflow answers only the reports the user may see."""
+    """Every page of the workflow's answer (a region's reports pass one page), up to MOST;
+    the workflow answers only the reports the user may see."""
     found: list[dict] = []
     while len(found) < MOST:
         page = fetch("workflow", "/reports", year=year, limit=PAGE, offset=len(found), **asked)
@@ -88,16 +88,15 @@ def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
     """The year's reports matching the filters, soonest due first, with their due dates; and
     whether a state's reports reached MOST (the list may then be cut short)."""
     asked = {k: chosen[k] for k in ("unit", "kpi", "period") if chosen[k]}
-    known = units()
-    scope = within(chosen["within"], known) if chosen["within"] else None
-    if scope is not None and len(scope) == 1 and not chosen["unit"]:
-        asked["unit"] = chosen["within"]  # a unit with none below: the workflow filters
+    # The workflow narrows to a unit and those below it (a region is one); a region chosen
+    # beside a figure's unit narrows here.
+    if chosen["within"] or chosen["region"]:
+        asked["within"] = chosen["within"] or chosen["region"]
     states = STATE_GROUPS.get(chosen["state"], (chosen["state"],))
     pages = [_pages(year, {**asked, "state": state} if state else asked) for state in states]
     found = [r for page in pages for r in page]
-    if scope is not None:
-        found = [r for r in found if r["unit"] in scope]
-    if chosen["region"]:
+    if chosen["within"] and chosen["region"]:
+        known = units()
         found = [r for r in found if region_of(r["unit"], known) == chosen["region"]]
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
     return found, any(len(page) >= MOST for page in pages)

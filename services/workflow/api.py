@@ -96,10 +96,11 @@ class Reports(MethodView):
     @blp.arguments(schemas.ReportQuery, location="query")
     @blp.response(200, schemas.ReportSchema(many=True))
     def get(self, query):
-        """Reports the caller may see, filtered by year, unit, KPI, period, state and person."""
+        """Reports the caller may see, filtered by year, unit (or a unit and those below it), KPI,
+        period, state and person."""
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
-        rows, total = reading.list_reports(_sessions(), principal, query, limit, offset)
+        rows, total = reading.list_reports(_sessions(), principal, _lookups(), query, limit, offset)
         return reading.scheduled(_sessions(), _lookups(), rows), {"X-Total-Count": str(total)}
 
     @blp.arguments(schemas.ReportCreate)

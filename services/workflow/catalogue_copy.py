@@ -34,11 +34,15 @@ def on_catalogue_change(session: Session, _envelope: Envelope) -> None:
     )
 
 
+# The catalogue's unit kinds the tree is read by: the root, regions and their provinces.
+DEPARTMENT, REGION, PROVINCE = "department", "region", "province"
+
+
 def region_of(unit: Mapping[str, Any]) -> str | None:
     """A regional office is its own region; a provincial office belongs to its parent's."""
-    if unit.get("kind") == "region":
+    if unit.get("kind") == REGION:
         return unit["code"]
-    if unit.get("kind") == "province":
+    if unit.get("kind") == PROVINCE:
         return unit.get("parent")
     return None
 
@@ -80,6 +84,26 @@ def ensure_schedules(
         _copy(sessions, lookups, year, generation, schedule)
 
 
+def ensure_units(
+    sessions: sessionmaker[Session], lookups: Lookups, must_know: Collection[str]
+) -> None:
+    """Make the copy of the unit tree current and know `must_know`, fetching the units when
+    it does not. The units are copied with every schedule: one copied since the catalogue's
+    last announced change holds the current tree."""
+    with unit_of_work(sessions) as session:
+        current = select(ScheduleCopy.year).where(
+            ScheduleCopy.generation.is_not_distinct_from(_generation(session))
+        )
+        fresh = session.scalar(current.limit(1)) is not None
+        known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
+    if fresh and known >= set(must_know):
+        return
+    units = lookups.units()
+    with unit_of_work(sessions) as session:
+        _lock_copies(session)
+        _store_units(session, units)
+
+
 def _generation(session: Session) -> int | None:
     return session.scalar(
         select(CatalogueGeneration.generation).where(CatalogueGeneration.id == GENERATION_ID)
@@ -101,11 +125,9 @@ def _copy(
 def _store_copy(
     session: Session, year: int, generation: int | None, schedule: list[dict], units: list[dict]
 ) -> None:
-    # One writer at a time. The copy keeps the generation read before fetching: if a change
-    # was announced meanwhile, the next request fetches again.
-    session.execute(
-        select(CatalogueGeneration).where(CatalogueGeneration.id == GENERATION_ID).with_for_update()
-    )
+    # The copy keeps the generation read before fetching: if a change was announced
+    # meanwhile, the next request fetches again.
+    _lock_copies(session)
     session.execute(delete(ScheduleSlot).where(ScheduleSlot.year == year))
     if schedule:
         session.execute(
@@ -123,15 +145,26 @@ def _store_copy(
                 for position, slot in enumerate(schedule)
             ],
         )
-    session.execute(delete(UnitCopy))
-    if units:
-        session.execute(
-            insert(UnitCopy),
-            [{"code": u["code"], "kind": u.get("kind", ""), "region": region_of(u)} for u in units],
-        )
+    _store_units(session, units)
     copy = session.get(ScheduleCopy, year)
     if copy is None:
         session.add(ScheduleCopy(year=year, generation=generation))
     else:
         copy.generation, copy.fetched_at = generation, utcnow()
     session.flush()
+
+
+def _lock_copies(session: Session) -> None:
+    """One writer of the copies at a time."""
+    session.execute(
+        select(CatalogueGeneration).where(CatalogueGeneration.id == GENERATION_ID).with_for_update()
+    )
+
+
+def _store_units(session: Session, units: list[dict]) -> None:
+    session.execute(delete(UnitCopy))
+    if units:
+        session.execute(
+            insert(UnitCopy),
+            [{"code": u["code"], "kind": u.get("kind", ""), "region": region_of(u)} for u in units],
+        )

@@ -7,16 +7,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from marshmallow import missing
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
 from common.errors import NotFound
 from services.workflow import audit
+from services.workflow.catalogue_copy import DEPARTMENT, ensure_units
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
-from services.workflow.models import AuditEntry, Report
+from services.workflow.models import AuditEntry, Report, UnitCopy
 from services.workflow.progress import due_dates
 from services.workflow.rules import (
     CREATE_ROLES,
@@ -74,17 +75,22 @@ def shown(session: Session, report: Report, actor: Actor) -> ReportView:
 def list_reports(
     sessions: sessionmaker[Session],
     principal: Principal,
+    lookups: Lookups,
     filters: Mapping[str, Any],
     limit: int,
     offset: int,
 ) -> tuple[list[ReportView], int]:
     """The reports the caller may see that match the filters, and how many match in all."""
+    if filters.get("within"):
+        ensure_units(sessions, lookups, {filters["within"]})
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
         query = select(Report)
         for name in ("year", "unit", "kpi", "period", "state"):
             if filters.get(name) is not None:
                 query = query.where(getattr(Report, name) == filters[name])
+        if filters.get("within"):
+            query = query.where(_within(session, filters["within"]))
         if filters.get("person"):
             query = query.where(_in_history_of(filters["person"]))
         if not actor.sees_all_units:
@@ -111,6 +117,15 @@ def report_audit(
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
         return audit.entries_of(session, visible_report(session, actor, report_id).id)
+
+
+def _within(session: Session, unit: str):
+    """Reports of `unit` and of the units below it: the whole tree below the department, a
+    region's provincial offices (the copy keeps each unit's region), or the unit alone."""
+    if session.scalar(select(UnitCopy.kind).where(UnitCopy.code == unit)) == DEPARTMENT:
+        return true()
+    below = select(UnitCopy.code).where(UnitCopy.region == unit)
+    return or_(Report.unit == unit, Report.unit.in_(below))
 
 
 def _in_history_of(person: str):

@@ -65,6 +65,13 @@ class ReportQuery(Schema):
     kpi = Text(validate=validate.Length(max=16))
     period = Text(validate=validate.OneOf(PERIODS))
     state = Text(validate=validate.OneOf(STATES))
+    within = Text(
+        validate=validate.Length(min=1, max=32),
+        metadata={
+            "description": "Only reports of this unit and of every unit below it (a region: "
+            "its provincial offices too; the department: every unit)."
+        },
+    )
     person = Text(
         validate=validate.Length(min=1, max=100),
         metadata={

@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.web import runtime_of
 from tests.catalogue.conftest import copy_year
+from tests.conftest import login
 from tests.workflow.conftest import API, YEAR, agencies
 
 
@@ -173,3 +174,27 @@ def test_a_year_that_is_not_open_takes_no_reports(crew, as_user):
     body = {"year": draft_year, "kpi": "2.2", "unit": crew.unit, "period": "M01"}
     resp = crew.reporter.post(f"{API}/reports", json=body)
     assert resp.status_code == 422 and "year" in resp.json()["errors"]
+
+
+def test_the_list_within_a_region_holds_its_provinces_and_the_department_holds_all(
+    make_team, live, as_user
+):
+    first, second = make_team("R3"), make_team("R5")
+    made = {}
+    for team in (first, second):
+        reporter = login(live, team.reporter, team.password)
+        body = {"year": YEAR, "kpi": "2.2", "unit": team.unit, "period": "M04"}
+        made[team.unit] = reporter.post(f"{API}/reports", json=body).json()["id"]
+    reviewer = as_user("reviewer")
+
+    def listed(within: str) -> set[str]:
+        params = {"year": YEAR, "kpi": "2.2", "period": "M04", "within": within, "limit": 1000}
+        return {r["id"] for r in reviewer.get(f"{API}/reports", params=params).json()}
+
+    assert made[first.unit] in listed("R3") and made[second.unit] not in listed("R3")
+    assert listed(first.unit) == {made[first.unit]}
+    assert set(made.values()) <= listed("PRD")
+    assert listed("NO-SUCH-UNIT") == set()
+    own = login(live, second.reporter, second.password)
+    params = {"year": YEAR, "within": "R5"}
+    assert {r["unit"] for r in own.get(f"{API}/reports", params=params).json()} == {second.unit}
