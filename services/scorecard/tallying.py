@@ -8,13 +8,32 @@ statement, each share they touch is counted once, and the tallies move in one st
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    Float,
+    Integer,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from common.db import upsert
@@ -41,6 +60,70 @@ MAX_DEPTH = 16
 CHUNK = 500
 
 
+def _on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def among(session: Session, column: Any, codes: Collection[str]) -> Any:
+    """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
+    codes as as many parameters cost more to write and parse than the query takes to run."""
+    if _on_postgresql(session):
+        return column == any_(bindparam(None, list(codes), type_=ARRAY(String)))
+    return column.in_(list(codes))
+
+
+def _array(column: Any, values: list[Any]) -> Any:
+    """One column's values as an array parameter of its type (an array holds one type: the
+    deltas' whole floats of an integer column are made integers, as the server would)."""
+    if isinstance(column.type, JSON):
+        # Sent as text and cast back: the driver writes no array of JSON values.
+        return bindparam(None, [json.dumps(v) for v in values], type_=ARRAY(Text))
+    if isinstance(column.type, Integer):
+        values = [v if v is None else round(v) for v in values]
+    elif isinstance(column.type, Float):
+        values = [v if v is None else float(v) for v in values]
+    return bindparam(None, values, type_=ARRAY(column.type))
+
+
+def put_rows(
+    session: Session,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    changes: Callable[[Any], dict[str, Any]],
+    where: Callable[[Any], Any] | None = None,
+) -> None:
+    """Insert `rows` (dicts of the same columns) into `table`; a row whose key is taken is set
+    to `changes(excluded)` instead (`where(excluded)` holds). One statement: on PostgreSQL the
+    rows go as one array a column, unnested, where an executemany has the server run a
+    statement for each row (most of the time a run of events takes)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if _on_postgresql(session):
+        arrays = [_array(table.c[name], [row[name] for row in rows]) for name in columns]
+        source = func.unnest(*arrays).table_valued(*columns).render_derived()
+        read = [
+            cast(source.c[n], table.c[n].type) if isinstance(table.c[n].type, JSON) else source.c[n]
+            for n in columns
+        ]
+        statement = pg_insert(table).from_select(columns, select(*read))
+        params: Sequence[Mapping[str, Any]] | None = None
+    else:
+        statement, params = upsert(session)(table), rows
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_=changes(excluded),
+        where=where(excluded) if where else None,
+    )
+    session.execute(statement, params)
+
+
+def _every_column(table: Any) -> Callable[[Any], dict[str, Any]]:
+    """A taken row's every column but its key set to the new row's (its `excluded`)."""
+    return lambda new: {c.name: new[c.name] for c in table.c if not c.primary_key}
+
+
 def ancestry(parents: Mapping[str, str | None], unit: str) -> list[str]:
     """The unit and every unit above it, nearest first (a cycle stops the walk)."""
     chain = [unit]
@@ -61,7 +144,7 @@ def chains_of(session: Session, units: Collection[str]) -> dict[str, list[str]]:
     for start in range(0, len(codes), CHUNK):
         up = (
             select(Unit.code, Unit.parent, literal(1).label("depth"))
-            .where(Unit.code.in_(codes[start : start + CHUNK]))
+            .where(among(session, Unit.code, codes[start : start + CHUNK]))
             .cte("up", recursive=True)
         )
         up = up.union_all(
@@ -79,15 +162,13 @@ def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None
     """Keep each report's latest event (one row per report id in `rows`); an older event
     arriving late leaves the newer one standing."""
     table = Report.__table__
-    statement = upsert(session)(table)
-    new = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={c.name: new[c.name] for c in table.c if c.name != "id"},
-        where=table.c.occurred_at <= new.occurred_at,
+    put_rows(
+        session,
+        table,
+        list(rows),
+        _every_column(table),
+        lambda new: table.c.occurred_at <= new.occurred_at,
     )
-    # One statement compiled once, its rows sent together (executemany).
-    session.execute(statement, list(rows))
 
 
 def _value_of(r: Any) -> rules.Value:
@@ -204,15 +285,7 @@ Deltas = dict[tuple[Any, ...], dict[str, float]]
 
 def _move(session: Session, table: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
     """Move each row of `table` by its delta, in one statement (a row is made at 0 first)."""
-    if not rows:
-        return
-    statement = upsert(session)(table)
-    new = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
-        set_={c: table.c[c] + new[c] for c in columns},
-    )
-    session.execute(statement, rows)
+    put_rows(session, table, rows, lambda new: {c: table.c[c] + new[c] for c in columns})
 
 
 def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
@@ -263,13 +336,15 @@ def _months_up_the_tree(
                 moved[column] += sign * value
 
 
-def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
+def _in_slots(session: Session, model: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
     units: dict[str, list[str]] = defaultdict(list)
     for unit, kpi in slots:
         units[kpi].append(unit)
-    return or_(*(and_(model.kpi == kpi, model.unit.in_(us)) for kpi, us in units.items()))
+    return or_(
+        *(and_(model.kpi == kpi, among(session, model.unit, us)) for kpi, us in units.items())
+    )
 
 
 def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str]]) -> None:
@@ -293,18 +368,14 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     for start in range(0, len(slots), CHUNK):
         chunk = slots[start : start + CHUNK]
         reports: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        query = select(*Report.__table__.c).where(Report.year == year, _in_slots(Report, chunk))
+        in_chunk = _in_slots(session, Report, chunk)
+        query = select(*Report.__table__.c).where(Report.year == year, in_chunk)
         for report in session.execute(query):
             reports[(report.unit, report.kpi)].append(report)
-        query = select(*shares.c).where(Share.year == year, _in_slots(Share, chunk))
+        query = select(*shares.c).where(Share.year == year, _in_slots(session, Share, chunk))
         old = {(s.unit, s.kpi): s._mapping for s in session.execute(query)}
         new = [share_row(year, u, k, scoring[k], measures[k], reports[(u, k)]) for u, k in chunk]
-        statement = upsert(session)(shares)
-        statement = statement.on_conflict_do_update(
-            index_elements=[shares.c.year, shares.c.unit, shares.c.kpi],
-            set_={c: statement.excluded[c] for c in new[0] if c not in ("year", "unit", "kpi")},
-        )
-        session.execute(statement, new)
+        put_rows(session, shares, new, _every_column(shares))
         chains = chains_of(session, {u for u, _ in chunk})
         for row in new:
             was = old.get((row["unit"], row["kpi"]))
