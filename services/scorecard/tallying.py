@@ -60,14 +60,14 @@ MAX_DEPTH = 16
 CHUNK = 500
 
 
-def _on_postgresql(session: Session) -> bool:
+def on_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
 def among(session: Session, column: Any, codes: Collection[str]) -> Any:
     """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
     codes as as many parameters cost more to write and parse than the query takes to run."""
-    if _on_postgresql(session):
+    if on_postgresql(session):
         return column == any_(bindparam(None, list(codes), type_=ARRAY(String)))
     return column.in_(list(codes))
 
@@ -99,7 +99,7 @@ def put_rows(
     if not rows:
         return
     columns = list(rows[0])
-    if _on_postgresql(session):
+    if on_postgresql(session):
         arrays = [_array(table.c[name], [row[name] for row in rows]) for name in columns]
         source = func.unnest(*arrays).table_valued(*columns).render_derived()
         read = [
