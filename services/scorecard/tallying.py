@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     JSON,
+    ColumnClause,
     Float,
     Integer,
     String,
@@ -72,42 +73,34 @@ def among(session: Session, column: Any, codes: Collection[str]) -> Any:
     return column.in_(list(codes))
 
 
-def _array(column: Any, values: list[Any]) -> Any:
-    """One column's values as an array parameter of its type (an array holds one type: the
-    deltas' whole floats of an integer column are made integers, as the server would)."""
-    if isinstance(column.type, JSON):
-        # Sent as text and cast back: the driver writes no array of JSON values.
-        return bindparam(None, [json.dumps(v) for v in values], type_=ARRAY(Text))
-    if isinstance(column.type, Integer):
-        values = [v if v is None else round(v) for v in values]
-    elif isinstance(column.type, Float):
-        values = [v if v is None else float(v) for v in values]
-    return bindparam(None, values, type_=ARRAY(column.type))
-
-
 def put_rows(
     session: Session,
     table: Any,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[dict[str, Any]],
     changes: Callable[[Any], dict[str, Any]],
     where: Callable[[Any], Any] | None = None,
 ) -> None:
     """Insert `rows` (dicts of the same columns) into `table`; a row whose key is taken is set
     to `changes(excluded)` instead (`where(excluded)` holds). One statement: on PostgreSQL the
-    rows go as one array a column, unnested, where an executemany has the server run a
-    statement for each row (most of the time a run of events takes)."""
+    rows go as one JSON document that the server makes rows again, where an executemany had
+    it run a statement for each row, and arrays of values cost the driver more to write than
+    the statement takes to run."""
     if not rows:
         return
     columns = list(rows[0])
     if on_postgresql(session):
-        arrays = [_array(table.c[name], [row[name] for row in rows]) for name in columns]
-        source = func.unnest(*arrays).table_valued(*columns).render_derived()
+        # A count is read as a number (a delta's are whole floats): the insert makes it whole.
         read = [
-            cast(source.c[n], table.c[n].type) if isinstance(table.c[n].type, JSON) else source.c[n]
+            ColumnClause(n, Float() if isinstance(table.c[n].type, Integer) else table.c[n].type)
             for n in columns
         ]
-        statement = pg_insert(table).from_select(columns, select(*read))
-        params: Sequence[Mapping[str, Any]] | None = None
+        source = (
+            func.json_to_recordset(cast(bindparam(None, json.dumps(rows), type_=Text), JSON))
+            .table_valued(*read)
+            .render_derived(with_types=True)
+        )
+        statement = pg_insert(table).from_select(columns, select(*source.c))
+        params: Sequence[dict[str, Any]] | None = None
     else:
         statement, params = upsert(session)(table), rows
     excluded = statement.excluded
@@ -158,7 +151,7 @@ def chains_of(session: Session, units: Collection[str]) -> dict[str, list[str]]:
     return {unit: ancestry(parents, unit) for unit in units}
 
 
-def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None:
+def store_reports(session: Session, rows: Collection[dict[str, Any]]) -> None:
     """Keep each report's latest event (one row per report id in `rows`); an older event
     arriving late leaves the newer one standing."""
     table = Report.__table__
