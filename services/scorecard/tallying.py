@@ -307,13 +307,21 @@ def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
 COUNTED_OVER_ALL = ("approved", "pending")
 
 
+def _moved(deltas: Deltas, key: tuple[Any, ...]) -> dict[str, float]:
+    if (moved := deltas.get(key)) is None:
+        moved = deltas[key] = defaultdict(float)
+    return moved
+
+
 def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
+    over_all = [(column, delta[column]) for column in COUNTED_OVER_ALL if delta.get(column)]
     for unit in chain:
-        moved = deltas.setdefault((unit, kpi), defaultdict(float))
-        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
+        moved = _moved(deltas, (unit, kpi))
         for column, change in delta.items():
             moved[column] += change
-            if column in COUNTED_OVER_ALL:
+        if over_all:
+            every = _moved(deltas, (unit, ALL_KPIS))
+            for column, change in over_all:
                 every[column] += change
 
 
@@ -323,10 +331,23 @@ def _months_up_the_tree(
     """Move the month tallies of the units of `chain`. No every-KPI row: a unit's history reads
     all its KPIs' months anyway, and adds up their approved reports itself."""
     for month, *figures in months:
+        moves = [(c, sign * v) for c, v in zip(MONTH_COLUMNS, figures, strict=True) if v]
         for unit in chain:
-            moved = deltas.setdefault((unit, kpi, int(month)), defaultdict(float))
-            for column, value in zip(MONTH_COLUMNS, figures, strict=True):
-                moved[column] += sign * value
+            moved = _moved(deltas, (unit, kpi, int(month)))
+            for column, change in moves:
+                moved[column] += change
+
+
+def _months_moved(was: list[list[float]] | None, now: list[list[float]]) -> list[list[float]]:
+    """How a share counted again moved each month: its months now less those it had, the
+    months that did not move left out (a report's event delivered again moves none)."""
+    net: dict[int, list[float]] = {}
+    for sign, months in ((-1, was or []), (1, now)):
+        for month, *figures in months:
+            moved = net.setdefault(int(month), [0.0] * len(MONTH_COLUMNS))
+            for n, value in enumerate(figures):
+                moved[n] += sign * value
+    return [[month, *figures] for month, figures in net.items() if any(figures)]
 
 
 def _in_slots(session: Session, model: Any, slots: list[tuple[str, str]]) -> Any:
@@ -375,10 +396,12 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
             delta = defaultdict(float, _contribution(row, 1))
             for column, value in _contribution(was, -1).items():
                 delta[column] += value
+            # A share that did not move (an event delivered again) moves nothing above it.
             chain = chains[row["unit"]]
-            _up_the_tree(deltas, chain, row["kpi"], delta)
-            for sign, months in ((-1, was and was["months"]), (1, row["months"])):
-                _months_up_the_tree(month_deltas, chain, row["kpi"], months or [], sign)
+            if any(delta.values()):
+                _up_the_tree(deltas, chain, row["kpi"], delta)
+            months = _months_moved(was and was["months"], row["months"])
+            _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
 
