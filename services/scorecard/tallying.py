@@ -350,14 +350,14 @@ def _months_moved(was: list[list[float]] | None, now: list[list[float]]) -> list
     return [[month, *figures] for month, figures in net.items() if any(figures)]
 
 
-def _in_slots(session: Session, model: Any, slots: list[tuple[str, str]]) -> Any:
+def _in_slots(session: Session, columns: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
     units: dict[str, list[str]] = defaultdict(list)
     for unit, kpi in slots:
         units[kpi].append(unit)
     return or_(
-        *(and_(model.kpi == kpi, among(session, model.unit, us)) for kpi, us in units.items())
+        *(and_(columns.kpi == kpi, among(session, columns.unit, us)) for kpi, us in units.items())
     )
 
 
@@ -378,16 +378,16 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
     deltas: Deltas = {}
     month_deltas: Deltas = {}
-    shares = Share.__table__
+    # Table columns, not the models': plain rows, without the ORM's loading of each.
+    shares, table = Share.__table__, Report.__table__
     for start in range(0, len(slots), CHUNK):
         chunk = slots[start : start + CHUNK]
         reports: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        in_chunk = _in_slots(session, Report, chunk)
-        query = select(*Report.__table__.c).where(Report.year == year, in_chunk)
-        for report in session.execute(query):
+        query = select(table).where(table.c.year == year, _in_slots(session, table.c, chunk))
+        for report in session.execute(query).all():
             reports[(report.unit, report.kpi)].append(report)
-        query = select(*shares.c).where(Share.year == year, _in_slots(session, Share, chunk))
-        old = {(s.unit, s.kpi): s._mapping for s in session.execute(query)}
+        query = select(shares).where(shares.c.year == year, _in_slots(session, shares.c, chunk))
+        old = {(s.unit, s.kpi): s._mapping for s in session.execute(query).all()}
         new = [share_row(year, u, k, scoring[k], measures[k], reports[(u, k)]) for u, k in chunk]
         put_rows(session, shares, new, _every_column(shares))
         chains = chains_of(session, {u for u, _ in chunk})
