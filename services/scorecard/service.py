@@ -13,9 +13,9 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ARRAY, String, and_, any_, bindparam, exists, func, select
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Principal
 from common.db import unit_of_work
@@ -33,7 +33,7 @@ from services.scorecard.models import (
     Target,
     Unit,
 )
-from services.scorecard.tallying import MONTH_COLUMNS, chains_of
+from services.scorecard.tallying import MONTH_COLUMNS, chains_of, on_postgresql
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
 
@@ -242,83 +242,88 @@ def _completion(reports: dict[str, int]) -> float | None:
     return round(100 * reports["approved"] / reports["due"], 2) if reports["due"] else None
 
 
-def _among(session: Session, column: Any, codes: list[str]) -> Any:
-    """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
-    codes as as many parameters cost more to write and parse than the query takes to run."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("codes", codes, type_=ARRAY(String)))
-    return column.in_(codes)
+def _figures(session: Session, year: int, as_of: date, parent: str) -> Any:
+    """The unit and the units right below it, each with its reports due by `as_of`, approved
+    and pending over every KPI (its `ALL_KPIS` rows) and whether units report below it: one
+    row a unit, as plain tuples (no ORM rows: a region has 2,500 units below it). A unit's
+    rows are found by their key (year, unit, ...) in subqueries of its own, where a join let
+    the planner read every unit's tallies."""
+    units, tallies, due_counts = Unit.__table__.c, Tally.__table__.c, DueCount.__table__.c
+    approved = func.coalesce(func.sum(tallies.approved), 0).label("approved")
+    pending = func.coalesce(func.sum(tallies.pending), 0).label("pending")
+    counts = select(approved, pending).where(
+        tallies.year == year, tallies.unit == units.code, tallies.kpi == ALL_KPIS
+    )
+    due = select(func.coalesce(func.sum(due_counts.reports), 0).label("due")).where(
+        due_counts.year == year,
+        due_counts.unit == units.code,
+        due_counts.kpi == ALL_KPIS,
+        due_counts.due_on <= as_of,
+    )
+    # The units with units below, hashed once: an EXISTS a unit was planned (as a prepared
+    # statement) as a scan of every unit for each.
+    inner = Unit.__table__.alias("inner")
+    statement = (
+        select(
+            units.code,
+            units.parent,
+            units.name_th,
+            units.name_en,
+            units.kind,
+            units.code.in_(select(inner.c.parent).where(inner.c.parent.is_not(None))),
+        )
+        .where(or_(units.code == parent, units.parent == parent))
+        .order_by(units.code)
+    )
+    if not on_postgresql(session):  # SQLite knows no LATERAL: a subquery a column
+        return statement.add_columns(
+            due.scalar_subquery(),
+            counts.with_only_columns(approved).scalar_subquery(),
+            counts.with_only_columns(pending).scalar_subquery(),
+        )
+    # A unit's tally looked up once for both its columns.
+    tally, due_by = counts.lateral("counts"), due.lateral("due")
+    return (
+        statement.add_columns(due_by.c.due, tally.c.approved, tally.c.pending)
+        .select_from(Unit.__table__)
+        .join(tally, true())
+        .join(due_by, true())
+    )
 
 
 def completion(
     session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
 ) -> dict[str, Any]:
     """The reports due by `as_of`, approved and pending of a unit and of each unit right below
-    it: three grouped reads of the tallies and due counts the units already keep (a region's
-    2,500 units cost as many rows, never their 700,000 unit x KPI x period cells)."""
+    it, from the tallies and due counts over every KPI that each unit keeps: one query, a row
+    a unit (a region's 2,500 units, never their 700,000 unit x KPI x period cells)."""
     ensure_year(session, catalogue, query.year)
     parent = visible_unit(session, principal, query.unit)
     as_of = query.as_of or now.date()
-    below = session.execute(
-        select(Unit.code, Unit.name_th, Unit.name_en, Unit.kind)
-        .where(Unit.parent == parent.code)
-        .order_by(Unit.code)
-    ).all()
-    # The parent's and its units' rows over every KPI, found by their keys (year, unit, ...):
-    # a list of codes, where a join let the planner read every unit's tallies.
-    codes = [parent.code, *(u.code for u in below)]
-    counts = {
-        unit: (int(approved), int(pending))
-        for unit, approved, pending in session.execute(
-            select(Tally.unit, Tally.approved, Tally.pending).where(
-                Tally.year == query.year, _among(session, Tally.unit, codes), Tally.kpi == ALL_KPIS
+    me = parent.code  # read once: an ORM attribute costs a lookup each time
+    total, rows = {"due": 0, "approved": 0, "pending": 0}, []
+    # Fetched at once: row by row, the driver's fetches cost more than the rows' dicts.
+    for code, up, name_th, name_en, kind, has_units, due, approved, pending in session.execute(
+        _figures(session, query.year, as_of, me)
+    ).all():
+        reports = {"due": int(due), "approved": int(approved), "pending": int(pending)}
+        if code == me:
+            total = reports
+        if up == me:
+            rows.append(
+                {
+                    "unit": code,
+                    "name_th": name_th,
+                    "name_en": name_en,
+                    "kind": kind,
+                    "has_units": has_units,
+                    "reports": reports,
+                    "completion": _completion(reports),
+                }
             )
-        )
-    }
-    due = {
-        unit: int(n or 0)
-        for unit, n in session.execute(
-            select(DueCount.unit, func.sum(DueCount.reports))
-            .where(
-                DueCount.year == query.year,
-                _among(session, DueCount.unit, codes),
-                DueCount.kpi == ALL_KPIS,
-                DueCount.due_on <= as_of,
-            )
-            .group_by(DueCount.unit)
-        )
-    }
-    inner = aliased(Unit)
-    with_units = set(
-        session.scalars(
-            select(Unit.code).where(
-                Unit.parent == parent.code, exists().where(inner.parent == Unit.code)
-            )
-        )
-    )
-
-    def reports(code: str) -> dict[str, int]:
-        approved, pending = counts.get(code, (0, 0))
-        return {"due": due.get(code, 0), "approved": approved, "pending": pending}
-
-    rows = []
-    for unit in below:
-        figures = reports(unit.code)
-        rows.append(
-            {
-                "unit": unit.code,
-                "name_th": unit.name_th,
-                "name_en": unit.name_en,
-                "kind": unit.kind,
-                "has_units": unit.code in with_units,
-                "reports": figures,
-                "completion": _completion(figures),
-            }
-        )
-    total = reports(parent.code)
     return {
         "year": query.year,
-        "unit": parent.code,
+        "unit": me,
         "as_of": as_of,
         "reports": total,
         "completion": _completion(total),

@@ -8,13 +8,33 @@ statement, each share they touch is counted once, and the tallies move in one st
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, literal, or_, select
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    ColumnClause,
+    Float,
+    Integer,
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from common.db import upsert
@@ -41,6 +61,62 @@ MAX_DEPTH = 16
 CHUNK = 500
 
 
+def on_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def among(session: Session, column: Any, codes: Collection[str]) -> Any:
+    """`column IN codes`; on PostgreSQL as one array parameter (`= ANY`): a region's 2,500
+    codes as as many parameters cost more to write and parse than the query takes to run."""
+    if on_postgresql(session):
+        return column == any_(bindparam(None, list(codes), type_=ARRAY(String)))
+    return column.in_(list(codes))
+
+
+def put_rows(
+    session: Session,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    changes: Callable[[Any], dict[str, Any]],
+    where: Callable[[Any], Any] | None = None,
+) -> None:
+    """Insert `rows` (dicts of the same columns) into `table`; a row whose key is taken is set
+    to `changes(excluded)` instead (`where(excluded)` holds). One statement: on PostgreSQL the
+    rows go as one JSON document that the server makes rows again, where an executemany had
+    it run a statement for each row, and arrays of values cost the driver more to write than
+    the statement takes to run."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if on_postgresql(session):
+        # A count is read as a number (a delta's are whole floats): the insert makes it whole.
+        read = [
+            ColumnClause(n, Float() if isinstance(table.c[n].type, Integer) else table.c[n].type)
+            for n in columns
+        ]
+        source = (
+            func.json_to_recordset(cast(bindparam(None, json.dumps(rows), type_=Text), JSON))
+            .table_valued(*read)
+            .render_derived(with_types=True)
+        )
+        statement = pg_insert(table).from_select(columns, select(*source.c))
+        params: Sequence[dict[str, Any]] | None = None
+    else:
+        statement, params = upsert(session)(table), rows
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_=changes(excluded),
+        where=where(excluded) if where else None,
+    )
+    session.execute(statement, params)
+
+
+def _every_column(table: Any) -> Callable[[Any], dict[str, Any]]:
+    """A taken row's every column but its key set to the new row's (its `excluded`)."""
+    return lambda new: {c.name: new[c.name] for c in table.c if not c.primary_key}
+
+
 def ancestry(parents: Mapping[str, str | None], unit: str) -> list[str]:
     """The unit and every unit above it, nearest first (a cycle stops the walk)."""
     chain = [unit]
@@ -61,7 +137,7 @@ def chains_of(session: Session, units: Collection[str]) -> dict[str, list[str]]:
     for start in range(0, len(codes), CHUNK):
         up = (
             select(Unit.code, Unit.parent, literal(1).label("depth"))
-            .where(Unit.code.in_(codes[start : start + CHUNK]))
+            .where(among(session, Unit.code, codes[start : start + CHUNK]))
             .cte("up", recursive=True)
         )
         up = up.union_all(
@@ -75,19 +151,17 @@ def chains_of(session: Session, units: Collection[str]) -> dict[str, list[str]]:
     return {unit: ancestry(parents, unit) for unit in units}
 
 
-def store_reports(session: Session, rows: Collection[Mapping[str, Any]]) -> None:
+def store_reports(session: Session, rows: Collection[dict[str, Any]]) -> None:
     """Keep each report's latest event (one row per report id in `rows`); an older event
     arriving late leaves the newer one standing."""
     table = Report.__table__
-    statement = upsert(session)(table)
-    new = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={c.name: new[c.name] for c in table.c if c.name != "id"},
-        where=table.c.occurred_at <= new.occurred_at,
+    put_rows(
+        session,
+        table,
+        list(rows),
+        _every_column(table),
+        lambda new: table.c.occurred_at <= new.occurred_at,
     )
-    # One statement compiled once, its rows sent together (executemany).
-    session.execute(statement, list(rows))
 
 
 def _value_of(r: Any) -> rules.Value:
@@ -204,15 +278,7 @@ Deltas = dict[tuple[Any, ...], dict[str, float]]
 
 def _move(session: Session, table: Any, columns: tuple[str, ...], rows: list[dict]) -> None:
     """Move each row of `table` by its delta, in one statement (a row is made at 0 first)."""
-    if not rows:
-        return
-    statement = upsert(session)(table)
-    new = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
-        set_={c: table.c[c] + new[c] for c in columns},
-    )
-    session.execute(statement, rows)
+    put_rows(session, table, rows, lambda new: {c: table.c[c] + new[c] for c in columns})
 
 
 def add_to_tallies(session: Session, year: int, deltas: Deltas) -> None:
@@ -241,13 +307,21 @@ def add_to_month_tallies(session: Session, year: int, deltas: Deltas) -> None:
 COUNTED_OVER_ALL = ("approved", "pending")
 
 
+def _moved(deltas: Deltas, key: tuple[Any, ...]) -> dict[str, float]:
+    if (moved := deltas.get(key)) is None:
+        moved = deltas[key] = defaultdict(float)
+    return moved
+
+
 def _up_the_tree(deltas: Deltas, chain: list[str], kpi: str, delta: Mapping[str, float]) -> None:
+    over_all = [(column, delta[column]) for column in COUNTED_OVER_ALL if delta.get(column)]
     for unit in chain:
-        moved = deltas.setdefault((unit, kpi), defaultdict(float))
-        every = deltas.setdefault((unit, ALL_KPIS), defaultdict(float))
+        moved = _moved(deltas, (unit, kpi))
         for column, change in delta.items():
             moved[column] += change
-            if column in COUNTED_OVER_ALL:
+        if over_all:
+            every = _moved(deltas, (unit, ALL_KPIS))
+            for column, change in over_all:
                 every[column] += change
 
 
@@ -257,19 +331,34 @@ def _months_up_the_tree(
     """Move the month tallies of the units of `chain`. No every-KPI row: a unit's history reads
     all its KPIs' months anyway, and adds up their approved reports itself."""
     for month, *figures in months:
+        moves = [(c, sign * v) for c, v in zip(MONTH_COLUMNS, figures, strict=True) if v]
         for unit in chain:
-            moved = deltas.setdefault((unit, kpi, int(month)), defaultdict(float))
-            for column, value in zip(MONTH_COLUMNS, figures, strict=True):
-                moved[column] += sign * value
+            moved = _moved(deltas, (unit, kpi, int(month)))
+            for column, change in moves:
+                moved[column] += change
 
 
-def _in_slots(model: Any, slots: list[tuple[str, str]]) -> Any:
+def _months_moved(was: list[list[float]] | None, now: list[list[float]]) -> list[list[float]]:
+    """How a share counted again moved each month: its months now less those it had, the
+    months that did not move left out (a report's event delivered again moves none)."""
+    net: dict[int, list[float]] = {}
+    for sign, months in ((-1, was or []), (1, now)):
+        for month, *figures in months:
+            moved = net.setdefault(int(month), [0.0] * len(MONTH_COLUMNS))
+            for n, value in enumerate(figures):
+                moved[n] += sign * value
+    return [[month, *figures] for month, figures in net.items() if any(figures)]
+
+
+def _in_slots(session: Session, columns: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
     units: dict[str, list[str]] = defaultdict(list)
     for unit, kpi in slots:
         units[kpi].append(unit)
-    return or_(*(and_(model.kpi == kpi, model.unit.in_(us)) for kpi, us in units.items()))
+    return or_(
+        *(and_(columns.kpi == kpi, among(session, columns.unit, us)) for kpi, us in units.items())
+    )
 
 
 def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str]]) -> None:
@@ -289,32 +378,30 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
     deltas: Deltas = {}
     month_deltas: Deltas = {}
-    shares = Share.__table__
+    # Table columns, not the models': plain rows, without the ORM's loading of each.
+    shares, table = Share.__table__, Report.__table__
     for start in range(0, len(slots), CHUNK):
         chunk = slots[start : start + CHUNK]
         reports: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        query = select(*Report.__table__.c).where(Report.year == year, _in_slots(Report, chunk))
-        for report in session.execute(query):
+        query = select(table).where(table.c.year == year, _in_slots(session, table.c, chunk))
+        for report in session.execute(query).all():
             reports[(report.unit, report.kpi)].append(report)
-        query = select(*shares.c).where(Share.year == year, _in_slots(Share, chunk))
-        old = {(s.unit, s.kpi): s._mapping for s in session.execute(query)}
+        query = select(shares).where(shares.c.year == year, _in_slots(session, shares.c, chunk))
+        old = {(s.unit, s.kpi): s._mapping for s in session.execute(query).all()}
         new = [share_row(year, u, k, scoring[k], measures[k], reports[(u, k)]) for u, k in chunk]
-        statement = upsert(session)(shares)
-        statement = statement.on_conflict_do_update(
-            index_elements=[shares.c.year, shares.c.unit, shares.c.kpi],
-            set_={c: statement.excluded[c] for c in new[0] if c not in ("year", "unit", "kpi")},
-        )
-        session.execute(statement, new)
+        put_rows(session, shares, new, _every_column(shares))
         chains = chains_of(session, {u for u, _ in chunk})
         for row in new:
             was = old.get((row["unit"], row["kpi"]))
             delta = defaultdict(float, _contribution(row, 1))
             for column, value in _contribution(was, -1).items():
                 delta[column] += value
+            # A share that did not move (an event delivered again) moves nothing above it.
             chain = chains[row["unit"]]
-            _up_the_tree(deltas, chain, row["kpi"], delta)
-            for sign, months in ((-1, was and was["months"]), (1, row["months"])):
-                _months_up_the_tree(month_deltas, chain, row["kpi"], months or [], sign)
+            if any(delta.values()):
+                _up_the_tree(deltas, chain, row["kpi"], delta)
+            months = _months_moved(was and was["months"], row["months"])
+            _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
 
