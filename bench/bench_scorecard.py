@@ -25,6 +25,7 @@ The scorecard's schema is created by its own migrations on a fresh database
 
 from __future__ import annotations
 
+import gc
 import os
 import random
 import statistics
@@ -335,6 +336,7 @@ def main() -> bool:
         "RBM_LOG_LEVEL": "WARNING",
     }
     app = create_service("scorecard", env)
+    gc.freeze()  # as deploy/wsgi.py does once a service has started
     factory = app.extensions["rbm"].session_factory
     try:
         tree = units()

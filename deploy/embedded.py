@@ -13,6 +13,7 @@ kernel picks, written to the lock file and the banner.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import signal
 import subprocess
@@ -155,6 +156,7 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
         env.update(sink.env())
     system = build_system(env)
     stack.append(system.shutdown)
+    gc.freeze()  # as deploy/wsgi.py: what starting made stays out of every full collection
     server.application = system.wsgi
     system.start_workers()
     children.extend(_celery(env, lock, stack, module) for module in WORKERS)

@@ -1,6 +1,5 @@
 """Composition root of the scorecard service."""
 
-import gc
 from pathlib import Path
 
 from flask import Flask
@@ -24,8 +23,4 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime = runtime_of(app)
     runtime.deps = Dependencies(catalogue=ServiceClient(settings, "catalogue"))
     add_consumers(app, [consumer(settings, runtime.session_factory)])
-    # What starting made (modules, the app: 130,000 objects) lives as long as the process:
-    # kept out of every full collection, which walked them all (~80 ms) about once in a dozen
-    # reads of a region's progress (2,500 units' rows and dicts each).
-    gc.freeze()
     return app
