@@ -199,20 +199,22 @@ class TestRefused:
         assert "expenditure system (feed)" in resp.json()["detail"]
 
 
-class TestMachineAccount:
-    @pytest.fixture(scope="class")
-    def machine(self, live):
-        name = f"feed-{uuid.uuid4().hex[:8]}"
-        body = {
-            "username": name,
-            "display_name": "Scheduled imports",
-            "password": "machine-password-1",
-            "memberships": [{"unit": "PRD", "role": "importer"}],
-        }
-        resp = live.session("admin").post("/api/identity/users", json=body)
-        assert resp.status_code == 201, resp.text
-        return login(live, name, "machine-password-1")
+@pytest.fixture(scope="module")
+def machine(live):
+    """A machine account for scheduled imports, signed in."""
+    name = f"feed-{uuid.uuid4().hex[:8]}"
+    body = {
+        "username": name,
+        "display_name": "Scheduled imports",
+        "password": "machine-password-1",
+        "memberships": [{"unit": "PRD", "role": "importer"}],
+    }
+    resp = live.session("admin").post("/api/identity/users", json=body)
+    assert resp.status_code == 201, resp.text
+    return login(live, name, "machine-password-1")
 
+
+class TestMachineAccount:
     def test_a_machine_account_imports(self, machine, unit):
         resp = send(machine, progress_file(unit, ("M06", 5, 5)), "1.1")
         assert resp.status_code == 200, resp.text
