@@ -52,20 +52,26 @@ def run_id() -> str:
     return uuid.uuid4().hex[:10]
 
 
+@contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    """A PostgreSQL database of this name, created empty and dropped afterwards: its URL."""
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        unavailable("PostgreSQL", exc)
+    try:
+        yield f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def postgres_url(run_id) -> Iterator[str]:
     """A fresh PostgreSQL database for this test session, dropped at the end."""
-    name = f"rbm_test_{run_id}"
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
-    except psycopg.Error as exc:
-        unavailable("PostgreSQL", exc)
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(f"rbm_test_{run_id}") as url:
+        yield url
 
 
 @dataclass

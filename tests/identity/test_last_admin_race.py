@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-import psycopg
 import pytest
 
 from common.auth import ADMIN, REPORTER
@@ -12,7 +11,7 @@ from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.errors import Conflict
 from services.identity import service
-from tests.conftest import PG_ADMIN_URL, at_once, unavailable
+from tests.conftest import at_once, fresh_database
 from tests.identity.test_last_admin import ACTOR, ANY_UNIT_EXISTS, MIGRATIONS
 
 ADMINS = ("admin-a", "admin-b")
@@ -22,13 +21,11 @@ RACES = 10
 @pytest.fixture
 def pg_sessions(tmp_path):
     """Identity's tables in a PostgreSQL database of this test only, with two administrators."""
-    name = f"rbm_test_admins_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.Error as exc:
-        unavailable("PostgreSQL", exc)
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    with fresh_database(f"rbm_test_admins_{uuid.uuid4().hex[:8]}") as url:
+        yield from _with_two_admins(url, tmp_path)
+
+
+def _with_two_admins(url: str, tmp_path):
     engine = make_engine(
         Settings(service="identity", data_dir=tmp_path, database_url=url, broker_url="unused")
     )
@@ -42,8 +39,6 @@ def pg_sessions(tmp_path):
             service.add_user(session, "test", new)
     yield factory
     engine.dispose()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _demote_both_at_once(factory) -> list[str]:

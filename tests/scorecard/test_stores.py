@@ -13,10 +13,10 @@ As of 30 November 2003: P1 due 1, approved 1 (100 %); P2 due 1, approved 1, pend
 """
 
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from common.auth import Principal
@@ -28,7 +28,7 @@ from services.scorecard.events import on_events
 from services.scorecard.models import Kpi, Scoring, Unit, YearCopy
 from services.scorecard.service import Query, completion, history, scorecard
 from services.scorecard.tallying import copy_due_dates
-from tests.conftest import PG_ADMIN_URL, unavailable
+from tests.conftest import fresh_database
 
 MIGRATIONS = Path(service.__file__).parent / "migrations"
 YEAR = 2547
@@ -41,16 +41,15 @@ DUE = [("P1", date(2003, 11, 10)), ("P1", date(2003, 12, 10)), ("P2", date(2003,
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
     """A session factory on a fresh store of the scorecard's own, with the year copied."""
-    name = f"rbm_test_stores_{uuid.uuid4().hex[:8]}"
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/scorecard.db"
-    else:
-        try:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.Error as exc:
-            unavailable("PostgreSQL", exc)
-        url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path}/scorecard.db"
+        else:
+            url = stack.enter_context(fresh_database(f"rbm_test_stores_{uuid.uuid4().hex[:8]}"))
+        yield from _filled(url, tmp_path)
+
+
+def _filled(url: str, tmp_path):
     settings = Settings(
         service="scorecard", data_dir=tmp_path, database_url=url, broker_url="unused"
     )
@@ -73,9 +72,6 @@ def store(request, tmp_path):
         copy_due_dates(session, YEAR, [{"unit": u, "kpi": "2.2", "due_on": d} for u, d in DUE])
     yield factory
     engine.dispose()
-    if request.param == "postgresql":
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def event(report: str, unit: str, state: str, value: float, day: str) -> Envelope:

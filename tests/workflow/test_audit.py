@@ -16,7 +16,7 @@ from common.config import from_env
 from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.web import runtime_of
 from services.workflow import audit
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import fresh_database
 from tests.workflow.conftest import API
 
 MIGRATIONS = Path(audit.__file__).parent / "migrations"
@@ -72,19 +72,14 @@ def test_the_database_refuses_to_change_or_remove_entries(live, crew, statement)
 @pytest.fixture
 def trail_db(postgres_url, tmp_path):
     """A migrated workflow database holding a trail of five entries, dropped afterwards."""
-    name = f"rbm_audit_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    engine = make_engine(from_env("workflow", {"RBM_DATABASE_URL": url}))
-    migrate(engine, MIGRATIONS)
-    factory = make_session_factory(engine)
-    for n in range(1, 6):
-        append(factory, n)
-    yield url, factory
-    engine.dispose()
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(f"rbm_audit_{uuid.uuid4().hex[:10]}") as url:
+        engine = make_engine(from_env("workflow", {"RBM_DATABASE_URL": url}))
+        migrate(engine, MIGRATIONS)
+        factory = make_session_factory(engine)
+        for n in range(1, 6):
+            append(factory, n)
+        yield url, factory
+        engine.dispose()
 
 
 @pytest.fixture
