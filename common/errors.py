@@ -70,7 +70,9 @@ def problem(
         "detail": detail,
     }
     if errors:
-        body["errors"] = errors
+        # A field is named by what the client sent: a name that did not decode is None, which
+        # JSON (and sorting beside the others) cannot take; it is told as "".
+        body["errors"] = {("" if name is None else str(name)): why for name, why in errors.items()}
     body.update(extra)
     resp = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
     if status == 401:
