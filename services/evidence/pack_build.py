@@ -51,6 +51,13 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1).encode()
 
 
+def seal(zf: zipfile.ZipFile, manifest: bytes, signer: PackSigner, pack_id: str) -> None:
+    """Close a pack's zip with its manifest, the manifest's signature and the signing key."""
+    zf.writestr("manifest.json", manifest)
+    zf.writestr("manifest.jws", signer.sign(manifest, {"pack_id": pack_id}))
+    zf.writestr("jwks.json", canonical({"keys": [signer.jwk]}))
+
+
 def _scope(pack: Pack) -> dict[str, Any]:
     return {k: v for k in ("year", "unit", "kpi", "period") if (v := getattr(pack, k)) is not None}
 
@@ -184,9 +191,7 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
                     "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},
                 }
             )
-            zf.writestr("manifest.json", manifest)
-            zf.writestr("manifest.jws", ctx.signer.sign(manifest, {"pack_id": pack_id}))
-            zf.writestr("jwks.json", canonical({"keys": [ctx.signer.jwk]}))
+            seal(zf, manifest, ctx.signer, pack_id)
         size = spool.tell()
         spool.seek(0)
         expires = utcnow() + ctx.policy.keep

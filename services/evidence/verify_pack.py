@@ -6,6 +6,13 @@ says and links to the entry before it. Otherwise exit 1 naming the first thing t
 match. `--jwks` is the key set identity publishes (`GET /api/identity/jwks.json`, saved to a
 file); without it the key copied into the pack is used, which proves only that the pack is
 unchanged since it was signed by whoever holds that key.
+
+Before anything is read the zip itself must be unambiguous, since readers disagree on an
+ambiguous one (Python reads the last of two entries of one name, `unzip -n` extracts the
+first): every name once, also when case and Unicode normalisation are ignored; no absolute
+path, `..`, backslash or NUL; plain files only (no links); each local header naming and sizing
+its entry as the directory does; the first entry at byte 0, the entries back to back, the
+directory right after them and the end record last, without a comment or appended bytes.
 """
 
 from __future__ import annotations
@@ -13,11 +20,15 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
+import stat
+import struct
 import sys
+import unicodedata
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import jwt
 
@@ -27,6 +38,104 @@ OWN_FILES = {"manifest.json", "manifest.jws", "jwks.json"}
 
 class Mismatch(Exception):
     """The first thing in the pack that is not what the manifest says."""
+
+
+# Zip records (APPNOTE 4.3): local file header, end of central directory, and its zip64 forms.
+LOCAL = struct.Struct("<4s5H3L2H")
+END = struct.Struct("<4s4H2LH")
+END64_LOCATOR = struct.Struct("<4sLQL")
+END64 = struct.Struct("<4sQ2H2L4Q")
+ZIP64_MARK = 0xFFFFFFFF
+SIZES_AFTER_DATA = 0x08  # general purpose flag: crc and sizes in a data descriptor
+UTF8_NAME = 0x800
+CLIMBING = re.compile(r"^(?:[A-Za-z]:|/)|\\|(?:^|/)\.{1,2}(?:/|$)|//")
+
+
+def _folded(name: str) -> str:
+    """A name as a case-insensitive, normalising file system would store it."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def _check_names(infos: list[zipfile.ZipInfo]) -> None:
+    seen: dict[str, str] = {}
+    for info in infos:
+        name = info.filename
+        if info.orig_filename != name or any(ord(c) < 32 for c in name):
+            raise Mismatch(f"{name}: its name holds a NUL or control character")
+        if CLIMBING.search(name):
+            raise Mismatch(f"{name}: an absolute path, a backslash or a '.' or '..' step")
+        kind = stat.S_IFMT(info.external_attr >> 16)
+        if info.is_dir() or kind not in (0, stat.S_IFREG):
+            raise Mismatch(f"{name}: not a plain file (a link, a folder or a device)")
+        if (first := seen.get(_folded(name))) is not None:
+            how = "twice" if first == name else f"beside {first} (the same but for case or form)"
+            raise Mismatch(f"{name}: in the pack {how}; readers differ on which copy they take")
+        seen[_folded(name)] = name
+
+
+def _entry_end(handle: BinaryIO, info: zipfile.ZipInfo) -> int:
+    """Where an entry's data ends, once its local header agrees with the directory."""
+    handle.seek(info.header_offset)
+    head = handle.read(LOCAL.size)
+    if len(head) < LOCAL.size or not head.startswith(b"PK\x03\x04"):
+        raise Mismatch(f"{info.filename}: no local header where the directory puts it")
+    _sig, _v, flags, method, _t, _d, crc, packed, size, name_len, extra_len = LOCAL.unpack(head)
+    raw = handle.read(name_len)
+    local_name = raw.decode("utf-8" if flags & UTF8_NAME else "cp437", "replace")
+    sizes = (packed, size) if ZIP64_MARK not in (packed, size) else None
+    if flags & SIZES_AFTER_DATA:
+        raise Mismatch(f"{info.filename}: its sizes follow its data, not in its header")
+    central = (info.compress_size, info.file_size)
+    if (local_name, method, crc) != (info.orig_filename, info.compress_type, info.CRC) or (
+        sizes is not None and sizes != central
+    ):
+        raise Mismatch(f"{info.filename}: its local header differs from the zip's directory")
+    return info.header_offset + LOCAL.size + name_len + extra_len + info.compress_size
+
+
+def _directory_span(handle: BinaryIO) -> tuple[int, int, int]:
+    """The central directory's start and length as the end record says, and where that
+    record (or its zip64 form) starts; the end record must end the file."""
+    total = handle.seek(0, 2)
+    handle.seek(max(total - END.size, 0))
+    tail = handle.read(END.size)
+    if len(tail) < END.size or not tail.startswith(b"PK\x05\x06") or END.unpack(tail)[-1]:
+        raise Mismatch("bytes after the zip's end record (a comment or appended data)")
+    *_, length, start, _comment = END.unpack(tail)
+    end = total - END.size
+    # Python's reader takes the zip64 record whenever its locator sits before the end record.
+    handle.seek(max(end - END64_LOCATOR.size, 0))
+    locator = handle.read(END64_LOCATOR.size)
+    if not locator.startswith(b"PK\x06\x07"):
+        return start, length, end
+    record_at = END64_LOCATOR.unpack(locator)[2]
+    handle.seek(record_at)
+    record = handle.read(END64.size)
+    if not record.startswith(b"PK\x06\x06") or record_at + END64.size + len(locator) != end:
+        raise Mismatch("bytes between the zip's directory and its end record")
+    *_, length, start = END64.unpack(record)
+    return start, length, record_at
+
+
+def _check_layout(handle: BinaryIO, infos: list[zipfile.ZipInfo]) -> None:
+    start, length, end = _directory_span(handle)
+    if start + length != end:
+        raise Mismatch("bytes before the first entry or around the zip's directory")
+    position = 0
+    for info in sorted(infos, key=lambda i: i.header_offset):
+        if info.header_offset != position:
+            where = "before the first entry" if position == 0 else "between entries"
+            raise Mismatch(f"{info.filename}: bytes {where} that belong to no entry")
+        position = _entry_end(handle, info)
+    if position != start:
+        raise Mismatch("bytes between the last entry and the zip's directory")
+
+
+def check_zip(handle: BinaryIO, pack: zipfile.ZipFile) -> None:
+    """Refuse a zip that two readers could read differently."""
+    infos = pack.infolist()
+    _check_names(infos)
+    _check_layout(handle, infos)
 
 
 def _check_signature(manifest: bytes, token: str, jwks: dict) -> None:
@@ -98,7 +207,8 @@ def _check_audit(entries: list[dict]) -> None:
 def verify(path: Path, jwks: dict | None = None) -> None:
     """Raise Mismatch naming the first thing that does not match; return when intact."""
     try:
-        with zipfile.ZipFile(path) as pack:
+        with path.open("rb") as handle, zipfile.ZipFile(handle) as pack:
+            check_zip(handle, pack)
             manifest = pack.read("manifest.json")
             token = pack.read("manifest.jws").decode()
             keys = jwks if jwks is not None else json.loads(pack.read("jwks.json"))

@@ -1,0 +1,187 @@
+"""The pack verifier refuses any zip two readers could read differently: a corpus of packs
+crafted from one signed with a test key, each refused naming what is wrong."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import stat
+import subprocess
+import sys
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable
+
+import pytest
+
+from common.auth import new_private_key_pem
+from services.evidence.pack_build import FORMAT, canonical, seal
+from services.evidence.signing import PackSigner
+
+PDF = "files/R1/4.1/Q1/v1-café.pdf"
+FORM = "files/R1/4.1/Q1/v1-แบบฟอร์ม 4.1.docx"
+ORIGINAL = {PDF: b"%PDF-1.7\n% the signed original\n%%EOF\n", FORM: b"PK form bytes"}
+
+
+@pytest.fixture(scope="module")
+def signer() -> PackSigner:
+    return PackSigner(new_private_key_pem())
+
+
+def entry(path: str, data: bytes) -> dict:
+    digest = hashlib.sha256(data).hexdigest()
+    return {"path": path, "size": len(data), "sha256": digest, "unit": "R1", "report_id": "r1"}
+
+
+def signed_pack(signer: PackSigner, files: dict[str, bytes] = ORIGINAL) -> bytes:
+    """A pack as the builder makes one: the files, then the sealed manifest."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for path, data in files.items():
+            zf.writestr(path, data)
+        manifest = {
+            "format": FORMAT,
+            "files": [entry(path, data) for path, data in files.items()],
+            "reports": [],
+            "audit": {"entries": [], "chain": {"intact": True}},
+        }
+        seal(zf, canonical(manifest), signer, "pack-1")
+    return out.getvalue()
+
+
+def rewritten(pack: bytes, before: Callable[[zipfile.ZipFile], None] = lambda zf: None) -> bytes:
+    """The pack's entries copied into a new zip after what `before` writes first."""
+    out = io.BytesIO()
+    source, copy = zipfile.ZipFile(io.BytesIO(pack)), zipfile.ZipFile(out, "w")
+    with source, copy, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name" is the point
+        before(copy)
+        for info in source.infolist():
+            copy.writestr(info, source.read(info))
+    return out.getvalue()
+
+
+def with_entry(name: str, data: bytes = b"x", mode: int = 0o644) -> Callable[[bytes], bytes]:
+    def craft(pack: bytes) -> bytes:
+        info = zipfile.ZipInfo(name)
+        info.create_system, info.external_attr = 3, mode << 16
+        return rewritten(pack, lambda zf: zf.writestr(info, data))
+
+    return craft
+
+
+def forged_manifest(pack: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(pack)) as zf:
+        forged = zf.read("manifest.json").replace(b'"intact": true', b'"intact": false')
+    return with_entry("manifest.json", forged)(pack)
+
+
+def appended(pack: bytes) -> bytes:
+    return pack + b"PK\x03\x04 hidden after the end"
+
+
+def commented(pack: bytes) -> bytes:
+    out = io.BytesIO(pack)
+    with zipfile.ZipFile(out, "a") as zf:
+        zf.comment = b"unsigned words"
+    return out.getvalue()
+
+
+def bytes_between_entries(pack: bytes) -> bytes:
+    def before(zf: zipfile.ZipFile) -> None:
+        zf.writestr("files/R1/4.1/Q1/first.pdf", b"x")
+        assert zf.fp is not None
+        zf.fp.write(b"PK\x03\x04 bytes no entry owns")
+        zf.start_dir = zf.fp.tell()
+
+    return rewritten(pack, before)
+
+
+def name_with_nul(pack: bytes) -> bytes:
+    """Python's reader cuts a name at a NUL (and reads `x.pdf`); other readers do not."""
+    return with_entry("files/R1/x.pdf_.exe")(pack).replace(b"x.pdf_.exe", b"x.pdf\0.exe")
+
+
+def local_name_changed(pack: bytes) -> bytes:
+    """The PDF's local header (the first place its name is written) names another file: a
+    reader that walks the local headers sees that name, one that reads the directory this."""
+    return pack.replace(PDF.encode(), PDF.replace("v1-", "v2-").encode(), 1)
+
+
+CRAFTED: dict[str, tuple[Callable[[bytes], bytes], str]] = {
+    "a changed copy of a PDF placed before the original": (
+        with_entry(PDF, b"%PDF-1.7\n% changed\n%%EOF\n"),
+        f"{PDF}: in the pack twice",
+    ),
+    "a forged manifest placed first": (forged_manifest, "manifest.json: in the pack twice"),
+    "a second signature placed first": (
+        with_entry("manifest.jws", b"e30.e30.e30"),
+        "manifest.jws: in the pack twice",
+    ),
+    "a name differing only by case": (
+        with_entry("Manifest.json", b"{}"),
+        "beside Manifest.json (the same but for case or form)",
+    ),
+    "a name differing only by Unicode normalisation": (
+        with_entry(unicodedata.normalize("NFD", PDF)),
+        "(the same but for case or form)",
+    ),
+    "an absolute path": (with_entry("/etc/cron.d/x"), "/etc/cron.d/x: an absolute path"),
+    "a path climbing out with ..": (
+        with_entry("files/../../x.pdf"),
+        "files/../../x.pdf: an absolute path, a backslash or a '.' or '..' step",
+    ),
+    "a backslash path": (with_entry("files\\x.pdf"), "a backslash"),
+    "a drive letter": (with_entry("C:/x.pdf"), "C:/x.pdf: an absolute path"),
+    "a symbolic link": (
+        with_entry("files/R1/link", b"/etc/passwd", stat.S_IFLNK | 0o777),
+        "files/R1/link: not a plain file",
+    ),
+    "an entry not in the manifest": (
+        with_entry("files/R1/4.1/Q1/extra.pdf"),
+        "files/R1/4.1/Q1/extra.pdf: in the pack but not in the manifest",
+    ),
+    "bytes before the first entry": (lambda pack: b"MZ" + b"\0" * 62 + pack, "before the first"),
+    "bytes after the end record": (appended, "bytes after the zip's end record"),
+    "a zip comment": (commented, "bytes after the zip's end record"),
+    "bytes between entries": (bytes_between_entries, "bytes between entries"),
+    "a NUL in a name": (name_with_nul, "files/R1/x.pdf: its name holds a NUL"),
+    "a local header naming another file": (local_name_changed, "its local header differs"),
+}
+
+
+def verifier(*args) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "services.evidence.verify_pack", *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_a_pack_made_as_the_builder_makes_one_is_intact(signer, tmp_path):
+    path = tmp_path / "pack.zip"
+    path.write_bytes(signed_pack(signer))
+    result = verifier(path)
+    assert (result.returncode, result.stdout.strip()) == (0, "intact")
+
+
+def test_a_pack_whose_entries_are_copied_unchanged_into_a_new_zip_is_intact(signer, tmp_path):
+    path = tmp_path / "pack.zip"
+    path.write_bytes(rewritten(signed_pack(signer)))
+    assert verifier(path).returncode == 0
+
+
+@pytest.mark.parametrize("case", CRAFTED, ids=list(CRAFTED))
+def test_an_ambiguous_pack_is_refused_naming_what_is_wrong(signer, tmp_path, case):
+    craft, named = CRAFTED[case]
+    path = tmp_path / "crafted.zip"
+    path.write_bytes(craft(signed_pack(signer)))
+    result = verifier(path)
+    assert result.returncode == 1, result.stdout
+    assert result.stdout.startswith("NOT intact: ") and named in result.stdout, result.stdout
+
+
+def test_python_reads_the_last_copy_so_the_duplicate_alone_would_pass_unnoticed(signer):
+    """Why duplicates are refused before anything is read: the changed copy comes first."""
+    craft, _named = CRAFTED["a changed copy of a PDF placed before the original"]
+    with zipfile.ZipFile(io.BytesIO(craft(signed_pack(signer)))) as zf:
+        first = next(i for i in zf.infolist() if i.filename == PDF)
+        assert zf.read(PDF) == ORIGINAL[PDF] and zf.read(first) != ORIGINAL[PDF]
