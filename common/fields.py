@@ -7,31 +7,44 @@ from datetime import UTC, datetime
 
 from marshmallow import ValidationError, fields, validate
 
-# No NUL character: what `Text` holds to, said in its OpenAPI (a field with a pattern of its
-# own says it there).
-WITHOUT_NUL = r"^[^\x00]*$"
+# The bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI,
+# PDI): they make text display in an order other than the one it is stored and read in
+# ("Trojan Source"), so a note or a name could show an auditor something else than it says. The
+# marks (LRM, RLM, ALM) only nudge neutral characters and stay allowed.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_PROBLEM = "Must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)."
+# What `Text` holds to, said in its OpenAPI (a field with a pattern of its own says it there).
+PLAIN_TEXT = r"^[^\x00\u202a-\u202e\u2066-\u2069]*$"
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` may not be stored as text (NUL, a lone surrogate, a bidi control), or None."""
+    if "\x00" in text:
+        return "Must be Unicode text without NUL characters."
+    try:
+        text.encode("utf-8")  # JSON may carry lone surrogates ("\ud800") that no codec takes
+    except UnicodeEncodeError:
+        return "Must be Unicode text without NUL characters."
+    if not BIDI_CONTROLS.isdisjoint(text):
+        return BIDI_PROBLEM
+    return None
 
 
 class Text(fields.String):
-    """A string that is valid Unicode without NUL characters (PostgreSQL refuses both)."""
-
-    default_error_messages = {"unstorable": "Must be Unicode text without NUL characters."}
+    """A string fit to store and show: valid Unicode (PostgreSQL refuses lone surrogates)
+    without NUL or bidirectional control characters (see `text_problem`)."""
 
     def __init__(self, **kwargs):
         given = kwargs.get("validate") or ()
         checks = given if isinstance(given, list | tuple) else (given,)
         if not any(isinstance(check, validate.Regexp) for check in checks):
-            kwargs["metadata"] = {"pattern": WITHOUT_NUL, **kwargs.get("metadata", {})}
+            kwargs["metadata"] = {"pattern": PLAIN_TEXT, **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise self.make_error("unstorable")
-        try:
-            text.encode("utf-8")  # JSON may carry lone surrogates ("\ud800") that no codec takes
-        except UnicodeEncodeError as exc:
-            raise self.make_error("unstorable") from exc
+        if problem := text_problem(text):
+            raise ValidationError(problem)
         return text
 
 

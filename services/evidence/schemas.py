@@ -10,19 +10,19 @@ from services.evidence.rules import KPI_CODE, UNIT_CODE
 
 
 class FileSchema(Schema):
-    id = fields.String()
-    filename = fields.String()
+    id = Text()
+    filename = Text()
     size = fields.Integer()
-    sha256 = fields.String()
-    content_type = fields.String()
-    uploaded_by = fields.String()
+    sha256 = Text()
+    content_type = Text()
+    uploaded_by = Text()
     uploaded_at = Timestamp()
-    unit = fields.String()
+    unit = Text()
     year = fields.Integer()
-    kpi = fields.String()
-    period = fields.String()
+    kpi = Text()
+    period = Text()
     version = fields.Integer()
-    previous_id = fields.String(allow_none=True)
+    previous_id = Text(allow_none=True)
     extracted = fields.Dict(allow_none=True, metadata={"description": "values read from a form"})
 
 
@@ -73,19 +73,19 @@ class FormQuery(Schema):
 
 
 class TemplateVersionSchema(Schema):
-    kpi = fields.String()
+    kpi = Text()
     version = fields.Integer()
-    filename = fields.String()
+    filename = Text()
     size = fields.Integer()
-    sha256 = fields.String()
-    created_by = fields.String()
+    sha256 = Text()
+    created_by = Text()
     created_at = Timestamp()
     builtin = fields.Boolean(metadata={"description": "shipped with rbm (version 1)"})
 
 
 class TemplateSchema(Schema):
-    kpi = fields.String()
-    template_id = fields.String()
+    kpi = Text()
+    template_id = Text()
     versions = fields.List(fields.Nested(TemplateVersionSchema))
 
 
@@ -104,10 +104,10 @@ TEMPLATE_BODY = {
 
 
 class TemplatePreviewSchema(Schema):
-    kpi = fields.String()
+    kpi = Text()
     version = fields.Integer(metadata={"description": "the version it would become"})
-    paragraphs = fields.List(fields.String())
-    tables = fields.List(fields.List(fields.List(fields.String())))
+    paragraphs = fields.List(Text())
+    tables = fields.List(fields.List(fields.List(Text())))
 
 
 class PackRequest(Schema):
@@ -127,17 +127,17 @@ class UtcDateTime(fields.DateTime):
 
 
 class PackSchema(Schema):
-    id = fields.String()
-    state = fields.String(metadata={"enum": ["queued", "building", "ready", "failed", "expired"]})
+    id = Text()
+    state = Text(metadata={"enum": ["queued", "building", "ready", "failed", "expired"]})
     progress = fields.Integer(metadata={"description": "percent done"})
     files = fields.Integer()
     size = fields.Integer(metadata={"description": "bytes of the zip once ready"})
     year = fields.Integer()
-    unit = fields.String(allow_none=True)
-    kpi = fields.String(allow_none=True)
-    period = fields.String(allow_none=True)
-    requested_by = fields.String()
+    unit = Text(allow_none=True)
+    kpi = Text(allow_none=True)
+    period = Text(allow_none=True)
+    requested_by = Text()
     requested_at = UtcDateTime()
     finished_at = UtcDateTime(allow_none=True)
     expires_at = UtcDateTime(allow_none=True)
-    error = fields.String(allow_none=True)
+    error = Text(allow_none=True)

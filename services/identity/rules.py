@@ -11,6 +11,7 @@ from datetime import timedelta
 from marshmallow import ValidationError, validate
 
 from common.auth import IMPORTER
+from common.fields import text_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
@@ -109,7 +110,7 @@ def display_name_problem(display_name: str) -> str | None:
         return "Required."
     if len(display_name) > MAX_DISPLAY_NAME:
         return f"At most {MAX_DISPLAY_NAME} characters."
-    return None
+    return text_problem(display_name)
 
 
 def email_problem(email: str) -> str | None:

@@ -16,8 +16,8 @@ class TokenRequest(Schema):
 
 
 class TokenResponse(Schema):
-    access_token = fields.String()
-    token_type = fields.String()
+    access_token = Text()
+    token_type = Text()
     expires_in = fields.Integer()
 
 
@@ -31,16 +31,16 @@ class MembershipSchema(Schema):
 
 
 class MeSchema(Schema):
-    username = fields.String()
-    display_name = fields.String()
-    email = fields.String()
-    roles = fields.List(fields.String())
-    units = fields.List(fields.String())
+    username = Text()
+    display_name = Text()
+    email = Text()
+    roles = fields.List(Text())
+    units = fields.List(Text())
     memberships = fields.List(fields.Nested(MembershipSchema))
 
 
 class UserSchema(Schema):
-    id = fields.String(dump_only=True)
+    id = Text(dump_only=True)
     username = Text(required=True, validate=validate.Length(min=2, max=64))
     display_name = Text(required=True, validate=validate.Length(min=1, max=200))
     email = Email(validate=validate.Length(max=254), metadata={"description": "none: no email"})
@@ -84,8 +84,8 @@ class ImportFileSchema(Schema):
 
 class ImportRowSchema(Schema):
     line = fields.Integer()
-    username = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    username = Text()
+    errors = fields.Dict(keys=Text(), values=fields.List(Text()))
 
 
 class ImportResultSchema(Schema):
@@ -101,12 +101,12 @@ class AuditQuerySchema(Schema):
 class AdminAuditSchema(Schema):
     seq = fields.Integer()
     at = Timestamp()
-    actor = fields.String()
-    action = fields.String()
-    subject = fields.String()
+    actor = Text()
+    action = Text()
+    subject = Text()
     changes = fields.Dict()
-    prev_hash = fields.String()
-    hash = fields.String()
+    prev_hash = Text()
+    hash = Text()
 
 
 class AuditVerificationSchema(Schema):
@@ -116,8 +116,8 @@ class AuditVerificationSchema(Schema):
 
 
 class RevocationSchema(Schema):
-    user_id = fields.String()
-    token_id = fields.String(allow_none=True)
+    user_id = Text()
+    token_id = Text(allow_none=True)
     not_before = fields.Float(allow_none=True, metadata={"description": "epoch seconds"})
 
 

@@ -2,16 +2,16 @@
 
 from marshmallow import Schema, fields, validate
 
-from common.fields import Limit, Offset, Timestamp
+from common.fields import Limit, Offset, Text, Timestamp
 from services.notifications.rules import DELEGATION_ENDED, DELIVERIES, KINDS
 
 
 class NotificationSchema(Schema):
-    id = fields.String()
-    kind = fields.String(metadata={"enum": [*KINDS, DELEGATION_ENDED]})
-    report_id = fields.String(allow_none=True)
-    title = fields.String()
-    body = fields.String()
+    id = Text()
+    kind = Text(metadata={"enum": [*KINDS, DELEGATION_ENDED]})
+    report_id = Text(allow_none=True)
+    title = Text()
+    body = Text()
     created_at = Timestamp()
     read_at = Timestamp(allow_none=True)
 
@@ -31,26 +31,26 @@ class MarkedSchema(Schema):
 
 
 PreferencesSchema = Schema.from_dict(
-    {kind: fields.String(validate=validate.OneOf(DELIVERIES)) for kind in KINDS},
+    {kind: Text(validate=validate.OneOf(DELIVERIES)) for kind in KINDS},
     name="PreferencesSchema",
 )
 
 
 class EmailQuerySchema(Schema):
-    status = fields.String(
+    status = Text(
         load_default="failed", validate=validate.OneOf(("pending", "sending", "sent", "failed"))
     )
     limit = Limit()
 
 
 class EmailSchema(Schema):
-    id = fields.String()
-    recipient = fields.String()
-    address = fields.String()
-    subject = fields.String()
-    status = fields.String()
+    id = Text()
+    recipient = Text()
+    address = Text()
+    subject = Text()
+    status = Text()
     attempts = fields.Integer()
-    last_error = fields.String(allow_none=True)
+    last_error = Text(allow_none=True)
     created_at = Timestamp()
     sent_at = Timestamp(allow_none=True)
 
@@ -60,12 +60,12 @@ class DeadLetterQuerySchema(Schema):
 
 
 class DeadLetterSchema(Schema):
-    queue = fields.String()
-    error = fields.String()
+    queue = Text()
+    error = Text()
     tries = fields.Integer()
-    event_id = fields.String(allow_none=True)
-    type = fields.String(allow_none=True)
-    body = fields.String()
+    event_id = Text(allow_none=True)
+    type = Text(allow_none=True)
+    body = Text()
 
 
 class MovedSchema(Schema):

@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, S
 from dataclasses import dataclass, field
 from datetime import date
 
+from common.fields import text_problem
 from common.fiscal import PERIODS
 
 MAX_ITEMS = 5000
@@ -265,9 +266,9 @@ def _check_value(kind: str, value, period: tuple[date, date] | None) -> tuple[ob
         if period and not period[0] <= day <= period[1]:
             return value, f"Must fall in the period ({period[0]} to {period[1]})."
         return day.isoformat(), None
-    if len(value) > MAX_TEXT or "\x00" in value:
+    if len(value) > MAX_TEXT:
         return value, f"At most {MAX_TEXT} characters of text."
-    return value, None
+    return value, text_problem(value)
 
 
 def validate_items(

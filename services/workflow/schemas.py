@@ -87,23 +87,23 @@ class ReportQuery(Schema):
 class HistorySchema(Schema):
     seq = fields.Integer()
     at = Timestamp()
-    action = fields.String()
-    actor = fields.String()
-    on_behalf_of = fields.String(allow_none=True)
-    from_state = fields.String(allow_none=True)
-    to_state = fields.String(allow_none=True)
-    comment = fields.String()
+    action = Text()
+    actor = Text()
+    on_behalf_of = Text(allow_none=True)
+    from_state = Text(allow_none=True)
+    to_state = Text(allow_none=True)
+    comment = Text()
 
 
 class ReportSchema(Schema):
-    id = fields.String()
+    id = Text()
     year = fields.Integer()
-    kpi = fields.String()
-    unit = fields.String()
-    period = fields.String()
-    state = fields.String()
+    kpi = Text()
+    unit = Text()
+    period = Text()
+    state = Text()
     value = fields.Float(allow_none=True)
-    value_source = fields.String(
+    value_source = Text(
         allow_none=True,
         metadata={"description": "counted | computed | evidence | entered | import"},
     )
@@ -111,21 +111,21 @@ class ReportSchema(Schema):
     items = fields.Raw(metadata={"description": "each item with `counted`, and `reason` if not"})
     evidence_ids = fields.List(fields.Raw())
     evidence = fields.Raw()
-    note = fields.String()
+    note = Text()
     version = fields.Integer()
-    method = fields.String()
-    measure = fields.String()
-    counting_rule = fields.String(allow_none=True)
-    created_by = fields.String()
+    method = Text()
+    measure = Text()
+    counting_rule = Text(allow_none=True)
+    created_by = Text()
     created_at = Timestamp()
-    updated_by = fields.String()
+    updated_by = Text()
     updated_at = Timestamp()
     submitted_at = Timestamp(allow_none=True)
     approved_at = Timestamp(allow_none=True)
     frozen = fields.Raw(allow_none=True)
     history = fields.List(fields.Nested(HistorySchema))
     actions = fields.List(
-        fields.String(validate=validate.OneOf(TRANSITIONS)),
+        Text(validate=validate.OneOf(TRANSITIONS)),
         metadata={"description": "the transitions the caller may take now"},
     )
     editable = fields.Boolean(metadata={"description": "whether the caller may change its data"})
@@ -146,22 +146,22 @@ class ReportSchema(Schema):
 
 
 class GrantSchema(Schema):
-    unit = fields.String(metadata={"description": "empty for a role held across every unit"})
-    role = fields.String()
-    on_behalf_of = fields.String(allow_none=True, metadata={"description": "the delegator"})
+    unit = Text(metadata={"description": "empty for a role held across every unit"})
+    role = Text()
+    on_behalf_of = Text(allow_none=True, metadata={"description": "the delegator"})
 
 
 class UnitRoleSchema(Schema):
-    unit = fields.String()
-    role = fields.String()
+    unit = Text()
+    role = Text()
 
 
 class RightsSchema(Schema):
-    username = fields.String()
+    username = Text()
     grants = fields.List(fields.Nested(GrantSchema))
     sees_all_units = fields.Boolean()
-    writer_units = fields.List(fields.String(), metadata={"description": "may create reports"})
-    submitter_units = fields.List(fields.String(), metadata={"description": "may submit"})
+    writer_units = fields.List(Text(), metadata={"description": "may create reports"})
+    submitter_units = fields.List(Text(), metadata={"description": "may submit"})
     delegable = fields.List(
         fields.Nested(UnitRoleSchema), metadata={"description": "roles one may hand to a stand-in"}
     )
@@ -201,16 +201,16 @@ class BulkRequest(Schema):
 
 
 class BulkResult(Schema):
-    id = fields.String()
+    id = Text()
     ok = fields.Boolean()
     status = fields.Integer()
-    state = fields.String()
+    state = Text()
     version = fields.Integer()
-    detail = fields.String()
+    detail = Text()
 
 
 class BulkResponse(Schema):
-    action = fields.String()
+    action = Text()
     succeeded = fields.Integer()
     failed = fields.Integer()
     results = fields.List(fields.Nested(BulkResult))
@@ -219,30 +219,30 @@ class BulkResponse(Schema):
 class AuditEntrySchema(Schema):
     seq = fields.Integer()
     at = Timestamp()
-    subject = fields.String()
-    subject_id = fields.String()
-    actor = fields.String()
-    on_behalf_of = fields.String(allow_none=True)
-    action = fields.String()
+    subject = Text()
+    subject_id = Text()
+    actor = Text()
+    on_behalf_of = Text(allow_none=True)
+    action = Text()
     changes = fields.Raw(metadata={"description": "{field: {before, after}}"})
-    comment = fields.String()
-    prev_hash = fields.String()
-    hash = fields.String()
+    comment = Text()
+    prev_hash = Text()
+    hash = Text()
 
 
 class VerifySchema(Schema):
     intact = fields.Boolean()
     entries = fields.Integer()
     first_bad = fields.Integer(allow_none=True)
-    problem = fields.String(allow_none=True)
+    problem = Text(allow_none=True)
     anchors = fields.Integer(metadata={"description": "anchors in the bucket checked"})
 
 
 class AnchorSchema(Schema):
     seq = fields.Integer()
-    hash = fields.String()
-    at = fields.String(metadata={"description": "ISO 8601 with offset"})
-    key = fields.String()
+    hash = Text()
+    at = Text(metadata={"description": "ISO 8601 with offset"})
+    key = Text()
 
 
 class DelegationCreate(Schema):
@@ -259,17 +259,17 @@ class DelegationQuery(Schema):
 
 
 class DelegationSchema(Schema):
-    id = fields.String()
-    delegator = fields.String()
-    delegate = fields.String()
-    unit = fields.String()
-    role = fields.String()
+    id = Text()
+    delegator = Text()
+    delegate = Text()
+    unit = Text()
+    role = Text()
     starts_on = fields.Date()
     ends_on = fields.Date()
-    reason = fields.String()
+    reason = Text()
     created_at = Timestamp()
     revoked_at = Timestamp(allow_none=True)
-    revoked_by = fields.String(allow_none=True)
+    revoked_by = Text(allow_none=True)
 
 
 class ProgressQuery(Schema):
@@ -279,12 +279,12 @@ class ProgressQuery(Schema):
 
 
 class ProgressRow(Schema):
-    unit = fields.String()
-    kpi = fields.String()
-    period = fields.String()
-    state = fields.String(metadata={"description": "the report's state, or `missing`"})
-    report_id = fields.String(allow_none=True)
-    due_on = fields.String()
+    unit = Text()
+    kpi = Text()
+    period = Text()
+    state = Text(metadata={"description": "the report's state, or `missing`"})
+    report_id = Text(allow_none=True)
+    due_on = Text()
     late = fields.Boolean()
     optional = fields.Boolean()
 
@@ -338,23 +338,23 @@ IMPORT_BODY = {
 
 class ImportRow(Schema):
     line = fields.Integer()
-    unit = fields.String()
-    period = fields.String()
+    unit = Text()
+    period = Text()
     value = fields.Float()
-    action = fields.String(metadata={"enum": ["create", "update", "unchanged"]})
+    action = Text(metadata={"enum": ["create", "update", "unchanged"]})
 
 
 class ImportSource(Schema):
-    filename = fields.String()
-    sha256 = fields.String()
-    encoding = fields.String(allow_none=True, metadata={"description": "a CSV's, as read"})
+    filename = Text()
+    sha256 = Text()
+    encoding = Text(allow_none=True, metadata={"description": "a CSV's, as read"})
 
 
 class ImportResult(Schema):
     valid = fields.Boolean()
     dry_run = fields.Boolean()
     file = fields.Nested(ImportSource)
-    evidence_id = fields.String(metadata={"description": "the source file kept as evidence"})
+    evidence_id = Text(metadata={"description": "the source file kept as evidence"})
     rows = fields.List(fields.Nested(ImportRow))
     created = fields.Integer()
     updated = fields.Integer()
@@ -363,15 +363,15 @@ class ImportResult(Schema):
 
 class ImportRowProblem(Schema):
     line = fields.Integer()
-    errors = fields.List(fields.String())
+    errors = fields.List(Text())
 
 
 class ImportProblem(Schema):
-    type = fields.String()
-    title = fields.String()
+    type = Text()
+    title = Text()
     status = fields.Integer()
-    detail = fields.String()
+    detail = Text()
     errors = fields.Dict()
-    reason = fields.String()
+    reason = Text()
     rows = fields.List(fields.Nested(ImportRowProblem))
     bad_rows = fields.Integer()
