@@ -5,13 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test e2e-deployed bench lint format system-deps clean translations axe
+.PHONY: run test test-fast e2e-deployed bench lint format system-deps clean translations axe
 
 run: $(STAMP)
 	RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
 
 test: $(STAMP) system-deps axe
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The tests that need no backend (rules, counting, checks, texts, SQLite use cases): after every edit.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m fast -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The compose topology as local processes (deploy/topology.py): the journey and the faults.
 e2e-deployed: $(STAMP) system-deps

@@ -356,3 +356,32 @@ def at_once(work: Callable[[Any], Any], args: Iterable[Any]) -> list[Any]:
     for thread in threads:
         thread.join()
     return sorted(results)
+
+
+# A test's tier is the slowest thing it needs, read from the fixtures it uses (directly or
+# through other fixtures); a module that starts processes of its own says so with
+# `pytestmark = pytest.mark.<tier>` (a program from Debian counts as a backend).
+# `make test-fast` runs the tier that needs nothing.
+TIERS = (
+    ("topology", {"deployed"}),
+    ("browser", {"browser"}),
+    ("system", {"live", "embedded_live"}),
+    ("backend", {"postgres_url", "rabbitmq", "seaweedfs", "smtp"}),
+)
+TIER_NAMES = [name for name, _ in TIERS] + ["fast"]
+
+
+def tier_of(item: pytest.Item) -> str:
+    named = {mark.name for mark in item.iter_markers()} & set(TIER_NAMES)
+    if named:
+        return next(name for name in TIER_NAMES if name in named)
+    needs = set(getattr(item, "fixturenames", ()))
+    # A test parametrised over fixture names asks for them with `request.getfixturevalue`.
+    callspec = getattr(item, "callspec", None)
+    needs |= {v for v in (callspec.params.values() if callspec else ()) if isinstance(v, str)}
+    return next((name for name, fixtures in TIERS if needs & fixtures), "fast")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        item.add_marker(tier_of(item))

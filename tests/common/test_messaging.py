@@ -17,6 +17,7 @@ from common.config import Settings
 from common.db import make_engine, make_session_factory, new_base, unit_of_work
 from common.events import Envelope, Event, InboxMixin, OutboxMixin, record_event
 from common.messaging import EventConsumer, OutboxRelay, connect, read_feed
+from tests.waiting import eventually
 
 Base = new_base()
 
@@ -149,15 +150,6 @@ class Bus:
     def unsent(self) -> int:
         with unit_of_work(self.session_factory) as session:
             return session.scalar(select(func.count()).where(Outbox.sent_at.is_(None)))
-
-
-def eventually(check, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return check()
 
 
 def test_an_event_committed_while_no_relay_runs_arrives_once_the_relay_starts(bus):

@@ -14,6 +14,9 @@ from services.system import API_SERVICES, SERVICES
 from tests.conftest import embedded_system
 from tests.contract import fuzzing
 
+# Starts a whole system of its own (make run, or an embedded one).
+pytestmark = pytest.mark.system
+
 # Identity last: the fuzzer may change the demo users whose tokens the others use.
 FUZZED = sorted(API_SERVICES, key=lambda name: name == "identity")
 MAX_EXAMPLES = 5

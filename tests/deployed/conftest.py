@@ -13,7 +13,7 @@ import requests
 
 from deploy.topology import Topology, rabbitmqctl
 from tests.conftest import DEMO_PASSWORD, BaseUrlSession, create_team, unavailable
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 # One gunicorn worker per replica (the image runs two): two replicas of each service already
 # make some 25 processes, and the database server is shared with other test sessions.

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from deploy.topology import rabbitmqctl
 from tests.deployed.conftest import act, draft_reports, new_team
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 BURST = int(os.environ.get("RBM_FAULT_BURST", "1000"))
 

@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.deployed.conftest import act, draft_reports, new_team
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 BURST = 200  # transitions: two terminations land mid-burst
 

@@ -8,7 +8,7 @@ import hashlib
 import requests
 
 from tests.evidence import samples
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 FIELDS = {"unit": "R1", "year": "2547", "kpi": "2.1", "period": "M02"}
 

@@ -9,7 +9,7 @@ import re
 import requests
 
 from tests.deployed.conftest import draft_reports, new_team
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 DOWN = "notifications"
 THAI_MESSAGE = "ระบบงานที่เกี่ยวข้องไม่ตอบสนอง"

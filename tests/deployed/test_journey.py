@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 from deploy.migrate import with_database
 from tests.deployed.conftest import queues
 from tests.evidence import samples
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 YEAR = 2547
 

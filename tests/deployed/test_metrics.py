@@ -12,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.notifications.tasks import SYNC_PEOPLE
 from tests.evidence import samples
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 
 def scrape(url: str) -> dict[str, list]:

@@ -14,6 +14,9 @@ import requests
 from deploy.lifecycle import alive, read_lock
 from deploy.seaweedfs import free_port
 
+# Starts a whole system of its own (make run, or an embedded one).
+pytestmark = pytest.mark.system
+
 PREFIXES = [
     "/api/identity",
     "/api/catalogue",

@@ -23,6 +23,9 @@ import requests
 from deploy.lifecycle import alive, group_members
 from tests.embedded.test_make_run import MakeRun
 
+# Starts a whole system of its own (make run, or an embedded one).
+pytestmark = pytest.mark.system
+
 CUTS = int(os.environ.get("RBM_TEST_POWER_CUTS", "1"))
 REPORTS = 24
 

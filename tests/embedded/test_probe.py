@@ -18,6 +18,9 @@ from deploy.seaweedfs import free_port
 from tests.embedded.test_make_run import MakeRun
 from tests.trust.test_uploads import HOSTILE_OFFICE, HOSTILE_PDFS
 
+# Starts a whole system of its own (make run, or an embedded one).
+pytestmark = pytest.mark.system
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 WORKFLOW = "/api/workflow"
 

@@ -19,6 +19,9 @@ import pytest
 from deploy.lifecycle import alive, group_members
 from tests.embedded.test_make_run import MakeRun, processes_using
 
+# Starts a whole system of its own (make run, or an embedded one).
+pytestmark = pytest.mark.system
+
 ROUNDS = int(os.environ.get("RBM_TEST_RESTARTS", "2"))
 ENDINGS = ("kill make", "ctrl-c", "kill runner", "kill seaweedfs", "kill celery")
 

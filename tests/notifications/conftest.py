@@ -7,9 +7,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,20 +22,9 @@ from common.messaging import connect, events_exchange
 from deploy.seaweedfs import free_port
 from services.identity.service import NewUser, add_user
 from services.notifications.models import Email, Notification, Person
+from tests.waiting import eventually
 
 PASSWORD = "nt-password-1"
-
-
-def eventually(probe: Callable, timeout: float = 30.0, interval: float = 0.1, what: str = ""):
-    """Poll until `probe()` is truthy and return it; fail naming `what` if it never is."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what or probe}; last value {value!r}")
-        time.sleep(interval)
 
 
 def new_unit() -> str:

@@ -10,7 +10,8 @@ from collections import defaultdict
 import pytest
 
 from common.consuming import BatchConsumer
-from tests.notifications.conftest import eventually, new_unit, report_data
+from tests.notifications.conftest import new_unit, report_data
+from tests.waiting import eventually
 
 
 @pytest.fixture

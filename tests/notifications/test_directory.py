@@ -12,7 +12,8 @@ from common.db import unit_of_work
 from services.notifications.models import Membership, Person
 from services.notifications.tasks import runtime_for, sync_people
 from services.notifications.worker import create_celery
-from tests.notifications.conftest import eventually, new_unit
+from tests.notifications.conftest import new_unit
+from tests.waiting import eventually
 
 
 @pytest.fixture(scope="module")

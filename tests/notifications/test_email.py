@@ -19,7 +19,8 @@ from services.notifications.service import Message, notify
 from services.notifications.tasks import SEND_DIGESTS, SWEEP_EMAILS, runtime_for
 from services.notifications.worker import create_celery
 from tests.conftest import login
-from tests.notifications.conftest import PASSWORD, eventually, new_unit, report_data
+from tests.notifications.conftest import PASSWORD, new_unit, report_data
+from tests.waiting import eventually
 
 
 def mails_to(smtp, address: str) -> list[email.message.EmailMessage]:

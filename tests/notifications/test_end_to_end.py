@@ -12,7 +12,8 @@ import pytest
 from services.notifications.models import Delegation, Unit
 from services.workflow.delegations import local_today
 from tests.conftest import login
-from tests.notifications.conftest import PASSWORD, eventually
+from tests.notifications.conftest import PASSWORD
+from tests.waiting import eventually
 
 WORKFLOW = "/api/workflow"
 INBOX = "/api/notifications/inbox"

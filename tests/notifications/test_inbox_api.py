@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import login
-from tests.notifications.conftest import PASSWORD, eventually, new_unit, report_data
+from tests.notifications.conftest import PASSWORD, new_unit, report_data
+from tests.waiting import eventually
 
 INBOX = "/api/notifications/inbox"
 

@@ -8,7 +8,7 @@ from common.db import unit_of_work
 from services.notifications.models import Notification, ReportState
 from services.notifications.rebuild import rebuild
 from tests.conftest import login
-from tests.notifications.conftest import eventually
+from tests.waiting import eventually
 
 
 def test_a_rebuild_refills_the_copies_from_the_feeds_and_tells_nobody_again(live, make_team, store):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from tests.notifications.conftest import eventually, new_unit, report_data
+from tests.notifications.conftest import new_unit, report_data
+from tests.waiting import eventually
 
 SUBMITTED = "workflow.report.submitted"
 

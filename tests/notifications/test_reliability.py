@@ -13,7 +13,8 @@ from common.config import from_env
 from common.messaging import connect
 from services.notifications.tasks import enqueue_emails
 from services.notifications.worker import create_celery
-from tests.notifications.conftest import eventually, new_unit, report_data
+from tests.notifications.conftest import new_unit, report_data
+from tests.waiting import eventually
 
 BATCH = 1000
 

@@ -14,7 +14,8 @@ from common.db import unit_of_work
 from services.notifications.models import Assignment, ReportState
 from services.notifications.tasks import SEND_REMINDERS, run_reminders, runtime_for
 from services.notifications.worker import create_celery
-from tests.notifications.conftest import eventually, report_data
+from tests.notifications.conftest import report_data
+from tests.waiting import eventually
 
 YEAR, KPI, PERIOD = 2547, "2.1", "M03"
 

@@ -26,6 +26,9 @@ from services.notifications.policy import Policy
 from services.notifications.service import Context
 from tests.conftest import AMQP_URL
 
+# SpamAssassin is a program from Debian (`make system-deps`).
+pytestmark = pytest.mark.backend
+
 DOMAIN = "kpi.dept.go.th"
 PUBLIC_URL = f"https://{DOMAIN}"
 SETTINGS = Settings(

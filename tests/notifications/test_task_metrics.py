@@ -11,7 +11,8 @@ from common.config import from_env
 from deploy.ports import free_port
 from services.notifications.tasks import SEND_DIGESTS, SWEEP_EMAILS
 from services.notifications.worker import create_celery
-from tests.notifications.conftest import WorkerProcess, eventually, worker_env
+from tests.notifications.conftest import WorkerProcess, worker_env
+from tests.waiting import eventually
 
 
 def scrape(port: int) -> dict[str, list] | None:

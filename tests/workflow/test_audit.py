@@ -159,6 +159,7 @@ def test_a_rehashed_entry_still_breaks_the_next_link(trail_db):
     assert (result["intact"], result["first_bad"]) == (False, 3)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("store", ["postgresql", "sqlite"])
 def test_a_change_committed_while_verifying_is_not_taken_for_tampering(request, store):
     """The check reads the trail, its head and the reports in several statements: all of them

@@ -1,0 +1,29 @@
+"""Waiting for what the system does a moment later (events, read models, processes)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def eventually(
+    check: Callable[[], T], timeout: float = 30.0, interval: float = 0.2, what: str = ""
+) -> T:
+    """Ask `check()` until it answers something truthy without failing an assertion, and
+    return that answer; past `timeout`, fail with its last assertion or naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = check()
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        else:
+            if answer:
+                return answer
+            if time.monotonic() > deadline:
+                raise AssertionError(f"never happened: {what or check}; last answer {answer!r}")
+        time.sleep(interval)
