@@ -1,9 +1,13 @@
 """Reading an import file as rows: CSV (UTF-8, UTF-8 with BOM, or cp874) or `.xlsx`.
 
+The file goes through the common intake first (`common.intake`, as evidence uploads do):
+its type by content, a workbook's package (macros, external links, zip-bomb proportions, DDE)
+and every cell a spreadsheet would run. The dry run reads the file here as the import does, so
+what one refuses the other refuses.
+
 Rows are streamed: a CSV is decoded as it is read and a workbook read with openpyxl's read-only
 reader, so memory stays bounded whatever the file holds; every bound (size, rows, columns, cell
-length) is checked as the rows go by. A workbook is opened only after its package has been
-checked for macros, external links and zip-bomb proportions.
+length) is checked as the rows go by.
 """
 
 from __future__ import annotations
@@ -11,12 +15,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from common import intake
 from common.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from common.intake.cells import column_letters, formula_detail, is_formula
+from common.intake.text import Borrowed, records
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -32,17 +38,9 @@ ENCODINGS = {
     "windows-874": "cp874",
     "tis-620": "cp874",
 }
-# A workbook's package: bounds against zip bombs, and the parts that make it unsafe.
-MAX_PARTS = 1_000
-# openpyxl holds a workbook's shared strings in memory: the unpacked size bounds them.
-MAX_UNPACKED = 64 * 1024 * 1024
-MAX_RATIO = 100
-UNSAFE_PARTS = {
-    "vbaProject.bin": "macros",
-    "externalLinks/": "external links to other workbooks",
-    "macrosheets/": "macro sheets",
-    "activeX/": "ActiveX controls",
-}
+# A workbook's package: openpyxl holds its shared strings in memory, so the unpacked size
+# bounds them.
+LIMITS = intake.Limits(max_entries=1_000, max_uncompressed=64 * 1024 * 1024, ratio_floor=CHUNK)
 
 
 def file_problem(detail: str, reason: str) -> Invalid:
@@ -71,7 +69,7 @@ class Table:
 def kind_of(filename: str) -> str:
     """csv or xlsx from the file's name; 415 for anything else."""
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
-    if ext in ("csv", "txt"):
+    if ext == "csv":
         return "csv"
     if ext == "xlsx":
         return "xlsx"
@@ -107,6 +105,7 @@ def open_table(spool: BinaryIO, filename: str, encoding: str | None = None) -> T
         )
     if size == 0:
         raise file_problem("The file is empty.", "empty")
+    intake.inspect(spool, kind, LIMITS)
     if kind == "xlsx":
         return _workbook_table(spool)
     return _csv_table(spool, encoding)
@@ -140,7 +139,10 @@ def _row(line: int, columns: list[str], cells: list[Any]) -> Row | None:
     if len(cells) > len(columns):
         row.problems.append(f"{len(cells):,} cells; the header names {len(columns)} columns.")
         return row
-    for name, cell in zip(columns, cells, strict=False):
+    for index, (name, cell) in enumerate(zip(columns, cells, strict=False)):
+        if is_formula(cell):  # a workbook's formula cell, read as its text
+            row.problems.append(formula_detail(line, column_letters(index), name))
+            continue
         if isinstance(cell, str):
             cell = cell.strip()
             if len(cell) > MAX_CELL:
@@ -188,7 +190,7 @@ def _csv_table(spool: BinaryIO, encoding: str | None) -> Table:
     spool.seek(0)
     if b"\x00" in head:
         raise file_problem("The file is not text: it holds NUL bytes.", "not-text")
-    text = io.TextIOWrapper(_Borrowed(spool), encoding=codec, newline="")
+    text = io.TextIOWrapper(Borrowed(spool), encoding=codec, newline="")
     lines = _csv_lines(csv.reader(text, strict=True), codec)
     first = next(lines, None)
     if first is None:
@@ -197,29 +199,10 @@ def _csv_table(spool: BinaryIO, encoding: str | None) -> Table:
     return Table("csv", "cp874" if codec == "cp874" else "utf-8", columns, _counted(lines, columns))
 
 
-class _Borrowed(io.BufferedIOBase):
-    """The spool as a text reader's buffer, left open when the reader is closed or collected:
-    the same bytes are kept as evidence once the rows are read."""
-
-    def __init__(self, spool: BinaryIO):
-        self._spool = spool
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> bytes:
-        return self._spool.read(-1 if size is None else size)
-
-    read1 = read
-
-
 def _csv_lines(reader, codec: str) -> Iterator[tuple[int, list[Any]]]:
     """Each record with the line it starts on; 422 naming the line of a malformed record."""
-    line = 1
     try:
-        for record in reader:
-            yield line, record
-            line = reader.line_num + 1
+        yield from records(reader)
     except UnicodeDecodeError as exc:
         name = "UTF-8" if codec.startswith("utf") else codec
         raise file_problem(
@@ -236,38 +219,9 @@ def _csv_lines(reader, codec: str) -> Iterator[tuple[int, list[Any]]]:
 # --- xlsx ---------------------------------------------------------------------------------
 
 
-def check_workbook_package(spool: BinaryIO) -> None:
-    """Refuse a workbook with macros or external links, or of zip-bomb proportions."""
-    try:
-        archive = zipfile.ZipFile(spool)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise file_problem("The file is not a readable .xlsx workbook.", "damaged") from exc
-    with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_PARTS:
-            raise file_problem(f"The workbook has more than {MAX_PARTS} parts.", "zip-bomb")
-        if sum(e.file_size for e in entries) > MAX_UNPACKED:
-            raise file_problem("The workbook unpacks to more than 64 MB.", "zip-bomb")
-        for entry in entries:
-            packed = max(entry.compress_size, 1)
-            if entry.file_size > CHUNK and entry.file_size > MAX_RATIO * packed:
-                raise file_problem(f"The part '{entry.filename}' is a zip bomb.", "zip-bomb")
-            for marker, what in UNSAFE_PARTS.items():
-                if marker in entry.filename:
-                    raise file_problem(f"The workbook holds {what}; remove them.", "unsafe")
-        try:
-            types = archive.read("[Content_Types].xml")
-        except KeyError as exc:
-            raise file_problem("The file is not an .xlsx workbook.", "damaged") from exc
-        if b"macroEnabled" in types:
-            raise file_problem("The workbook is macro-enabled; save it as .xlsx.", "unsafe")
-    spool.seek(0)
-
-
 def _workbook_table(spool: BinaryIO) -> Table:
     from openpyxl import load_workbook  # loaded on first use: most imports are CSV
 
-    check_workbook_package(spool)
     try:
         book = load_workbook(spool, read_only=True, data_only=False, keep_links=False)
         sheet = book.worksheets[0]

@@ -16,10 +16,11 @@ One expenditure file (`budget, spent, planned, disbursed`) feeds both 3.1 and 5.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from common.intake.cells import is_formula, number_of
 
 UNIT, PERIOD, VALUE = "unit", "period", "value"
 # Header names as Thai spreadsheets write them.
@@ -39,9 +40,6 @@ ALIASES = {
     "ผู้ตอบ": "respondents",
     "ผู้พึงพอใจ": "satisfied",
 }
-THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-# A cell a spreadsheet would run: =, +, - or @ first (CSV injection), unless it is a number.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_FIGURE = 1e13
 DECIMALS = 4
 
@@ -94,24 +92,6 @@ def missing_columns(feed: Feed, columns: Iterable[str]) -> list[str]:
     if VALUE not in present and not set(feed.columns) <= present:
         missing.append(f"{VALUE} (or {' and '.join(feed.columns)})")
     return missing
-
-
-def is_formula(text: str) -> bool:
-    return text.startswith(FORMULA_START) and number_of(text) is None
-
-
-def number_of(cell: Any) -> float | None:
-    """A finite number from a cell (Thai digits and thousands commas allowed), else None."""
-    if isinstance(cell, bool):
-        return None
-    if isinstance(cell, int | float):
-        return float(cell) if math.isfinite(cell) else None
-    text = str(cell or "").translate(THAI_DIGITS).replace(",", "").replace(" ", "")
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 @dataclass(frozen=True)

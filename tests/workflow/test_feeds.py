@@ -88,6 +88,7 @@ def test_cp874_and_utf8_with_bom_read_the_same_rows():
         (b"unit,\x00period\n", "f.csv", None, Invalid),
         (b"x" * (feed_files.MAX_BYTES + 1), "f.csv", None, PayloadTooLarge),
         (b"unit,period,value\n", "f.xlsm", None, UnsupportedMediaType),
+        (b"unit,period,value\nR1,M01,5\n", "f.txt", None, UnsupportedMediaType),
         (b"PK\x03\x04 not really", "f.xlsx", None, Invalid),
         (",".join(["c"] * 10_000).encode(), "f.csv", None, Invalid),
     ],
@@ -116,16 +117,46 @@ def workbook(*rows, extra_part: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def test_a_workbook_is_read_with_its_formulas_as_text():
+def test_a_workbooks_formula_cell_is_a_bad_row_naming_its_line_and_column():
     _, rows = table(workbook(["unit", "period", "value"], ["R1", "M01", "=1+1"]), "f.xlsx")
-    assert rows[0].cells == {"unit": "R1", "period": "M01", "value": "=1+1"}
+    assert rows[0].cells == {"unit": "R1", "period": "M01"}
+    assert rows[0].problems[0].startswith("Line 2, column C (value) begins with a formula")
 
 
-@pytest.mark.parametrize("part", ["xl/vbaProject.bin", "xl/externalLinks/externalLink1.xml"])
-def test_a_workbook_with_macros_or_external_links_is_refused(part):
+def test_a_formula_in_any_column_of_a_csv_is_refused_naming_its_line_and_column():
+    content = b"unit,period,value,note\nR1,M01,5,ok\nR1,M02,5,=cmd|' /C calc'!A0\n"
+    with pytest.raises(Invalid) as raised:
+        table(content)
+    assert raised.value.extra["reason"] == "formula"
+    assert raised.value.errors["file"][0].startswith("Line 3, column D (note) begins with")
+
+
+def test_a_text_cell_of_a_workbook_that_reads_as_a_formula_is_refused():
+    book = Workbook()
+    book.active.append(["unit", "period", "value", "note"])
+    book.active.append(["R1", "M01", 5, None])
+    book.active["D2"].value, book.active["D2"].data_type = "@SUM(1+1)*cmd|' /C calc'!A0", "s"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(Invalid) as raised:
+        table(out.getvalue(), "f.xlsx")
+    assert raised.value.extra["reason"] == "formula"
+    assert "Line 2, column D" in raised.value.errors["file"][0]
+
+
+def test_a_negative_number_is_a_plain_value_in_any_column():
+    _, rows = table(b"unit,period,value,note\nR1,M01,-1.5,-1.5\n")
+    assert rows[0].cells == {"unit": "R1", "period": "M01", "value": "-1.5", "note": "-1.5"}
+
+
+@pytest.mark.parametrize(
+    ("part", "reason"),
+    [("xl/vbaProject.bin", "macros"), ("xl/activeX/activeX1.bin", "macros")],
+)
+def test_a_workbook_with_macros_is_refused_by_the_common_intake(part, reason):
     with pytest.raises(Invalid) as raised:
         table(workbook(["unit", "period", "value"], extra_part=part), "f.xlsx")
-    assert raised.value.extra["reason"] == "unsafe"
+    assert raised.value.extra["reason"] == reason
 
 
 class ClosedYear:

@@ -1,8 +1,7 @@
 """Is an uploaded file what its name says, and safe to hand to an auditor's office software?
 
-`inspect` runs on the spooled copy before anything is promoted in the object store. The real
-type comes from the content (`filetype`); a zip container is then told apart as docx or xlsx by
-its own `[Content_Types].xml`, which is what Office itself trusts.
+`inspect` runs on the spooled copy before anything is promoted in the object store: the name
+is held to evidence's allow-list here, the content to the common intake (`common.intake`).
 """
 
 from __future__ import annotations
@@ -10,18 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-import filetype
-
+from common import intake
 from common.errors import UnsupportedMediaType
+from common.intake import Limits, refuse
 from services.evidence import rules
-from services.evidence.checks import ooxml, pdf, pdf_objects, text
-from services.evidence.checks.base import Limits, refuse
 
 __all__ = ["Limits", "Verdict", "inspect", "refuse"]
-
-# What `filetype` calls the kinds it recognises, in our names.
-SNIFFED = {"pdf": "pdf", "jpg": "jpeg", "png": "png"}
-ZIP_FAMILY = {"zip", "docx", "xlsx", "pptx", "odt", "ods", "epub"}
 
 
 @dataclass(frozen=True)
@@ -56,30 +49,4 @@ def check_extension(filename: str) -> str:
 
 def inspect(spool: BinaryIO, filename: str, limits: Limits | None = None) -> Verdict:
     """Check a file against its name; raise 415/422 with the reason, or return its verdict."""
-    limits = limits or Limits()
-    claimed = check_extension(filename)
-    if claimed == "csv":
-        text.inspect(spool)
-        return Verdict("csv")
-    spool.seek(0)
-    sniffed = filetype.guess(spool.read(8192))
-    spool.seek(0)
-    found = sniffed.extension if sniffed else None
-    if found in ZIP_FAMILY and claimed in ("docx", "xlsx"):
-        actual = ooxml.inspect(spool, limits)
-    elif found in SNIFFED:
-        actual = SNIFFED[found]
-    else:
-        raise refuse(
-            "type-mismatch",
-            f"The file is named as {claimed} but its content is "
-            f"{'not a type this system knows' if found is None else found}.",
-        )
-    if actual != claimed:
-        raise refuse(
-            "type-mismatch", f"The file is named as {claimed} but its content is {actual}."
-        )
-    if actual == "pdf":
-        pdf.inspect(spool, limits)  # bounded and streaming: bombs are refused before parsing
-        pdf_objects.inspect(spool, limits)
-    return Verdict(actual)
+    return Verdict(intake.inspect(spool, check_extension(filename), limits))

@@ -15,7 +15,7 @@ import olefile
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from services.evidence.checks.base import Limits, refuse
+from common.intake.base import Limits, refuse
 
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -46,12 +46,12 @@ def inspect(spool: BinaryIO, limits: Limits) -> str:
         entries = archive.infolist()
         _check_container(entries, limits)
         try:
-            types = _content_types(archive)
+            types = content_types(archive)
             kind = _kind(types)
             _check_macros(archive, entries, types)
             for info in entries:
                 lower = info.filename.lower()
-                if lower.endswith((".xml", ".rels")) or _type_of(info.filename, types).endswith(
+                if lower.endswith((".xml", ".rels")) or type_of(info.filename, types).endswith(
                     "xml"
                 ):
                     _check_xml(archive, info)
@@ -104,7 +104,7 @@ def _check_name(info: zipfile.ZipInfo) -> None:
         raise refuse("path", f"The document has a part with an unsafe name: {name!r}.")
 
 
-def _content_types(archive: zipfile.ZipFile) -> dict[str, dict[str, str]]:
+def content_types(archive: zipfile.ZipFile) -> dict[str, dict[str, str]]:
     try:
         info = archive.getinfo("[Content_Types].xml")
     except KeyError as exc:
@@ -119,7 +119,7 @@ def _content_types(archive: zipfile.ZipFile) -> dict[str, dict[str, str]]:
     return {"defaults": defaults, "overrides": overrides}
 
 
-def _type_of(name: str, types: dict[str, dict[str, str]]) -> str:
+def type_of(name: str, types: dict[str, dict[str, str]]) -> str:
     lower = name.lower()
     if lower in types["overrides"]:
         return types["overrides"][lower]
@@ -142,7 +142,7 @@ def _kind(types: dict[str, dict[str, str]]) -> str:
 def _check_macros(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], types) -> None:
     for info in entries:
         base = info.filename.rpartition("/")[2].lower()
-        part_type = _type_of(info.filename, types).lower()
+        part_type = type_of(info.filename, types).lower()
         if base in MACRO_PART_NAMES or "vba" in part_type or "macrosheet" in part_type:
             raise refuse("macros", f"The document carries macros ({info.filename}).")
         if "/activex/" in f"/{info.filename.lower()}" or "activex" in part_type:
@@ -183,25 +183,34 @@ def _ole_has_macros(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 # Word fields that fetch or run something outside the document when it is opened or updated.
 DDE_FIELD = re.compile(r"\bDDE(?:AUTO)?\b", re.IGNORECASE)
-OUTSIDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|LINK)\b", re.IGNORECASE)
+OUTSIDE_FIELD = re.compile(r"\b(INCLUDEPICTURE|INCLUDETEXT|INCLUDE|IMPORT|LINK)\b", re.IGNORECASE)
 # A spreadsheet formula naming another program: =cmd|' /C calc'!A0 (outside quoted text).
 DDE_FORMULA = re.compile(r"""^(?:[^"']|"[^"]*"|'[^']*')*?[\w.]+\|""")
+INSTRUCTIONS = ("instrText", "delInstrText")
 
 
 class _Watch:
-    """An ElementTree target that keeps nothing but the field codes and formulas it checks."""
+    """An ElementTree target that keeps nothing but the field codes and formulas it checks.
+
+    Each field's code is checked on its own: a simple field's `instr`, or the instruction runs
+    between a complex field's `begin` and its `end` (split over runs, nested fields each apart).
+    Joining the codes of different fields would let `... MERGEFORMAT` run into `DDEAUTO` and
+    hide its word boundary. Instruction runs outside any field are read per paragraph."""
 
     def __init__(self, part: str):
         self.part = part
         self.text: list[str] | None = None
-        self.instructions: list[str] = []
+        self.fields: list[list[str]] = []  # the codes of the complex fields open, innermost last
+        self.loose: list[str] = []  # instruction runs of the paragraph outside any field
 
     def start(self, tag, attrs):
         local = tag.rpartition("}")[2]
-        if local in ("instrText", "f"):
+        if local in (*INSTRUCTIONS, "f"):
             self.text = []
         elif local == "fldSimple":
-            self.instructions.append(_attr(attrs, "instr"))
+            self._check_field(_attr(attrs, "instr"))
+        elif local == "fldChar":
+            self._field_char(_attr(attrs, "fldCharType"))
         elif local in ("ddeLink", "oleLink"):
             raise refuse("dde", f"The workbook links to another program ({self.part}).")
         elif local == "altChunk":
@@ -209,13 +218,21 @@ class _Watch:
         elif local == "OLEObject" and _attr(attrs, "ProgID").lower().startswith("package"):
             raise refuse("ole-package", f"The document embeds a packaged file ({self.part}).")
 
+    def _field_char(self, kind: str) -> None:
+        if kind == "begin":
+            self.fields.append([])
+        elif kind == "end" and self.fields:
+            self._check_runs(self.fields.pop())
+
     def end(self, tag):
         local = tag.rpartition("}")[2]
-        if self.text is None or local not in ("instrText", "f"):
+        if local == "p":
+            self._check_loose()
+        if self.text is None or local not in (*INSTRUCTIONS, "f"):
             return
         text, self.text = "".join(self.text), None
-        if local == "instrText":
-            self.instructions.append(text)
+        if local != "f":
+            (self.fields[-1] if self.fields else self.loose).append(text)
         elif DDE_FORMULA.match(text):
             raise refuse("dde", f"A formula calls another program (DDE) in {self.part}.")
 
@@ -224,8 +241,21 @@ class _Watch:
             self.text.append(text)
 
     def close(self):
-        # A field's code may be split over several runs: read them together.
-        code = "".join(self.instructions)
+        for runs in self.fields:  # fields never ended: still checked
+            self._check_runs(runs)
+        self._check_loose()
+
+    def _check_loose(self) -> None:
+        self._check_runs(self.loose)
+        self.loose = []
+
+    def _check_runs(self, runs: list[str]) -> None:
+        """A code split over runs, read joined and each run alone: a run that opens with a
+        keyword is caught even when the run before it ends in a letter."""
+        for code in ("".join(runs), *runs):
+            self._check_field(code)
+
+    def _check_field(self, code: str) -> None:
         if DDE_FIELD.search(code):
             raise refuse("dde", f"The document runs another program (a DDE field in {self.part}).")
         if found := OUTSIDE_FIELD.search(code):
@@ -243,15 +273,15 @@ def _attr(attrs: dict, name: str) -> str:
 
 def _check_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     parser = DefusedXMLParser(target=_Watch(info.filename), forbid_dtd=True)
-    _feed(archive, info, parser)
+    feed_part(archive, info, parser)
 
 
 def _parse(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
     parser = DefusedXMLParser(forbid_dtd=True)
-    return _feed(archive, info, parser)
+    return feed_part(archive, info, parser)
 
 
-def _feed(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: DefusedXMLParser):
+def feed_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, parser: DefusedXMLParser):
     try:
         with archive.open(info) as member:
             while chunk := member.read(CHUNK):

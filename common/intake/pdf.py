@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from services.evidence.checks.base import Limits, refuse
+from common.intake.base import Limits, refuse
 
 BLOCK = 1024 * 1024
 OVERLAP = 256
@@ -57,14 +57,22 @@ DIRECT_LENGTH = re.compile(rb"/Length[\x00\s]+(\d+)(?![\x00\s]+\d+[\x00\s]+R)")
 AT_END = re.compile(rb"[\x00\s]*endstream")
 UNESCAPED_PAREN = re.compile(rb"(?<!\\)[()]")
 WHAT = {"javascript": "JavaScript", "launch": "a launch action"}
+# A zip's local header or its end record: an archive riding in the PDF outside its objects.
+ARCHIVE = re.compile(rb"PK\x03\x04|PK\x05\x06")
+END_MARK = b"%%EOF"
+# What may follow a PDF's last end marker: line ends and the padding some writers add.
+TRAILING = re.compile(rb"[\x00\s]*")
 
 
 def inspect(spool: BinaryIO, limits: Limits) -> None:
     """Raise 422 for a PDF that carries JavaScript or launch actions, or hides them from us."""
+    _check_end(spool)
     object_streams: set[int] = set()
     encrypted = False
     for offset, block in _outside_streams(spool):
         _scan(block)
+        if ARCHIVE.search(block):
+            raise refuse("appended-data", "The PDF carries a zip archive outside its objects.")
         object_streams.update(offset + m.start() for m in OBJECT_STREAM.finditer(block))
         encrypted = encrypted or ENCRYPT.search(block) is not None
     if object_streams and encrypted:
@@ -76,6 +84,24 @@ def inspect(spool: BinaryIO, limits: Limits) -> None:
     budget = limits.max_inflated_pdf_objects
     for offset in sorted(object_streams):
         budget -= _scan_object_stream(spool, offset, budget)
+
+
+def _check_end(spool: BinaryIO) -> None:
+    """Nothing but line ends may follow the last %%EOF (an incremental update ends in its own)."""
+    size = spool.seek(0, 2)
+    end = size
+    while end > 0:
+        start = max(0, end - BLOCK)
+        spool.seek(start)
+        block = spool.read(end - start + len(END_MARK) - 1)
+        found = block.rfind(END_MARK)
+        if found >= 0:
+            spool.seek(start + found + len(END_MARK))
+            if not TRAILING.fullmatch(spool.read(BLOCK + 1)):
+                raise refuse("appended-data", "The PDF has data appended after its end (%%EOF).")
+            return
+        end = start
+    raise refuse("damaged", "The file is not a complete PDF: it has no end marker (%%EOF).")
 
 
 def _outside_streams(spool: BinaryIO) -> Iterator[tuple[int, bytes]]:
@@ -149,7 +175,8 @@ def _blocks(spool: BinaryIO, start: int) -> Iterator[tuple[int, bytes]]:
 def _scan(data: bytes) -> None:
     found = DANGEROUS.search(data)
     if found:
-        raise refuse(found.lastgroup or "javascript", f"The PDF carries {WHAT[found.lastgroup]}.")
+        kind = found.lastgroup or "javascript"
+        raise refuse(kind, f"The PDF carries {WHAT[kind]}.")
 
 
 def _scan_object_stream(spool: BinaryIO, offset: int, budget: int) -> int:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from typing import BinaryIO
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 import pikepdf
 
-from services.evidence.checks.base import Limits, refuse
+from common.intake.base import Limits, refuse
 
 # Actions a viewer runs or follows by itself: each named in the refusal.
 ACTIONS = {
@@ -27,6 +29,12 @@ ACTIONS = {
     "/ImportData": ("import-data", "a form that imports outside data (ImportData)"),
     "/RichMedia": ("rich-media", "rich media (Flash or video that runs code)"),
 }
+# A link a reader may follow when clicked; any other address (file:, smb:) leaks credentials.
+SAFE_URI_SCHEMES = {"http", "https", "mailto"}
+# Where a viewer finds actions it runs by itself: on opening, and the additional actions of a
+# page, a field or an annotation (on view, on focus, on close ...).
+AUTOMATIC = ("/OpenAction", "/AA")
+MAX_ACTION_CHAIN = 64
 # Dictionary keys that hold script wherever they appear (actions, names tree, annotations).
 SCRIPT_KEYS = ("/JS", "/JavaScript")
 IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/CCITTFaxDecode", "/JBIG2Decode"}
@@ -60,12 +68,14 @@ def inspect(spool: BinaryIO, limits: Limits) -> None:
 def _check_dictionary(top: pikepdf.Dictionary) -> None:
     """The dictionary and every dictionary written inside it (an annotation's action, say);
     indirect ones are checked on their own turn."""
-    pending = [top]
+    pending: list[Any] = [top]
     while pending:
         obj = pending.pop()
         if isinstance(obj, pikepdf.Dictionary):
             _check_keys(obj)
-        children = [obj[k] for k in obj] if isinstance(obj, pikepdf.Dictionary) else obj
+        children = (
+            [obj[k] for k in _items(obj)] if isinstance(obj, pikepdf.Dictionary) else _items(obj)
+        )
         pending.extend(
             child
             for child in children
@@ -82,13 +92,59 @@ def _check_keys(obj: pikepdf.Dictionary) -> None:
         if isinstance(value, pikepdf.Name) and str(value) in ACTIONS:
             reason, what = ACTIONS[str(value)]
             raise refuse(reason, f"The PDF carries {what}.")
+    if obj.get("/S") == pikepdf.Name.URI:
+        _check_uri(obj)
+    for key in AUTOMATIC:
+        if key in obj:
+            _check_automatic(key, obj[key])
+
+
+def _check_uri(action: pikepdf.Dictionary) -> None:
+    address = str(action.get("/URI") or "")
+    if urlsplit(address).scheme.lower() not in SAFE_URI_SCHEMES:
+        raise refuse("uri", f"The PDF links to an address that is not a web page ({address!r}).")
+
+
+def _check_automatic(key: str, value) -> None:
+    """A web address opened by itself (on opening, on a page's view) calls home: refused."""
+    triggers = [value[k] for k in value] if key == "/AA" and _is_dict(value) else [value]
+    for trigger in triggers:
+        for action in _chain(trigger):
+            if action.get("/S") == pikepdf.Name.URI:
+                raise refuse(
+                    "uri", f"The PDF opens a web address by itself ({key}): it would call home."
+                )
+
+
+def _is_dict(value) -> bool:
+    return isinstance(value, pikepdf.Dictionary)
+
+
+def _chain(action) -> Iterator[pikepdf.Dictionary]:
+    """An action and those it runs next (/Next: one or an array), to a bounded depth."""
+    pending: list[Any] = [action]
+    seen = 0
+    while pending and seen < MAX_ACTION_CHAIN:
+        item = pending.pop()
+        seen += 1
+        if isinstance(item, pikepdf.Array):
+            pending.extend(_items(item))
+        elif _is_dict(item) and "/S" in item:
+            yield item
+            if "/Next" in item:
+                pending.append(item["/Next"])
+
+
+def _items(array: Any) -> list[Any]:
+    """The elements of a pikepdf Array (its type stubs do not say it is iterable)."""
+    return list(array)
 
 
 def _filters(stream: pikepdf.Stream) -> list[str]:
     found = stream.stream_dict.get("/Filter")
     if found is None:
         return []
-    return [str(f) for f in (found if isinstance(found, pikepdf.Array) else [found])]
+    return [str(f) for f in (_items(found) if isinstance(found, pikepdf.Array) else [found])]
 
 
 def _check_stream(stream: pikepdf.Stream, budget: int) -> int:
@@ -138,7 +194,7 @@ def _check_xfa(pdf: pikepdf.Pdf) -> None:
     xfa = form.get("/XFA") if isinstance(form, pikepdf.Dictionary) else None
     if xfa is None:
         return
-    parts = list(xfa) if isinstance(xfa, pikepdf.Array) else [xfa]
+    parts = _items(xfa) if isinstance(xfa, pikepdf.Array) else [xfa]
     for part in parts:
         if isinstance(part, pikepdf.Stream) and XFA_SCRIPT.search(part.read_bytes()):
             raise refuse("javascript", "The PDF's XFA form carries scripts.")
