@@ -16,6 +16,7 @@ STRING, DATE, BOOLEAN, NUMBER = "string", "date", "boolean", "number"
 VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of"})
 _ITEM_KEY = re.compile(r"^items-(\d{1,4})-([a-z][a-z0-9_]{0,39})$")
 MAX_ROWS = 5000
+PER_PERIOD_CYCLES = ("monthly", "quarterly", "half-yearly")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Shape:
     columns: tuple[Column, ...] = ()
     measure: str = "count"
     denominator_label: str | None = None
+    # The cycle of a numerator reported more than once a year: each entry is its period alone.
+    per_period: str | None = None
 
 
 def shape_of(kpi: Mapping[str, Any]) -> Shape:
@@ -62,7 +65,13 @@ def shape_of(kpi: Mapping[str, Any]) -> Shape:
         )
         return Shape("items", columns, measure, kpi.get("denominator_label"))
     if measure == "percent":
-        return Shape("numerator", measure=measure, denominator_label=kpi.get("denominator_label"))
+        cycle = kpi.get("cycle")
+        return Shape(
+            "numerator",
+            measure=measure,
+            denominator_label=kpi.get("denominator_label"),
+            per_period=cycle if cycle in PER_PERIOD_CYCLES else None,
+        )
     return Shape("value", measure=measure)
 
 

@@ -114,6 +114,8 @@ def not_counted_reason(item: Mapping, rule: str | None, year: int, lang: str) ->
                 period=period_label(year, found.group(1)),
                 same=same,
             )
+    if code == "not_eligible" and rule == "external_awards_only" and item.get("external"):
+        return _("Awarded by one of the department's own units: not an outside award.")
     if code == "not_eligible" and rule == "external_awards_only":
         return _("Only awards from outside bodies count.")
     if code == "not_eligible" and rule == "agency_once_per_month":

@@ -7,114 +7,19 @@ for every item whether it counted and, when not, why.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from common.fields import text_problem
 from common.fiscal import PERIODS
+from services.workflow.prd_units import is_own_unit
+from services.workflow.thai_names import normalise_name, normalise_person
 
 MAX_ITEMS = 5000
 MAX_TEXT = 500
 # Fields the system writes into each item; a client that sends a report back may keep them.
 VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of", "same_as"})
-
-# Zero-width characters Thai text carries as invisible word-break hints.
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
-_SPACES = re.compile(r"\s+")
-_THAI = "\u0e00-\u0e7f"
-# Thai writes no spaces inside a name, so a space that touches a Thai letter is typing noise.
-_SPACE_BY_THAI = re.compile(rf"(?<=[{_THAI}]) | (?=[{_THAI}])")
-# NIKHAHIT + SARA AA is how some keyboards type SARA AM; NFC leaves both spellings apart.
-_SARA_AM = ("\u0e4d\u0e32", "\u0e33")
-
-
-def normalise_name(text: str) -> str:
-    """The form names are compared in: NFC, one spelling of SARA AM, spaces collapsed, casefolded.
-
-    "สำนักงาน  ก.พ.ร." and "สำนักงานก.พ.ร." are the same agency; so are "OPDC " and "opdc".
-    """
-    text = unicodedata.normalize("NFC", text).replace(*_SARA_AM)
-    text = _SPACES.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
-    return _SPACE_BY_THAI.sub("", text).casefold()
-
-
-# Titles and ranks written before a person's name, longest first so that "นางสาว" is not read
-# as "นาง" + "สาว...". Compared after `normalise_name` (no spaces next to Thai letters).
-_TITLES = tuple(
-    sorted(
-        (
-            normalise_name(t)
-            for t in (
-                "นาย",
-                "นาง",
-                "นางสาว",
-                "น.ส.",
-                "ดร.",
-                "ดร",
-                "ว่าที่",
-                "ร.ต.",
-                "ร.ท.",
-                "ร.อ.",
-                "ร้อยตรี",
-                "ร้อยโท",
-                "ร้อยเอก",
-                "พ.ต.",
-                "พ.ท.",
-                "พ.อ.",
-                "จ.ส.อ.",
-                "ส.อ.",
-                "ส.ท.",
-                "ส.ต.",
-                "พ.ต.ต.",
-                "พ.ต.ท.",
-                "พ.ต.อ.",
-                "ร.ต.ต.",
-                "ร.ต.ท.",
-                "ร.ต.อ.",
-                "ศ.",
-                "รศ.",
-                "ผศ.",
-                "ศาสตราจารย์",
-                "รองศาสตราจารย์",
-                "ผู้ช่วยศาสตราจารย์",
-                "mr.",
-                "mrs.",
-                "ms.",
-                "miss",
-                "dr.",
-                "mr",
-                "mrs",
-                "ms",
-                "dr",
-            )  # fmt: skip
-        ),
-        key=len,
-        reverse=True,
-    )
-)
-
-
-def normalise_person(text: str) -> str:
-    """A person's name without the titles and ranks before it, in the form names compare in.
-
-    "นาย สมชาย ใจดี", "สมชาย ใจดี" and "ว่าที่ ร.ต. ดร.สมชาย  ใจดี" are one person.
-    """
-    name = normalise_name(text)
-    stripped = True
-    while stripped:
-        stripped = False
-        for title in _TITLES:
-            rest = name[len(title) :].lstrip(" .")
-            # A title is only a title when a name follows it (Latin titles end at a space or dot).
-            latin_ends = title[-1] == "." or name[len(title) : len(title) + 1] in (" ", ".")
-            if name.startswith(title) and rest and (title[0] >= "\u0e00" or latin_ends):
-                name, stripped = rest, True
-                break
-    return name
-
 
 # --- item shapes ---------------------------------------------------------------------------
 
@@ -142,8 +47,17 @@ def _as_written(*names: str) -> Callable[[Mapping], str]:
 
 
 def _outside_agency(item: Mapping, own_units: Collection[str]) -> str | None:
-    if _text(item, "agency") in own_units:
+    if is_own_unit(str(item.get("agency", "")), own_units):
         return "one of PRD's own units, not an outside agency"
+    return None
+
+
+def _outside_award(item: Mapping, own_units: Collection[str]) -> str | None:
+    # The box is the writer's word; an award PRD gave itself is never an outside one.
+    if is_own_unit(str(item.get("awarded_by", "")), own_units):
+        return "awarded by one of PRD's own units: not an outside award, whatever the box says"
+    if item.get("external") is not True:
+        return "not an award from an outside body"
     return None
 
 
@@ -152,7 +66,7 @@ class Rule:
     """A counting rule: the fields it needs, what makes two items the same, what never counts.
 
     `ineligible(item, own_units)` says why an item never counts; `own_units` are the
-    department's own unit names (normalised), which are not outside agencies.
+    department's own units (`prd_units.own_unit_names`), which are no outside body.
     """
 
     id: str
@@ -203,9 +117,7 @@ RULES: Mapping[str, Rule] = {
             key=lambda i: _text(i, "work"),
             same="the same work",
             written=_as_written("work"),
-            ineligible=lambda i, _own: (
-                None if i.get("external") is True else "not an award from an outside body"
-            ),
+            ineligible=_outside_award,
         ),
         Rule(
             "each_activity_once",
@@ -230,7 +142,10 @@ RULES: Mapping[str, Rule] = {
 # Rules whose key is a person: their events carry the people counted.
 PEOPLE_RULES = frozenset({"person_course_once_per_year", "person_once_per_activity"})
 # Rules that count only bodies outside the department (its own units are not counted).
-OUTSIDE_ONLY = frozenset({"agency_once_per_month"})
+OUTSIDE_ONLY = frozenset({"agency_once_per_month", "external_awards_only"})
+# Rules whose parent counts each key once across its units (2.2: an agency served by ten
+# offices in a month is one agency that month): their reports list the keys they counted.
+DISTINCT_ACROSS_UNITS = frozenset({"agency_once_per_month"})
 
 
 def item_fields(rule_id: str, declared: Iterable[Mapping] = ()) -> tuple[ItemField, ...]:
@@ -334,12 +249,6 @@ class Seen:
     written: str
 
 
-def own_unit_names(units: Iterable[Mapping]) -> frozenset[str]:
-    """The department's own units as names compare (Thai and English names, and codes)."""
-    names = (u.get(k) for u in units for k in ("name_th", "name_en", "code"))
-    return frozenset(normalise_name(str(n)) for n in names if n)
-
-
 def count(
     rule_id: str,
     items: Sequence[Mapping],
@@ -422,6 +331,26 @@ def count_year(
                 item = report.items[verdict.index]
                 taken.setdefault(rule.key(item), Seen(report.period, rule.written(item)))
     return counts
+
+
+def counted_keys(rule_id: str, items: Iterable[Mapping]) -> list:
+    """The distinct keys of the items that counted, sorted (a key of several fields a list)."""
+    keys = {RULES[rule_id].key(i) for i in items if i.get("counted")}
+    return [list(k) if isinstance(k, tuple) else k for k in sorted(keys, key=str)]
+
+
+def share_of_staff(people: int, headcount: float | None) -> tuple[float | None, str | None]:
+    """People as a percentage of the staff, never over 100 %, and why when it was capped.
+
+    Each person counts once (`Rule.key`): more people than staff means the headcount is wrong.
+    """
+    share = percentage(people, headcount)
+    if share is None or share <= 100:
+        return share, None
+    return 100.0, (
+        f"{people} people counted, more than the {headcount:g} staff the catalogue's targets "
+        "give: the share is capped at 100 %."
+    )
 
 
 def percentage(numerator: float, denominator: float | None) -> float | None:

@@ -28,13 +28,14 @@ from services.workflow.counting import (
     YearReport,
     count,
     count_year,
-    own_unit_names,
+    counted_keys,
     with_verdicts,
 )
 from services.workflow.delegations import actor_of
 from services.workflow.events import REPORT_EVENTS
 from services.workflow.gateways import Kpi, Lookups, Period
 from services.workflow.models import Outbox, Report, new_id
+from services.workflow.prd_units import own_unit_names
 from services.workflow.reading import ReportView, shown, visible_report
 from services.workflow.rules import APPROVED, DRAFT, EDIT, ENDORSED, SUBMITTED, decide
 from services.workflow.values import (
@@ -95,8 +96,7 @@ def value_facts(report: Report) -> dict[str, Any]:
     numerator = basis.get("counted", basis.get("numerator"))
     people = []
     if report.counting_rule in PEOPLE_RULES:
-        key = RULES[report.counting_rule].key
-        people = sorted({key(i) for i in report.items or () if i.get("counted")}, key=str)
+        people = counted_keys(report.counting_rule, report.items or ())
     return {
         "version": report.version,
         "value": report.value,
@@ -161,7 +161,7 @@ def gather(
             evidence.append(evidence_entry(meta))
     if errors:
         raise Invalid("Evidence must be files of the same unit, KPI and year.", errors)
-    # Agencies are counted only when outside the department: its own units are asked for.
+    # Agencies and awards count only from outside the department: its own units are asked for.
     own = own_unit_names(lookups.units()) if kpi.counting_rule in OUTSIDE_ONLY else frozenset()
     return Facts(kpi, span, denominator, evidence, own)
 

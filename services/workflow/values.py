@@ -16,10 +16,13 @@ from typing import Any
 
 from common.errors import Invalid
 from services.workflow.counting import (
+    DISTINCT_ACROSS_UNITS,
     VERDICT_FIELDS,
     Count,
+    counted_keys,
     item_fields,
     percentage,
+    share_of_staff,
     validate_items,
     value_problem,
     with_verdicts,
@@ -31,6 +34,16 @@ DENOMINATOR_SOURCE = "catalogue targets"
 # The key of a report's basis that tells its reviewer a recount would now give another value.
 COUNT_CHANGED = "count_changed"
 MAX_EVIDENCE = 20
+# A numerator reported more than once a year is the period's amount alone (10.2: the half-year's
+# spending on staff development over the year's budget), so the year's figure adds them up.
+PERIOD_ONLY = {
+    cycle: f"this {period}'s amount only, not the year so far: the year adds the {period}s up"
+    for cycle, period in (
+        ("monthly", "month"),
+        ("quarterly", "quarter"),
+        ("half-yearly", "half-year"),
+    )
+}
 
 
 @dataclass
@@ -136,15 +149,13 @@ def counted_value(
     value: float | None = counted.value
     if kpi.measure == "percent":
         basis.update(_denominator_basis(denominator, kpi))
-        value = percentage(counted.value, basis["denominator"])
-        # A share of staff: more people than the staff the catalogue gives is a wrong headcount.
-        if value is not None and value > 100:
-            basis["problem"] = (
-                f"{counted.value} people counted, more than the {basis['denominator']} staff "
-                "the catalogue's targets give: the share is capped at 100 %."
-            )
-            value = 100.0
-    return Valued(with_verdicts(items, counted), value, COUNTED, basis)
+        value, capped = share_of_staff(counted.value, basis["denominator"])
+        if capped:
+            basis["problem"] = capped
+    shown = with_verdicts(items, counted)
+    if kpi.counting_rule in DISTINCT_ACROSS_UNITS:
+        basis["counted_keys"] = counted_keys(kpi.counting_rule, shown)
+    return Valued(shown, value, COUNTED, basis)
 
 
 def other_value(
@@ -157,6 +168,8 @@ def other_value(
         if inputs.numerator < 0:
             raise Invalid("The numerator is negative.", {"numerator": ["0 or more."]})
         basis = {"numerator": inputs.numerator, **_denominator_basis(denominator, kpi)}
+        if kpi.cycle in PERIOD_ONLY:
+            basis["numerator_covers"] = PERIOD_ONLY[kpi.cycle]
         return Valued([], percentage(inputs.numerator, basis["denominator"]), COMPUTED, basis)
     # The last form listed is the latest one; its level is the one read.
     read = [e for e in evidence if e.get("level") is not None]

@@ -111,6 +111,14 @@ def test_each_kpi_gets_the_form_of_its_method_and_measure(kpi, kind):
     assert forms.shape_of(kpi).kind == kind
 
 
+@pytest.mark.parametrize(
+    ("cycle", "per_period"), [("half-yearly", "half-yearly"), ("yearly", None)]
+)
+def test_a_numerator_reported_each_half_year_says_it_is_that_half_alone(cycle, per_period):
+    kpi = {"code": "10.2", "method": "entry", "measure": "percent", "cycle": cycle}
+    assert forms.shape_of(kpi).per_period == per_period
+
+
 def test_chosen_evidence_is_sent_oldest_first():
     listed = [
         {"id": "b", "uploaded_at": "2026-01-02T00:00:00+00:00"},

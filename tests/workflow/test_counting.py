@@ -10,41 +10,21 @@ from services.workflow.counting import (
     YearReport,
     count,
     count_year,
+    counted_keys,
     item_fields,
-    normalise_name,
-    normalise_person,
-    own_unit_names,
     percentage,
+    share_of_staff,
     validate_items,
     value_problem,
     with_verdicts,
 )
+from services.workflow.gateways import Kpi
+from services.workflow.prd_units import own_unit_names
+from services.workflow.values import Inputs, other_value
 
 
 def verdicts(result: Count):
     return [(v.index, v.counted, v.code) for v in result.verdicts]
-
-
-# --- names ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "a, b",
-    [
-        ("สำนักงาน ก.พ.ร.", "สำนักงานก.พ.ร."),
-        ("สำนักงาน  ก.พ.ร. ", " สำนักงาน\u00a0ก.พ.ร."),
-        ("กรม\u200bประชาสัมพันธ์", "กรมประชาสัมพันธ์"),
-        ("OPDC Office", "  opdc   office "),
-        ("ศาลากลางจังหวัดลำปาง", "ศาลากลางจังหวัดล\u0e4d\u0e32ปาง"),
-        ("e\u0301cole", "\u00e9cole"),
-    ],
-)
-def test_names_that_differ_only_in_spacing_case_or_encoding_are_the_same(a, b):
-    assert normalise_name(a) == normalise_name(b)
-
-
-def test_latin_words_stay_apart():
-    assert normalise_name("Thai Airways") != normalise_name("ThaiAirways")
 
 
 # --- 2.1 each appointment once ------------------------------------------------------------
@@ -114,7 +94,7 @@ def test_2_2_the_departments_own_units_are_not_outside_agencies():
         {"agency": "กรม ประชาสัมพันธ์", "date": "2003-10-03"},
         {"agency": "สำนักประชาสัมพันธ์เขต 1", "date": "2003-10-04"},
         {"agency": "เทศบาลนครเชียงใหม่", "date": "2003-10-09"},
-        {"agency": "สำนักประชาสัมพันธ์เขต 10", "date": "2003-10-10"},
+        {"agency": "ศาลากลางจังหวัดลำปาง", "date": "2003-10-10"},
     ]
     result = count("agency_once_per_month", items, own_units=own)
     assert result.value == 2
@@ -125,6 +105,74 @@ def test_2_2_the_departments_own_units_are_not_outside_agencies():
         (3, True, None),
     ]
     assert "own units" in result.verdicts[0].reason
+
+
+SEED_UNITS = own_unit_names(
+    [
+        {"code": "PRD", "name_th": "กรมประชาสัมพันธ์", "name_en": "Government PR Department"},
+        {"code": "MSD", "name_th": "กลุ่มพัฒนาระบบบริหาร"},
+        {"code": "R1", "name_th": "สำนักประชาสัมพันธ์เขต 1", "name_en": "Regional PR Office 1"},
+        {"code": "R1-01", "name_th": "ส่วนข่าว", "aliases": ["ข่าว สปข.1"]},
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    "agency",
+    [
+        "กปส.",
+        "กปส",
+        "กรมประชาสัมพันธ์",
+        "PRD",
+        "สปข.1",
+        "สปข. 1",
+        "สปข ๑",
+        "สำนักประชาสัมพันธ์เขต 3",
+        "ส.ปชส.เชียงใหม่",
+        "ส.ปชส. เชียงใหม่",
+        "สำนักงานประชาสัมพันธ์จังหวัดน่าน",
+        "ปชส.ลำปาง",
+        "สวท.เชียงใหม่",
+        "สถานีวิทยุกระจายเสียงแห่งประเทศไทย จังหวัดน่าน",
+        "สทท.",
+        "NBT",
+        "กลุ่ม พัฒนาระบบบริหาร",
+        "msd",
+        "Regional PR Office 1",
+        "ข่าว สปข. 1",
+    ],
+)
+def test_2_2_prds_own_units_are_known_by_code_name_abbreviation_and_spacing(agency):
+    result = count(
+        "agency_once_per_month", [{"agency": agency, "date": "2003-10-03"}], None, SEED_UNITS
+    )
+    assert verdicts(result) == [(0, False, "not_eligible")]
+
+
+@pytest.mark.parametrize(
+    "agency",
+    ["เทศบาลนครเชียงใหม่", "สำนักงาน ก.พ.ร.", "ศาลากลางจังหวัดลำปาง", "NBTC", "สมาคมนักข่าว"],
+)
+def test_2_2_outside_agencies_are_not_taken_for_prds_units(agency):
+    result = count(
+        "agency_once_per_month", [{"agency": agency, "date": "2003-10-03"}], None, SEED_UNITS
+    )
+    assert result.value == 1
+
+
+def test_2_2_a_report_lists_the_agencies_and_months_it_counted_for_a_parent_to_count_once():
+    items = [
+        {"agency": "สำนักงาน ก.พ.ร.", "date": "2003-10-03"},
+        {"agency": "สำนักงานก.พ.ร.", "date": "2003-10-20"},
+        {"agency": "กปส.", "date": "2003-10-21"},
+        {"agency": "OPDC", "date": "2003-10-22"},
+    ]
+    shown = with_verdicts(items, count("agency_once_per_month", items, None, SEED_UNITS))
+    region = counted_keys("agency_once_per_month", shown)
+    assert region == [["opdc", "2003-10"], ["สำนักงานก.พ.ร.", "2003-10"]]
+    # Ten provinces serving OPDC in October: the department counts OPDC once that month.
+    provinces = [counted_keys("agency_once_per_month", [{**items[3], "counted": True}])] * 10
+    assert len({tuple(k) for keys in [region, *provinces] for k in keys}) == 2
 
 
 def test_2_2_the_same_agency_in_two_months_counts_in_each():
@@ -197,32 +245,6 @@ def test_10_1_what_an_approved_report_counted_stays_counted_there():
     assert counts["a"].value == 0 and "Q2" in counts["a"].verdicts[0].reason
 
 
-@pytest.mark.parametrize(
-    "written",
-    [
-        "นายสมชาย ใจดี",
-        "นาย สมชาย ใจดี",
-        "ดร.สมชาย ใจดี",
-        "ดร. สมชาย  ใจดี",
-        "ว่าที่ ร.ต. สมชาย ใจดี",
-        "ว่าที่ร้อยตรี ดร.สมชาย ใจดี",
-        "สมชาย\u200bใจดี",
-    ],
-)
-def test_a_persons_name_matches_with_or_without_titles_ranks_and_spacing(written):
-    assert normalise_person(written) == normalise_person("สมชาย ใจดี")
-
-
-@pytest.mark.parametrize("a, b", [("นางสาวสมศรี", "นางสมศรี"), ("Mr. John Smith", "john smith")])
-def test_titles_of_the_same_name_are_dropped(a, b):
-    assert normalise_person(a) == normalise_person(b)
-
-
-def test_different_people_stay_apart():
-    assert normalise_person("นายสมชาย ใจดี") != normalise_person("นายสมชัย ใจดี")
-    assert normalise_person("Drake Bell") == "drake bell"
-
-
 # --- 10.5 works with at least one outside award ---------------------------------------------
 
 
@@ -245,6 +267,22 @@ def test_10_5_a_work_counts_when_any_of_its_awards_is_from_outside():
     result = count("external_awards_only", items)
     assert result.value == 1
     assert verdicts(result) == [(0, False, "not_eligible"), (1, True, None)]
+
+
+def test_10_5_an_award_from_prd_itself_never_counts_whatever_the_box_says():
+    items = [
+        {"work": "ป้ายนิเทศ", "award": "ดีเด่น", "awarded_by": "กปส.", "external": True},
+        {"work": "สารคดี", "award": "ชนะเลิศ", "awarded_by": "สปข. 1", "external": True},
+        {"work": "สปอตวิทยุ", "award": "ชมเชย", "awarded_by": "สมาคมนักข่าว", "external": True},
+    ]
+    result = count("external_awards_only", items, own_units=SEED_UNITS)
+    assert result.value == 1
+    assert verdicts(result) == [
+        (0, False, "not_eligible"),
+        (1, False, "not_eligible"),
+        (2, True, None),
+    ]
+    assert "whatever the box says" in result.verdicts[0].reason
 
 
 # --- 15.1 / 15.2 ---------------------------------------------------------------------------
@@ -273,6 +311,25 @@ def test_15_2_two_staff_in_three_activities_count_two_people():
     assert result.value == 2
     assert [v.counted for v in result.verdicts] == [True, True, False, False, False, False]
     assert [v.repeat_of for v in result.verdicts] == [None, None, 0, 1, 0, 1]
+
+
+def test_15_2_a_half_year_of_30_people_among_40_staff_is_75_percent():
+    assert share_of_staff(30, 40) == (75.0, None)
+
+
+def test_15_2_the_year_of_30_and_30_different_people_among_40_staff_is_capped_at_100_percent():
+    first = {f"คนที่ {n}" for n in range(30)}
+    second = {f"คนที่ {n}" for n in range(30, 60)}
+    share, problem = share_of_staff(len(first | second), 40)
+    assert share == 100.0
+    assert problem and "60 people" in problem and "40 staff" in problem
+
+
+def test_15_2_a_person_in_both_halves_is_one_person_of_the_year():
+    first = [{"person": "นาง สาวิตรี", "activity": "เดินรณรงค์", "counted": True}]
+    second = [{"person": "สาวิตรี", "activity": "อบรมคุณธรรม", "counted": True}]
+    year = set(counted_keys("person_once_per_activity", first + second))
+    assert share_of_staff(len(year), 40) == (2.5, None)
 
 
 # --- items ---------------------------------------------------------------------------------
@@ -364,3 +421,15 @@ def test_no_denominator_gives_no_percentage(denominator):
 )
 def test_entered_values_respect_the_measure(measure, value, ok):
     assert (value_problem(measure, value) is None) is ok
+
+
+STAFF_BUDGET_10_2 = Kpi("10.2", "entry", "half-yearly", "percent", None, (), "งบประมาณ (บาท)")
+
+
+def test_10_2_each_half_year_is_its_own_spending_and_the_year_adds_them_up():
+    budget = {"denominator": 1_000_000}
+    first = other_value(STAFF_BUDGET_10_2, Inputs(numerator=20_000), [], budget)
+    second = other_value(STAFF_BUDGET_10_2, Inputs(numerator=30_000), [], budget)
+    # 20,000 + 30,000 baht of a 1,000,000 budget: 2 % + 3 % = 5 % for the year, not 7 %.
+    assert (first.value, second.value) == (2.0, 3.0)
+    assert "this half-year's amount only" in second.value_basis["numerator_covers"]
