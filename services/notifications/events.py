@@ -11,10 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings
-from common.consuming import BatchConsumer, BatchHandler
 from common.db import upsert
 from common.events import Envelope
-from common.messaging import EventConsumer
+from common.messaging import BatchConsumer, BatchHandler, EventConsumer
 from services.notifications import directory, messages, rules
 from services.notifications.directory import MalformedEvent, field, moment
 from services.notifications.models import Inbox, Notification, ReportState, new_id

@@ -13,9 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.config import Settings
-from common.consuming import BatchConsumer
 from common.events import Envelope
-from common.messaging import EventConsumer
+from common.messaging import BatchConsumer, EventConsumer
 from services.scorecard import catalogue_copy, tallying
 from services.scorecard.models import Inbox
 

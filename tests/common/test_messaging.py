@@ -354,7 +354,7 @@ def test_a_lag_that_grows_at_every_look_is_logged_as_a_warning(tmp_path, monkeyp
         def warning(self, event: str, **fields) -> None:
             warnings.append({"event": event, **fields})
 
-    monkeypatch.setattr(messaging, "log", Recorder())
+    monkeypatch.setattr(messaging.consumer, "log", Recorder())
     consumer = EventConsumer(
         "lagging", None, Inbox, print, f"filesystem://{tmp_path}", "x", "rbm", ["test.#"]
     )

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 import pytest
 
-from common.consuming import BatchConsumer
+from common.messaging import BatchConsumer
 from tests.notifications.conftest import new_unit, report_data
 from tests.waiting import eventually
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from common.db import unit_of_work
 from common.events import Envelope
-from common.messaging import EventConsumer
+from common.messaging.consumer import EventConsumer
 
-log = structlog.get_logger("rbm.consuming")
+log = structlog.get_logger("rbm.messaging")
 BatchHandler = Callable[[Session, list[Envelope]], None]
 
 
