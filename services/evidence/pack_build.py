@@ -2,8 +2,10 @@
 
 Reports, their approval history, their audit entries and the chain's state come from the
 workflow over HTTP (on the evidence service's own account); the files from this service's
-store, each re-hashed as it is copied. The zip is written to a temporary file in 64 KB
-chunks and sent to the object store from there, so memory stays flat whatever the size.
+store, each re-hashed as it is copied (an import source, which holds every unit's rows, as
+the rows of the pack's reports when the pack is of one unit: `pack_extract`). The zip is
+written to a temporary file in 64 KB chunks and sent to the object store from there, so
+memory stays flat whatever the size.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ from common.clients import ServiceClient
 from common.db import unit_of_work
 from common.events import utcnow
 from services.evidence.models import EvidenceFile, Pack
+from services.evidence.pack_extract import (
+    WHOLE,
+    WITHHELD,
+    Share,
+    extract,
+    extract_entry,
+    extract_path,
+    shares_of,
+    withheld_entry,
+)
 from services.evidence.packs import BUILDING, EXPIRED, FAILED, QUEUED, READY, PackPolicy
 from services.evidence.signing import PackSigner
 from services.evidence.store import ObjectStore
@@ -114,20 +126,54 @@ def _entry(row: EvidenceFile, path: str, report_id: str) -> dict[str, Any]:
     }
 
 
+def _write_whole(ctx: PackContext, zf: zipfile.ZipFile, share: Share) -> dict[str, Any]:
+    row = share.row
+    path = _path(row)
+    with zf.open(path, "w", force_zip64=row.size > 2**31) as out:
+        ctx.store.copy_verified(row.object_key, row.object_version, row.sha256, out)
+    return _entry(row, path, share.report["id"])
+
+
+def _write_extract(ctx: PackContext, zf: zipfile.ZipFile, share: Share) -> dict[str, Any]:
+    row = share.row
+    with tempfile.TemporaryFile() as source:
+        ctx.store.copy_verified(row.object_key, row.object_version, row.sha256, source)
+        source.seek(0)
+        data = extract(source, row.filename, {share.source_line})
+    path = extract_path(share)
+    zf.writestr(path, data)
+    return extract_entry(share, path, data)
+
+
+def _share_path(share: Share) -> str:
+    return _path(share.row) if share.how == WHOLE else extract_path(share)
+
+
 def _write_files(
     ctx: PackContext,
     zf: zipfile.ZipFile,
-    rows: list[tuple[EvidenceFile, str]],
+    shares: list[Share],
     tick: Callable[[int], None],
-) -> list[dict]:
-    listed = []
-    for done, (row, report_id) in enumerate(rows, start=1):
-        path = _path(row)
-        with zf.open(path, "w", force_zip64=row.size > 2**31) as out:
-            ctx.store.copy_verified(row.object_key, row.object_version, row.sha256, out)
-        listed.append(_entry(row, path, report_id))
+) -> tuple[list[dict], list[dict]]:
+    """The files written (whole or extracted) and those left out, as the manifest lists them."""
+    listed, withheld = [], []
+    for done, share in enumerate(shares, start=1):
+        if share.how == WITHHELD:
+            withheld.append(withheld_entry(share))
+        else:
+            write = _write_whole if share.how == WHOLE else _write_extract
+            listed.append(write(ctx, zf, share))
         tick(done)
-    return listed
+    return listed, withheld
+
+
+def _shares(ctx: PackContext, reports: list[dict], pack_unit: str | None) -> list[Share]:
+    pairs = [(fid, r) for r in reports for fid in r.get("evidence_ids") or []]
+    with unit_of_work(ctx.factory) as session:
+        query = select(EvidenceFile).where(EvidenceFile.id.in_({fid for fid, _ in pairs}))
+        found = {row.id: row for row in session.scalars(query)}
+    known = [(found[fid], report) for fid, report in pairs if fid in found]
+    return sorted(shares_of(known, pack_unit), key=_share_path)
 
 
 MISSING = "missing"
@@ -165,18 +211,15 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
         key=lambda e: e["seq"],
     )
     chain = ctx.workflow.get("/audit/verify")
-    owner = {fid: r["id"] for r in reports for fid in r.get("evidence_ids") or []}
-    with unit_of_work(ctx.factory) as session:
-        found = session.scalars(select(EvidenceFile).where(EvidenceFile.id.in_(owner)))
-        rows = sorted(((row, owner[row.id]) for row in found), key=lambda p: _path(p[0]))
-    total = max(len(rows), 1)
+    shares = _shares(ctx, reports, scope.get("unit"))
+    total = max(len(shares), 1)
     created = utcnow().isoformat()
     with tempfile.TemporaryFile() as spool:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
-            files = _write_files(
+            files, withheld = _write_files(
                 ctx,
                 zf,
-                rows,
+                shares,
                 lambda done: _progress(ctx.factory, pack_id, progress=int(90 * done / total)),
             )
             manifest = canonical(
@@ -187,6 +230,7 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
                     "requested_by": requested_by,
                     "scope": scope,
                     "files": files,
+                    "withheld": withheld,
                     "reports": reports,
                     "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},
                 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import zipfile
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from minio.error import S3Error
@@ -145,3 +147,110 @@ def test_a_pack_past_its_time_is_deleted_from_the_store_and_its_download_is_gone
     fresh, _path, _jwks = pack_file
     assert auditor.get(f"{PACKS}/{fresh['id']}").json()["state"] == "ready"
     assert auditor.get(f"{PACKS}/{fresh['id']}/content").status_code == 200
+
+
+# --- Packs hold only what their taker may read ------------------------------------------
+
+SOURCE_YEAR = 2547
+EXAMPLES = Path(__file__).resolve().parents[2] / "services/workflow/examples"
+EXPENDITURE = EXAMPLES / "expenditure-2547.csv"
+TAKERS = [
+    ("reporter1", "R1"),
+    ("head1", "R1"),
+    ("reviewer", "R1"),
+    ("auditor", "R1"),
+    ("admin", "R1"),
+    ("reviewer", None),
+    ("auditor", None),
+    ("admin", None),
+]
+
+
+@pytest.fixture(scope="module")
+def expenditure(live):
+    """The expenditure system's file for 2547 imported as 3.1: one file, every region's rows."""
+    resp = live.session("reviewer").post(
+        "/api/workflow/imports",
+        data={"year": str(SOURCE_YEAR), "kpi": "3.1", "dry_run": "false"},
+        files={"file": ("expenditure-2547.csv", EXPENDITURE.read_bytes())},
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def pack_of(live, taker: str, unit: str | None) -> tuple[zipfile.ZipFile, dict]:
+    body = {"year": SOURCE_YEAR, "kpi": "3.1", **({"unit": unit} if unit else {})}
+    http = live.session(taker)
+    pack = built(http, body)
+    assert pack["state"] == "ready", pack["error"]
+    zf = zipfile.ZipFile(io.BytesIO(http.get(f"{PACKS}/{pack['id']}/content").content))
+    return zf, json.loads(zf.read("manifest.json"))
+
+
+def extract_rows(zf: zipfile.ZipFile, entry: dict) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(zf.read(entry["path"]).decode("utf-8-sig"))))
+
+
+def readable_by(http, zf: zipfile.ZipFile, entry: dict) -> bool:
+    """A whole file the taker may fetch; an extract whose every row is of a report they may
+    read (its unit and period)."""
+    if "extract_of" not in entry:
+        return http.get(f"/api/evidence/files/{entry['file_id']}").status_code == 200
+    report = http.get(f"/api/workflow/reports/{entry['report_id']}")
+    rows = extract_rows(zf, entry)
+    own = report.status_code == 200 and {(report.json()["unit"], report.json()["period"])}
+    return bool(rows) and {(r["unit"], r["period"]) for r in rows} == own
+
+
+@pytest.mark.parametrize(("taker", "unit"), TAKERS, ids=[f"{t}-{u or 'all'}" for t, u in TAKERS])
+def test_every_file_and_row_in_a_pack_is_one_its_taker_may_read_through_the_api(
+    live, pack_worker, expenditure, taker, unit
+):
+    zf, manifest = pack_of(live, taker, unit)
+    assert manifest["files"] and manifest["withheld"] == []
+    http = live.session(taker)
+    unreadable = [e["path"] for e in manifest["files"] if not readable_by(http, zf, e)]
+    assert unreadable == []
+
+
+def test_a_reporters_pack_holds_their_units_rows_of_an_import_source_not_the_file(
+    live, pack_worker, expenditure
+):
+    zf, manifest = pack_of(live, "reporter1", "R1")
+    source = expenditure["evidence_id"]
+    assert source not in {e.get("file_id") for e in manifest["files"]}
+    extracts = [e for e in manifest["files"] if "extract_of" in e]
+    assert len(extracts) == 12  # R1's twelve months
+    assert {e["extract_of"]["sha256"] for e in extracts} == {expenditure["file"]["sha256"]}
+    rows = [row for e in extracts for row in extract_rows(zf, e)]
+    assert sorted(r["period"] for r in rows) == [f"M{m:02}" for m in range(1, 13)]
+    assert {r["unit"] for r in rows} == {"R1"}
+    assert all("extract" in e["note"] for e in extracts)
+
+
+def test_an_extract_is_the_header_and_the_reports_own_line_of_the_source(
+    live, pack_worker, expenditure
+):
+    zf, manifest = pack_of(live, "reporter1", "R1")
+    m01 = next(e for e in manifest["files"] if "extract_of" in e and e["period"] == "M01")
+    source = EXPENDITURE.read_text().splitlines()
+    assert m01["extract_of"]["lines"] == [2]
+    assert zf.read(m01["path"]).decode("utf-8-sig").splitlines() == source[:2]
+
+
+def test_a_pack_of_every_unit_holds_the_import_source_whole(live, pack_worker, expenditure):
+    zf, manifest = pack_of(live, "auditor", None)
+    whole = [e for e in manifest["files"] if e.get("file_id") == expenditure["evidence_id"]]
+    assert [e["sha256"] for e in whole] == [expenditure["file"]["sha256"]]
+    assert not [e for e in manifest["files"] if "extract_of" in e]
+
+
+def test_a_pack_with_extracts_verifies_intact(live, pack_worker, expenditure, tmp_path):
+    reporter = live.session("reporter1")
+    pack = built(reporter, {"year": SOURCE_YEAR, "unit": "R1", "kpi": "3.1"})
+    path = tmp_path / "pack.zip"
+    path.write_bytes(reporter.get(f"{PACKS}/{pack['id']}/content").content)
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(live.session().get("/api/identity/jwks.json").text)
+    result = verifier(path, "--jwks", jwks)
+    assert (result.returncode, result.stdout.strip()) == (0, "intact")
