@@ -7,6 +7,7 @@ API and proves that nothing of them is stored.
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 
 import pytest
@@ -327,6 +328,46 @@ def test_an_object_stream_that_inflates_past_the_bound_is_refused():
     inner = b"4 0 << /Type /Font >>" + b" " * 200_000
     pdf = samples.pdf_file(samples.flate_stream(b"<< /Type /ObjStm /N 1 /First 4 >>", inner))
     assert reason_for(pdf, "a.pdf", Limits(max_inflated_pdf_objects=100_000)) == "zip-bomb"
+
+
+def jpeg_with(*segments: bytes, scan: bytes = b"\x00") -> bytes:
+    """SOI, the given segments, a scan header, `scan` as its coded data, and EOI."""
+    sos = b"\xff\xda" + struct.pack(">H", 8) + b"\x01\x01\x00\x00\x3f\x00"
+    return b"\xff\xd8" + b"".join(segments) + sos + scan + b"\xff\xd9"
+
+
+def segment(marker: int, data: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(data) + 2) + data
+
+
+def test_a_jpeg_whose_exif_thumbnail_has_its_own_end_marker_passes():
+    thumbnail = samples.jpeg_file()  # ends in FF D9 inside the APP1 segment
+    jpeg = jpeg_with(segment(0xE1, b"Exif\x00\x00" + thumbnail), scan=b"\x12\xff\x00\x34")
+    assert checks.inspect(io.BytesIO(jpeg), "a.jpg").kind == "jpeg"
+
+
+def test_a_jpeg_scan_with_stuffed_bytes_and_restart_markers_passes():
+    jpeg = jpeg_with(segment(0xE0, b"JFIF\x00"), scan=b"\xff\x00\xff\xd0\x01\xff\xff\xd1\x02")
+    assert checks.inspect(io.BytesIO(jpeg), "a.jpg").kind == "jpeg"
+
+
+def test_a_jpeg_with_a_second_image_after_its_end_is_refused():
+    assert reason_for(samples.jpeg_file() * 2, "a.jpg") == "appended-data"
+
+
+def test_a_png_cut_short_is_damaged():
+    assert reason_for(samples.png_file()[:-6], "a.png") == "damaged"
+
+
+def test_a_pdf_without_an_end_marker_is_damaged():
+    assert reason_for(samples.pdf_file().replace(b"%%EOF", b"%%EOX"), "a.pdf") == "damaged"
+
+
+def test_a_formula_cell_is_named_by_the_line_it_starts_on_and_its_column():
+    csv = b'unit,note,value\nR1,"two\nlines",1\nR2,ok,"=1+1"\n'
+    with pytest.raises(Invalid) as refused:
+        checks.inspect(io.BytesIO(csv), "a.csv")
+    assert refused.value.errors["file"][0].startswith("Line 4, column C (value) begins with")
 
 
 @pytest.mark.parametrize("filename", ["a.docm", "a.xlsm", "a.dotm", "a.exe", "a.html", "noext"])

