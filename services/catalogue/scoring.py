@@ -11,7 +11,13 @@ until the management group confirms it for the year.
 - `rollup`, how units add up to their parent: `sum`, `mean` of the units with a value, or
   `ratio` (summed numerators over summed denominators: a share of all the staff below).
 - `thresholds` [t1..t5]: the values at which the score is 1..5. They are levels for a level
-  KPI and achievement (per cent of target) for any other.
+  KPI and achievement (per cent of target) for any other. One convention, OPDC's usual one:
+  the target scores 3 (the defaults: achievement 80/90/100/110/120 %; levels 1..5 around the
+  usual target level 3), provisional until confirmed.
+- The feed KPIs keep their source figures: 3.1's monthly saved and budget add up over the
+  year and up the tree (`ratio`: Σ saved / Σ budget); 5.1's planned and disbursed are the
+  year so far (the expenditure file's plan grows month by month), so a unit's year is its
+  latest month and units add up as Σ disbursed / Σ planned.
 - How a level KPI's form tells its level 1..5: `milestones`, five steps a unit ticks (7.1,
   9.3), or `level_steps`, five values of the weighted average % cycle-time reduction its form
   computes (4.1). These are what the forms print; neither is scored by the thresholds, which
@@ -27,13 +33,15 @@ DIRECTIONS = ("up", "down")
 AGGREGATIONS = ("sum", "distinct", "latest", "ratio")
 ROLLUPS = ("sum", "mean", "ratio")
 LEVEL_THRESHOLDS = [1.0, 2.0, 3.0, 4.0, 5.0]
-ACHIEVEMENT_THRESHOLDS = [60.0, 70.0, 80.0, 90.0, 100.0]
+ACHIEVEMENT_THRESHOLDS = [80.0, 90.0, 100.0, 110.0, 120.0]
 MAX_WEIGHT = 100.0
 
 # KPIs whose count is of wrongdoing: fewer is better.
 _DOWN = frozenset({"10.3", "11.1"})
 # Percentages that already hold the year so far (the feeds) or are measured once a year.
 _LATEST_PERCENT = frozenset({"1.1", "3.1", "5.1", "8.1", "13.1"})
+# Feeds whose source figures add up, up the tree (Σ/Σ) and, for 3.1, over the year's months.
+_FIGURES_ADD_UP = {"3.1": ("ratio", "ratio"), "5.1": ("latest", "ratio")}
 _DISTINCT_PEOPLE = frozenset({"person_once_per_activity"})
 
 # The seed names the three "level of success" KPIs but not their steps. These defaults are the
@@ -65,6 +73,8 @@ def default_scoring(
     """The provisional scoring of a KPI before the management group sets its own."""
     if measure == "level":
         aggregation, rollup = "latest", "mean"
+    elif code in _FIGURES_ADD_UP:
+        aggregation, rollup = _FIGURES_ADD_UP[code]
     elif counting_rule in _DISTINCT_PEOPLE:
         aggregation, rollup = "distinct", "ratio"
     elif measure == "percent" and code in _LATEST_PERCENT:

@@ -143,7 +143,7 @@ class Tally(Base):
 
 class DueCount(Base):
     """How many reports of a unit and the units below it fall due on a day, by KPI (and over
-    every KPI in the `ALL_KPIS` row)."""
+    every KPI in the `ALL_KPIS` row), and how many units must first report then."""
 
     __tablename__ = "due_counts"
 
@@ -152,6 +152,9 @@ class DueCount(Base):
     kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
     due_on: Mapped[date] = mapped_column(Date, primary_key=True)
     reports: Mapped[int] = mapped_column(Integer)
+    # Units whose first report of the KPI falls due on the day: summed up to a day, the units
+    # that must have reported by then (a level's mean is over them; the `ALL_KPIS` row none).
+    units: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MonthTally(Base):

@@ -19,6 +19,12 @@ PERIOD_ORDER = {p: n for n, p in enumerate(PERIODS)}
 STATUSES = ("met", "on_track", "at_risk", "not_met", "no_data")
 # Below this share of what the elapsed part of the year expects, a KPI is at risk of missing.
 ON_TRACK_SHARE = 1.0
+# What a due KPI without an approved value scores (the lowest score): silence never scores
+# better than a weak result. The year's catalogue may set another (`missing_counts_as`).
+MISSING_COUNTS_AS = 1.0
+# OPDC's usual convention, where the management group has set no thresholds: the target
+# scores 3, each step of 10 % of the target a point (achievement thresholds, per cent).
+ACHIEVEMENT_AROUND_TARGET = (80.0, 90.0, 100.0, 110.0, 120.0)
 
 
 @dataclass(frozen=True)
@@ -98,14 +104,31 @@ class Tally:
         )
 
 
-def rolled_up(rollup: str, tally: Tally) -> float | None:
-    """A parent's actual from the tally of the units below it (itself included)."""
+def missing_units(due_units: int, reported: int) -> int:
+    """Units that must have reported by now and have no approved value (those that reported
+    are of the unit types that must: a unit never reports a KPI it is not due for)."""
+    return max(due_units - reported, 0)
+
+
+def in_the_mean(measure: str, missing: int) -> int:
+    """The missing units a mean counts in: a level's (at the lowest score); a percentage's
+    mean has no figure to count them as, and names them only."""
+    return missing if measure == "level" else 0
+
+
+def rolled_up(
+    rollup: str, tally: Tally, missing: int = 0, missing_counts_as: float = MISSING_COUNTS_AS
+) -> float | None:
+    """A parent's actual from the tally of the units below it (itself included). A `mean` (a
+    level) is over the units that must report: each missing one counts at `missing_counts_as`,
+    so that one unit's level is not the parent's while the others are silent."""
     if tally.units <= 0:
         return None
     if rollup == "ratio":
         return _ratio(tally.numerator, tally.denominator)
     if rollup == "mean":
-        return round(tally.total / tally.units, 4)
+        total = tally.total + missing * missing_counts_as
+        return round(total / (tally.units + missing), 4)
     return round(tally.total, 4)
 
 
@@ -168,10 +191,80 @@ def score(measured: float | None, thresholds: Sequence[float] | None) -> float |
     return 5.0
 
 
+def derived_thresholds(measure: str, target: float | None) -> list[float]:
+    """Thresholds around the target (OPDC's convention: the target scores 3), provisional,
+    for a KPI the management group has set none for. A level's are levels: target t scores
+    3, a level more or less a point; any other's are achievement, per cent of the target."""
+    if measure == "level":
+        middle = 3.0 if target is None else float(target)
+        return [middle - 2, middle - 1, middle, middle + 1, middle + 2]
+    return list(ACHIEVEMENT_AROUND_TARGET)
+
+
+def counted_score(
+    score_: float | None, missing: bool, missing_counts_as: float = MISSING_COUNTS_AS
+) -> float | None:
+    """What a KPI's score adds to the weighted scores: a missing KPI its `missing_counts_as`."""
+    return missing_counts_as if missing else score_
+
+
 def weighted(scores: Iterable[tuple[float | None, float]]) -> tuple[float | None, float]:
-    """The weighted mean of the scores that exist, and the weight they carry."""
+    """The weighted mean of the scores that exist, and the weight they carry (a missing KPI
+    comes in at its `counted_score`, never left out)."""
     pairs = [(s, w) for s, w in scores if s is not None and w > 0]
     weight = sum(w for _, w in pairs)
     if not weight:
         return None, 0.0
     return round(sum(s * w for s, w in pairs) / weight, 4), weight
+
+
+def _number(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def basis(
+    rollup: str,
+    measure: str,
+    tally: Tally,
+    actual: float | None,
+    missing: int = 0,
+    missing_counts_as: float = MISSING_COUNTS_AS,
+) -> dict:
+    """How a KPI's actual was reached, with its numbers: `{formula, numerator, denominator,
+    units, missing, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`)."""
+    units, unit = tally.units, " %" if measure == "percent" else ""
+    counted = in_the_mean(measure, missing)
+    numerator, denominator = tally.total, float(units + counted)
+    if rollup == "ratio":
+        numerator, denominator = tally.numerator, tally.denominator
+    elif rollup == "mean":
+        numerator += counted * missing_counts_as
+    if actual is None:
+        text = "no approved value"
+    elif rollup == "ratio":
+        text = (
+            f"Σ {_plural(units, 'unit')} {_number(numerator)} / {_number(denominator)}"
+            f" = {_number(actual)} %"
+        )
+    elif rollup == "mean":
+        silent = f" + {counted} × {_number(missing_counts_as)}" if counted else ""
+        text = (
+            f"mean of {_plural(units + counted, 'unit')}: ({_number(tally.total)}{silent})"
+            f" / {units + counted} = {_number(actual)}{unit}"
+        )
+    else:
+        text = f"Σ {_plural(units, 'unit')} = {_number(actual)}{unit}"
+    if missing:
+        text += f", {_plural(missing, 'unit')} missing"
+    return {
+        "formula": rollup,
+        "numerator": None if actual is None else round(numerator, 4),
+        "denominator": None if actual is None or rollup == "sum" else round(denominator, 4),
+        "units": units,
+        "missing": missing,
+        "text": text,
+    }

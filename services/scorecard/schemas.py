@@ -31,6 +31,35 @@ class ProgressSchema(Schema):
     pending = fields.Integer(metadata={"description": "Submitted or endorsed, not yet approved."})
 
 
+class BasisSchema(Schema):
+    """How a KPI's actual was reached, with its numbers."""
+
+    formula = Text(
+        metadata={
+            "enum": ["ratio", "sum", "mean"],
+            "description": "The roll-up: `ratio` Σ numerators / Σ denominators x 100; `sum` "
+            "Σ the units' actuals; `mean` of the units that must report (a level's missing "
+            "units counted at `missing_counts_as`).",
+        }
+    )
+    numerator = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "Σ numerators (ratio), "
+            "Σ actuals (sum, mean with the missing counted); null without a value."
+        },
+    )
+    denominator = fields.Float(
+        allow_none=True,
+        metadata={"description": "Σ denominators (ratio), units averaged (mean); null for sum."},
+    )
+    units = fields.Integer(metadata={"description": "Units whose approved figures are counted."})
+    missing = fields.Integer(
+        metadata={"description": "Units that must have reported by `as_of` and have not."}
+    )
+    text = Text(metadata={"description": "e.g. `Σ 12 units 340 / 400 = 85 %, 2 units missing`."})
+
+
 class KpiCardSchema(Schema):
     kpi = Text()
     perspective = Text()
@@ -45,18 +74,38 @@ class KpiCardSchema(Schema):
     achievement = fields.Float(allow_none=True, metadata={"description": "Per cent of target."})
     status = Text(metadata={"enum": list(STATUSES)})
     score = fields.Float(
-        allow_none=True, metadata={"description": "1.0-5.0; null without thresholds."}
+        allow_none=True,
+        metadata={
+            "description": "1.0-5.0, linear between the five thresholds; null without a value "
+            "(a missing KPI enters the weighted scores at `missing_counts_as`). Where the "
+            "management group has set no thresholds, they are derived around the target by "
+            "OPDC's convention: the target scores 3 (achievement 80/90/100/110/120 % -> 1..5; "
+            "a level target t: t-2..t+2), marked `provisional`."
+        },
     )
     weight = fields.Float()
-    provisional = StrictBoolean(metadata={"description": "The criteria are not confirmed yet."})
+    missing = StrictBoolean(
+        metadata={"description": "Due by `as_of` (for a parent, for units below) and no value."}
+    )
+    basis = fields.Nested(BasisSchema)
+    provisional = StrictBoolean(
+        metadata={
+            "description": "The thresholds are derived or not confirmed by the "
+            "management group yet."
+        }
+    )
     includes_pending = StrictBoolean()
     reports = fields.Nested(ProgressSchema)
+
+
+MISSING = "Due KPIs (weight above 0) with no approved value: each counted at `missing_counts_as`."
 
 
 class PerspectiveScoreSchema(Schema):
     code = Text()
     score = fields.Float(allow_none=True)
     weight = fields.Float()
+    missing = fields.Integer(metadata={"description": MISSING})
 
 
 class ScorecardSchema(Schema):
@@ -68,7 +117,17 @@ class ScorecardSchema(Schema):
     parent = Text(allow_none=True)
     as_of = fields.Date()
     include_pending = StrictBoolean()
-    score = fields.Float(allow_none=True)
+    score = fields.Float(
+        allow_none=True,
+        metadata={"description": "Weighted mean of the KPIs' scores, missing ones included."},
+    )
+    missing = fields.Integer(metadata={"description": MISSING})
+    missing_counts_as = fields.Float(
+        metadata={
+            "description": "What a missing KPI (and a level's missing unit) scores: the "
+            "lowest score, 1.0 (a scorecard setting)."
+        }
+    )
     perspectives = fields.List(fields.Nested(PerspectiveScoreSchema))
     kpis = fields.List(fields.Nested(KpiCardSchema))
     reports = fields.Nested(ProgressSchema)
@@ -89,6 +148,7 @@ class UnitRowSchema(Schema):
     name_en = Text()
     kind = Text()
     score = fields.Float(allow_none=True)
+    missing = fields.Integer(metadata={"description": MISSING})
     reports = fields.Nested(ProgressSchema)
     kpis = fields.List(fields.Nested(UnitKpiSchema))
 
@@ -144,6 +204,7 @@ class MonthSchema(Schema):
     score = fields.Float(
         allow_none=True, metadata={"description": "Overall weighted 1.0-5.0 at the month's end."}
     )
+    missing = fields.Integer(metadata={"description": MISSING})
     reports = fields.Nested(MonthReportsSchema)
 
 

@@ -36,6 +36,8 @@ from services.scorecard.models import (
 from services.scorecard.tallying import MONTH_COLUMNS, chains_of, on_postgresql
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
+# A scorecard setting until the catalogue keeps it per year: what a missing KPI scores.
+MISSING_COUNTS_AS = rules.MISSING_COUNTS_AS
 
 
 @dataclass(frozen=True)
@@ -70,38 +72,56 @@ def visible_unit(session: Session, principal: Principal, code: str) -> Unit:
     return unit
 
 
+@dataclass(frozen=True)
+class Due:
+    """What is due of a KPI by `as_of` for a unit and those below: reports, and the units
+    that must have reported."""
+
+    reports: int = 0
+    units: int = 0
+
+
+NO_DUE = Due()
+
+
 def _due(session: Session, year: int, units: Iterable[str], as_of: date) -> dict:
     query = (
-        select(DueCount.unit, DueCount.kpi, func.sum(DueCount.reports))
+        select(DueCount.unit, DueCount.kpi, func.sum(DueCount.reports), func.sum(DueCount.units))
         .where(DueCount.year == year, DueCount.unit.in_(list(units)), DueCount.due_on <= as_of)
         .group_by(DueCount.unit, DueCount.kpi)
     )
-    return {(u, k): int(n) for u, k, n in session.execute(query)}
+    return {(u, k): Due(int(n), int(m or 0)) for u, k, n, m in session.execute(query)}
+
+
+def _sums(tally: Any, side: str) -> rules.Tally:
+    if tally is None:
+        return rules.Tally()
+    return rules.Tally(
+        getattr(tally, f"{side}_total"),
+        getattr(tally, f"{side}_units"),
+        getattr(tally, f"{side}_num"),
+        getattr(tally, f"{side}_den"),
+    )
 
 
 def _kpi_card(
     kpi: Kpi,
     scoring: Scoring,
     tally: Any,
-    due: int,
+    due: Due,
     query: Query,
     as_of: date,
 ) -> dict[str, Any]:
-    side = "p" if query.include_pending else "a"
-    sums = rules.Tally()
-    if tally is not None:
-        sums = rules.Tally(
-            getattr(tally, f"{side}_total"),
-            getattr(tally, f"{side}_units"),
-            getattr(tally, f"{side}_num"),
-            getattr(tally, f"{side}_den"),
-        )
-    actual = rules.rolled_up(scoring.rollup, sums)
+    sums = _sums(tally, "p" if query.include_pending else "a")
+    missing_units = rules.missing_units(due.units, sums.units)
+    in_mean = rules.in_the_mean(kpi.measure, missing_units)
+    actual = rules.rolled_up(scoring.rollup, sums, in_mean, MISSING_COUNTS_AS)
     target = tally.own_target if tally is not None else None
     if target is None and tally is not None:
         target = rules.rolled_up_target(scoring.rollup, tally.target_total, tally.target_units)
     achieved = rules.achievement(scoring.direction, actual, target)
     measured = actual if kpi.measure == "level" else achieved
+    thresholds = scoring.thresholds or rules.derived_thresholds(kpi.measure, target)
     pending = tally.pending if tally else 0
     return {
         "kpi": kpi.code,
@@ -116,11 +136,19 @@ def _kpi_card(
         "actual": actual,
         "achievement": achieved,
         "status": rules.status(achieved, scoring.aggregation, query.year, as_of, scoring.direction),
-        "score": rules.score(measured, scoring.thresholds),
+        "score": rules.score(measured, thresholds),
         "weight": scoring.weight,
-        "provisional": not scoring.confirmed,
+        "missing": actual is None and due.reports > 0,
+        "basis": rules.basis(
+            scoring.rollup, kpi.measure, sums, actual, missing_units, MISSING_COUNTS_AS
+        ),
+        "provisional": not (scoring.confirmed and scoring.thresholds),
         "includes_pending": bool(query.include_pending and pending),
-        "reports": {"due": due, "approved": tally.approved if tally else 0, "pending": pending},
+        "reports": {
+            "due": due.reports,
+            "approved": tally.approved if tally else 0,
+            "pending": pending,
+        },
     }
 
 
@@ -156,7 +184,7 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
                 kpi,
                 scoring,
                 tallies.get((unit, kpi.code)),
-                due.get((unit, kpi.code), 0),
+                due.get((unit, kpi.code), NO_DUE),
                 query,
                 as_of,
             )
@@ -166,16 +194,27 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
     }
 
 
-def _scores(cards: list[dict]) -> tuple[float | None, list[dict]]:
-    by_perspective: dict[str, list[tuple[float | None, float]]] = defaultdict(list)
+def _scores(cards: list[dict]) -> tuple[float | None, int, list[dict]]:
+    """The overall score, how many due KPIs miss an approved value, and both by perspective:
+    a missing KPI comes in at `MISSING_COUNTS_AS`."""
+    by_perspective: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
-        by_perspective[card["perspective"]].append((card["score"], card["weight"]))
+        by_perspective[card["perspective"]].append(card)
     perspectives = []
     for code in sorted(by_perspective):
-        score, weight = rules.weighted(by_perspective[code])
-        perspectives.append({"code": code, "score": score, "weight": weight})
-    overall, _ = rules.weighted((c["score"], c["weight"]) for c in cards)
-    return overall, perspectives
+        score, weight, missing = _weighted(by_perspective[code])
+        perspectives.append({"code": code, "score": score, "weight": weight, "missing": missing})
+    overall, _, missing = _weighted(cards)
+    return overall, missing, perspectives
+
+
+def _weighted(cards: list[dict]) -> tuple[float | None, float, int]:
+    counted = (
+        (rules.counted_score(c["score"], c["missing"], MISSING_COUNTS_AS), c["weight"])
+        for c in cards
+    )
+    score, weight = rules.weighted(counted)
+    return score, weight, sum(1 for c in cards if c["missing"] and c["weight"] > 0)
 
 
 def _progress(cards: list[dict]) -> dict[str, int]:
@@ -190,7 +229,7 @@ def scorecard(
     unit = visible_unit(session, principal, query.unit)
     as_of = query.as_of or now.date()
     cards = _cards(session, query, [unit.code], as_of)[unit.code]
-    score, perspectives = _scores(cards)
+    score, missing, perspectives = _scores(cards)
     return {
         "year": query.year,
         "unit": unit.code,
@@ -201,6 +240,8 @@ def scorecard(
         "as_of": as_of,
         "include_pending": query.include_pending,
         "score": score,
+        "missing": missing,
+        "missing_counts_as": MISSING_COUNTS_AS,
         "perspectives": perspectives,
         "kpis": cards,
         "reports": _progress(cards),
@@ -220,7 +261,7 @@ def children(
     cards = _cards(session, query, [u.code for u in below], as_of)
     rows = []
     for unit in below:
-        score, _ = _scores(cards[unit.code])
+        score, missing, _ = _scores(cards[unit.code])
         rows.append(
             {
                 "unit": unit.code,
@@ -228,6 +269,7 @@ def children(
                 "name_en": unit.name_en,
                 "kind": unit.kind,
                 "score": score,
+                "missing": missing,
                 "reports": _progress(cards[unit.code]),
                 "kpis": [
                     {k: c[k] for k in ("kpi", "actual", "target", "achievement", "status", "score")}
@@ -342,6 +384,16 @@ def _months_so_far(year: int, as_of: date) -> list[tuple[int, date, date]]:
     return months
 
 
+def _due_by(rows: Iterable[Any], day: date) -> dict[str, Due]:
+    """What was due of each KPI (and over every KPI) by `day`, from a unit's due counts."""
+    due: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for kpi, due_on, reports, units in rows:
+        if due_on <= day:
+            due[kpi][0] += reports
+            due[kpi][1] += units
+    return {kpi: Due(*counts) for kpi, counts in due.items()}
+
+
 def history(
     session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
 ) -> dict[str, Any]:
@@ -361,8 +413,8 @@ def history(
     ):
         moved[row.kpi][row.month] = row
     due_on = session.execute(
-        select(DueCount.due_on, DueCount.reports).where(
-            DueCount.year == query.year, DueCount.unit == unit.code, DueCount.kpi == ALL_KPIS
+        select(DueCount.kpi, DueCount.due_on, DueCount.reports, DueCount.units).where(
+            DueCount.year == query.year, DueCount.unit == unit.code
         )
     ).all()
     figures: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MONTH_COLUMNS, 0.0))
@@ -377,12 +429,21 @@ def history(
             kpi: SimpleNamespace(**{**tally._mapping, **figures[kpi], "pending": 0})
             for (_, kpi), tally in tallies.items()
         }
+        due = _due_by(due_on, read_on)
         cards = [
-            _kpi_card(kpi, scoring, then.get(kpi.code), 0, Query(query.year, unit.code), read_on)
+            _kpi_card(
+                kpi,
+                scoring,
+                then.get(kpi.code),
+                due.get(kpi.code, NO_DUE),
+                Query(query.year, unit.code),
+                read_on,
+            )
             for kpi, scoring in kpis
         ]
+        score, missing, _ = _scores(cards)
         reports = {
-            "due": sum(n for day, n in due_on if day <= read_on),
+            "due": due.get(ALL_KPIS, NO_DUE).reports,
             "approved": int(sum(f["approved"] for f in figures.values())),
         }
         months.append(
@@ -391,7 +452,8 @@ def history(
                 "fiscal_month": month,
                 "as_of": read_on,
                 "completion": _completion(reports),
-                "score": _scores(cards)[0],
+                "score": score,
+                "missing": missing,
                 "reports": reports,
             }
         )

@@ -468,18 +468,25 @@ def retally_year(session: Session, year: int) -> None:
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
-    """How many reports fall due on each day, for every unit and the units above it."""
+    """How many reports fall due on each day, for every unit and the units above it, and on
+    which day each unit must first have reported each KPI."""
     parents = parents_of(session)
-    counts: dict[tuple[str, str, date], int] = defaultdict(int)
+    counts: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    first: dict[tuple[str, str], date] = {}
     for slot in slots:
         due_on = date.fromisoformat(str(slot["due_on"]))
+        key = (slot["unit"], slot["kpi"])
+        first[key] = min(first.get(key, due_on), due_on)
         for unit in ancestry(parents, slot["unit"]):
-            counts[(unit, slot["kpi"], due_on)] += 1
-            counts[(unit, ALL_KPIS, due_on)] += 1
+            counts[(unit, slot["kpi"], due_on)][0] += 1
+            counts[(unit, ALL_KPIS, due_on)][0] += 1
+    for (reporter, kpi), due_on in first.items():
+        for unit in ancestry(parents, reporter):
+            counts[(unit, kpi, due_on)][1] += 1
     session.execute(delete(DueCount).where(DueCount.year == year))
     if counts:
         rows = [
-            {"year": year, "unit": u, "kpi": k, "due_on": d, "reports": n}
-            for (u, k, d), n in counts.items()
+            {"year": year, "unit": u, "kpi": k, "due_on": d, "reports": n, "units": m}
+            for (u, k, d), (n, m) in counts.items()
         ]
         session.execute(insert(DueCount.__table__), rows)

@@ -12,7 +12,8 @@ class ReportEvent(Event):
     """Data of every `workflow.report.<verb>`; `reporter` is who created the report.
 
     The value facts let read models (the scorecard) add reports up without asking: `value`,
-    what it was reached from (`numerator` counted or entered over `denominator`), `people`
+    what it was reached from (`numerator` counted or entered over `denominator`; an imported
+    figure's from the source's own, e.g. 3.1's budget - spent over budget), `people`
     counted (normalised names, for KPIs that count people over the year) and `version`.
     """
 

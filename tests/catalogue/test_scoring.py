@@ -20,7 +20,7 @@ def test_the_management_group_sets_and_confirms_criteria_and_it_is_announced(
     assert (scoring["weight"], scoring["provisional"], scoring["aggregation"]) == (3, False, "sum")
     [event] = tables.events("catalogue.scoring.changed", year=own_year, kpi="2.2")
     assert event["actor"] == "reviewer"
-    assert event["data"]["previous"]["thresholds"] == [60, 70, 80, 90, 100]
+    assert event["data"]["previous"]["thresholds"] == [80, 90, 100, 110, 120]
     assert event["data"]["thresholds"] == [50, 60, 70, 80, 90]
 
 

@@ -12,7 +12,10 @@ from services.catalogue.scoring import default_scoring, scoring_problems
         (("4.1", "level", "template", None), "latest", "mean"),
         (("10.1", "percent", "entry", "person_course_once_per_year"), "sum", "ratio"),
         (("15.2", "percent", "entry", "person_once_per_activity"), "distinct", "ratio"),
-        (("5.1", "percent", "feed", None), "latest", "mean"),
+        (("1.1", "percent", "feed", None), "latest", "mean"),
+        # Source figures end to end: 3.1's months add up, 5.1's plan is the year so far.
+        (("3.1", "percent", "feed", None), "ratio", "ratio"),
+        (("5.1", "percent", "feed", None), "latest", "ratio"),
     ],
 )
 def test_each_kpi_adds_up_as_fits_it(kpi, aggregation, rollup):
@@ -25,6 +28,12 @@ def test_wrongdoing_is_better_when_lower_and_levels_score_on_the_level():
     assert default_scoring("10.3", "count", "none", None)["direction"] == "down"
     level = default_scoring("7.1", "level", "template", None)
     assert (level["thresholds"], level["thresholds_on"]) == ([1, 2, 3, 4, 5], "level")
+
+
+def test_the_target_scores_3_by_default_as_opdc_usually_sets_it():
+    count = default_scoring("2.2", "count", "entry", "agency_once_per_month")
+    assert count["thresholds"][2] == 100  # achievement: 100 % of the target
+    assert default_scoring("7.1", "level", "template", None)["thresholds"][2] == 3
 
 
 def test_the_forms_milestones_and_4_1_steps_are_seeded_for_the_level_kpis_only():

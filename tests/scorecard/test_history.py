@@ -6,13 +6,14 @@ come here as the events the workflow published then (its `workflow.report.approv
 envelopes, dated then), applied together, as a rebuild or a feed page brings them, by the
 scorecard's own handler to its own database.
 
-2.2 (count, `sum` over the year and up the tree), thresholds [60, 70, 80, 90, 100]:
-- P1, target 4: M01 3 agencies approved 20 October 2003 -> 75 % -> 2.5;
-  M02 1 agency approved 15 January 2004 -> 4 of 4 = 100 % -> 5.0.
-- P2, target 6: M01 6 agencies approved 5 November 2003 -> 100 % -> 5.0.
-- the region, target 10: October 3 -> 30 % -> 1.0; November 9 -> 90 % -> 4.0; January on
-  10 -> 100 % -> 5.0.
-No other KPI of these units has a value: the overall score is 2.2's.
+2.2 (count, `sum` over the year and up the tree), thresholds [80, 90, 100, 110, 120]:
+- P1, target 4: M01 3 agencies approved 20 October 2003 -> 75 % -> 1.0;
+  M02 1 agency approved 15 January 2004 -> 4 of 4 = 100 % -> 3.0.
+- P2, target 6: M01 6 agencies approved 5 November 2003 -> 100 % -> 3.0.
+- the region, target 10: October 3 -> 30 % -> 1.0; November 9 -> 90 % -> 2.0; January on
+  10 -> 100 % -> 3.0.
+No other KPI of these units has a value: the overall score is 2.2's with each KPI due by the
+month's end and missing counted at 1.0 (`with_missing`).
 """
 
 import uuid
@@ -24,7 +25,7 @@ from common.events import Envelope
 from common.web import runtime_of
 from services.scorecard.events import on_events
 from services.scorecard.tallying import retally_year
-from tests.scorecard.test_journey import eventually
+from tests.scorecard.test_journey import eventually, with_missing
 
 API = "/api/scorecard"
 YEAR = 2547
@@ -79,6 +80,11 @@ def region(live):
     return code, p1, p2
 
 
+def scored(scores: list, months: list[dict]) -> list:
+    """2.2's score of each month with the KPIs missing at its end."""
+    return [with_missing(s, m["missing"]) for s, m in zip(scores, months, strict=True)]
+
+
 def history(http, unit, **params):
     resp = http.get(f"{API}/{YEAR}/history", params={"unit": unit, **params})
     assert resp.status_code == 200, resp.text
@@ -95,26 +101,31 @@ def test_each_month_has_the_score_and_completion_it_had_at_its_end(as_user, regi
     reviewer = as_user("reviewer")
     months = history(reviewer, p1)
     assert [m["month"] for m in months] == MONTHS
-    assert [m["score"] for m in months] == [2.5, 2.5, 2.5] + [5.0] * 9
+    assert [m["score"] for m in months] == scored([1.0] * 3 + [3.0] * 9, months)
     assert [m["reports"]["approved"] for m in months] == [1, 1, 1] + [2] * 9
     october, january = months[0], months[3]
     assert october["as_of"] == "2003-10-31"
     assert october["reports"]["due"] == due_by(reviewer, p1, "2003-10-31")
     assert january["completion"] == round(200 / due_by(reviewer, p1, "2004-01-31"), 2)
-    assert [m["score"] for m in history(reviewer, p2)[:2]] == [None, 5.0]
+    assert [m["score"] for m in history(reviewer, p2)[:2]] == scored(
+        [None, 3.0], history(reviewer, p2)[:2]
+    )
 
 
 def test_the_region_rolls_its_units_up_month_by_month(as_user, region):
     code, _, _ = region
     reviewer = as_user("reviewer")
     months = history(reviewer, code)
-    assert [m["score"] for m in months[:4]] == [1.0, 4.0, 4.0, 5.0]
+    assert [m["score"] for m in months[:4]] == scored([1.0, 2.0, 2.0, 3.0], months[:4])
     assert [m["reports"]["approved"] for m in months[:4]] == [1, 2, 2, 3]
     assert months[1]["completion"] == round(200 / due_by(reviewer, code, "2003-11-30"), 2)
     # The year so far: up to `as_of`, the last month read on that day.
     so_far = history(reviewer, code, as_of="2004-01-15")
     assert [m["month"] for m in so_far] == MONTHS[:4]
-    assert (so_far[-1]["as_of"], so_far[-1]["score"]) == ("2004-01-15", 5.0)
+    assert (so_far[-1]["as_of"], so_far[-1]["score"]) == (
+        "2004-01-15",
+        with_missing(3.0, so_far[-1]["missing"]),
+    )
 
 
 def test_the_month_by_month_figures_come_back_when_the_year_is_counted_again(live, as_user, region):

@@ -3,10 +3,12 @@ provincial offices, targets set, reports approved (and one pending); every figur
 worked out by hand.
 
 2.2 (count, `sum` over the year, `sum` up the tree), provisional thresholds of achievement
-[60, 70, 80, 90, 100]:
-- P1: M01 2 agencies + M02 2 agencies, both approved -> 4 of target 4 = 100 % -> score 5.0.
+[80, 90, 100, 110, 120] (the target scores 3):
+- P1: M01 2 agencies + M02 2 agencies, both approved -> 4 of target 4 = 100 % -> score 3.0.
 - P2: M01 3 agencies approved -> 3 of target 6 = 50 % -> score 1.0; M02 1 agency submitted.
-- the region: 4 + 3 = 7 of 4 + 6 = 10 -> 70 % -> score 2.0; with pending 8 / 10 -> 3.0.
+- the region: 4 + 3 = 7 of 4 + 6 = 10 -> 70 % -> score 1.0; with pending 8 / 10 -> 1.0.
+Every other KPI due from these units by `as_of` has no approved value: each is missing and
+comes into the overall score at 1.0 (`with_missing`).
 """
 
 import json
@@ -99,6 +101,14 @@ def region(live):
     return code, p1, p2, pending
 
 
+def with_missing(score: float | None, missing: int) -> float | None:
+    """The overall score of a unit whose only value is 2.2 (weight 1) scoring `score`, with
+    `missing` due KPIs (weight 1 each) counted at 1.0."""
+    if score is None:
+        return 1.0 if missing else None
+    return round((score + missing * 1.0) / (1 + missing), 4)
+
+
 def card(http, unit, **params):
     resp = http.get(f"{API}/{YEAR}", params={"unit": unit, "as_of": AS_OF, **params})
     assert resp.status_code == 200, resp.text
@@ -113,9 +123,11 @@ def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region
     def check():
         body, kpi = card(reviewer, p1)
         assert (kpi["target"], kpi["actual"], kpi["achievement"]) == (4, 4, 100)
-        assert (kpi["status"], kpi["score"], kpi["provisional"]) == ("met", 5.0, True)
+        assert (kpi["status"], kpi["score"], kpi["provisional"]) == ("met", 3.0, True)
         assert kpi["reports"] == {"due": 3, "approved": 2, "pending": 0}
-        assert body["score"] == 5.0
+        assert (kpi["missing"], kpi["basis"]["text"]) == (False, "Σ 1 unit = 4")
+        assert body["missing"] > 0
+        assert body["score"] == with_missing(3.0, body["missing"])
         _, other = card(reviewer, p2)
         assert (other["actual"], other["achievement"], other["score"]) == (3, 50, 1.0)
         # A third of the year gone, half the target reached: on track.
@@ -128,8 +140,11 @@ def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region
 def test_the_region_rolls_up_from_its_provinces(as_user, region):
     code, _, _, _ = region
     body, kpi = card(as_user("reviewer"), code)
-    assert (kpi["target"], kpi["actual"], kpi["achievement"], kpi["score"]) == (10, 7, 70, 2.0)
-    assert body["perspectives"][0] == {"code": "P1", "score": 2.0, "weight": 1.0}
+    assert (kpi["target"], kpi["actual"], kpi["achievement"], kpi["score"]) == (10, 7, 70, 1.0)
+    assert kpi["basis"]["text"].startswith("Σ 2 units = 7")
+    p1 = body["perspectives"][0]
+    assert (p1["code"], p1["score"], p1["weight"]) == ("P1", 1.0, 1.0 + p1["missing"])
+    assert body["missing"] == sum(p["missing"] for p in body["perspectives"])
     # The region reports 2.2 itself too: 3 months due for it and each province.
     assert kpi["reports"] == {"due": 9, "approved": 3, "pending": 1}
 
@@ -137,7 +152,7 @@ def test_the_region_rolls_up_from_its_provinces(as_user, region):
 def test_pending_reports_are_added_only_when_asked_and_marked(as_user, region):
     code, _, _, _ = region
     _, kpi = card(as_user("reviewer"), code, include="pending")
-    assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 3.0)
+    assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 1.0)
     assert kpi["includes_pending"] is True
 
 
@@ -148,7 +163,7 @@ def test_the_department_holds_the_region_and_lists_its_units(as_user, region):
     assert department["actual"] >= 7 and department["target"] >= 10
     below = reviewer.get(f"{API}/{YEAR}/units", params={"unit": code, "as_of": AS_OF}).json()
     assert [(u["unit"], u["score"]) for u in below["units"]] == [
-        (f"{code}-1", 5.0),
+        (f"{code}-1", with_missing(3.0, below["units"][0]["missing"])),
         (f"{code}-2", 1.0),
     ]
 
@@ -185,6 +200,13 @@ def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user
     """The outbox rows of catalogue and workflow are the event history the feeds serve."""
     code, _, _, _ = region
     before = card(as_user("reviewer"), code)[1]
+    rebuilt_from_history(live)
+    assert card(as_user("reviewer"), code)[1] == before
+
+
+def rebuilt_from_history(live) -> None:
+    """The scorecard rebuilt from the outbox rows of catalogue and workflow (the event
+    history their feeds serve)."""
     history = []
     for service in ("catalogue", "workflow"):
         runtime = runtime_of(live.app(service))
@@ -192,14 +214,12 @@ def test_a_rebuild_from_the_event_history_gives_the_same_scorecard(live, as_user
         with unit_of_work(runtime.session_factory) as session:
             history += [Envelope.parse(json.loads(r)) for r in session.scalars(select(outbox.body))]
     history.sort(key=lambda e: e.occurred_at)
-    factory = runtime_of(live.app("scorecard")).session_factory
-    assert rebuild(factory, history) > 0
-    assert card(as_user("reviewer"), code)[1] == before
+    assert rebuild(runtime_of(live.app("scorecard")).session_factory, history) > 0
 
 
 def test_an_approval_after_the_year_was_read_moves_the_unit_and_every_unit_above(as_user, region):
     """The year is copied by now: the approval counts P2's 2.2 again (4 agencies of 6 =
-    66.67 %) and moves the region's tallies (8 of 10 = 80 % -> 3.0) and the department's."""
+    66.67 %) and moves the region's tallies (8 of 10 = 80 % -> 1.0) and the department's."""
     code, _, p2, pending = region
     reviewer = as_user("reviewer")
     department = card(reviewer, "PRD")[1]["actual"]
@@ -210,7 +230,7 @@ def test_an_approval_after_the_year_was_read_moves_the_unit_and_every_unit_above
         _, unit = card(reviewer, p2)
         assert (unit["actual"], unit["achievement"], unit["reports"]["pending"]) == (4, 66.67, 0)
         _, kpi = card(reviewer, code)
-        assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 3.0)
+        assert (kpi["actual"], kpi["achievement"], kpi["score"]) == (8, 80, 1.0)
         assert kpi["reports"] == {"due": 9, "approved": 4, "pending": 0}
         assert card(reviewer, "PRD")[1]["actual"] == department + 1
 

@@ -10,6 +10,11 @@ Events, applied in runs as a feed page brings them (the first run twice):
 As of 30 November 2003: P1 due 1, approved 1 (100 %); P2 due 1, approved 1, pending 1
 (100 %); R due 2, approved 2, pending 1 (100 %). As of 31 December: P1 and R 1 more due
 (50 %, 66.67 %). R's 2.2 actual is 3 + 6 = 9: 3 by October's end, 9 by November's.
+
+7.1 (a level, `latest` over the year, the `mean` up the tree), in a test of its own due
+from P1 and P2 on 10 November 2003: P1 approves level 5. As of 31 October nobody must report
+it yet: R's level is P1's 5. As of 30 November both must: P2 is missing and counts at 1.0,
+R's level is (5 + 1) / 2 = 3, 1 unit missing; P2's own 7.1 is missing.
 """
 
 import uuid
@@ -27,7 +32,7 @@ from services.scorecard import service
 from services.scorecard.events import on_events
 from services.scorecard.models import Kpi, Scoring, Unit, YearCopy
 from services.scorecard.service import Query, completion, history, scorecard
-from services.scorecard.tallying import copy_due_dates
+from services.scorecard.tallying import copy_due_dates, retally_year
 from tests.conftest import fresh_database
 
 MIGRATIONS = Path(service.__file__).parent / "migrations"
@@ -36,6 +41,7 @@ READER = Principal("reader", "reader", roles=frozenset({"reviewer"}))
 NOW = datetime(2003, 12, 31, tzinfo=UTC)
 TREE = {"PRD": None, "R": "PRD", "P1": "R", "P2": "R"}
 DUE = [("P1", date(2003, 11, 10)), ("P1", date(2003, 12, 10)), ("P2", date(2003, 11, 10))]
+LEVEL_DUE = [("P1", date(2003, 11, 10)), ("P2", date(2003, 11, 10))]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,28 +66,37 @@ def _filled(url: str, tmp_path):
         for code, parent in TREE.items():
             session.add(Unit(code=code, parent=parent, kind="unit", name_th=code, name_en=code))
         session.add(YearCopy(year=YEAR, stale=False))
-        session.add(
-            Kpi(year=YEAR, code="2.2", perspective="P1", measure="count", method="entry",
-                name_th="2.2", name_en="2.2")
-        )  # fmt: skip
-        session.add(
-            Scoring(year=YEAR, kpi="2.2", direction="up", aggregation="sum", rollup="sum",
-                    weight=1.0, thresholds=[60, 70, 80, 90, 100], confirmed=True)
-        )  # fmt: skip
+        # 2.2 a count (`sum` over the year and up the tree), 7.1 a level (`latest`, `mean`).
+        for code, perspective, measure, method, aggregation, rollup, thresholds in (
+            ("2.2", "P1", "count", "entry", "sum", "sum", [60, 70, 80, 90, 100]),
+            ("7.1", "P3", "level", "template", "latest", "mean", [1, 2, 3, 4, 5]),
+        ):
+            session.add(
+                Kpi(year=YEAR, code=code, perspective=perspective, measure=measure,
+                    method=method, name_th=code, name_en=code)
+            )  # fmt: skip
+            session.add(
+                Scoring(year=YEAR, kpi=code, direction="up", aggregation=aggregation,
+                        rollup=rollup, weight=1.0, thresholds=thresholds, confirmed=True)
+            )  # fmt: skip
         session.flush()
-        copy_due_dates(session, YEAR, [{"unit": u, "kpi": "2.2", "due_on": d} for u, d in DUE])
+        copy_due_dates(session, YEAR, slots([("2.2", DUE)]))
     yield factory
     engine.dispose()
 
 
-def event(report: str, unit: str, state: str, value: float, day: str) -> Envelope:
+def slots(due: list[tuple[str, list]]) -> list[dict]:
+    return [{"unit": u, "kpi": kpi, "due_on": d} for kpi, days in due for u, d in days]
+
+
+def event(report: str, unit: str, state: str, value: float, day: str, kpi: str = "2.2") -> Envelope:
     return Envelope(
         id=str(uuid.uuid4()),
         type=f"workflow.report.{state}",
         occurred_at=f"{day}T10:00:00+00:00",
         actor="reviewer",
-        data={"report_id": report, "year": YEAR, "kpi": "2.2", "unit": unit,
-              "period": "M01", "state": state, "value": value},
+        data={"report_id": report, "year": YEAR, "kpi": kpi, "unit": unit,
+              "period": "M01" if kpi == "2.2" else "Y", "state": state, "value": value},
         schema_version=1,
     )  # fmt: skip
 
@@ -125,9 +140,32 @@ def test_a_run_of_events_is_counted_once_and_the_progress_reads_the_same(store):
     )
     assert progress(store, "P1", december) == ({"due": 2, "approved": 1, "pending": 0}, 50.0, [])
     card = read(store, scorecard, "R", november)
-    assert [(k["kpi"], k["actual"]) for k in card["kpis"]] == [("2.2", 9.0)]
+    assert [(k["kpi"], k["actual"]) for k in card["kpis"]] == [("2.2", 9.0), ("7.1", None)]
     months = read(store, history, "R", november)["months"]
     assert [(m["month"], m["reports"]["approved"]) for m in months] == [
         ("2003-10", 1),
         ("2003-11", 2),
     ]
+
+
+def level(factory, unit: str, as_of: date) -> tuple:
+    card = read(factory, scorecard, unit, as_of)
+    [kpi] = [k for k in card["kpis"] if k["kpi"] == "7.1"]
+    return kpi["actual"], kpi["missing"], kpi["basis"]["missing"], card["missing"]
+
+
+def test_a_level_is_the_mean_over_the_units_that_must_report_and_silence_is_missing(store):
+    with unit_of_work(store) as session:
+        copy_due_dates(session, YEAR, slots([("2.2", DUE), ("7.1", LEVEL_DUE)]))
+        on_events(session, [event(uuid.uuid4().hex, "P1", "approved", 5, "2003-10-20", "7.1")])
+    october, november = date(2003, 10, 31), date(2003, 11, 30)
+    assert level(store, "R", october) == (5.0, False, 0, 0)
+    # 2.2, due from 10 November, has nothing approved in this test: R misses it, P2 both.
+    assert level(store, "R", november) == (3.0, False, 1, 1)
+    assert level(store, "P2", november) == (None, True, 1, 2)
+    # P2's overall: both its KPIs missing, each at 1.0.
+    assert read(store, scorecard, "P2", november)["score"] == 1.0
+    # Counted again from scratch (a rebuild), the same.
+    with unit_of_work(store) as session:
+        retally_year(session, YEAR)
+    assert level(store, "R", november) == (3.0, False, 1, 1)
