@@ -25,6 +25,11 @@ from common.errors import Conflict
 # lock not available.
 _RACE_SQLSTATES = {"40001", "40P01", "55P03"}
 
+# How long a SQLite writer waits for the write lock before its request is refused (409).
+BUSY_SECONDS = 30
+# Execution option of a session that writes: on SQLite it begins with the write lock.
+WRITE_LOCK = "rbm_write_lock"
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -50,8 +55,9 @@ def make_engine(settings: Settings, create_schema: bool = True) -> Engine:
         path = settings.database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(settings.database_url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(settings.database_url, connect_args={"timeout": BUSY_SECONDS})
+        event.listen(engine, "connect", _sqlite_connected)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     url = settings.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     schema = settings.service
@@ -73,12 +79,21 @@ def make_engine(settings: Settings, create_schema: bool = True) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_connected(dbapi_conn, _record) -> None:
+    # pysqlite would begin each transaction itself, late and deferred: `_sqlite_begin` does.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """A writer takes the write lock at its start and waits its turn within the busy timeout:
+    a deferred transaction that read before another commit is refused at once when it writes."""
+    lock = "IMMEDIATE" if conn.get_execution_options().get(WRITE_LOCK) else "DEFERRED"
+    conn.exec_driver_sql(f"BEGIN {lock}")
 
 
 def upsert(session: Session):
@@ -91,12 +106,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
+def unit_of_work(factory: sessionmaker[Session], *, writes: bool = True) -> Iterator[Session]:
     """A transaction that commits when the block ends and rolls back on any error.
 
     Two requests that change the same rows at once: the one that loses gets a 409, never a 500.
+    On SQLite one that `writes` queues for the write lock from its start; one that only reads
+    (`writes=False`) takes no lock and never waits for a writer.
     """
-    session = factory()
+    session = factory(execution_options={WRITE_LOCK: writes})
     try:
         yield session
         session.commit()
@@ -123,13 +140,21 @@ class transactional(Generic[P, R]):  # noqa: N801 - used as a decorator, named l
     test arranging rows, a use case made of others).
     """
 
+    writes = True
+
     def __init__(self, use_case: Callable[Concatenate[Session, P], R]):
         self.within = use_case
         update_wrapper(self, use_case)
 
     def __call__(self, sessions: sessionmaker[Session], /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with unit_of_work(sessions) as session:
+        with unit_of_work(sessions, writes=self.writes) as session:
             return self.within(session, *args, **kwargs)
+
+
+class read_only(transactional[P, R]):  # noqa: N801 - used as a decorator, named like one
+    """A use case that only reads: on SQLite it takes no write lock (see `unit_of_work`)."""
+
+    writes = False
 
 
 def _lost_a_race(exc: BaseException) -> bool:
@@ -137,7 +162,7 @@ def _lost_a_race(exc: BaseException) -> bool:
         return True
     if isinstance(exc, OperationalError):
         orig = exc.orig
-        # SQLite says "locked" to a writer whose snapshot another writer has made stale.
+        # SQLite says "locked" to a writer that waited out the busy timeout for the write lock.
         return getattr(orig, "sqlstate", None) in _RACE_SQLSTATES or "database is locked" in str(
             orig
         )

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER, UNIT_HEAD, Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.evidence.models import Pack
@@ -94,7 +94,7 @@ def get_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
     return pack
 
 
-@transactional
+@read_only
 def list_packs(session: Session, principal: Principal) -> list[Pack]:
     query = select(Pack).order_by(Pack.requested_at.desc()).limit(50)
     if not principal.sees_all_units:

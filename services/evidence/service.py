@@ -13,7 +13,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from common.auth import REPORTER, SERVICE, UNIT_HEAD, Principal
-from common.db import transactional, unit_of_work
+from common.db import read_only, unit_of_work
 from common.errors import Conflict, Forbidden, Invalid, NotFound
 from common.events import record_event, utcnow
 from services.evidence import checks, intake, rules
@@ -195,7 +195,7 @@ def _visible(query: Select, principal: Principal) -> Select:
     return query.where(EvidenceFile.unit.in_(sorted(principal.units)))
 
 
-@transactional
+@read_only
 def list_files(session: Session, principal: Principal, filters: dict[str, Any]) -> list:
     """Files the caller may see, newest first, narrowed by the given filters."""
     query = _visible(select(EvidenceFile), principal)
@@ -228,7 +228,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-@transactional
+@read_only
 def get_file(session: Session, principal: Principal, file_id: str) -> EvidenceFile:
     """One file's metadata; 404 when it does not exist or the caller may not see it."""
     row = session.get(EvidenceFile, file_id) if _is_uuid(file_id) else None

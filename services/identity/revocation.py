@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.events import utcnow
 from services.identity.models import Revocation
 
@@ -32,7 +32,7 @@ def revoke_token(session: Session, principal: Principal) -> None:
         )
 
 
-@transactional
+@read_only
 def current(session: Session) -> dict:
     """Every entry that still concerns a valid token (a small list: tokens live an hour)."""
     rows = session.scalars(

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common.db import transactional
+from common.db import read_only
 from common.errors import Conflict
 from common.events import utcnow
 from services.identity.models import AdminAudit
@@ -65,7 +65,7 @@ def record_admin_change(
         raise Conflict("Another change to users was made at the same time: try again.") from exc
 
 
-@transactional
+@read_only
 def verify_trail(session: Session) -> dict:
     """Walk the trail: numbering, links, hashes; the first entry that does not hold."""
     expected_seq, prev, count = 1, GENESIS, 0
@@ -76,7 +76,7 @@ def verify_trail(session: Session) -> dict:
     return {"intact": True, "entries": count}
 
 
-@transactional
+@read_only
 def trail(session: Session, subject: str | None = None) -> list[AdminAudit]:
     query = select(AdminAudit).order_by(AdminAudit.seq)
     if subject:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
 from services.identity import revocation, rules, security, throttle
@@ -126,7 +126,7 @@ def claims_of(user: User) -> dict:
     }
 
 
-@transactional
+@read_only
 def me(session: Session, principal: Principal) -> dict:
     user = session.get(User, principal.user_id)
     if user is None or not user.active:
@@ -224,7 +224,7 @@ def _publish(session: Session, user: User, actor: str | None, action: str, chang
     record_event(session, Outbox, event, actor)
 
 
-@transactional
+@read_only
 def get_user(session: Session, username: str) -> User:
     name = rules.normalise_username(username)
     # A name no user can have (NUL, too long) is not looked up: the database may refuse it.
@@ -238,7 +238,7 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-@transactional
+@read_only
 def list_users(session: Session, unit: str | None = None, role: str | None = None) -> list[User]:
     query = select(User).order_by(User.username)
     if unit or role:

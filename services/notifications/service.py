@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from common.db import transactional, upsert
+from common.db import read_only, transactional, upsert
 from common.errors import Invalid, NotFound
 from common.events import utcnow
 from services.notifications import messages, rules
@@ -163,7 +163,7 @@ def add_emails(session: Session, rows: list[dict]) -> None:
 # --- the inbox -------------------------------------------------------------------------------
 
 
-@transactional
+@read_only
 def inbox(
     session: Session, username: str, unread_only: bool, limit: int, offset: int
 ) -> tuple[list[Notification], int, int]:
@@ -183,7 +183,7 @@ def inbox(
     return list(rows), total, unread_count
 
 
-@transactional
+@read_only
 def unread_count(session: Session, username: str) -> int:
     query = select(func.count()).where(
         Notification.recipient == username, Notification.read_at.is_(None)
@@ -214,7 +214,7 @@ def mark_all_read(session: Session, username: str) -> int:
 # --- preferences -----------------------------------------------------------------------------
 
 
-@transactional
+@read_only
 def preferences(session: Session, username: str) -> dict[str, str]:
     """How the person gets each kind; kinds never chosen are immediate."""
     query = select(Preference.kind, Preference.delivery).where(Preference.username == username)
@@ -241,7 +241,7 @@ def set_preferences(session: Session, username: str, choices: dict[str, str]) ->
 # --- administrators --------------------------------------------------------------------------
 
 
-@transactional
+@read_only
 def emails(session: Session, status: str | None, limit: int) -> list[Email]:
     query = select(Email).order_by(Email.created_at.desc()).limit(limit)
     if status:

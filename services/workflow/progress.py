@@ -108,7 +108,7 @@ def progress(
     today: date | None = None,
 ) -> dict[str, Any]:
     """The progress matrix of a year for the units the caller may see."""
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
     if unit and not actor.may_see(unit):
         raise NotFound(f"No unit {unit} that you may see.")
@@ -138,7 +138,7 @@ def progress(
         query = query.where(slot.kpi == kpi)
     if not actor.sees_all_units:
         query = query.where(slot.unit.in_(sorted(actor.units)))
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         return {"year": year, **matrix(session.execute(query), today or local_today())}
 
 
@@ -157,7 +157,7 @@ def due_dates(
     # with the due dates of the copy held rather than not at all.
     with contextlib.suppress(Unavailable):
         ensure_schedules(sessions, lookups, {r.year for r in reports})
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         found = {
             report_id: (due_on, optional)
             for report_id, due_on, optional in session.execute(

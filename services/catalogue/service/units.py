@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, Invalid
 from common.events import record_event
 from services.catalogue import rules
@@ -23,7 +23,7 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
     return {field: getattr(unit, field) for field in UNIT_FIELDS}
 
 
-@transactional
+@read_only
 def list_units(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
     query = select(Unit).order_by(Unit.code)
     if "kind" in filters:
@@ -33,7 +33,7 @@ def list_units(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]
     return [unit_dict(u) for u in session.scalars(query)]
 
 
-@transactional
+@read_only
 def get_unit(session: Session, code: str) -> dict[str, Any]:
     return unit_dict(find_unit(session, code))
 

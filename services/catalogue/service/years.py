@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
 from common.fiscal import fiscal_year_dates, fiscal_year_of, today
@@ -42,17 +42,17 @@ def year_dict(row: Year) -> dict[str, Any]:
     }
 
 
-@transactional
+@read_only
 def list_years(session: Session) -> list[dict[str, Any]]:
     return [year_dict(y) for y in session.scalars(select(Year).order_by(Year.year))]
 
 
-@transactional
+@read_only
 def get_year(session: Session, year: int) -> dict[str, Any]:
     return year_dict(find_year(session, year))
 
 
-@transactional
+@read_only
 def current_year(session: Session) -> dict[str, Any]:
     """The year units report in now: today's fiscal year if it is open, else the latest open."""
     open_years = list(session.scalars(select(Year.year).where(Year.status == "open")))

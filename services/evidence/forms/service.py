@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common import fiscal
 from common.auth import ADMIN, Principal
-from common.db import transactional, unit_of_work
+from common.db import read_only, transactional, unit_of_work
 from common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.evidence import checks, intake, rules
 from services.evidence.forms import layout, readback, render
@@ -167,7 +167,7 @@ def sample_context(kpi: str, version: int) -> dict[str, Any]:
     }
 
 
-@transactional
+@read_only
 def list_templates(session: Session, library: TemplateLibrary) -> list[dict[str, Any]]:
     return [
         {
