@@ -212,6 +212,12 @@ def http_revocations(url: str, timeout: float) -> RevocationSource:
     return fetch
 
 
+# An unknown key id refetches identity's key set at most this often, whatever the traffic:
+# tokens with made-up key ids cost one request to identity every few seconds, not one each.
+# A key identity starts signing with is fetched within this long of its first token.
+KEY_REFETCH_SECONDS = 5.0
+
+
 class TokenVerifier:
     """Verifies tokens against identity's JWKS, fetched over HTTP and cached."""
 
@@ -221,19 +227,28 @@ class TokenVerifier:
         timeout: float = 5.0,
         cache_seconds: int = 300,
         revocations: Revocations | None = None,
+        refetch_seconds: float = KEY_REFETCH_SECONDS,
     ):
         self.jwks_url = jwks_url
         self.timeout = timeout
         self.cache_seconds = cache_seconds
+        self.refetch_seconds = refetch_seconds
         self.revocations = revocations
         self._keys: dict[str, Any] = {}
-        self._fetched = 0.0
+        self._fetched = float("-inf")
+        self._attempted = float("-inf")
         self._lock = threading.Lock()
 
     def _key(self, kid: str):
+        keys = self._keys  # replaced whole on a refresh, never changed in place
+        if kid in keys and time.monotonic() - self._fetched <= self.cache_seconds:
+            return keys[kid]
         with self._lock:
-            stale = time.monotonic() - self._fetched > self.cache_seconds
-            if kid not in self._keys or stale:
+            now = time.monotonic()
+            # Within the pause after any fetch (or try) nothing is fetched: a known key stays
+            # in use, an unknown one is refused.
+            if now - self._attempted >= self.refetch_seconds:
+                self._attempted = now
                 self._refresh()
             if kid not in self._keys:
                 raise Unauthorized("The token was signed by an unknown key.")

@@ -62,6 +62,7 @@ class OwnKeysVerifier(TokenVerifier):
 
         super().__init__(jwks_url="", revocations=Revocations(own_revocations))
         self._keys = {k["kid"]: jwt.PyJWK(k).key for k in signer.jwks["keys"]}
+        self._fetched = float("inf")  # its own keys never go stale
 
     def _refresh(self) -> None:
         """Nothing to fetch: an unknown key id is simply not one of ours."""
