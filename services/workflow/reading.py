@@ -61,7 +61,7 @@ def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
 
 
 def get_report(sessions: sessionmaker[Session], principal: Principal, report_id: str) -> ReportView:
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
         return shown(session, visible_report(session, actor, report_id), actor)
 
@@ -83,7 +83,7 @@ def list_reports(
     """The reports the caller may see that match the filters, and how many match in all."""
     if filters.get("within"):
         ensure_units(sessions, lookups, {filters["within"]})
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
         query = select(Report)
         for name in ("year", "unit", "kpi", "period", "state"):
@@ -114,7 +114,7 @@ def report_audit(
     sessions: sessionmaker[Session], principal: Principal, report_id: str
 ) -> list[AuditEntry]:
     """Every change to a report the caller may see, oldest first."""
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
         return audit.entries_of(session, visible_report(session, actor, report_id).id)
 
@@ -187,7 +187,7 @@ def present(
 
 def rights_of(sessions: sessionmaker[Session], principal: Principal) -> dict:
     """What the caller may do beyond one report: where, on whose behalf, what to hand on."""
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
 
     def units_where(allowed) -> list[str]:
