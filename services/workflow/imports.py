@@ -13,6 +13,7 @@ from the command line (see `import_cli.py`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,9 +26,8 @@ from common.auth import ADMIN, IMPORTER, REVIEWER, Principal
 from common.db import unit_of_work
 from common.errors import Invalid
 from common.events import utcnow
-from common.intake import sha256_of
 from services.workflow import audit
-from services.workflow.feed_files import open_table
+from services.workflow.feed_files import CHUNK, open_table
 from services.workflow.feeds import (
     DECIMALS,
     FEEDS,
@@ -84,16 +84,23 @@ def feed_of(kpi: Kpi) -> Feed:
 
 
 def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
-    """The units the catalogue knows and the (unit, period)s imports bring in for the KPI
-    (the department's own among them); 422 when the year is not open (reports are written
-    only while it is)."""
+    """The units the catalogue knows and the (unit, period)s it schedules for the KPI; 422
+    when the year is not open (reports are written only while it is)."""
     status = lookups.year_status(year)
     if status != "open":
         reason = f"Year {year} is {status}: its reports cannot be written"
         raise Invalid(f"{reason}.", {"year": [reason]})
-    brought_in = lookups.schedule(year, kpi=kpi.code, via="imported")
-    reporting = {(s["unit"], s["period"]) for s in brought_in}
+    reporting = {(s["unit"], s["period"]) for s in lookups.schedule(year, kpi=kpi.code)}
     return Slots({u["code"] for u in lookups.units()}, kpi.periods, reporting, kpi.cycle)
+
+
+def sha256_of(spool: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    spool.seek(0)
+    while chunk := spool.read(CHUNK):
+        digest.update(chunk)
+    spool.seek(0)
+    return digest.hexdigest()
 
 
 def read_source(upload: Upload, feed: Feed, slots: Slots) -> Source:
