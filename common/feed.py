@@ -66,7 +66,7 @@ def feed_blueprint(outbox_model: type) -> Blueprint:
             """Events after number `after`, oldest first (kept for the retention period)."""
             require_roles(SERVICE)
             runtime = current_app.extensions["rbm"]
-            with unit_of_work(runtime.session_factory) as session:
+            with unit_of_work(runtime.session_factory, writes=False) as session:
                 return read_feed(session, outbox_model, query["after"], query["limit"])
 
     return blp

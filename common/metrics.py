@@ -107,7 +107,7 @@ class _Scraped:
         outbox = self.runtime.outbox_model
         if outbox is None:
             return
-        with unit_of_work(self.runtime.session_factory) as session:
+        with unit_of_work(self.runtime.session_factory, writes=False) as session:
             backlog = session.scalar(
                 select(func.count()).select_from(outbox).where(outbox.sent_at.is_(None))
             )
