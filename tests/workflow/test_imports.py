@@ -73,8 +73,9 @@ class TestExamples:
             resp = send(reviewer, content, kpi, "expenditure-2547.csv")
             assert resp.status_code == 200, resp.text
             assert len(resp.json()["rows"]) == 96
-            progress = reviewer.get(f"{API}/progress", params={"year": YEAR, "kpi": kpi}).json()
-            done = {(r["unit"], r["period"]) for r in progress["rows"] if r["state"] == "approved"}
+            params = {"year": YEAR, "kpi": kpi, "limit": 1000}
+            listed = reviewer.get(f"{API}/reports", params=params).json()
+            done = {(r["unit"], r["period"]) for r in listed if r["state"] == "approved"}
             regions = {(f"R{r}", f"M{m:02d}") for r in range(1, 9) for m in range(1, 13)}
             assert regions <= done
 
@@ -184,6 +185,7 @@ class TestRefused:
             (b"unit,period,value\n" + b"9" * (11 * 1024 * 1024), "f.csv", 413),
             (b"unit,period,value\n{unit},M01,5\n", "f.xlsm", 415),
             (b'unit,period,value\n"{unit},M01,5\n', "f.csv", 422),
+            (b"unit,period,value,note\n{unit},M01,5,=cmd|' /C calc'!A0\n", "f.csv", 422),
         ],
     )
     def test_bad_input_is_a_clear_4xx_and_writes_nothing(
@@ -195,10 +197,34 @@ class TestRefused:
         # A fresh connection: the server may close one whose body it refused to read.
         assert reports_of(live.session("reviewer"), unit) == []
 
+    def test_a_formula_in_an_extra_column_is_refused_naming_its_cell_and_writes_nothing(
+        self, reviewer, unit
+    ):
+        content = f"unit,period,value,note\n{unit},M01,5,=cmd|' /C calc'!A0\n".encode()
+        resp = send(reviewer, content, "1.1")
+        assert (resp.status_code, resp.json()["reason"]) == (422, "formula")
+        assert resp.json()["errors"]["file"][0].startswith("Line 2, column D (note) begins")
+        assert reports_of(reviewer, unit) == []
+
+    @pytest.mark.parametrize("dry_run", [True, False])
+    def test_a_txt_file_is_refused_alike_by_the_dry_run_and_the_import(
+        self, reviewer, unit, dry_run
+    ):
+        content = f"unit,period,targets,targets_met\n{unit},M01,8,6\n".encode()
+        resp = send(reviewer, content, "1.1", "feed.txt", dry_run=dry_run)
+        assert (resp.status_code, resp.json()["reason"]) == (415, "type-not-allowed")
+        assert reports_of(reviewer, unit) == []
+
     def test_a_kpi_units_type_in_cannot_be_imported(self, reviewer, unit):
         resp = send(reviewer, b"unit,period,value\nR1,M01,5\n", "2.2")
         assert resp.status_code == 422
         assert "not imported" in resp.json()["errors"]["kpi"][0]
+
+    def test_an_import_may_carry_the_departments_own_row(self, reviewer):
+        content = b"unit,period,budget,spent\nPRD,M01,1000,960\n"
+        resp = send(reviewer, content, "3.1", dry_run=True)
+        assert resp.status_code == 200, resp.text
+        assert [(r["unit"], r["value"]) for r in resp.json()["rows"]] == [("PRD", 4.0)]
 
     def test_a_reporter_may_not_import(self, as_user):
         resp = send(as_user("reporter1"), progress_file("R1", ("M01", 8, 6)), "1.1")
