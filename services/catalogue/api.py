@@ -7,7 +7,7 @@ group's reviewer), except that a unit head may set their own unit's KPI owners.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -299,13 +299,36 @@ class Schedule(MethodView):
         return plans.schedule(_sessions(), year, **query)
 
 
+ONE_ANSWER_OR_THE_TABLE = {
+    "200": {
+        "description": "With unit and kpi: the answer to that one question. Without them: "
+        "the year's table, one row per KPI and unit type.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        schemas.ApplicabilitySchema,
+                        {"type": "array", "items": schemas.ApplicabilityRowSchema},
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
 @blp.route("/years/<year:year>/applicability")
 class Applicability(MethodView):
     @blp.arguments(schemas.ApplicabilityQuerySchema, location="query")
     @blp.response(200, schemas.ApplicabilitySchema)
+    @blp.doc(responses=ONE_ANSWER_OR_THE_TABLE)
     def get(self, query, year):
-        """Whether a unit reports a KPI (in a period), and if not, why; 404 only for unknowns."""
+        """Who reports what: the year's table of KPI × unit type (method and cycle), or with
+        unit and kpi, whether that unit reports it (in a period) and if not, why."""
         current_principal()
+        if "unit" not in query:
+            table = plans.applicability_table(_sessions(), year)
+            return jsonify(schemas.ApplicabilityRowSchema(many=True).dump(table))
         return plans.applicability(
             _sessions(), year, query["unit"], query["kpi"], query.get("period"), query["via"]
         )

@@ -132,10 +132,58 @@ class KpiFacts:
     source_en: str | None = None
 
 
+# How a unit reports a KPI, the column of the year's applicability table: typed in (entry),
+# an uploaded form (template), brought in by an import (import), or not at all (none).
+ENTRY, TEMPLATE, IMPORT, NONE = "entry", "template", "import", "none"
+WAYS = (ENTRY, TEMPLATE, IMPORT, NONE)
+IMPORTED_METHODS = frozenset({"feed", "survey"})
+# The seed's "ไม่ต้องรายงาน" (method none) exempts regional and provincial offices only: the
+# other kinds the KPI names (the department in the seed) type it in rbm, once a year.
+EXEMPT_KINDS = frozenset({"region", "province"})
+EXEMPTED_KPI_CYCLE = "yearly"
+# Imports may carry the department's own rows (1.1 is the department's figure, "(กปส.)").
+IMPORTED_ALSO_FOR = "department"
+
+
 @dataclass(frozen=True)
-class Decision:
-    reports: bool
-    reason: str | None
+class Way:
+    method: str
+    cycle: str
+
+
+NOT_REPORTED = Way(NONE, "none")
+
+
+def way_of(kpi: KpiFacts, unit_kind: str) -> Way:
+    """How a unit of `unit_kind` reports `kpi`, and on which cycle: the one rule the
+    applicability table, the schedule and every single question read."""
+    if kpi.method in IMPORTED_METHODS:
+        kinds = {*kpi.applies_to, IMPORTED_ALSO_FOR}
+        return Way(IMPORT, kpi.cycle) if unit_kind in kinds else NOT_REPORTED
+    if unit_kind not in kpi.applies_to:
+        return NOT_REPORTED
+    if kpi.method == NONE:
+        return NOT_REPORTED if unit_kind in EXEMPT_KINDS else Way(ENTRY, EXEMPTED_KPI_CYCLE)
+    return Way(kpi.method, kpi.cycle)
+
+
+def applicability_table(kpis: Iterable[KpiFacts]) -> list[dict[str, str]]:
+    """Every KPI × unit kind: how that kind reports the KPI (entry, template, import, none)."""
+    return [
+        {"kpi": kpi.code, "unit_type": kind, **vars(way_of(kpi, kind))}
+        for kpi in sorted(kpis, key=lambda k: kpi_sort_key(k.code))
+        for kind in UNIT_KINDS
+    ]
+
+
+def reporting_kinds(kpi: KpiFacts) -> list[str]:
+    return [kind for kind in UNIT_KINDS if way_of(kpi, kind).method != NONE]
+
+
+def reporting_cycle(kpi: KpiFacts) -> str:
+    """The cycle the KPI is reported on by whoever reports it ("none" when nobody does)."""
+    ways = (way_of(kpi, kind) for kind in reporting_kinds(kpi))
+    return next((way.cycle for way in ways), NOT_REPORTED.cycle)
 
 
 def kinds_phrase(kinds: Iterable[str]) -> str:
@@ -146,21 +194,30 @@ def kinds_phrase(kinds: Iterable[str]) -> str:
 
 
 def unit_kind_problem(kpi: KpiFacts, unit_kind: str) -> str | None:
-    if unit_kind not in kpi.applies_to:
-        return f"KPI {kpi.code} is reported by {kinds_phrase(kpi.applies_to)} only"
-    return None
+    """Why a unit of `unit_kind` has no part in `kpi` (no report, no import), if it has none."""
+    if way_of(kpi, unit_kind).method != NONE:
+        return None
+    if kinds := reporting_kinds(kpi):
+        return f"KPI {kpi.code} is reported by {kinds_phrase(kinds)} only"
+    return f"KPI {kpi.code} is not reported in rbm (none)"
 
 
 # How a report reaches rbm: typed in (or uploaded) by the unit, or imported from its source.
 TYPED, IMPORTED = "typed", "imported"
-IMPORTED_METHODS = frozenset({"feed", "survey"})
+# Why a unit does not report a KPI, for pages to say in their own language.
+WHY_IMPORTED, WHY_TYPED, WHY_UNIT, WHY_PERIOD = "imported", "typed", "unit", "period"
 
 
-def way_in(method: str) -> str | None:
-    """How a KPI of `method` gets its reports: imported, typed, or not at all (none)."""
-    if method == "none":
-        return None
-    return IMPORTED if method in IMPORTED_METHODS else TYPED
+@dataclass(frozen=True)
+class Decision:
+    reports: bool
+    reason: str | None
+    why: str | None = None
+
+
+def is_imported(method: str) -> bool:
+    """Whether a KPI of `method` gets its reports through an import, never typed by a unit."""
+    return method in IMPORTED_METHODS
 
 
 def applicability(kpi: KpiFacts, unit_kind: str, period: str | None, via: str = TYPED) -> Decision:
@@ -170,20 +227,22 @@ def applicability(kpi: KpiFacts, unit_kind: str, period: str | None, via: str = 
     The method comes first: a KPI fed from another system or measured by a survey is never
     typed in by a unit, whoever the unit is; only those KPIs are imported.
     """
-    if kpi.method == "none":
-        return Decision(False, f"KPI {kpi.code} is not reported in rbm (none)")
     if via == TYPED and kpi.method == "feed":
         source = kpi.source_en or "another system"
-        return Decision(False, f"KPI {kpi.code} is reported through the {source} (feed)")
+        reason = f"KPI {kpi.code} is reported through the {source} (feed)"
+        return Decision(False, reason, WHY_IMPORTED)
     if via == TYPED and kpi.method == "survey":
         source = kpi.source_en or "an outside survey"
-        return Decision(False, f"KPI {kpi.code} is measured by {source} (survey)")
-    if via == IMPORTED and kpi.method not in IMPORTED_METHODS:
-        return Decision(False, f"KPI {kpi.code} is typed in rbm by the unit, not imported")
+        return Decision(False, f"KPI {kpi.code} is measured by {source} (survey)", WHY_IMPORTED)
+    if via == IMPORTED and not is_imported(kpi.method):
+        reason = f"KPI {kpi.code} is typed in rbm by the unit, not imported"
+        return Decision(False, reason, WHY_TYPED)
     if problem := unit_kind_problem(kpi, unit_kind):
-        return Decision(False, problem)
-    if period is not None and period not in CYCLE_PERIODS.get(kpi.cycle, ()):
-        return Decision(False, f"Period {period} is not a period of a {kpi.cycle} KPI")
+        return Decision(False, problem, WHY_UNIT)
+    cycle = way_of(kpi, unit_kind).cycle
+    if period is not None and period not in CYCLE_PERIODS.get(cycle, ()):
+        reason = f"Period {period} is not a period of a {cycle} KPI"
+        return Decision(False, reason, WHY_PERIOD)
     return Decision(True, None)
 
 

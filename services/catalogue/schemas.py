@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.fields import YEARS, Integer, Number, StrictBoolean, Text, Timestamp
 from services.catalogue import rules, scoring
@@ -267,37 +267,81 @@ class PlanQuerySchema(Schema):
     kpi = Text(validate=validate.Length(min=1, max=8))
 
 
+VIA_DOC = "typed in by the unit (default), or imported"
+
+
 class ScheduleQuerySchema(PlanQuerySchema):
     period = Text(validate=validate.Length(min=1, max=8))
+    via = one_of(
+        (rules.TYPED, rules.IMPORTED),
+        load_default=rules.TYPED,
+        metadata={
+            "description": "typed (default): the slots units are due to type or upload; "
+            "imported: the slots imports bring in, with the import's due dates"
+        },
+    )
 
 
 class ScheduleRowSchema(PeriodSchema):
     unit = Text()
     kpi = Text()
     optional = fields.Boolean(metadata={"description": "On-results: report only with results"})
-    imported = fields.Boolean(metadata={"description": IMPORTED_DOC})
+    imported = fields.Boolean(metadata={"description": "A slot an import brings in (via=imported)"})
 
 
 class ApplicabilityQuerySchema(Schema):
-    unit = Text(required=True, validate=validate.Length(min=1, max=32))
-    kpi = Text(required=True, validate=validate.Length(min=1, max=8))
+    unit = Text(validate=validate.Length(min=1, max=32))
+    kpi = Text(validate=validate.Length(min=1, max=8))
     period = Text(validate=validate.Length(min=1, max=8))
     via = one_of(
-        (rules.TYPED, rules.IMPORTED),
-        load_default=rules.TYPED,
-        metadata={"description": "typed in by the unit (default), or imported"},
+        (rules.TYPED, rules.IMPORTED), load_default=rules.TYPED, metadata={"description": VIA_DOC}
     )
+
+    @validates_schema
+    def _one_question_or_the_table(self, data, **_kwargs):
+        """Both unit and KPI ask one question; neither asks for the whole table."""
+        asked = [name for name in ("unit", "kpi") if name in data]
+        if len(asked) == 1:
+            missing = "kpi" if asked == ["unit"] else "unit"
+            raise ValidationError(f"Name a {missing} too, or neither for the table.", missing)
+        if not asked and "period" in data:
+            raise ValidationError("A period is asked about with a unit and a KPI.", "period")
+
+
+class ApplicabilityRowSchema(Schema):
+    kpi = Text(metadata={"description": "The KPI's code"})
+    unit_type = one_of(rules.UNIT_KINDS, metadata={"description": "A kind of unit"})
+    method = one_of(
+        rules.WAYS,
+        metadata={
+            "description": "entry: typed in rbm by the unit; template: the unit uploads the "
+            "filled form; import: brought in by the management group's import (never due "
+            "from the unit); none: not reported by that kind of unit"
+        },
+    )
+    cycle = one_of(rules.CYCLES, metadata={"description": "The cycle its periods follow"})
 
 
 class ApplicabilitySchema(Schema):
     reports = fields.Boolean()
     reason = Text(allow_none=True)
+    why = one_of(
+        (rules.WHY_IMPORTED, rules.WHY_TYPED, rules.WHY_UNIT, rules.WHY_PERIOD),
+        allow_none=True,
+        metadata={
+            "description": "Why not, as a code pages translate: imported (not typed by units), "
+            "typed (not imported), unit (not this kind of unit), period (not in its cycle)"
+        },
+    )
     period = fields.Nested(PeriodSchema, allow_none=True)
     year = fields.Integer()
     year_status = Text()
     unit = Text()
     kpi = Text()
-    method = Text()
-    cycle = Text()
+    method = Text(metadata={"description": "The KPI's method in the catalogue"})
+    cycle = Text(metadata={"description": "The KPI's cycle in the catalogue"})
+    reporting = fields.Nested(
+        ApplicabilityRowSchema, metadata={"description": "The unit's row of the table"}
+    )
     optional = fields.Boolean()
     imported = fields.Boolean(metadata={"description": IMPORTED_DOC})

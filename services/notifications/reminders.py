@@ -50,8 +50,10 @@ def remind(session: Session, ctx: Context, year: int, schedule: Iterable[dict], 
     units = directory.unit_names(session, {row["unit"] for row in schedule})
     asks, messages_ = [], []
     for row in schedule:
-        if row.get("optional") or row.get("imported") or not row.get("due_on"):
-            continue  # reported only with results, or imported: no unit to remind
+        # The schedule holds only what units type or upload (imports are never due from a
+        # unit); on-results periods are reported only with results.
+        if row.get("optional") or not row.get("due_on"):
+            continue
         due_on = date.fromisoformat(row["due_on"])
         stages = rules.reminder_stages(
             due_on, today, policy.remind_days_before, policy.escalate_after_days

@@ -60,6 +60,8 @@ class Period:
     starts_on: date
     ends_on: date
     due_on: date
+    # How the unit reports the KPI, from the catalogue's table: entry or template.
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Lookups:
             date.fromisoformat(p["starts_on"]),
             date.fromisoformat(p["ends_on"]),
             date.fromisoformat(p["due_on"]),
+            (answer.get("reporting") or {}).get("method"),
         )
 
     def denominator(self, year: int, unit: str, kpi: str) -> dict | None:

@@ -76,13 +76,15 @@ def feed_of(kpi: Kpi) -> Feed:
 
 
 def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
-    """The units the catalogue knows and the (unit, period)s it schedules for the KPI; 422
-    when the year is not open (reports are written only while it is)."""
+    """The units the catalogue knows and the (unit, period)s imports bring in for the KPI
+    (the department's own among them); 422 when the year is not open (reports are written
+    only while it is)."""
     status = lookups.year_status(year)
     if status != "open":
         reason = f"Year {year} is {status}: its reports cannot be written"
         raise Invalid(f"{reason}.", {"year": [reason]})
-    reporting = {(s["unit"], s["period"]) for s in lookups.schedule(year, kpi=kpi.code)}
+    brought_in = lookups.schedule(year, kpi=kpi.code, via="imported")
+    reporting = {(s["unit"], s["period"]) for s in brought_in}
     return Slots({u["code"] for u in lookups.units()}, kpi.periods, reporting, kpi.cycle)
 
 

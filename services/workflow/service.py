@@ -9,7 +9,7 @@ one that locks the audit trail (which serialises writers), reads and changes the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -140,6 +140,8 @@ def gather(
 ) -> Facts:
     kpi = lookups.kpi(year, kpi_code)
     span = lookups.period(year, unit, kpi_code, period)
+    # The unit's way decides the form: the department types what regional offices need not.
+    kpi = replace(kpi, method=span.method or kpi.method)
     denominator = lookups.denominator(year, unit, kpi_code) if kpi.measure == "percent" else None
     # Files are immutable: one already attached was checked when it was attached.
     known = {str(e["id"]): e for e in attached}

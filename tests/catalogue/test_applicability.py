@@ -2,7 +2,17 @@
 
 import pytest
 
+from services.catalogue import rules, seed_2547
 from tests.catalogue.conftest import API
+
+SEED_FACTS = [
+    rules.KpiFacts(k["code"], k["method"], k["cycle"], tuple(k["applies_to"]), k["source_en"])
+    for k in seed_2547.KPIS
+]
+SEED_TABLE = {
+    (r["kpi"], r["unit_type"]): (r["method"], r["cycle"])
+    for r in rules.applicability_table(SEED_FACTS)
+}
 
 
 def ask(http, unit, kpi, period=None, year=2547):
@@ -46,14 +56,92 @@ def test_a_yearly_kpi_has_no_quarters(as_user):
     assert body["reason"] == "Period Q1 is not a period of a yearly KPI"
 
 
-@pytest.mark.parametrize(
-    "code", ["1.2", "6.1", "9.1", "9.2", "10.3", "10.4", "11.1", "12.1", "14.1"]
-)
-def test_kpis_without_reporting_are_not_reported_by_regions(as_user, code):
+EXEMPTED = ["1.2", "6.1", "9.1", "9.2", "10.3", "10.4", "11.1", "12.1", "14.1"]
+
+
+@pytest.mark.parametrize("code", EXEMPTED)
+def test_kpis_regions_need_not_report_are_not_reported_by_regions(as_user, code):
     body = ask(as_user("reporter1"), "R1", code).json()
-    assert (
-        body["reports"] is False and body["reason"] == f"KPI {code} is not reported in rbm (none)"
+    assert (body["reports"], body["reason"], body["why"]) == (
+        False,
+        f"KPI {code} is reported by the department only",
+        "unit",
     )
+
+
+def test_the_department_types_its_headcount_reduction_once_a_year(as_user):
+    body = ask(as_user("reviewer"), "PRD", "9.1", "Y").json()
+    assert (body["reports"], body["reporting"]) == (
+        True,
+        {"kpi": "9.1", "unit_type": "department", "method": "entry", "cycle": "yearly"},
+    )
+    assert body["period"]["due_on"] == "2004-10-10"
+
+
+# --- the table: hand-checked rows of DOMAIN.md's KPI table (2547) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("kpi", "unit_type", "method", "cycle"),
+    [
+        # feeds: never typed, imported for the units that have them and for the department
+        ("1.1", "region", "import", "monthly"),
+        ("1.1", "province", "import", "monthly"),
+        ("1.1", "department", "import", "monthly"),
+        ("3.1", "bureau", "import", "monthly"),
+        ("5.1", "region", "import", "monthly"),
+        ("1.1", "group", "none", "none"),
+        # OPDC's survey of the department
+        ("8.1", "department", "import", "yearly"),
+        ("8.1", "region", "none", "none"),
+        # typed lists and forms on their seed cycle
+        ("2.1", "region", "entry", "monthly"),
+        ("2.2", "bureau", "entry", "monthly"),
+        ("4.1", "province", "template", "on-results"),
+        ("7.1", "region", "template", "yearly"),
+        ("10.1", "region", "entry", "quarterly"),
+        ("10.2", "province", "entry", "half-yearly"),
+        ("15.1", "region", "entry", "half-yearly"),
+        ("15.2", "province", "none", "none"),
+        # the department's own results roll up from its units for the typed ones
+        ("2.1", "department", "none", "none"),
+        # exempt for regional/provincial offices only: the department types them, yearly
+        ("1.2", "department", "entry", "yearly"),
+        ("9.2", "region", "none", "none"),
+        ("14.1", "province", "none", "none"),
+    ],
+)
+def test_the_table_row_follows_the_seed(kpi, unit_type, method, cycle):
+    assert SEED_TABLE[(kpi, unit_type)] == (method, cycle)
+
+
+@pytest.mark.parametrize("code", EXEMPTED)
+def test_the_department_types_every_kpi_regions_need_not_report(code):
+    assert SEED_TABLE[(code, "department")] == ("entry", "yearly")
+
+
+def test_the_table_has_a_row_for_every_kpi_and_unit_type():
+    assert len(SEED_TABLE) == len(seed_2547.KPIS) * len(rules.UNIT_KINDS) == 24 * 5
+
+
+def test_no_unit_types_an_imported_kpi():
+    typed = {k for (k, _), (m, _) in SEED_TABLE.items() if m in ("entry", "template")}
+    assert not typed & {"1.1", "3.1", "5.1", "8.1"}
+
+
+def test_the_table_is_served_without_a_unit_or_kpi(as_user):
+    rows = as_user("reporter1").get(f"{API}/years/2547/applicability").json()
+    assert {"kpi": "9.1", "unit_type": "department", "method": "entry", "cycle": "yearly"} in rows
+    assert {(r["kpi"], r["unit_type"]): (r["method"], r["cycle"]) for r in rows} == SEED_TABLE
+
+
+def test_the_openapi_says_the_table_and_the_single_answer(as_user):
+    spec = as_user("reporter1").get(f"{API}/openapi.json").json()
+    ok = spec["paths"]["/years/{year}/applicability"]["get"]["responses"]["200"]
+    shapes = ok["content"]["application/json"]["schema"]["oneOf"]
+    assert shapes[1]["items"] == {"$ref": "#/components/schemas/ApplicabilityRow"}
+    row = spec["components"]["schemas"]["ApplicabilityRow"]["properties"]
+    assert row["method"]["enum"] == ["entry", "template", "import", "none"]
 
 
 def test_satisfaction_is_measured_by_the_survey(as_user):
@@ -86,7 +174,7 @@ def test_unknown_year_kpi_or_unit_is_404(as_user, unit, kpi, year):
     assert resp.status_code == 404 and resp.headers["Content-Type"] == "application/problem+json"
 
 
-def test_unit_and_kpi_are_required(as_user):
+def test_a_unit_without_a_kpi_is_refused_naming_the_kpi(as_user):
     resp = as_user("reporter1").get(f"{API}/years/2547/applicability", params={"unit": "R1"})
     assert resp.status_code == 422 and "kpi" in resp.json()["errors"]
 

@@ -68,7 +68,9 @@ def test_a_region_reports_a_region_only_kpi():
 
 def test_a_province_does_not_report_a_region_only_kpi():
     decision = rules.applicability(ENTRY_REGIONS, "province", "H1")
-    assert decision == rules.Decision(False, "KPI 15.1 is reported by regional offices only")
+    assert decision == rules.Decision(
+        False, "KPI 15.1 is reported by regional offices only", rules.WHY_UNIT
+    )
 
 
 def test_a_fed_kpi_is_not_reported_by_anyone_and_names_its_source():
@@ -82,18 +84,32 @@ def test_a_survey_kpi_is_not_reported_by_units():
     survey = R("8.1", "survey", "yearly", ("department",), "OPDC's satisfaction survey")
     decision = rules.applicability(survey, "department", "Y")
     assert decision == rules.Decision(
-        False, "KPI 8.1 is measured by OPDC's satisfaction survey (survey)"
+        False, "KPI 8.1 is measured by OPDC's satisfaction survey (survey)", rules.WHY_IMPORTED
     )
 
 
-def test_a_kpi_without_reporting_is_not_reported():
+def test_a_kpi_regions_need_not_report_is_not_reported_by_a_region():
     decision = rules.applicability(R("1.2", "none", "none", ("department",)), "region", None)
-    assert decision == rules.Decision(False, "KPI 1.2 is not reported in rbm (none)")
+    assert decision == rules.Decision(
+        False, "KPI 1.2 is reported by the department only", rules.WHY_UNIT
+    )
+
+
+def test_a_kpi_regions_need_not_report_is_typed_by_the_department_once_a_year():
+    decision = rules.applicability(R("9.1", "none", "none", ("department",)), "department", "Y")
+    assert decision == rules.Decision(True, None)
+
+
+def test_a_kpi_naming_only_exempt_kinds_is_not_reported_in_rbm():
+    decision = rules.applicability(R("6.1", "none", "none", ("region",)), "region", None)
+    assert decision.reason == "KPI 6.1 is not reported in rbm (none)"
 
 
 def test_a_period_not_of_the_cycle_is_named_in_the_reason():
     decision = rules.applicability(ENTRY_ALL, "region", "M13")
-    assert decision == rules.Decision(False, "Period M13 is not a period of a monthly KPI")
+    assert decision == rules.Decision(
+        False, "Period M13 is not a period of a monthly KPI", rules.WHY_PERIOD
+    )
 
 
 def test_without_a_period_applicability_is_about_the_year():

@@ -24,8 +24,9 @@ def test_an_on_results_kpi_has_the_four_quarters(as_user):
     ]
 
 
-def test_a_kpi_without_reporting_has_no_periods(as_user):
-    assert as_user("reporter1").get(f"{API}/years/2547/kpis/9.1/periods").json() == []
+def test_a_kpi_regions_need_not_report_has_the_departments_year(as_user):
+    periods = as_user("reporter1").get(f"{API}/years/2547/kpis/9.1/periods").json()
+    assert [(p["period"], p["due_on"]) for p in periods] == [("Y", "2004-10-10")]
 
 
 def test_a_kpi_due_day_override_moves_its_due_dates(admin, own_year):
@@ -39,11 +40,10 @@ def test_periods_of_an_unknown_kpi_are_404(as_user):
     assert as_user("reporter1").get(f"{API}/years/2547/kpis/0.0/periods").status_code == 404
 
 
-def test_a_region_types_its_entry_and_template_kpis_and_gets_its_feeds_imported(as_user):
+def test_a_region_is_due_only_for_its_entry_and_template_kpis(as_user):
     rows = as_user("reporter1").get(f"{API}/years/2547/schedule", params={"unit": "R1"}).json()
-    assert {r["kpi"] for r in rows if r["imported"]} == {"1.1", "3.1", "5.1"}
-    kpis = {r["kpi"] for r in rows if not r["imported"]}
-    assert kpis == {
+    assert not any(r["imported"] for r in rows)
+    assert {r["kpi"] for r in rows} == {
         "2.1",
         "2.2",
         "4.1",
@@ -56,6 +56,30 @@ def test_a_region_types_its_entry_and_template_kpis_and_gets_its_feeds_imported(
         "15.1",
         "15.2",
     }
+
+
+def test_a_regions_feeds_are_slots_of_the_import_with_its_due_dates(as_user):
+    rows = as_user("reviewer").get(
+        f"{API}/years/2547/schedule", params={"unit": "R1", "via": "imported"}
+    )
+    assert {r["kpi"] for r in rows.json()} == {"1.1", "3.1", "5.1"}
+    assert all(r["imported"] for r in rows.json())
+    october = [r for r in rows.json() if (r["kpi"], r["period"]) == ("3.1", "M01")]
+    assert [r["due_on"] for r in october] == ["2003-11-10"]
+
+
+def test_the_department_is_due_for_the_kpis_regions_need_not_report(as_user):
+    rows = as_user("reviewer").get(f"{API}/years/2547/schedule", params={"unit": "PRD"}).json()
+    assert {(r["kpi"], r["period"]) for r in rows} == {
+        (code, "Y") for code in ("1.2", "6.1", "9.1", "9.2", "10.3", "10.4", "11.1", "12.1", "14.1")
+    }
+
+
+def test_imports_may_bring_the_departments_own_rows(as_user):
+    rows = as_user("reviewer").get(
+        f"{API}/years/2547/schedule", params={"unit": "PRD", "via": "imported"}
+    )
+    assert {r["kpi"] for r in rows.json()} == {"1.1", "3.1", "5.1", "8.1"}
 
 
 def test_a_province_does_not_report_the_region_only_kpis(admin, own_province):

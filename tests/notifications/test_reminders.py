@@ -128,6 +128,14 @@ def test_a_handed_in_report_gets_no_reminder(office, publisher, store, reminder_
     assert store.recipients(source("due_soon", team.unit, kpi="2.2")) != []
 
 
+def test_no_unit_is_reminded_of_an_imported_kpi(office, store, reminder_runtime):
+    team, _, due_on = office
+    assert run_reminders(reminder_runtime, due_on - timedelta(days=1), team.unit) > 0
+    for kpi in ("1.1", "3.1", "5.1"):
+        assert store.recipients(source("due_soon", team.unit, kpi=kpi)) == []
+    assert store.recipients(source("due_soon", team.unit, kpi="2.2")) != []
+
+
 def test_the_worker_runs_reminders_for_the_day_it_is_given(live, office, store, celery_worker):
     team, collector, due_on = office
     celery = live.app("notifications").extensions["rbm"].deps.celery

@@ -21,7 +21,19 @@ def test_every_scheduled_period_is_shown_missing_until_reported(crew):
     assert grid["2.2", "M01"]["state"] == "missing"
     assert grid["2.2", "M01"]["due_on"] > "2003-10-31"
     assert ("15.1", "H1") not in grid
-    assert grid["1.1", "M01"]["state"] == "missing"  # an imported KPI is due like any other
+
+
+def test_a_unit_is_never_expected_to_report_an_imported_kpi(crew):
+    body = crew.reporter.get(f"{API}/progress", params={"year": YEAR}).json()
+    assert not {"1.1", "3.1", "5.1", "8.1"} & {r["kpi"] for r in body["rows"]}
+
+
+def test_a_regions_expected_count_is_what_it_types_and_uploads(as_user):
+    # 2.1 and 2.2 monthly (24), 7.1, 10.5 and 13.1 yearly (3), 10.1 quarterly (4),
+    # 10.2, 15.1 and 15.2 half-yearly (6); 4.1 and 9.3 on results; no 1.1, 3.1, 5.1, 8.1.
+    body = as_user("reviewer").get(f"{API}/progress", params={"year": YEAR, "unit": "R1"}).json()
+    (r1,) = body["by_unit"]
+    assert r1["expected"] == 24 + 3 + 4 + 6
 
 
 def test_a_report_past_its_due_date_is_late(crew):

@@ -48,6 +48,41 @@ def test_a_kpi_fed_from_another_system_is_refused_with_the_reason(crew):
     assert "feed" in resp.json()["detail"]
 
 
+@pytest.fixture
+def department_reporter(live):
+    """A reporter of the department itself (PRD)."""
+    username, password = f"prd-{uuid.uuid4().hex[:8]}", "department-password-1"
+    resp = live.session("admin").post(
+        "/api/identity/users",
+        json={
+            "username": username,
+            "display_name": "PRD reporter",
+            "email": f"{username}@test.rbm.invalid",
+            "password": password,
+            "memberships": [{"unit": "PRD", "role": "reporter"}],
+        },
+    )
+    assert resp.status_code == 201, resp.text
+    return login(live, username, password)
+
+
+def test_the_department_reports_its_headcount_reduction_for_the_year(live, department_reporter):
+    target = {"unit": "PRD", "kpi": "9.1", "target": 5, "denominator": 400}
+    resp = live.session("reviewer").put(f"/api/catalogue/years/{YEAR}/targets", json=[target])
+    assert resp.status_code == 200, resp.text
+    body = {"year": YEAR, "kpi": "9.1", "unit": "PRD", "period": "Y", "numerator": 12}
+    resp = department_reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 201, resp.text
+    assert (resp.json()["state"], resp.json()["value"]) == ("draft", 3.0)
+
+
+def test_a_region_may_not_report_what_the_department_reports(crew):
+    body = {"year": YEAR, "kpi": "9.1", "unit": crew.unit, "period": "Y", "numerator": 1}
+    resp = crew.reporter.post(f"{API}/reports", json=body)
+    assert resp.status_code == 422
+    assert "department" in resp.json()["detail"]
+
+
 def test_a_regional_only_kpi_is_refused_for_a_provincial_office(crew):
     body = {"year": YEAR, "kpi": "15.1", "unit": crew.unit, "period": "H1"}
     resp = crew.reporter.post(f"{API}/reports", json=body)

@@ -7,11 +7,17 @@ from sqlalchemy.orm import Session
 
 from common.auth import ADMIN, REVIEWER, UNIT_HEAD, Principal
 from common.errors import Conflict, Forbidden, NotFound
+from services.catalogue import rules
 from services.catalogue.models import Kpi, Unit, Year
 
 # The management group owns the catalogue; the IT centre's admins run it.
 CATALOGUE_WRITERS = (ADMIN, REVIEWER)
 SEED_ACTOR = "catalogue-seed"
+
+
+def facts(kpi: Kpi) -> rules.KpiFacts:
+    """What the applicability rules read of a KPI."""
+    return rules.KpiFacts(kpi.code, kpi.method, kpi.cycle, tuple(kpi.applies_to), kpi.source_en)
 
 
 def require_writer(principal: Principal) -> None:

@@ -16,6 +16,7 @@ from services.catalogue.events import CsfChanged, KpiChanged
 from services.catalogue.models import Csf, Kpi, Outbox, Perspective
 from services.catalogue.service.base import (
     editable_year,
+    facts,
     find_kpi,
     find_year,
     require_writer,
@@ -50,8 +51,8 @@ def kpi_dict(kpi: Kpi, perspective: str) -> dict[str, Any]:
         "csf": kpi.csf,
         "perspective": perspective,
         **{field: getattr(kpi, field) for field in KPI_FIELDS},
-        "periods": list(rules.CYCLE_PERIODS.get(kpi.cycle, ())),
-        "imported": rules.way_in(kpi.method) == rules.IMPORTED,
+        "periods": list(rules.CYCLE_PERIODS.get(rules.reporting_cycle(facts(kpi)), ())),
+        "imported": rules.is_imported(kpi.method),
     }
 
 
@@ -87,11 +88,12 @@ def get_kpi(session: Session, year: int, code: str) -> dict[str, Any]:
 
 @transactional
 def kpi_periods(session: Session, year: int, code: str) -> list[dict[str, str]]:
-    """A KPI's reporting periods with dates and due dates (see rules for the due-day rule)."""
+    """A KPI's reporting periods with dates and due dates (see rules for the due-day rule),
+    on the cycle of whoever reports it (the department's year for a KPI regions need not)."""
     year_row = find_year(session, year)
     kpi = find_kpi(session, year, code)
     days = rules.effective_due_days(year_row.due_days, kpi.due_days)
-    return [p.as_dict() for p in rules.periods_of(year, kpi.cycle, days)]
+    return [p.as_dict() for p in rules.periods_of(year, rules.reporting_cycle(facts(kpi)), days)]
 
 
 def _check_kpi(kpi: Kpi) -> None:

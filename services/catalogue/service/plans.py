@@ -17,6 +17,7 @@ from services.catalogue.events import AssignmentChanged, TargetChanged
 from services.catalogue.models import Assignment, Kpi, Outbox, Target, Unit
 from services.catalogue.service.base import (
     editable_year,
+    facts,
     find_kpi,
     find_unit,
     find_year,
@@ -25,11 +26,6 @@ from services.catalogue.service.base import (
     require_writer,
     visible_units,
 )
-
-
-def facts(kpi: Kpi) -> rules.KpiFacts:
-    return rules.KpiFacts(kpi.code, kpi.method, kpi.cycle, tuple(kpi.applies_to), kpi.source_en)
-
 
 # --- reading rows the caller may see ------------------------------------------------------
 
@@ -217,6 +213,16 @@ def put_assignments(
 
 
 @transactional
+def applicability_table(session: Session, year: int) -> list[dict[str, Any]]:
+    """Who reports what in `year`: each KPI × unit type, how (entry, template, import, none)
+    and on which cycle. Every other answer about who reports what follows the same rule."""
+    find_year(session, year)
+    return rules.applicability_table(
+        facts(kpi) for kpi in session.scalars(select(Kpi).where(Kpi.year == year))
+    )
+
+
+@transactional
 def applicability(
     session: Session,
     year: int,
@@ -226,7 +232,7 @@ def applicability(
     via: str = rules.TYPED,
 ) -> dict[str, Any]:
     """Whether `unit` reports `kpi` in `year` (and `period`) the way `via` says (typed in or
-    imported), why not, and the period's dates.
+    imported), why not, the period's dates and the unit's row of the applicability table.
 
     404 only for an unknown year, unit or KPI: every other "no" is an answer with a reason.
     """
@@ -234,11 +240,13 @@ def applicability(
     kpi_row = find_kpi(session, year, kpi)
     unit_row = find_unit(session, unit)
     decision = rules.applicability(facts(kpi_row), unit_row.kind, period, via)
+    way = rules.way_of(facts(kpi_row), unit_row.kind)
     days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
-    found = rules.period_of(year, kpi_row.cycle, period, days) if period else None
+    found = rules.period_of(year, way.cycle, period, days) if period else None
     return {
         "reports": decision.reports,
         "reason": decision.reason,
+        "why": decision.why,
         "period": found.as_dict() if found else None,
         "year": year,
         "year_status": year_row.status,
@@ -246,8 +254,9 @@ def applicability(
         "kpi": kpi,
         "method": kpi_row.method,
         "cycle": kpi_row.cycle,
+        "reporting": {"kpi": kpi, "unit_type": unit_row.kind, **vars(way)},
         "optional": kpi_row.cycle == "on-results",
-        "imported": rules.way_in(kpi_row.method) == rules.IMPORTED,
+        "imported": rules.is_imported(kpi_row.method),
     }
 
 
@@ -258,11 +267,13 @@ def schedule(
     unit: str | None = None,
     kpi: str | None = None,
     period: str | None = None,
+    via: str = rules.TYPED,
 ) -> list[dict[str, Any]]:
-    """The periods each unit actually reports, with their due dates; on-results are optional.
+    """The periods each unit reports, with their due dates; on-results are optional.
 
-    Imported KPIs (feed, survey) are scheduled too, marked `imported`: their reports are due
-    like any other, but come through an import, not from the unit.
+    A unit is due only for what it types or uploads (`via=typed`, the default): imported KPIs
+    (feed, survey) are never due from a unit. `via=imported` gives the slots an import
+    brings in instead, with the import's due dates.
     """
     year_row = find_year(session, year)
     units = [find_unit(session, unit)] if unit else list(session.scalars(select(Unit)))
@@ -273,22 +284,23 @@ def schedule(
     )
     units.sort(key=lambda u: u.code)
     kpis.sort(key=lambda k: rules.kpi_sort_key(k.code))
+    wanted = {rules.IMPORT} if via == rules.IMPORTED else {rules.ENTRY, rules.TEMPLATE}
     rows = []
     for unit_row in units:
         for kpi_row in kpis:
-            via = rules.way_in(kpi_row.method) or rules.TYPED
-            if not rules.applicability(facts(kpi_row), unit_row.kind, None, via).reports:
+            way = rules.way_of(facts(kpi_row), unit_row.kind)
+            if way.method not in wanted:
                 continue
             days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
-            for found in rules.periods_of(year, kpi_row.cycle, days):
+            for found in rules.periods_of(year, way.cycle, days):
                 if period is None or found.period == period:
                     rows.append(
                         {
                             "unit": unit_row.code,
                             "kpi": kpi_row.code,
                             **found.as_dict(),
-                            "optional": kpi_row.cycle == "on-results",
-                            "imported": via == rules.IMPORTED,
+                            "optional": way.cycle == "on-results",
+                            "imported": way.method == rules.IMPORT,
                         }
                     )
     return rows
