@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from celery import Celery
 from celery.signals import beat_embedded_init
@@ -14,6 +16,7 @@ from common.lifecycle import die_with_parent
 from common.messaging import connect, is_amqp
 
 WORKER_ARGS = ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+D = TypeVar("D")
 
 
 def task_queue(settings: Settings) -> str:
@@ -55,6 +58,41 @@ def create_task_app(settings: Settings) -> Celery:
     )
     app.conf.rbm_settings = settings
     return app
+
+
+class WorkerRoot(Generic[D]):
+    """The composition root of a service's Celery processes, as `create_app` is of its web
+    process: what the tasks use, built by `build(settings, app)` once per process, on first use
+    (a prefork child builds its own, never inheriting a parent's connections)."""
+
+    def __init__(self, app: Celery, settings: Settings, build: Callable[[Settings, Celery], D]):
+        self.app = app
+        self.settings = settings
+        self._build = build
+        self._lock = threading.Lock()
+        self._dependencies: D | None = None
+
+    def dependencies(self) -> D:
+        with self._lock:
+            if self._dependencies is None:
+                self._dependencies = self._build(self.settings, self.app)
+            return self._dependencies
+
+
+def create_worker_app(settings: Settings, build: Callable[[Settings, Celery], D]) -> Celery:
+    """A service's Celery app (worker and beat) whose tasks reach what `build` makes through
+    `worker_dependencies`: tasks call use cases with it, never open sessions or clients."""
+    app = create_task_app(settings)
+    app.conf.rbm_root = WorkerRoot(app, settings, build)
+    return app
+
+
+def worker_dependencies(app: Celery, kind: type[D]) -> D:
+    """The typed dependencies the service's worker root built for this process."""
+    deps = app.conf.rbm_root.dependencies()
+    if not isinstance(deps, kind):
+        raise TypeError(f"The Celery app holds no {kind.__name__}.")
+    return deps
 
 
 # `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.

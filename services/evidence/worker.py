@@ -9,7 +9,6 @@ arguments go to Celery's command line (`python -m services.evidence.worker worke
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 from celery import Celery
@@ -18,7 +17,7 @@ from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.db import make_engine, make_session_factory, migrate
 from common.errors import Unavailable
-from common.tasks import create_task_app, start
+from common.tasks import create_worker_app, start, worker_dependencies
 from services.evidence.pack_build import MISSING, PackContext, build, expire
 from services.evidence.packs import PackPolicy
 from services.evidence.signing import PackSigner
@@ -28,13 +27,12 @@ BUILD_PACK = "rbm.evidence.build_pack"
 EXPIRE_PACKS = "rbm.evidence.expire_packs"
 # How often beat looks for packs past their time: a pack outlives its days by at most this.
 EXPIRY_SWEEP_SECONDS = 3600.0
-_lock = threading.Lock()
 
 
 def create_celery(settings: Settings) -> Celery:
     """A Celery app whose task builds evidence packs (a pack whose worker died is built again)
     and whose beat deletes the packs past their time."""
-    app = create_task_app(settings)
+    app = create_worker_app(settings, pack_context)
     app.conf.update(
         beat_schedule_filename=str(settings.data_dir / "evidence-beat-schedule"),
         beat_schedule={
@@ -47,7 +45,7 @@ def create_celery(settings: Settings) -> Celery:
     @app.task(name=BUILD_PACK, shared=False, bind=True, ignore_result=True, max_retries=10)
     def build_pack(self, pack_id: str) -> str:
         """Build one evidence pack."""
-        outcome = build(context_for(self.app), pack_id)
+        outcome = build(worker_dependencies(self.app, PackContext), pack_id)
         if outcome == MISSING:
             raise self.retry(countdown=0.5)
         return outcome
@@ -55,7 +53,7 @@ def create_celery(settings: Settings) -> Celery:
     @app.task(name=EXPIRE_PACKS, shared=False, ignore_result=True)
     def expire_packs() -> int:
         """Delete the packs past their time from the object store; mark them expired."""
-        return expire(context_for(app))
+        return expire(worker_dependencies(app, PackContext))
 
     return app
 
@@ -73,23 +71,17 @@ class PackQueue:
             raise Unavailable("The task queue did not take the pack; try again.") from exc
 
 
-def context_for(celery: Celery) -> PackContext:
-    """What the tasks use, built once per worker process."""
-    with _lock:
-        context = getattr(celery, "rbm_context", None)
-        if context is None:
-            settings: Settings = celery.conf.rbm_settings
-            engine = make_engine(settings)
-            migrate(engine, Path(__file__).parent / "migrations")
-            context = PackContext(
-                factory=make_session_factory(engine),
-                store=ObjectStore.from_settings(settings),
-                workflow=ServiceClient(settings, "workflow"),
-                signer=PackSigner.from_settings(settings),
-                policy=PackPolicy.from_extra(settings.extra),
-            )
-            celery.rbm_context = context
-        return context
+def pack_context(settings: Settings, _celery: Celery) -> PackContext:
+    """What the pack tasks use: the worker's composition root."""
+    engine = make_engine(settings)
+    migrate(engine, Path(__file__).parent / "migrations")
+    return PackContext(
+        factory=make_session_factory(engine),
+        store=ObjectStore.from_settings(settings),
+        workflow=ServiceClient(settings, "workflow"),
+        signer=PackSigner.from_settings(settings),
+        policy=PackPolicy.from_extra(settings.extra),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,8 +28,7 @@ from services.notifications.models import (
     ReportState,
     Unit,
 )
-from services.notifications.policy import policy_of
-from services.notifications.tasks import TaskRuntime, sync_people
+from services.notifications.routines import WorkerDependencies, sync_people
 
 COPIES = (Membership, Person, Unit, Delegation, Assignment, ReportState)
 
@@ -54,9 +53,7 @@ def rebuild(app: Flask) -> dict[str, int]:
             "directory_events": replay(directory, session, apply_directory),
             "report_events": replay(reports, session, apply_report_states),
         }
-    settings = runtime.settings
-    task_runtime = TaskRuntime(settings, policy_of(settings), runtime.session_factory)
-    counts["people"] = sync_people(task_runtime)
+    counts["people"] = sync_people(WorkerDependencies.of(runtime.settings, runtime.session_factory))
     return counts
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -12,14 +10,15 @@ from celery import Celery
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from common.clients import ServiceClient
 from common.config import Settings
-from common.db import make_engine, make_session_factory, migrate, unit_of_work
-from common.errors import NotFound, Unavailable
+from common.db import make_engine, make_session_factory, migrate
+from common.errors import Unavailable
 from common.events import utcnow
-from services.notifications import delivery, directory, reminders
-from services.notifications.policy import Policy, policy_of
-from services.notifications.service import OUTGOING, Context
+from common.tasks import worker_dependencies
+from services.notifications import delivery, routines
+from services.notifications.policy import Policy
+from services.notifications.routines import WorkerDependencies
+from services.notifications.service import OUTGOING
 
 log = structlog.get_logger("rbm.notifications.tasks")
 
@@ -55,34 +54,14 @@ def send_after_commit(factory: sessionmaker[Session], celery: Celery) -> None:
         session.info.pop(OUTGOING, None)
 
 
-@dataclass
-class TaskRuntime:
-    """The database and settings a worker's tasks use, built once per worker process."""
-
-    settings: Settings
-    policy: Policy
-    factory: sessionmaker[Session]
-
-    @property
-    def context(self) -> Context:
-        return Context(self.settings.public_url, self.policy)
-
-
-_lock = threading.Lock()
-
-
-def runtime_for(celery: Celery) -> TaskRuntime:
-    with _lock:
-        runtime = getattr(celery, "rbm_runtime", None)
-        if runtime is None:
-            settings: Settings = celery.conf.rbm_settings
-            engine = make_engine(settings)
-            migrate(engine, Path(__file__).parent / "migrations")
-            factory = make_session_factory(engine)
-            send_after_commit(factory, celery)
-            runtime = TaskRuntime(settings, policy_of(settings), factory)
-            celery.rbm_runtime = runtime
-        return runtime
+def worker_root(settings: Settings, celery: Celery) -> WorkerDependencies:
+    """The workers' composition root: their database (migrated; the emails its transactions
+    write are queued after commit) and the services they ask."""
+    engine = make_engine(settings)
+    migrate(engine, Path(__file__).parent / "migrations")
+    factory = make_session_factory(engine)
+    send_after_commit(factory, celery)
+    return WorkerDependencies.of(settings, factory)
 
 
 def _day(value: str | None, policy: Policy) -> date:
@@ -96,26 +75,26 @@ def register(celery: Celery) -> None:
     @celery.task(name=SEND_EMAIL, shared=False, bind=True, max_retries=None, ignore_result=True)
     def send_email(self, email_id: str) -> None:
         """Send one email row; temporary failures come back after a growing wait."""
-        rt = runtime_for(self.app)
+        deps = worker_dependencies(self.app, WorkerDependencies)
         # The task id claims the row: a copy redelivered after a crash takes it back.
-        delay = delivery.deliver(rt.settings, rt.policy, rt.factory, email_id, self.request.id)
+        delay = delivery.deliver(
+            deps.settings, deps.policy, deps.factory, email_id, self.request.id
+        )
         if delay is not None:
             raise self.retry(countdown=delay)
 
     @celery.task(name=SWEEP_EMAILS, shared=False, bind=True, ignore_result=True)
     def sweep_emails(self) -> int:
         """Re-enqueue emails whose task was lost."""
-        rt = runtime_for(self.app)
-        with unit_of_work(rt.factory) as session:
-            ids = delivery.stale_emails(session, rt.policy)
+        ids = routines.lost_emails(worker_dependencies(self.app, WorkerDependencies))
         enqueue_emails(self.app, ids)
         return len(ids)
 
     @celery.task(name=SEND_DIGESTS, shared=False, bind=True, ignore_result=True)
     def send_digests(self, day: str | None = None) -> int:
         """Write today's digest emails (`day` ISO date, for tests and catch-up runs)."""
-        rt = runtime_for(self.app)
-        return delivery.write_digests(rt.factory, rt.context, _day(day, rt.policy))
+        deps = worker_dependencies(self.app, WorkerDependencies)
+        return delivery.write_digests(deps.factory, deps.context, _day(day, deps.policy))
 
     @celery.task(
         name=SYNC_PEOPLE,
@@ -128,7 +107,7 @@ def register(celery: Celery) -> None:
     )
     def sync_people_task(self) -> int:
         """Refresh the local copies of people and units (hourly, and when a worker starts)."""
-        return sync_people(runtime_for(self.app))
+        return routines.sync_people(worker_dependencies(self.app, WorkerDependencies))
 
     @celery.task(
         name=SEND_REMINDERS,
@@ -142,33 +121,5 @@ def register(celery: Celery) -> None:
     def send_reminders(self, today: str | None = None, unit: str | None = None) -> int:
         """Reminders and escalations due `today` (ISO date; default: today in the department),
         for every unit or only `unit` (a re-run for one office)."""
-        rt = runtime_for(self.app)
-        return run_reminders(rt, _day(today, rt.policy), unit)
-
-
-def sync_people(rt: TaskRuntime) -> int:
-    """Bring the local copies of people and unit names up to date from identity's list of
-    users and the catalogue's list of units; returns how many users were read."""
-    as_of = directory.snapshot_time()
-    users = ServiceClient(rt.settings, "identity").get("/users")
-    units = ServiceClient(rt.settings, "catalogue").get("/units")
-    with unit_of_work(rt.factory) as session:
-        for unit in units:
-            directory.apply_unit(session, unit)
-        return directory.apply_snapshot(session, users, as_of)
-
-
-def run_reminders(rt: TaskRuntime, today: date, unit: str | None = None) -> int:
-    """Read the schedule of each fiscal year that matters today and remind from it."""
-    catalogue = ServiceClient(rt.settings, "catalogue")
-    only = {"unit": unit} if unit else {}
-    created = 0
-    for year in reminders.schedule_years(today, rt.policy):
-        try:
-            schedule = catalogue.get(f"/years/{year}/schedule", **only)
-        except NotFound:
-            continue  # that year (or unit) is not in the catalogue
-        with unit_of_work(rt.factory) as session:
-            created += reminders.remind(session, rt.context, year, schedule, today)
-    log.info("reminders_sent", today=today.isoformat(), created=created)
-    return created
+        deps = worker_dependencies(self.app, WorkerDependencies)
+        return routines.run_reminders(deps, _day(today, deps.policy), unit)

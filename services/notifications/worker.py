@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from celery.signals import worker_ready
 
 from common.config import Settings, from_env
-from common.tasks import create_task_app, start
+from common.tasks import create_worker_app, start
 from services.notifications import tasks
 from services.notifications.policy import policy_of
 
@@ -25,7 +25,7 @@ def create_celery(settings: Settings) -> Celery:
     An email row is the truth and stays pending until sent: a task the broker lost is
     re-enqueued by the sweep.
     """
-    app = create_task_app(settings)
+    app = create_worker_app(settings, tasks.worker_root)
     policy = policy_of(settings)
     app.conf.update(
         beat_schedule_filename=str(settings.data_dir / "celerybeat-schedule"),

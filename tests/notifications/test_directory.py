@@ -9,8 +9,9 @@ from sqlalchemy import delete, select
 
 from common.config import from_env
 from common.db import unit_of_work
+from common.tasks import worker_dependencies
 from services.notifications.models import Membership, Person
-from services.notifications.tasks import runtime_for, sync_people
+from services.notifications.routines import WorkerDependencies, sync_people
 from services.notifications.worker import create_celery
 from tests.notifications.conftest import new_unit
 from tests.waiting import eventually
@@ -18,7 +19,9 @@ from tests.waiting import eventually
 
 @pytest.fixture(scope="module")
 def task_runtime(live):
-    return runtime_for(create_celery(from_env("notifications", live.env)))
+    return worker_dependencies(
+        create_celery(from_env("notifications", live.env)), WorkerDependencies
+    )
 
 
 def memberships(store, username: str) -> list[tuple[str, str]]:

@@ -13,10 +13,12 @@ from sqlalchemy import update
 
 from common.config import from_env
 from common.db import make_session_factory, unit_of_work
+from common.tasks import worker_dependencies
 from services.notifications.delivery import write_digests
 from services.notifications.models import Email, Preference
+from services.notifications.routines import WorkerDependencies
 from services.notifications.service import Message, notify
-from services.notifications.tasks import SEND_DIGESTS, SWEEP_EMAILS, runtime_for
+from services.notifications.tasks import SEND_DIGESTS, SWEEP_EMAILS
 from services.notifications.worker import create_celery
 from tests.conftest import login
 from tests.notifications.conftest import PASSWORD, new_unit, report_data
@@ -111,7 +113,7 @@ def flaky_celery(flaky_worker):
 @pytest.fixture(scope="module")
 def flaky_runtime(flaky_celery):
     """The use cases wired to the flaky worker's queue: emails they write go to that worker."""
-    return runtime_for(flaky_celery)
+    return worker_dependencies(flaky_celery, WorkerDependencies)
 
 
 def tell(runtime, store, usernames: list[str]) -> dict[str, str]:

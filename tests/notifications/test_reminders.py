@@ -11,8 +11,10 @@ import pytest
 
 from common.config import from_env
 from common.db import unit_of_work
+from common.tasks import worker_dependencies
 from services.notifications.models import Assignment, ReportState
-from services.notifications.tasks import SEND_REMINDERS, run_reminders, runtime_for
+from services.notifications.routines import WorkerDependencies, run_reminders
+from services.notifications.tasks import SEND_REMINDERS
 from services.notifications.worker import create_celery
 from tests.notifications.conftest import report_data
 from tests.waiting import eventually
@@ -27,7 +29,9 @@ def source(stage: str, unit: str, kpi: str = KPI) -> str:
 @pytest.fixture(scope="module")
 def reminder_runtime(live):
     """The Celery tasks' runtime on the live system's database, called in this process."""
-    return runtime_for(create_celery(from_env("notifications", live.env)))
+    return worker_dependencies(
+        create_celery(from_env("notifications", live.env)), WorkerDependencies
+    )
 
 
 @pytest.fixture
