@@ -17,7 +17,6 @@ from marshmallow import Schema, fields, validate
 from common.auth import SERVICE, require_roles
 from common.clients import ServiceClient
 from common.config import Settings
-from common.db import unit_of_work
 from common.messaging import read_feed
 
 MAX_PAGE = 500
@@ -66,8 +65,7 @@ def feed_blueprint(outbox_model: type) -> Blueprint:
             """Events after number `after`, oldest first (kept for the retention period)."""
             require_roles(SERVICE)
             runtime = current_app.extensions["rbm"]
-            with unit_of_work(runtime.session_factory, writes=False) as session:
-                return read_feed(session, outbox_model, query["after"], query["limit"])
+            return read_feed(runtime.session_factory, outbox_model, query["after"], query["limit"])
 
     return blp
 

@@ -16,13 +16,14 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session, sessionmaker
 
-from common.db import unit_of_work
+from common.db import read_only, unit_of_work
 from common.events import utcnow
 from common.messaging.broker import connect, events_exchange
 
 log = structlog.get_logger("rbm.messaging")
 
 
+@read_only
 def read_feed(session: Session, outbox: type[Any], after: int, limit: int) -> dict[str, Any]:
     """Numbered events after `after`, in order, and the highest number given so far."""
     rows = session.scalars(

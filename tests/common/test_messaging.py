@@ -278,8 +278,7 @@ class LocalFeed:
     def page(self, producer: str, after: int, limit: int) -> dict:
         assert producer == "test"
         self.pages += 1
-        with unit_of_work(self.bus.session_factory) as session:
-            return read_feed(session, Outbox, after, limit)
+        return read_feed(self.bus.session_factory, Outbox, after, limit)
 
 
 def test_events_are_numbered_in_commit_order_and_served_after_a_number(bus):

@@ -1,6 +1,6 @@
 """The shape of the code: services import only common/, never each other; common/ no service;
-views open no database session (use cases own their unit of work); a runtime's dependencies are
-a typed object, never a dict looked up by string."""
+views and Celery tasks open no database session (use cases own their unit of work); a runtime's
+dependencies are a typed object, never a dict looked up by string."""
 
 from __future__ import annotations
 
@@ -108,6 +108,86 @@ def _holds_views(tree: ast.Module) -> bool:
                 if isinstance(decorator, ast.Call) and _called_name(decorator.func) in HTTP_METHODS:
                     return True
     return False
+
+
+def _decorated_with(tree: ast.Module, names: set[str]) -> list[ast.FunctionDef | ast.ClassDef]:
+    """The functions and classes of a module decorated by a call named in `names`."""
+    return [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+        and any(
+            isinstance(d, ast.Call) and _called_name(d.func) in names for d in node.decorator_list
+        )
+    ]
+
+
+def body_openings(source: str, decorators: set[str]) -> list[str]:
+    """Where the views or tasks (what `decorators` mark) of a module that also builds things,
+    such as an app factory, open a database session themselves."""
+    found = []
+    for node in _decorated_with(ast.parse(source), decorators):
+        body = ast.Module(body=node.body, type_ignores=[])
+        found += [f"{node.name}: {where}" for where in session_openings(ast.unparse(body))]
+    return found
+
+
+def _paths_with(folder: Path, decorators: set[str]) -> list[Path]:
+    return sorted(
+        path
+        for path in folder.rglob("*.py")
+        if _decorated_with(ast.parse(path.read_text(encoding="utf-8")), decorators)
+    )
+
+
+TASK_DECORATORS = {"task"}
+# Modules of common/ that serve views (the events feed, health), and every module of Celery tasks.
+COMMON_VIEW_MODULES = _paths_with(ROOT / "common", HTTP_METHODS)
+TASK_MODULES = _paths_with(ROOT / "services", TASK_DECORATORS)
+
+
+def test_the_views_of_common_and_the_tasks_of_every_worker_are_found():
+    assert ROOT / "common/feed.py" in COMMON_VIEW_MODULES
+    assert {ROOT / "services/evidence/worker.py", ROOT / "services/notifications/tasks.py"} <= set(
+        TASK_MODULES
+    )
+
+
+@pytest.mark.parametrize("module", COMMON_VIEW_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_view_of_common_opens_a_database_session(module):
+    assert body_openings(module.read_text(encoding="utf-8"), HTTP_METHODS) == []
+
+
+@pytest.mark.parametrize("module", TASK_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_celery_task_opens_a_database_session(module):
+    assert body_openings(module.read_text(encoding="utf-8"), TASK_DECORATORS) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "decorators"),
+    [
+        (
+            "@app.task(name='x', bind=True)\n"
+            "def sweep(self):\n"
+            "    rt = runtime_for(self.app)\n"
+            "    with unit_of_work(rt.factory) as session:\n"
+            "        return stale(session)\n",
+            TASK_DECORATORS,
+        ),
+        (
+            "def feed_blueprint(outbox):\n"
+            "    @blp.route('/events')\n"
+            "    class Events(MethodView):\n"
+            "        def get(self, query):\n"
+            "            with unit_of_work(runtime.session_factory, writes=False) as session:\n"
+            "                return read_feed(session, outbox, 0, 10)\n",
+            HTTP_METHODS,
+        ),
+    ],
+    ids=["task", "common-view"],
+)
+def test_the_body_check_catches_a_task_or_a_common_view_that_opens_a_session(source, decorators):
+    assert body_openings(source, decorators)
 
 
 VIEW_MODULES = sorted(
