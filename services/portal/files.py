@@ -131,10 +131,23 @@ def upload():
         return _back(back)
     stored = resp.json()
     flash(_("The file %(name)s was stored.", name=stored.get("filename", "")), "ok")
+    warning = ((stored.get("extracted") or {}).get("warning") or {}).get("code")
+    if warning in FORM_WARNINGS:
+        flash(FORM_WARNINGS[warning], "error")
     report_id = request.args.get("report", "")
     if re.fullmatch(IdConverter.regex, report_id):
         _attach(report_id, stored["id"])
     return _back(back)
+
+
+# What reading a stored form warns of, by its `warning.code`, in the user's language.
+FORM_WARNINGS = {
+    "form-blank": _l(
+        "The form has nothing filled in: it gives no level, and a report with it cannot be "
+        "submitted. Fill in its levels, then upload it again."
+    ),
+    "no-level-reached": _l("The form reads no level reached: the report's level will be 0."),
+}
 
 
 # Why the evidence service refused a file, by its `reason`, in the user's language.

@@ -44,6 +44,10 @@ def refusal(resp) -> str:
         return _("The report changed meanwhile (its state or data), so nothing was done.")
     if resp.status_code == 403:
         return _("Your roles do not allow this on this report.")
+    if resp.status_code == 422 and errors:
+        # Why, in the user's language: a submit without a value says what the value lacks.
+        said = texts.field_messages(errors, lang())
+        return " ".join(message for messages in said.values() for message in messages)
     return _("The request was refused.")
 
 

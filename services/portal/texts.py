@@ -55,6 +55,14 @@ _FIELD_MESSAGES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] =
     ),
     (re.compile(r"Today or later\."), lambda m, lang: _("Today or later.")),
     (re.compile(r"Unknown field.*"), lambda m, lang: _("Unknown field.")),
+    (
+        re.compile(r"The newest form has nothing filled in: .*"),
+        lambda m, lang: _(
+            "The newest form has nothing filled in: fill in its levels and upload it again."
+        ),
+    ),
+    (re.compile(r"Enter the data first\."), lambda m, lang: _("Enter the data first.")),
+    (re.compile(r"Attach the uploaded form\."), lambda m, lang: _("Attach the uploaded form.")),
     (re.compile(r"Too long\..*|Longer than maximum length.*"), lambda m, lang: _("Too long.")),
 )
 

@@ -3,9 +3,11 @@
 - `counted`: a list KPI's items counted with its counting rule (as a percentage of the
   catalogue's denominator when the KPI is a percentage);
 - `computed`: a percentage KPI's numerator over the denominator in the catalogue's targets;
-- `evidence`: the level read from an uploaded form (`extracted.level`);
-- `entered`: a number or level typed in by the unit (for an evidence KPI a level typed in
-  stands over the one read from the form, which the basis still shows).
+- `evidence`: the level read from the newest uploaded form (`extracted.level`; 0 when it
+  reaches none, with a warning; none when nothing is filled in, which the basis says);
+- `entered`: a number or level typed in by the unit (for an evidence KPI only when no file is
+  a form that could be read; a typed level that differs from the form's is kept beside it and
+  flagged to the reviewer in `typed_differs`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ DENOMINATOR_SOURCE = "catalogue targets"
 # The key of a report's basis that tells its reviewer a recount would now give another value.
 COUNT_CHANGED = "count_changed"
 MAX_EVIDENCE = 20
+# Why a report whose newest form has nothing filled in has no value (and cannot be submitted).
+FORM_BLANK = "The newest form has nothing filled in: fill in its levels and upload it again."
 # A numerator reported more than once a year is the period's amount alone (10.2: the half-year's
 # spending on staff development over the year's budget), so the year's figure adds them up.
 PERIOD_ONLY = {
@@ -104,14 +108,21 @@ def evidence_problem(meta: Mapping | None, file_id, year: int, unit: str, kpi: s
 
 
 def evidence_entry(meta: Mapping) -> dict:
-    """What a report keeps of an evidence file: its id, hash, name and the level read from it."""
-    extracted = meta.get("extracted") or {}
+    """What a report keeps of an evidence file: its id, hash, name, whether it was read as a
+    form and the level read from it (None from a form with nothing filled in)."""
+    extracted = meta.get("extracted")
     return {
         "id": meta["id"],
         "sha256": meta.get("sha256"),
         "filename": meta.get("filename"),
-        "level": extracted.get("level"),
+        "form": extracted is not None,
+        "level": (extracted or {}).get("level"),
     }
+
+
+def _is_form(entry: Mapping) -> bool:
+    # Entries kept before `form` was recorded were forms exactly when a level was read.
+    return bool(entry.get("form", entry.get("level") is not None))
 
 
 @dataclass(frozen=True)
@@ -171,21 +182,32 @@ def other_value(
         if kpi.cycle in PERIOD_ONLY:
             basis["numerator_covers"] = PERIOD_ONLY[kpi.cycle]
         return Valued([], percentage(inputs.numerator, basis["denominator"]), COMPUTED, basis)
-    # The last form listed is the latest one; its level is the one read.
-    read = [e for e in evidence if e.get("level") is not None]
-    form = read[-1] if read else None
-    form_basis = form and {
-        "file_id": form["id"],
-        "sha256": form.get("sha256"),
-        "level": form["level"],
-    }
-    if inputs.value is not None:
-        if problem := value_problem(kpi.measure, inputs.value):
-            raise Invalid(f"The value does not fit KPI {kpi.code}.", {"value": [problem]})
-        return Valued([], inputs.value, ENTERED, {"form": form_basis} if form_basis else None)
-    if form_basis:
-        return Valued([], float(form_basis["level"]), EVIDENCE, form_basis)
-    return Valued([], None, None, None)
+    if inputs.value is not None and (problem := value_problem(kpi.measure, inputs.value)):
+        raise Invalid(f"The value does not fit KPI {kpi.code}.", {"value": [problem]})
+    # Files are listed oldest first: the newest form's reading is the level, whatever it reads.
+    forms = [e for e in evidence if _is_form(e)]
+    if not forms:  # no form could be read: the level typed in is the value
+        return Valued([], inputs.value, ENTERED if inputs.value is not None else None, None)
+    return _form_value(forms[-1], inputs.value)
+
+
+def _form_value(form: Mapping, typed: float | None) -> Valued:
+    """The newest form's level (0 when it reaches none); a typed level only sits beside it."""
+    level = form.get("level")
+    basis: dict[str, Any] = {"file_id": form["id"], "sha256": form.get("sha256"), "level": level}
+    if typed is not None:
+        basis["typed_level"] = typed
+    if level is None:
+        basis["problem"] = FORM_BLANK
+        return Valued([], None, EVIDENCE, basis)
+    if level == 0:
+        basis["warning"] = "The newest form reads no level reached: the level is 0."
+    if typed is not None and typed != level:
+        basis["typed_differs"] = (
+            f"Level {typed:g} was typed in, the newest form reads {level}: the form's level "
+            "counts (a typed level is for a form that cannot be read)."
+        )
+    return Valued([], float(level), EVIDENCE, basis)
 
 
 def stored_inputs(
@@ -198,7 +220,7 @@ def stored_inputs(
 ) -> dict[str, Any]:
     """What the unit wrote into a stored report, without what the system derived."""
     return {
-        "value": value if value_source == ENTERED else None,
+        "value": value if value_source == ENTERED else (value_basis or {}).get("typed_level"),
         "numerator": (value_basis or {}).get("numerator") if value_source == COMPUTED else None,
         "items": [{k: v for k, v in i.items() if k not in VERDICT_FIELDS} for i in items],
         "evidence_ids": list(evidence_ids),

@@ -163,6 +163,25 @@ def test_only_the_answer_reached_counts_and_what_was_read_is_shown(team_reporter
     ]
 
 
+def test_a_form_with_nothing_filled_in_is_stored_with_no_level_and_a_warning(team_reporter):
+    unit, reporter = team_reporter
+    resp = upload_form(reporter, form(reporter, unit, kpi="9.3"), unit, kpi="9.3")
+    assert resp.status_code == 201, resp.text
+    extracted = resp.json()["extracted"]
+    assert extracted["level"] is None
+    assert extracted["warning"]["code"] == "form-blank"
+
+
+def test_a_filled_form_that_reaches_no_level_reads_level_0_with_a_warning(team_reporter):
+    unit, reporter = team_reporter
+    # Two processes 6 % and 4 % shorter, weights 50/50: 5 %, under the first step (10 %).
+    slow = [("ออกหนังสือรับรอง", 50, 100, 94), ("ตอบข้อร้องเรียน", 50, 100, 96)]
+    filled = samples.fill_form(form(reporter, unit), {}, slow)
+    extracted = upload_form(reporter, filled, unit).json()["extracted"]
+    assert (extracted["weighted_reduction"], extracted["level"]) == (5.0, 0)
+    assert extracted["warning"]["code"] == "no-level-reached"
+
+
 def test_a_form_saved_again_by_libreoffice_still_reads_back(team_reporter, tmp_path):
     unit, reporter = team_reporter
     filled = samples.fill_form(form(reporter, unit, kpi="9.3"), {1: "คำสั่ง", 2: "แผน"})

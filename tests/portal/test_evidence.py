@@ -56,3 +56,23 @@ def test_an_evidence_file_downloads_through_the_portal_byte_for_byte(page, live,
         page.click("#evidence a")
 
     assert Path(download.value.path()).read_bytes() == content
+
+
+def test_a_blank_9_3_form_warns_at_upload_and_submit_says_why_in_thai(page, live, team):
+    reporter = api_of(live, team.reporter, team.password)
+    report = create_report(reporter, team.unit, "9.3", "Q1")
+    blank = reporter.get(
+        "/api/evidence/templates/2547/9.3", params={"unit": team.unit, "period": "Q1"}
+    ).content
+    enter_as(page, team.reporter, team.password)
+    page.goto(f"/reports/{report['id']}")
+    page.set_input_files(
+        "#file", files=[{"name": "แบบ 9.3.docx", "mimeType": DOCX, "buffer": blank}]
+    )
+    go(page, "#upload button[type=submit]")
+
+    assert "แบบฟอร์มนี้ยังไม่ได้กรอกข้อมูล" in page.locator(".flash-error").inner_text()
+    assert "ยังไม่ได้กรอกข้อมูล" in page.locator("#value-problem").inner_text()
+    go(page, "#actions button[value=submit]")
+    refused = page.locator(".flash-error").inner_text()
+    assert "แบบฟอร์มล่าสุดยังไม่ได้กรอกข้อมูล" in refused

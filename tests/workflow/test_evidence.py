@@ -110,9 +110,46 @@ def test_a_level_outside_the_scale_is_refused(crew):
     assert resp.status_code == 422 and "value" in resp.json()["errors"]
 
 
-def test_a_level_typed_in_stands_over_the_forms_and_the_report_shows_both(crew):
+def test_a_typed_level_that_differs_from_the_forms_is_flagged_and_the_form_counts(crew):
     content = filled_form(crew.reporter, crew.unit, period="Q4")
     stored = upload(crew.reporter, crew.unit, period="Q4", content=content)
     report = crew.create(kpi="4.1", period="Q4", evidence_ids=[stored["id"]], value=4)
-    assert (report["value"], report["value_source"]) == (4, "entered")
-    assert report["value_basis"]["form"]["level"] == 3
+    assert (report["value"], report["value_source"]) == (3, "evidence")
+    assert report["value_basis"]["typed_level"] == 4
+    assert "the form's level counts" in report["value_basis"]["typed_differs"]
+
+
+def km_form(session, unit: str, marks: dict[int, str], mark: str = "✓") -> bytes:
+    """The unit's 9.3 form from rbm with the levels in `marks` answered `mark`."""
+    resp = session.get(f"/api/evidence/templates/{YEAR}/9.3", params={"unit": unit, "period": "Q1"})
+    assert resp.status_code == 200, resp.text
+    return samples.fill_form(resp.content, marks, mark=mark)
+
+
+def test_a_blank_9_3_form_warns_at_upload_and_its_report_cannot_be_submitted(crew):
+    blank = upload(
+        crew.reporter,
+        crew.unit,
+        kpi="9.3",
+        period="Q1",
+        content=km_form(crew.reporter, crew.unit, {}),
+    )
+    assert blank["extracted"]["level"] is None
+    assert blank["extracted"]["warning"]["code"] == "form-blank"
+    report = crew.create(kpi="9.3", period="Q1", evidence_ids=[blank["id"]])
+    assert report["value"] is None
+    resp = crew.act(crew.reporter, report, "submit")
+    assert resp.status_code == 422
+    assert "nothing filled in" in resp.json()["errors"]["value"][0]
+
+
+def test_a_newer_form_reaching_no_level_gives_level_0_over_the_older_forms_3(crew):
+    older = km_form(crew.reporter, crew.unit, {1: "คำสั่ง", 2: "แผน", 3: "ผล"})
+    newer = km_form(crew.reporter, crew.unit, {1: "ยังไม่ได้แต่งตั้ง"}, mark="ไม่บรรลุ")
+    v1 = upload(crew.reporter, crew.unit, kpi="9.3", period="Q1", content=older)
+    v2 = upload(crew.reporter, crew.unit, kpi="9.3", period="Q1", content=newer)
+    assert (v1["extracted"]["level"], v2["extracted"]["level"]) == (3, 0)
+    assert v2["extracted"]["warning"]["code"] == "no-level-reached"
+    report = crew.create(kpi="9.3", period="Q1", evidence_ids=[v1["id"], v2["id"]])
+    assert (report["value"], report["value_basis"]["file_id"]) == (0, v2["id"])
+    assert "no level reached" in report["value_basis"]["warning"]

@@ -90,13 +90,23 @@ def find_table(document, header: tuple[str, ...]):
     return None
 
 
+# What the reading of a form warns of: nothing filled in (no level at all), or no level reached
+# (level 0: the form was filled in, and its first level is not reached).
+BLANK, NO_LEVEL = "form-blank", "no-level-reached"
+WARNINGS = {
+    BLANK: "The form has nothing filled in: fill in its levels, then upload it again.",
+    NO_LEVEL: "The form reads no level reached: its level is 0.",
+}
+
+
 def extract(document, kpi: str, steps: list[float] | None) -> dict[str, Any]:
-    """Level reached, milestones with their evidence and, for 4.1, the processes, whose level
-    comes from the management group's `steps`."""
+    """Level reached (0 when none is), milestones with their evidence and, for 4.1, the
+    processes, whose level comes from the management group's `steps`; a `warning` when the
+    form has nothing filled in (no level) or reaches no level."""
     milestones = _milestones(document)
     marked_level = rules.level_from_marks({m["level"] for m in milestones if m["reached"]})
     result: dict[str, Any] = {
-        "level": marked_level,
+        "level": marked_level or 0,
         "milestones": milestones,
         "processes": None,
         "weighted_reduction": None,
@@ -113,8 +123,20 @@ def extract(document, kpi: str, steps: list[float] | None) -> dict[str, Any]:
         if processes:
             reduction = rules.weighted_reduction(processes)
             result["weighted_reduction"] = round(reduction, 2)
-            result["level"] = rules.level_from_reduction(reduction, steps)
+            result["level"] = rules.level_from_reduction(reduction, steps) or 0
+    if not _filled_in(milestones, result["processes"]):
+        result["level"] = None
+    warning = BLANK if result["level"] is None else NO_LEVEL if result["level"] == 0 else None
+    result["warning"] = warning and {"code": warning, "detail": WARNINGS[warning]}
     return result
+
+
+def _filled_in(milestones: list[dict[str, Any]], processes: list | None) -> bool:
+    """Whether the unit wrote anything into the form: a mark, an evidence or a process."""
+    marked = any(
+        m["reached"] or m["evidence"] or m["mark"] not in ("", layout.CHOOSE) for m in milestones
+    )
+    return marked or bool(processes)
 
 
 def _milestones(document) -> list[dict[str, Any]]:
