@@ -12,6 +12,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import Principal, current_principal
+from common.round_trip import SENT_BACK, held, rows_held
 from common.web import require_json_body
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, scoring, units, years
@@ -185,13 +186,15 @@ class KpiScoring(MethodView):
         return scoring.get_scoring(_sessions(), year, code)
 
     @writers_only
-    @blp.arguments(schemas.ScoringUpdateSchema)
+    @blp.arguments(schemas.ScoringPutSchema)
     @blp.response(200, schemas.ScoringSchema)
     def put(self, body, year, code):
         """Set the KPI's scoring: direction, aggregation, roll-up, weight, thresholds, the
-        milestones or 4.1's level steps its form prints, and whether they are confirmed."""
+        milestones or 4.1's level steps its form prints, and whether they are confirmed
+        (the body the GET returns is taken back: its read-only fields as they are)."""
         actor = current_principal()
-        return scoring.set_scoring(_sessions(), actor, year, code, body)
+        sent_back = held(body.pop(SENT_BACK), schemas.ScoringSchema())
+        return scoring.set_scoring(_sessions(), actor, year, code, body, sent_back)
 
 
 @blp.route("/years/<year:year>/scoring")
@@ -263,12 +266,13 @@ class Targets(MethodView):
         return plans.list_targets(_sessions(), principal, year, **query)
 
     @writers_only
-    @blp.arguments(schemas.TargetSchema(many=True))
+    @blp.arguments(schemas.TargetPutSchema(many=True))
     @blp.response(200, schemas.TargetSchema(many=True))
     def put(self, rows, year):
-        """Set targets for the (unit, KPI) rows sent; other rows stay; all rows or none."""
+        """Set targets for the (unit, KPI) rows sent; other rows stay; all rows or none (the
+        rows the GET returns are taken back, each with the year of the path)."""
         actor = current_principal()
-        return plans.put_targets(_sessions(), actor, year, rows)
+        return plans.put_targets(_sessions(), actor, year, rows_held(rows, {"year": year}))
 
 
 @blp.route("/years/<year:year>/assignments")
@@ -281,12 +285,13 @@ class Assignments(MethodView):
         return plans.list_assignments(_sessions(), principal, year, **query)
 
     @assigners_only
-    @blp.arguments(schemas.AssignmentSchema(many=True))
+    @blp.arguments(schemas.AssignmentPutSchema(many=True))
     @blp.response(200, schemas.AssignmentSchema(many=True))
     def put(self, rows, year):
-        """Set the owners of the (unit, KPI) rows sent; both names null removes a row."""
+        """Set the owners of the (unit, KPI) rows sent; both names null removes a row (the
+        rows the GET returns are taken back, each with the year of the path)."""
         actor = current_principal()
-        return plans.put_assignments(_sessions(), actor, year, rows)
+        return plans.put_assignments(_sessions(), actor, year, rows_held(rows, {"year": year}))
 
 
 @blp.route("/years/<year:year>/schedule")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.fields import YEARS, Integer, Number, StrictBoolean, Text, Timestamp
+from common.round_trip import round_trip
 from services.catalogue import rules, scoring
 
 # Some character that is not white space, and no NUL; a pattern, so that the OpenAPI says it too.
@@ -242,6 +243,9 @@ class ScoringSchema(ScoringUpdateSchema):
     updated_at = Timestamp(allow_none=True)
 
 
+ScoringPutSchema = round_trip("ScoringPutSchema", ScoringUpdateSchema, ScoringSchema)
+
+
 # --- plans: targets, owners, schedule, applicability --------------------------------------
 
 
@@ -260,6 +264,10 @@ class TargetSchema(PlanRowSchema):
 class AssignmentSchema(PlanRowSchema):
     responsible = Text(load_default=None, allow_none=True)
     data_collector = Text(load_default=None, allow_none=True)
+
+
+TargetPutSchema = round_trip("TargetPutSchema", TargetSchema, TargetSchema)
+AssignmentPutSchema = round_trip("AssignmentPutSchema", AssignmentSchema, AssignmentSchema)
 
 
 class PlanQuerySchema(Schema):

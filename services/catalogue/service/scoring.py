@@ -9,14 +9,14 @@ default ones.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Invalid
 from common.events import record_event, utcnow
 from services.catalogue.events import ScoringChanged
@@ -48,13 +48,13 @@ def scoring_of(kpi: Kpi, row: Scoring | None) -> dict[str, Any]:
     return out
 
 
-@transactional
+@read_only
 def get_scoring(session: Session, year: int, code: str) -> dict[str, Any]:
     kpi = find_kpi(session, year, code)
     return scoring_of(kpi, session.get(Scoring, (year, code)))
 
 
-@transactional
+@read_only
 def list_scoring(session: Session, year: int) -> list[dict[str, Any]]:
     """Every KPI's scoring in the year."""
     find_year(session, year)
@@ -65,17 +65,27 @@ def list_scoring(session: Session, year: int) -> list[dict[str, Any]]:
 
 @transactional
 def set_scoring(
-    session: Session, actor: Principal, year: int, code: str, body: Mapping[str, Any]
+    session: Session,
+    actor: Principal,
+    year: int,
+    code: str,
+    body: Mapping[str, Any],
+    sent_back: Callable[[Mapping[str, Any]], None] = lambda _scoring: None,
 ) -> dict[str, Any]:
-    """Store the KPI's scoring (fields left out keep their current value) and announce it."""
+    """Store the KPI's scoring (fields left out keep their current value) and announce it;
+    `sent_back` checks the current scoring against what the caller read of it. Setting what
+    is already set changes nothing."""
     require_writer(actor)
     editable_year(session, year)
     kpi = find_kpi(session, year, code)
     row = session.get(Scoring, (year, code))
     before = scoring_of(kpi, row)
+    sent_back(before)
     after = {name: body.get(name, before[name]) for name in SCORING_FIELDS}
     if problems := scoring_problems(after, code, kpi.measure):
         raise Invalid(f"The scoring of KPI {code} is not valid.", problems)
+    if all(after[name] == before[name] for name in SCORING_FIELDS):
+        return before
     if row is None:
         row = Scoring(year=year, kpi=code)
         session.add(row)
