@@ -145,10 +145,8 @@ def read_one_moment(session: Session) -> None:
         return
     session.info["one_moment"] = True
     connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        # pysqlite opens a transaction only before a write; each read would see its own moment.
-        connection.exec_driver_sql("BEGIN")
-    else:
+    # On SQLite the engine itself begins each transaction (common/db.py), before its first read.
+    if connection.dialect.name != "sqlite":
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
