@@ -203,15 +203,6 @@ class Revocations:
             self._lock.release()
 
 
-def http_revocations(url: str, timeout: float) -> RevocationSource:
-    def fetch() -> dict[str, Any]:
-        resp = requests.get(url, timeout=timeout)
-        resp.raise_for_status()
-        return resp.json()
-
-    return fetch
-
-
 # An unknown key id refetches identity's key set at most this often, whatever the traffic:
 # tokens with made-up key ids cost one request to identity every few seconds, not one each.
 # A key identity starts signing with is fetched within this long of its first token.

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from common import errors, logging, metrics
-from common.auth import Revocations, TokenVerifier, http_revocations
+from common.auth import Revocations, TokenVerifier
 from common.clients import ServiceClient
 from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, ping
@@ -173,10 +174,9 @@ def create_service_app(
         verifier=TokenVerifier(
             f"{settings.service_url('identity')}/jwks.json",
             settings.http_timeout,
+            # Read on this service's own account: identity serves them to service accounts only.
             revocations=Revocations(
-                http_revocations(
-                    f"{settings.service_url('identity')}/revocations", settings.http_timeout
-                )
+                partial(ServiceClient(settings, "identity").get, "/revocations")
             ),
         ),
     )

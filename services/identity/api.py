@@ -101,9 +101,10 @@ class Jwks(MethodView):
 
 @blp.route("/revocations")
 class Revocations(MethodView):
+    @allowed(SERVICE)
     @blp.response(200, schemas.RevocationsSchema)
     def get(self):
-        """Tokens refused before their expiry: every service keeps a copy (no token needed)."""
+        """Tokens refused before their expiry: every service keeps a copy (service accounts)."""
         return revocation.current(_sessions())
 
 
