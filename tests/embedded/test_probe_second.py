@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from common.auth import AUDIENCE, ISSUER, new_private_key_pem
+from common.secrets import derive_password
 from tests.embedded.test_probe import Person, system  # noqa: F401 - `system` is a fixture
 
 # Starts a whole system of its own (make run, or an embedded one).
@@ -159,3 +160,27 @@ def test_3_a_changed_copy_placed_before_the_original_is_refused_by_the_verifier(
     ]
     assert [r.returncode for r in results] == [0, 1]
     assert f"NOT intact: {first.filename}: in the pack twice" in results[1].stdout
+
+
+# --- 8: the revocation list ------------------------------------------------------------------
+
+
+def test_8_the_revocation_list_is_for_services_and_stays_small(system):  # noqa: F811
+    admin, name = Person(system, "admin"), f"probe-out-{uuid.uuid4().hex[:6]}"
+    user = {"username": name, "display_name": "ผู้ทดสอบ", "password": "a-long-password-1"}
+    made = admin.call("POST", "/api/identity/users", json=user)
+    assert made.status_code == 201, made.text
+    for _ in range(20):
+        person = Person(system, name, "a-long-password-1")
+        assert person.call("POST", "/api/identity/logout").status_code == 204
+    url = f"{system.url}/api/identity/revocations"
+    assert requests.get(url, timeout=30).status_code == 401
+    assert person.call("GET", "/api/identity/revocations").status_code == 401  # signed out
+    assert admin.call("GET", "/api/identity/revocations").status_code == 403
+    secret = (system.data_dir / "service-secret").read_text()
+    service = {"username": "svc-workflow", "password": derive_password(secret, "workflow")}
+    token = requests.post(f"{system.url}/api/identity/token", json=service, timeout=30).json()
+    listed = requests.get(
+        url, headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=30
+    ).json()["entries"]
+    assert len([e for e in listed if e["user_id"] == made.json()["id"]]) <= 6
