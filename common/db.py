@@ -170,10 +170,11 @@ def _lost_a_race(exc: BaseException) -> bool:
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:
-    """Apply the service's Alembic migrations up to head (serialised across processes on PG)."""
+    """Apply the service's Alembic migrations up to head, serialised across processes (an
+    advisory lock on PostgreSQL, the write lock on SQLite)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(migrations_dir))
-    with engine.begin() as conn:
+    with engine.execution_options(**{WRITE_LOCK: True}).begin() as conn:
         if conn.dialect.name == "postgresql":
             key = zlib.crc32(str(migrations_dir).encode())
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
