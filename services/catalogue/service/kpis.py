@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
 from services.catalogue import rules
@@ -64,7 +64,7 @@ def _sorted(kpis: list[Kpi]) -> list[Kpi]:
     return sorted(kpis, key=lambda k: rules.kpi_sort_key(k.code))
 
 
-@transactional
+@read_only
 def list_kpis(session: Session, year: int, filters: dict[str, Any]) -> list[dict[str, Any]]:
     """A year's KPIs in number order, optionally only one perspective, method, cycle or kind."""
     find_year(session, year)
@@ -79,14 +79,14 @@ def list_kpis(session: Session, year: int, filters: dict[str, Any]) -> list[dict
     return rows
 
 
-@transactional
+@read_only
 def get_kpi(session: Session, year: int, code: str) -> dict[str, Any]:
     find_year(session, year)
     kpi = find_kpi(session, year, code)
     return kpi_dict(kpi, session.get(Csf, (year, kpi.csf)).perspective)
 
 
-@transactional
+@read_only
 def kpi_periods(session: Session, year: int, code: str) -> list[dict[str, str]]:
     """A KPI's reporting periods with dates and due dates (see rules for the due-day rule),
     on the cycle of whoever reports it (the department's year for a KPI regions need not)."""
@@ -174,7 +174,7 @@ def _csfs(session: Session, year: int) -> list[dict[str, Any]]:
     return sorted((csf_dict(c, kpis.get(c.code, [])) for c in csfs), key=lambda c: int(c["code"]))
 
 
-@transactional
+@read_only
 def list_perspectives(session: Session, year: int) -> list[dict[str, Any]]:
     """The year's perspectives in order, each with its CSFs and their KPI codes."""
     find_year(session, year)
@@ -193,7 +193,7 @@ def list_perspectives(session: Session, year: int) -> list[dict[str, Any]]:
     ]
 
 
-@transactional
+@read_only
 def list_csfs(session: Session, year: int) -> list[dict[str, Any]]:
     find_year(session, year)
     return _csfs(session, year)

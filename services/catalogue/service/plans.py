@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import Principal
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Forbidden, Invalid
 from common.events import record_event, utcnow
 from services.catalogue import rules
@@ -74,7 +74,7 @@ def assignment_dict(row: Assignment) -> dict[str, Any]:
     }
 
 
-@transactional
+@read_only
 def list_targets(
     session: Session,
     principal: Principal,
@@ -85,7 +85,7 @@ def list_targets(
     return [target_dict(r) for r in _rows(session, principal, Target, year, unit, kpi)]
 
 
-@transactional
+@read_only
 def list_assignments(
     session: Session,
     principal: Principal,
@@ -222,7 +222,7 @@ def applicability_table(session: Session, year: int) -> list[dict[str, Any]]:
     )
 
 
-@transactional
+@read_only
 def applicability(
     session: Session,
     year: int,
@@ -260,7 +260,7 @@ def applicability(
     }
 
 
-@transactional
+@read_only
 def schedule(
     session: Session,
     year: int,
