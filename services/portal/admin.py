@@ -13,6 +13,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from common import intake
+from common.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
+from common.intake.text import encoding_of
 from services.portal.core import (
     api,
     fetch,
@@ -133,6 +136,11 @@ def import_users():
     if not raw or len(raw) > MAX_SHEET_BYTES:
         flash(_("Choose a CSV file (at most 900 KB)."), "error")
         return redirect(url_for("admin.users"))
+    try:
+        intake.inspect(io.BytesIO(raw), "csv")
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("admin.users"))
     commit = request.form.get("commit") == "true"
     resp = api(
         "identity",
@@ -227,17 +235,34 @@ def _number(text: str) -> float | None:
     return float(text) if text else None
 
 
+def sheet_kind(filename: str) -> str:
+    """csv or xlsx from a sheet's name; 415 for any other."""
+    ext = filename.rpartition(".")[2].lower() if "." in filename else ""
+    if ext not in ("csv", "xlsx"):
+        detail = f"Send a CSV or .xlsx sheet, not '.{ext or 'no extension'}'."
+        raise UnsupportedMediaType(detail, {"sheet": [detail]}, reason="type-not-allowed")
+    return ext
+
+
 def sheet_rows(filename: str, raw: bytes) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8) or .xlsx sheet with the columns unit, kpi, target, ..."""
-    if filename.lower().endswith(".xlsx"):
+    """Rows of a CSV (UTF-8 or cp874) or .xlsx sheet with the columns unit, kpi, target, ...
+
+    The sheet passes the common intake first, as every upload does (its type by content, a
+    workbook's package, cells that would run); a DomainError says what is wrong."""
+    if len(raw) > MAX_SHEET_BYTES:
+        detail = f"The sheet is larger than {MAX_SHEET_BYTES:,} bytes."
+        raise PayloadTooLarge(detail, {"sheet": [detail]})
+    spool = io.BytesIO(raw)
+    kind = intake.inspect(spool, sheet_kind(filename))
+    if kind == "xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
+        sheet = load_workbook(spool, read_only=True, data_only=True).active
         lines = [
             ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
         ]
     else:
-        lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+        lines = list(csv.reader(io.StringIO(raw.decode(encoding_of(spool)))))
     header = [h.strip().lower() for h in lines[0]] if lines else []
     return [
         dict(zip(header, (c.strip() for c in line), strict=False))
@@ -286,7 +311,10 @@ def targets():
         upload = request.files.get("sheet")
         if upload and upload.filename:
             try:
-                rows = sheet_rows(upload.filename, upload.read(MAX_SHEET_BYTES))
+                rows = sheet_rows(upload.filename, upload.read(MAX_SHEET_BYTES + 1))
+            except DomainError as exc:
+                rows = []
+                flash(exc.detail, "error")
             except (ValueError, KeyError, OSError, IndexError):
                 rows = []
                 flash(_("The sheet cannot be read: a CSV in UTF-8 or an .xlsx file."), "error")

@@ -7,12 +7,11 @@ very file that was checked, else it shows the dry run of the new one.
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, abort, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
 from common.auth import ADMIN, REVIEWER
+from common.intake import sha256_of
 from services.portal.core import api, kpis_of, principal, problem, signed_in, year_arg
 
 imports = Blueprint("imports", __name__)
@@ -20,7 +19,6 @@ imports = Blueprint("imports", __name__)
 # What the workflow takes, plus the multipart framing and the small fields.
 MAX_IMPORT_BYTES = 10 * 1024 * 1024 + 64 * 1024
 ENCODINGS = ("utf-8", "cp874")
-CHUNK = 64 * 1024
 
 
 def may_import() -> bool:
@@ -34,15 +32,6 @@ def _importers_only() -> None:
 
 def _feed_kpis(year: int) -> list[dict]:
     return [k for k in kpis_of(year).values() if k.get("imported")]
-
-
-def _sha256(stream) -> str:
-    digest = hashlib.sha256()
-    stream.seek(0)
-    while chunk := stream.read(CHUNK):
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
 
 
 def _page(year: int, kpi: str = "", encoding: str = "", **context):
@@ -77,7 +66,7 @@ def send():
     if upload is None or not upload.filename:
         flash(_("Choose the file to import."), "error")
         return _page(year, kpi, encoding)
-    sha256 = _sha256(upload.stream)
+    sha256 = sha256_of(upload.stream)
     checked = form.get("checked", "")
     confirmed = bool(checked) and checked == sha256
     if checked and not confirmed:
