@@ -1,7 +1,13 @@
 """The administrator's journey: a year opened, a target set, users imported, a form replaced."""
 
+import io
 import random
 
+import pytest
+
+from common.errors import Invalid, UnsupportedMediaType
+from services.portal.admin import sheet_rows
+from tests.evidence import samples
 from tests.portal.conftest import enter_as, go, sign_in
 from tests.portal.test_every_page import SHOTS, WIDTHS, serious_violations
 
@@ -94,6 +100,68 @@ def test_targets_of_many_units_come_from_an_xlsx_sheet(live, page, tmp_path):
     assert page.input_value("[name='target-10.1']") == "75"
     targets = admin.get(f"/api/catalogue/years/{year}/targets", params={"unit": "R1", "kpi": "2.2"})
     assert [t["target"] for t in targets.json()] == [30]
+
+
+FORMULA_SHEET = b"unit,kpi,target,responsible\nR1,2.2,30,head1\nR1,2.1,15,=cmd|' /C calc'!A0\n"
+
+
+def targets_workbook(extra_part: str = "") -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["unit", "kpi", "target"])
+    book.active.append(["R1", "2.2", -1.5])
+    out = io.BytesIO()
+    book.save(out)
+    if extra_part:
+        return samples.rezip(out.getvalue(), {extra_part: b"\xd0\xcf\x11\xe0 vba"})
+    return out.getvalue()
+
+
+def test_a_targets_sheet_passes_the_common_intake_and_a_negative_number_is_a_number():
+    assert sheet_rows("targets.xlsx", targets_workbook()) == [
+        {"unit": "R1", "kpi": "2.2", "target": "-1.5"}
+    ]
+    thai = "unit,kpi,target,responsible\nR1,2.2,30,หัวหน้า\n".encode("cp874")
+    assert sheet_rows("targets.csv", thai)[0]["responsible"] == "หัวหน้า"
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "reason"),
+    [
+        ("targets.csv", FORMULA_SHEET, "formula"),
+        ("targets.xlsx", targets_workbook("xl/vbaProject.bin"), "macros"),
+        ("targets.xlsx", samples.pdf_file(), "type-mismatch"),
+        ("targets.csv", b"MZ\x90\x00\x00\x00", "type-mismatch"),
+    ],
+)
+def test_a_hostile_targets_sheet_is_refused_naming_why(filename, content, reason):
+    with pytest.raises(Invalid) as refused:
+        sheet_rows(filename, content)
+    assert refused.value.extra["reason"] == reason
+
+
+def test_a_targets_sheet_of_another_type_is_415():
+    with pytest.raises(UnsupportedMediaType):
+        sheet_rows("targets.txt", b"unit,kpi,target\nR1,2.2,30\n")
+
+
+def test_a_targets_sheet_with_a_formula_cell_is_refused_naming_it_and_saves_nothing(
+    live, page, tmp_path
+):
+    year = free_year(live)
+    admin = live.session("admin")
+    assert admin.post("/api/catalogue/years", json={"year": year, "copy_from": 2547}).ok
+    sheet = tmp_path / "targets.csv"
+    sheet.write_bytes(FORMULA_SHEET)
+    path = f"/api/catalogue/years/{year}/targets"
+    before = admin.get(path, params={"unit": "R1"}).json()
+    enter_as(page, "admin")
+    page.goto(f"/admin/targets?year={year}&unit=R1")
+    page.set_input_files("#sheet", str(sheet))
+    go(page, "#plan-upload button")
+    assert page.inner_text("[role=alert]").startswith("Line 3, column D (responsible) begins")
+    assert admin.get(path, params={"unit": "R1"}).json() == before
 
 
 def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, page):
