@@ -87,7 +87,9 @@ def default_scoring(
         "direction": "down" if code in _DOWN else "up",
         "aggregation": aggregation,
         "rollup": rollup,
-        "weight": 0.0 if method == "none" else 1.0,
+        # `none` exempts only regional and provincial offices: the department's bureaus report
+        # those KPIs (1.2, 9.1 and 9.2 are mandatory), so they weigh in its scorecard.
+        "weight": 1.0,
         "thresholds": list(LEVEL_THRESHOLDS if measure == "level" else ACHIEVEMENT_THRESHOLDS),
         "thresholds_on": thresholds_on(measure),
         "milestones": _listed(DEFAULT_MILESTONES.get(code)),

@@ -30,6 +30,10 @@ def test_wrongdoing_is_better_when_lower_and_levels_score_on_the_level():
     assert (level["thresholds"], level["thresholds_on"]) == ([1, 2, 3, 4, 5], "level")
 
 
+def test_a_kpi_regional_offices_do_not_report_still_weighs_in_the_departments_score():
+    assert default_scoring("9.1", "percent", "none", None)["weight"] == 1.0
+
+
 def test_the_target_scores_3_by_default_as_opdc_usually_sets_it():
     count = default_scoring("2.2", "count", "entry", "agency_once_per_month")
     assert count["thresholds"][2] == 100  # achievement: 100 % of the target
