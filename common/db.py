@@ -66,7 +66,7 @@ def make_engine(settings: Settings, create_schema: bool = True) -> Engine:
         pool_pre_ping=True,
         # Connections kept open per process; more are opened for a burst and closed after.
         # Replicas x processes x this must stay under the server's max_connections.
-        pool_size=int(settings.extra.get("RBM_DB_POOL_SIZE", "10")),
+        pool_size=settings.db_pool_size,
         connect_args={"options": f"-csearch_path={schema}", "connect_timeout": 5},
     )
     if not create_schema:

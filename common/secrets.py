@@ -14,7 +14,7 @@ from common.config import Settings
 
 def local_secret(settings: Settings, env_name: str, filename: str, make: Callable[[], str]) -> str:
     """The value of `env_name`, else one generated once into the data dir (mode 0600)."""
-    if value := settings.extra.get(env_name):
+    if value := settings.environment.get(env_name):
         return value
     path = Path(settings.data_dir) / filename
     if not path.exists():
@@ -41,6 +41,6 @@ def service_password(settings: Settings, service: str) -> str:
     other service is given its own password alone (RBM_SERVICE_PASSWORD), so a service broken
     into cannot sign in as another. Embedded mode derives every one from the secret.
     """
-    if service == settings.service and (own := settings.extra.get("RBM_SERVICE_PASSWORD")):
+    if service == settings.service and (own := settings.environment.get("RBM_SERVICE_PASSWORD")):
         return own
     return derive_password(service_secret(settings), service)

@@ -21,12 +21,12 @@ from celery.signals import task_postrun, task_prerun, worker_shutdown
 RUNTIME_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300)
 
 
-def serve(app: Celery, port: str | None) -> None:
+def serve(app: Celery, port: int | None) -> None:
     """Count the tasks `app`'s worker runs and serve the counts on `port` (unset: do nothing).
 
     Called before the worker starts: its pool's processes inherit what is set up here.
     """
-    if not port:
+    if port is None:
         return
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         folder = tempfile.mkdtemp(prefix="rbm-task-metrics-")
@@ -66,4 +66,4 @@ def serve(app: Celery, port: str | None) -> None:
     task_postrun.connect(on_end, weak=False)
     registry = CollectorRegistry()
     MultiProcessCollector(registry)
-    start_http_server(int(port), registry=registry)
+    start_http_server(port, registry=registry)

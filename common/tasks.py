@@ -103,5 +103,5 @@ def start(app: Celery, argv: list[str]) -> None:
     """Celery's command line for `app`; a worker also gets WORKER_ARGS and serves its metrics."""
     if argv[0] == "worker":
         argv = argv + [a for a in WORKER_ARGS if a not in argv]
-        task_metrics.serve(app, app.conf.rbm_settings.extra.get("RBM_CELERY_METRICS_PORT"))
+        task_metrics.serve(app, app.conf.rbm_settings.celery_metrics_port)
     app.start(argv)

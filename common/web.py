@@ -163,7 +163,7 @@ def create_service_app(
         JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # the default provider has it
-    logging.configure(settings.extra.get("RBM_LOG_LEVEL"))
+    logging.configure(settings.log_level or None)
     logging.init_app(app, settings.service)
 
     engine = make_engine(settings) if migrations_dir else None

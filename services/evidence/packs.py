@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import REPORTER, UNIT_HEAD, Principal
+from common.config import setting
 from common.db import read_only, transactional
 from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
@@ -23,7 +24,6 @@ from services.evidence.models import Pack
 
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 EXPIRED = "expired"
-DEFAULT_KEEP_DAYS = 7
 
 
 class PackGone(DomainError):
@@ -32,16 +32,17 @@ class PackGone(DomainError):
 
 @dataclass(frozen=True)
 class PackPolicy:
-    """How long a built pack stays in the object store (RBM_EVIDENCE_PACK_DAYS, default 7)."""
+    """How long a built pack stays in the object store."""
 
-    keep: timedelta
+    keep_days: int = setting("RBM_EVIDENCE_PACK_DAYS", 7)
 
-    @classmethod
-    def from_extra(cls, extra: dict[str, str]) -> PackPolicy:
-        days = int(extra.get("RBM_EVIDENCE_PACK_DAYS", DEFAULT_KEEP_DAYS))
-        if days < 1:
+    def __post_init__(self) -> None:
+        if self.keep_days < 1:
             raise ValueError("RBM_EVIDENCE_PACK_DAYS must be at least 1")
-        return cls(timedelta(days=days))
+
+    @property
+    def keep(self) -> timedelta:
+        return timedelta(days=self.keep_days)
 
 
 def _check_scope(principal: Principal, unit: str | None) -> None:

@@ -37,7 +37,7 @@ class PackSigner:
         signer = cls(
             local_secret(settings, "RBM_EVIDENCE_SIGNING_KEY", KEY_FILE, new_private_key_pem)
         )
-        if not settings.extra.get("RBM_EVIDENCE_SIGNING_KEY"):
+        if not settings.environment.get("RBM_EVIDENCE_SIGNING_KEY"):
             # Embedded mode: leave the public half where identity looks for it.
             (Path(settings.data_dir) / PUBLIC_KEY_FILE).write_text(signer.public_pem())
         return signer

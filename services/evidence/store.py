@@ -15,7 +15,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import BinaryIO
@@ -31,7 +31,7 @@ from minio.objectlockconfig import DAYS, ObjectLockConfig
 from minio.retention import Retention as ObjectRetention
 from minio.versioningconfig import VersioningConfig
 
-from common.config import Settings
+from common.config import Settings, setting, typed
 from common.errors import DomainError, Unavailable
 
 log = structlog.get_logger("rbm.evidence.store")
@@ -49,17 +49,14 @@ class IntegrityError(DomainError):
 class Retention:
     """How long promoted objects are locked, and in which S3 object-lock mode."""
 
-    days: int = 3650
-    mode: str = GOVERNANCE
+    days: int = setting("RBM_EVIDENCE_RETENTION_DAYS", 3650)
+    mode: str = setting("RBM_EVIDENCE_RETENTION_MODE", GOVERNANCE)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Retention:
-        """RBM_EVIDENCE_RETENTION_DAYS (default 3650) and _MODE (GOVERNANCE or COMPLIANCE)."""
-        extra = settings.extra
-        retention = cls(
-            days=int(extra.get("RBM_EVIDENCE_RETENTION_DAYS", cls.days)),
-            mode=extra.get("RBM_EVIDENCE_RETENTION_MODE", cls.mode).upper(),
-        )
+        """The retention of the settings (GOVERNANCE or COMPLIANCE, at least a day)."""
+        retention = typed(cls, settings.environment)
+        retention = replace(retention, mode=retention.mode.upper())
         if retention.mode not in (GOVERNANCE, COMPLIANCE) or retention.days < 1:
             raise ValueError(
                 "RBM_EVIDENCE_RETENTION_MODE must be GOVERNANCE or COMPLIANCE and "

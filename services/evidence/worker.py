@@ -14,7 +14,7 @@ from pathlib import Path
 from celery import Celery
 
 from common.clients import ServiceClient
-from common.config import Settings, from_env
+from common.config import Settings, from_env, typed
 from common.db import make_engine, make_session_factory, migrate
 from common.errors import Unavailable
 from common.tasks import create_worker_app, start, worker_dependencies
@@ -80,7 +80,7 @@ def pack_context(settings: Settings, _celery: Celery) -> PackContext:
         store=ObjectStore.from_settings(settings),
         workflow=ServiceClient(settings, "workflow"),
         signer=PackSigner.from_settings(settings),
-        policy=PackPolicy.from_extra(settings.extra),
+        policy=typed(PackPolicy, settings.environment),
     )
 
 

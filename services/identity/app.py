@@ -1,5 +1,6 @@
 """Composition root of the identity service."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
@@ -8,7 +9,7 @@ from flask import Flask
 
 from common.auth import Revocations, TokenSigner, TokenVerifier, new_private_key_pem
 from common.clients import ServiceClient
-from common.config import Settings, from_env
+from common.config import Settings, from_env, setting, typed
 from common.db import unit_of_work
 from common.jwk import public_jwk_of_pem
 from common.secrets import local_secret
@@ -22,6 +23,15 @@ from services.identity.models import Outbox
 log = structlog.get_logger("rbm.identity")
 # Where embedded mode's evidence service leaves the public half of its pack-signing key.
 EVIDENCE_PUBLIC_KEY_FILE = "evidence-signing-key.pub.pem"
+
+
+@dataclass(frozen=True)
+class IdentitySettings:
+    # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing in).
+    trusted_proxies: str = setting("RBM_TRUSTED_PROXIES", "")
+    client_login_limit: int = setting("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
+    # The public half of the evidence service's pack-signing key (deployed mode).
+    evidence_signing_public_key: str = setting("RBM_EVIDENCE_SIGNING_PUBLIC_KEY", "")
 
 
 def signing_key(settings: Settings) -> str:
@@ -39,12 +49,12 @@ class PublishedKeys:
     writes into the shared data dir (read when asked: it may appear after identity starts).
     """
 
-    def __init__(self, signer: TokenSigner, settings: Settings):
-        self.signer, self.settings = signer, settings
+    def __init__(self, signer: TokenSigner, settings: Settings, public_pem: str):
+        self.signer, self.settings, self.public_pem = signer, settings, public_pem
 
     def jwks(self) -> dict:
         keys = list(self.signer.jwks["keys"])
-        pem = self.settings.extra.get("RBM_EVIDENCE_SIGNING_PUBLIC_KEY")
+        pem = self.public_pem
         path = Path(self.settings.data_dir) / EVIDENCE_PUBLIC_KEY_FILE
         if not pem and path.exists():
             pem = path.read_text()
@@ -84,15 +94,13 @@ def create_app(settings: Settings | None = None) -> Flask:
             f"RBM_TOKEN_TTL_SECONDS must be below {revocation.KEEP}: revocations last that long."
         )
     runtime.verifier = OwnKeysVerifier(signer, runtime.session_factory)
+    own = typed(IdentitySettings, settings.environment)
     runtime.deps = Dependencies(
         signer=signer,
-        published_keys=PublishedKeys(signer, settings),
+        published_keys=PublishedKeys(signer, settings, own.evidence_signing_public_key),
         catalogue=ServiceClient(settings, "catalogue"),
-        # Only these peers' X-Forwarded-For is believed (the gateway; the portal signing in).
-        trusted_proxies=rules.parse_networks(settings.extra.get("RBM_TRUSTED_PROXIES", "")),
-        client_login_limit=int(
-            settings.extra.get("RBM_LOGIN_CLIENT_LIMIT", rules.CLIENT_FAILURES_PER_MINUTE)
-        ),
+        trusted_proxies=rules.parse_networks(own.trusted_proxies),
+        client_login_limit=own.client_login_limit,
     )
     if settings.demo:
         with unit_of_work(runtime.session_factory) as session:

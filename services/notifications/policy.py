@@ -6,28 +6,28 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from common.config import Settings
+from common.config import Settings, setting, typed
 from common.fiscal import DEPARTMENT_TZ
 from services.notifications.messages import LANGUAGES
 
 
 @dataclass(frozen=True)
 class Policy:
-    remind_days_before: int = 3
-    escalate_after_days: int = 7
-    management_unit: str = "MSD"
-    timezone: str = DEPARTMENT_TZ.key
-    consumers: int = 2
-    email_retry_seconds: float = 30.0
-    email_max_attempts: int = 10
-    email_claim_seconds: float = 120.0
-    sweep_seconds: float = 60.0
+    remind_days_before: int = setting("RBM_REMIND_DAYS_BEFORE", 3)
+    escalate_after_days: int = setting("RBM_ESCALATE_AFTER_DAYS", 7)
+    management_unit: str = setting("RBM_MANAGEMENT_UNIT", "MSD")
+    timezone: str = setting("RBM_TIMEZONE", DEPARTMENT_TZ.key)
+    consumers: int = setting("RBM_NOTIFY_CONSUMERS", 2)
+    email_retry_seconds: float = setting("RBM_EMAIL_RETRY_SECONDS", 30.0)
+    email_max_attempts: int = setting("RBM_EMAIL_MAX_ATTEMPTS", 10)
+    email_claim_seconds: float = setting("RBM_EMAIL_CLAIM_SECONDS", 120.0)
+    sweep_seconds: float = setting("RBM_EMAIL_SWEEP_SECONDS", 60.0)
     # A pending email untouched for this long has lost its task (broker was down): re-enqueue.
-    sweep_grace_seconds: float = 120.0
-    digest_hour: int = 7
-    reminder_hour: int = 6
+    sweep_grace_seconds: float = setting("RBM_EMAIL_SWEEP_GRACE_SECONDS", 120.0)
+    digest_hour: int = setting("RBM_DIGEST_HOUR", 7)
+    reminder_hour: int = setting("RBM_REMINDER_HOUR", 6)
     # The language of notifications and emails: th, or en for a department that reads English.
-    language: str = "th"
+    language: str = setting("RBM_NOTIFY_LANGUAGE", "th")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -38,26 +38,8 @@ class Policy:
         return moment.astimezone(self.zone).date()
 
 
-_FIELDS = {
-    "remind_days_before": ("RBM_REMIND_DAYS_BEFORE", int),
-    "escalate_after_days": ("RBM_ESCALATE_AFTER_DAYS", int),
-    "management_unit": ("RBM_MANAGEMENT_UNIT", str),
-    "timezone": ("RBM_TIMEZONE", str),
-    "consumers": ("RBM_NOTIFY_CONSUMERS", int),
-    "email_retry_seconds": ("RBM_EMAIL_RETRY_SECONDS", float),
-    "email_max_attempts": ("RBM_EMAIL_MAX_ATTEMPTS", int),
-    "email_claim_seconds": ("RBM_EMAIL_CLAIM_SECONDS", float),
-    "sweep_seconds": ("RBM_EMAIL_SWEEP_SECONDS", float),
-    "sweep_grace_seconds": ("RBM_EMAIL_SWEEP_GRACE_SECONDS", float),
-    "digest_hour": ("RBM_DIGEST_HOUR", int),
-    "reminder_hour": ("RBM_REMINDER_HOUR", int),
-    "language": ("RBM_NOTIFY_LANGUAGE", str),
-}
-
-
 def policy_of(settings: Settings) -> Policy:
-    given = settings.extra
-    values = {name: cast(given[env]) for name, (env, cast) in _FIELDS.items() if env in given}
-    if values.get("language", "th") not in LANGUAGES:
+    policy = typed(Policy, settings.environment)
+    if policy.language not in LANGUAGES:
         raise ValueError(f"RBM_NOTIFY_LANGUAGE must be one of {', '.join(LANGUAGES)}")
-    return Policy(**values)
+    return policy

@@ -1,10 +1,11 @@
 """Anchors of the audit trail in the object-locked bucket, and the check against them.
 
 The hash chain shows that an entry was changed only to someone who cannot rewrite the rest of
-the chain too; the database owner can. So the head (sequence and hash) is written, at least
-every ANCHOR_EVERY and on demand, as an object under WORM retention in the evidence bucket,
-which no database right reaches. Verification walks the chain, then checks every anchor
-against the entry it names, then replays each report's trail against the report's row.
+the chain too; the database owner can. So the head (sequence and hash) is written, every few
+minutes (RBM_AUDIT_ANCHOR_SECONDS) and on demand, as an object under WORM retention in the
+evidence bucket, which no database right reaches. Verification walks the chain, then checks
+every anchor against the entry it names, then replays each report's trail against the
+report's row.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from minio.error import MinioException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from common.config import Settings
+from common.config import Settings, setting
 from common.db import unit_of_work
 from common.errors import Unavailable
 from services.workflow import audit
@@ -31,9 +32,14 @@ from services.workflow.models import AuditEntry, AuditHead, Report
 from services.workflow.service import snapshot
 
 PREFIX = "audit-anchors/"
-ANCHOR_EVERY = 300.0  # seconds: twice within the ten minutes promised
 STORE_ERRORS = (MinioException, urllib3.exceptions.HTTPError, OSError)
 log = structlog.get_logger("rbm.workflow.anchors")
+
+
+@dataclass(frozen=True)
+class AnchorSettings:
+    # Seconds between two anchors: twice within the ten minutes promised.
+    every_seconds: float = setting("RBM_AUDIT_ANCHOR_SECONDS", 300.0)
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ def anchor_now(sessions: sessionmaker[Session], store: AnchorStore) -> Anchor | 
 
 
 class AnchorWriter:
-    """A worker writing the head every ANCHOR_EVERY seconds when it moved since the last one."""
+    """A worker writing the head every `every` seconds when it moved since the last one."""
 
     def __init__(self, factory: sessionmaker[Session], store: AnchorStore, every: float):
         self.factory, self.store, self.every = factory, store, every

@@ -5,10 +5,10 @@ from pathlib import Path
 from flask import Flask
 
 from common.clients import ServiceClient
-from common.config import Settings, from_env
+from common.config import Settings, from_env, typed
 from common.messaging import EventConsumer
 from common.web import add_consumers, create_service_app, runtime_of
-from services.workflow.anchors import ANCHOR_EVERY, AnchorStore, AnchorWriter
+from services.workflow.anchors import AnchorSettings, AnchorStore, AnchorWriter
 from services.workflow.api import blp
 from services.workflow.catalogue_copy import BINDINGS, on_catalogue_change
 from services.workflow.delegations import IDENTITY_BINDINGS, on_user_changed
@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         anchors=store,
     )
     if store is not None:
-        every = float(settings.extra.get("RBM_AUDIT_ANCHOR_SECONDS", ANCHOR_EVERY))
+        every = typed(AnchorSettings, settings.environment).every_seconds
         runtime.workers.append(AnchorWriter(runtime.session_factory, store, every))
     add_consumers(
         app,

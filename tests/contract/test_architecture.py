@@ -240,8 +240,7 @@ def test_a_runtime_holds_its_dependencies_typed_not_in_a_dict_of_extras():
 
 def extras_lookups(source: str) -> list[str]:
     """Where a module reads an `extras` attribute: the dict of dependencies looked up by string
-    that a runtime no longer has. `settings.extra` is another thing, left alone: the raw RBM_*
-    environment that configuration is read from (a pool size, a key, a number of days)."""
+    that a runtime no longer has."""
     return [
         f"line {node.lineno}: .extras"
         for node in ast.walk(ast.parse(source))
@@ -262,7 +261,39 @@ def test_no_code_looks_dependencies_up_by_string(folder):
 def test_the_extras_check_tells_them_from_settings():
     assert extras_lookups('current_app.extensions["rbm"].extras["store"]')
     assert extras_lookups("runtime.extras.update(celery=celery)")
-    assert extras_lookups('settings.extra.get("RBM_DB_POOL_SIZE", "10")') == []
+    assert extras_lookups("settings.db_pool_size") == []
+
+
+def environment_reads(source: str) -> list[str]:
+    """Where a module reads the raw RBM_* environment of the settings by name: only typed
+    sections (`typed(Section, settings.environment)`) and secrets may."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr in {"environment", "extra"}:
+                found.append(f"line {node.lineno}: .{owner.attr}.{node.func.attr}()")
+    return found
+
+
+TYPED_SECRETS = {"common/secrets.py", "services/evidence/signing.py"}
+
+
+@pytest.mark.parametrize("folder", ["services", "common", "deploy"])
+def test_settings_are_typed_fields_not_text_read_by_name(folder):
+    found = {
+        name: reads
+        for path in (ROOT / folder).rglob("*.py")
+        if (name := str(path.relative_to(ROOT))) not in TYPED_SECRETS
+        and (reads := environment_reads(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+def test_the_settings_check_catches_a_setting_read_as_text():
+    assert environment_reads('int(settings.extra.get("RBM_EVIDENCE_PACK_DAYS", 7))')
+    assert environment_reads('settings.environment.get("RBM_LOG_LEVEL")')
+    assert environment_reads('os.environ.get("RBM_LOG_LEVEL")') == []
 
 
 def test_the_portal_names_only_the_services_it_holds_a_client_of():

@@ -96,7 +96,7 @@ def test_the_policy_reads_its_settings_from_rbm_variables(tmp_path):
         data_dir=tmp_path,
         database_url="sqlite://",
         broker_url="amqp://127.0.0.1:5672//",  # never connected: policy_of reads settings only
-        extra={
+        environment={
             "RBM_REMIND_DAYS_BEFORE": "5",
             "RBM_ESCALATE_AFTER_DAYS": "10",
             "RBM_NOTIFY_LANGUAGE": "en",
@@ -113,7 +113,7 @@ def test_a_language_rbm_cannot_write_is_refused_at_start(tmp_path):
         data_dir=tmp_path,
         database_url="sqlite://",
         broker_url="amqp://127.0.0.1:5672//",
-        extra={"RBM_NOTIFY_LANGUAGE": "fr"},
+        environment={"RBM_NOTIFY_LANGUAGE": "fr"},
     )
     with pytest.raises(ValueError, match="RBM_NOTIFY_LANGUAGE"):
         policy_of(settings)
