@@ -218,7 +218,10 @@ def _plan(year: int, unit: str) -> list[dict]:
     owners = {
         a["kpi"]: a for a in fetch_or([], "catalogue", f"/years/{year}/assignments", unit=unit)
     }
-    reported = {r["kpi"] for r in fetch_or([], "catalogue", f"/years/{year}/schedule", unit=unit)}
+    # The KPIs the unit has a part in (typed, uploaded or imported), from the year's table.
+    kind = units().get(unit, {}).get("kind")
+    table = fetch_or([], "catalogue", f"/years/{year}/applicability")
+    reported = {r["kpi"] for r in table if r["unit_type"] == kind and r["method"] != "none"}
     return [
         {
             "kpi": code,

@@ -12,7 +12,15 @@ from flask_babel import gettext as _
 
 from common.auth import ADMIN, REVIEWER
 from common.intake import sha256_of
-from services.portal.core import api, kpis_of, principal, problem, signed_in, year_arg
+from services.portal.core import (
+    api,
+    fetch_or,
+    kpis_of,
+    principal,
+    problem,
+    signed_in,
+    year_arg,
+)
 
 imports = Blueprint("imports", __name__)
 
@@ -34,13 +42,24 @@ def _feed_kpis(year: int) -> list[dict]:
     return [k for k in kpis_of(year).values() if k.get("imported")]
 
 
+def _due_dates(year: int, kpis: list[dict]) -> dict[str, list[dict]]:
+    """Each feed KPI's periods with the date its import is due: the lateness of an imported
+    figure is the importer's, never a unit's."""
+    return {
+        k["code"]: fetch_or([], "catalogue", f"/years/{year}/kpis/{k['code']}/periods")
+        for k in kpis
+    }
+
+
 def _page(year: int, kpi: str = "", encoding: str = "", **context):
+    feeds = _feed_kpis(year)
     return render_template(
         "imports.html",
         year=year,
         kpi=kpi,
         encoding=encoding,
-        kpis=_feed_kpis(year),
+        kpis=feeds,
+        due=_due_dates(year, feeds),
         encodings=ENCODINGS,
         **context,
     )

@@ -166,7 +166,7 @@ def new():
     if kpi is None:
         abort(404)
     applies = _applicability(slot)
-    shape = forms.shape_of(kpi)
+    shape = forms.shape_of(_as_reported(kpi, applies))
     if request.method == "GET":
         return _form(slot, kpi, shape, applies=applies)
     return _post_form(slot, kpi, shape, applies=applies, report=None)
@@ -183,20 +183,37 @@ def _applicability(slot: dict) -> dict:
     )
 
 
+def _as_reported(kpi: dict, applies: dict) -> dict:
+    """The KPI as this unit reports it: the catalogue's table says how (the department types
+    the KPIs regional offices need not report)."""
+    method = (applies.get("reporting") or {}).get("method")
+    return {**kpi, "method": method} if method in ("entry", "template") else kpi
+
+
+def not_reported(applies: dict | None) -> str | None:
+    """Why the unit does not report the KPI in the period, in the page's language."""
+    if not applies or applies.get("reports"):
+        return None
+    reasons = {
+        "imported": _(
+            "Its figures come in through the management group's import, never typed by a unit."
+        ),
+        "unit": _("Units of this kind do not report this KPI."),
+        "period": _("This period is not one of the KPI's reporting periods."),
+    }
+    return reasons.get(applies.get("why") or "")
+
+
 def _choose(slot: dict, writers: list[str]):
     """Pick the unit, then the KPI, then the period of a new report."""
     year = slot["year"]
     rows: list[dict] = []
     if slot["unit"]:
-        kpis = kpis_of(year)
         params = {"year": year, "unit": slot["unit"]}
         if slot["kpi"]:
             params["kpi"] = slot["kpi"]
-        rows = [
-            r
-            for r in fetch("workflow", "/progress", **params).get("rows", [])
-            if kpis.get(r["kpi"], {}).get("method") in ("entry", "template")
-        ]
+        # The progress holds only what the unit types or uploads: imports are never its due.
+        rows = fetch("workflow", "/progress", **params).get("rows", [])
     return render_template(
         "choose.html", slot=slot, writers=writers, rows=rows, kpis=kpis_of(year), units=units()
     )
@@ -211,8 +228,8 @@ def edit(report_id: str):
         return redirect(url_for("reports.view", report_id=report_id))
     slot = {k: report[k] for k in ("year", "unit", "kpi", "period")}
     kpi = kpis_of(report["year"]).get(report["kpi"], {})
-    shape = forms.shape_of(kpi)
     applies = _applicability(slot)
+    shape = forms.shape_of(_as_reported(kpi, applies))
     if request.method == "GET":
         return _form(slot, kpi, shape, applies=applies, report=report)
     return _post_form(slot, kpi, shape, applies=applies, report=report)
@@ -266,6 +283,7 @@ def _form(
             kpi=kpi,
             shape=shape,
             applies=applies,
+            not_reported=not_reported(applies),
             report=report,
             rows=rows,
             saved=(report or {}).get("items") or [],

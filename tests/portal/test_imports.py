@@ -44,3 +44,13 @@ def test_a_reporter_may_not_open_the_import_page(page):
     sign_in(page, "reporter1")
     assert page.goto("/imports").status == 403
     assert page.locator("#nav-imports").count() == 0
+
+
+def test_the_import_page_gives_each_feed_period_its_due_date(page):
+    enter_as(page, "reviewer")
+    page.goto(f"/imports?year={YEAR}")
+    rows = page.locator("#import-due-dates tbody tr")
+    # 1.1, 3.1 and 5.1 monthly, 8.1 once a year
+    assert rows.count() == 12 * 3 + 1
+    first = [cell.strip() for cell in rows.first.locator("td").all_inner_texts()]
+    assert first[0] == "1.1" and first[2] == "10 พ.ย. 2546"

@@ -24,6 +24,14 @@ def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_f
     assert due.locator("tr[data-kpi='2.2'][data-period=M01]").count() == 0
 
 
+def test_a_regional_reporters_home_lists_no_imported_kpi_as_due(page):
+    enter_as(page, "reporter1")
+    page.goto("/?year=2547")
+    listed = page.locator("#due-table tbody tr")
+    kpis = {row.get_attribute("data-kpi") for row in listed.all()}
+    assert kpis and not kpis & {"1.1", "3.1", "5.1", "8.1"}
+
+
 def settled(read, until=lambda _answer: True, pause: float = 0.5, tries: int = 60):
     """What `read` answers once it meets `until` and two reads `pause` apart agree: the
     scorecard follows the workflow's events a moment after them."""

@@ -134,3 +134,11 @@ def test_another_units_user_gets_the_html_not_found_page_for_a_report(page, live
     assert response.status == 404
     assert response.headers["content-type"].startswith("text/html")
     assert page.locator("h1").inner_text() == "ไม่พบหน้าที่ต้องการ"
+
+
+def test_a_kpi_the_unit_does_not_type_is_refused_in_thai_only(page):
+    enter_as(page, "reporter1")
+    page.goto("/reports/new?year=2547&unit=R1&kpi=3.1&period=M01")
+    refusal = page.locator("main .flash-error[role=alert]").first.inner_text()
+    assert "นำเข้าโดยกลุ่มพัฒนาระบบบริหาร" in refusal
+    assert not any(word in refusal for word in ("KPI", "feed", "reported", "system"))
