@@ -14,7 +14,9 @@ class ReportEvent(Event):
     The value facts let read models (the scorecard) add reports up without asking: `value`,
     what it was reached from (`numerator` counted or entered over `denominator`; an imported
     figure's from the source's own, e.g. 3.1's budget - spent over budget), `people`
-    counted (normalised names, for KPIs that count people over the year) and `version`.
+    counted (normalised names, for KPIs that count people over the year), `counted_keys`
+    (2.2's agencies and months, for a parent that counts an agency once across its units)
+    and `version`.
     """
 
     report_id: str
@@ -32,6 +34,7 @@ class ReportEvent(Event):
     numerator: float | None = None
     denominator: float | None = None
     people: list[str] = field(default_factory=list)
+    counted_keys: list[list[str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from common.errors import Conflict, Invalid
 from common.events import record_event, utcnow
 from services.workflow import audit
 from services.workflow.counting import (
+    DISTINCT_ACROSS_UNITS,
     OUTSIDE_ONLY,
     PEOPLE_RULES,
     RULES,
@@ -103,6 +104,11 @@ def value_facts(report: Report) -> dict[str, Any]:
         "numerator": numerator,
         "denominator": basis.get("denominator"),
         "people": people,
+        "counted_keys": (
+            counted_keys(report.counting_rule, report.items or ())
+            if report.counting_rule in DISTINCT_ACROSS_UNITS
+            else []
+        ),
     }
 
 

@@ -212,9 +212,17 @@ def test_each_transition_publishes_its_event(crew, outbox_events):
         "numerator": 0,
         "denominator": None,
         "people": [],
+        "counted_keys": [],
     }
     for verb in ("created", "submitted", "endorsed"):
         assert len(outbox_events(f"workflow.report.{verb}", report_id=report["id"])) == 1
+
+
+def test_a_2_2_event_carries_the_agencies_and_months_it_counted(crew, outbox_events):
+    items = agencies("สำนักงาน ก.พ.ร.", "สำนักงานก.พ.ร.", "กปส.", "OPDC")
+    report = crew.create(kpi="2.2", period="M03", items=items)
+    (event,) = outbox_events("workflow.report.created", report_id=report["id"])
+    assert event["data"]["counted_keys"] == [["opdc", "2003-12"], ["สำนักงานก.พ.ร.", "2003-12"]]
 
 
 def test_events_reach_the_broker(crew, rabbitmq):
