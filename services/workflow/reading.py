@@ -25,9 +25,10 @@ from services.workflow.rules import (
     DRAFT,
     SUBMIT,
     Actor,
+    Deed,
     allowed_actions,
     may_edit,
-    separation_problem,
+    open_actions,
 )
 
 MAX_PAGE = 1000
@@ -68,8 +69,8 @@ def get_report(sessions: sessionmaker[Session], principal: Principal, report_id:
 
 def shown(session: Session, report: Report, actor: Actor) -> ReportView:
     """The report as GET /reports/{id} and every write show it to `actor`: with its history."""
-    authors = authors_of(session, [report])[report.id]
-    return present(report, actor, authors, history=history(session, report.id))
+    deeds = deeds_of(session, [report])[report.id]
+    return present(report, actor, deeds, history=history(session, report.id))
 
 
 def list_reports(
@@ -98,8 +99,8 @@ def list_reports(
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
         rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
-        authors = authors_of(session, rows)
-        return [present(r, actor, authors[r.id]) for r in rows], total
+        deeds = deeds_of(session, rows)
+        return [present(r, actor, deeds[r.id]) for r in rows], total
 
 
 def scheduled(
@@ -137,15 +138,20 @@ def _in_history_of(person: str):
     return or_(Report.created_by == person, Report.updated_by == person, Report.id.in_(named))
 
 
-def authors_of(session: Session, reports: list[Report]) -> dict[str, set[str]]:
-    """Who created or submitted each report, at any time: none of them may check it."""
-    out = {r.id: {r.created_by} for r in reports}
+def deeds_of(session: Session, reports: list[Report]) -> dict[str, list[Deed]]:
+    """Each report's whole history as separation of duties reads it: who took each step, on
+    whose right, and which step it was."""
+    out: dict[str, list[Deed]] = {r.id: [] for r in reports}
     if out:
-        submitters = select(AuditEntry.subject_id, AuditEntry.actor).where(
-            AuditEntry.subject_id.in_(list(out)), AuditEntry.action == SUBMIT
+        steps = (
+            select(
+                AuditEntry.subject_id, AuditEntry.actor, AuditEntry.on_behalf_of, AuditEntry.action
+            )
+            .where(AuditEntry.subject_id.in_(list(out)))
+            .order_by(AuditEntry.seq)
         )
-        for report_id, actor in session.execute(submitters):
-            out[report_id].add(actor)
+        for report_id, actor, on_behalf_of, action in session.execute(steps):
+            out[report_id].append(Deed(actor, on_behalf_of, action))
     return out
 
 
@@ -170,15 +176,11 @@ def history(session: Session, report_id: str) -> list[dict]:
 
 
 def present(
-    report: Report, actor: Actor, authors: set[str], history: list[dict] | None = None
+    report: Report, actor: Actor, deeds: list[Deed], history: list[dict] | None = None
 ) -> ReportView:
     """The report as the API shows it to `actor`, with what they may do to it now."""
     roles = actor.roles_in(report.unit)
-    actions = [
-        action
-        for action in allowed_actions(report.state, roles)
-        if separation_problem(action, authors, actor.username, None) is None
-    ]
+    actions = open_actions(report.state, roles, actor.username, deeds)
     editable = may_edit(report.state, roles)
     if history is None:
         return ReportView(report, actions, editable)

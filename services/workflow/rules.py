@@ -115,7 +115,7 @@ def may_edit(state: str, roles: Mapping[str, str | None]) -> bool:
 
 def _allows(state: str, action: str, roles: Mapping[str, str | None]) -> bool:
     try:
-        decide(state, action, roles, comment="(asked in advance)")
+        _step_for(state, action, roles)
     except (Forbidden, Conflict, Invalid):
         return False
     return True
@@ -123,23 +123,74 @@ def _allows(state: str, action: str, roles: Mapping[str, str | None]) -> bool:
 
 # Steps that check someone else's work: never taken by whoever did that work.
 CHECKING_STEPS = frozenset({ENDORSE, APPROVE})
+# Moves along the chain that vouch for the data without changing it. Any other step of a
+# report's history (create, edit, import, recount, and any step added later) changed its data.
+VOUCHING = {SUBMIT: "submitted", ENDORSE: "endorsed"}
+CHANGED_DATA = "created or changed the data of"
+
+
+@dataclass(frozen=True)
+class Deed:
+    """One step of a report's history as its audit entry records it."""
+
+    actor: str
+    on_behalf_of: str | None
+    kind: str  # the entry's action
+
+
+def _duty(deed: Deed, action: str) -> str | None:
+    """What `deed` did to the report that bars its people from `action`, if anything."""
+    if deed.kind == action:
+        return None  # the same check again (an endorsement after a return) is the same duty
+    if deed.kind in VOUCHING:
+        return VOUCHING[deed.kind]
+    return None if deed.kind in TRANSITIONS else CHANGED_DATA
+
+
+def _who(deed: Deed, actor: str, on_behalf_of: str | None) -> str | None:
+    """How the message names the person both `deed` and the checker involve, if any."""
+    if actor == deed.actor:
+        return "You"
+    if actor == deed.on_behalf_of:
+        return f"{deed.actor}, standing in for you,"
+    if on_behalf_of and on_behalf_of == deed.actor:
+        return f"{on_behalf_of}, for whom you stand in,"
+    if on_behalf_of and on_behalf_of == deed.on_behalf_of:
+        return f"{deed.actor}, standing in for {on_behalf_of} for whom you stand in,"
+    return None
 
 
 def separation_problem(
-    action: str, authors: Iterable[str], actor: str, on_behalf_of: str | None
+    action: str, history: Iterable[Deed], actor: str, on_behalf_of: str | None
 ) -> str | None:
-    """Why `actor` (standing in for `on_behalf_of`) may not check a report `authors` wrote."""
+    """Why `actor` (standing in for `on_behalf_of`) may not take the checking step `action` on
+    a report with this history: they, or the one they stand in for, in person or through a
+    stand-in, created, changed, submitted or endorsed it."""
     if action not in CHECKING_STEPS:
         return None
-    authors = set(authors)
-    if actor in authors:
-        return f"You created or submitted this report: someone else must {action} it."
-    if on_behalf_of in authors:
-        return (
-            f"{on_behalf_of}, for whom you stand in, created or submitted this report: "
-            f"someone else must {action} it."
-        )
+    for deed in reversed(list(history)):  # the latest part they took is the one named
+        duty = _duty(deed, action)
+        who = duty and _who(deed, actor, on_behalf_of)
+        if who:
+            return f"{who} {duty} this report: someone else must {action} it."
     return None
+
+
+def open_actions(
+    state: str, roles: Mapping[str, str | None], actor: str, history: Iterable[Deed]
+) -> list[str]:
+    """The transitions `actor` may take now: those the chain allows that nobody's duties bar."""
+    history = list(history)
+    out = []
+    for action in allowed_actions(state, roles):
+        lent = _step_for(state, action, roles).on_behalf_of
+        if separation_problem(action, history, actor, lent) is None:
+            out.append(action)
+    return out
+
+
+def _step_for(state: str, action: str, roles: Mapping[str, str | None]) -> Step:
+    return decide(state, action, roles, comment="(asked in advance)")
 
 
 @dataclass(frozen=True)

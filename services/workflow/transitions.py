@@ -19,7 +19,7 @@ from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report
-from services.workflow.reading import ReportView, authors_of, shown, visible_report
+from services.workflow.reading import ReportView, deeds_of, shown, visible_report
 from services.workflow.rules import (
     APPROVE,
     GLOBAL_ROLES,
@@ -33,6 +33,8 @@ from services.workflow.rules import (
 from services.workflow.service import check_version, record_change, snapshot
 
 MAX_BULK = 1000
+# The code of a refusal that separation of duties gives, as the problem's reason and type.
+SEPARATION = "separation_of_duties"
 
 
 def freeze(report: Report, approver: str, at: datetime) -> dict[str, Any]:
@@ -102,10 +104,11 @@ def _apply(
             f"{lent} no longer holds the role {step.role} here: the delegation has ended.",
             reason="delegation_ended",
         )
-    if problem := separation_problem(
-        action, authors_of(session, [report])[report.id], actor.username, step.on_behalf_of
-    ):
-        raise Forbidden(problem, reason="separation_of_duties")
+    history = deeds_of(session, [report])[report.id]
+    if problem := separation_problem(action, history, actor.username, step.on_behalf_of):
+        raise Forbidden(
+            problem, reason=SEPARATION, type=f"https://rbm.example/problems/{SEPARATION}"
+        )
     if action == SUBMIT:
         _ready_to_submit(report)
     before = snapshot(report)
