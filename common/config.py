@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_type_hints
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -24,26 +24,28 @@ def setting(env: str, default: Any) -> Any:
     return field(default=default, metadata={"env": env})
 
 
-def _parse(annotation: str, raw: str, env: str) -> Any:
-    kind = annotation.removesuffix(" | None")
+def _parse(kind: Any, raw: str, env: str) -> Any:
+    """`raw` as the type `kind` (of `X | None`, as X); a bool is one of TRUE or FALSE."""
+    kind = next((k for k in get_args(kind) if k is not type(None)), kind)
     try:
-        if kind == "bool":
+        if kind is bool:
             if raw.strip().lower() not in TRUE | FALSE:
                 raise ValueError(raw)
             return raw.strip().lower() in TRUE
-        return {"int": int, "float": float, "str": str, "Path": Path}[kind](raw)
+        return kind(raw)
     except ValueError:
-        raise ValueError(f"{env} is not a valid {kind}: {raw!r}") from None
+        raise ValueError(f"{env} is not a valid {kind.__name__}: {raw!r}") from None
 
 
 def typed(section: type[T], source: Mapping[str, str], /, **given: Any) -> T:
     """The settings dataclass `section`, each `setting` field parsed from its variable in
     `source` (absent: its default); `given` values win."""
+    kinds = get_type_hints(section)
     values = dict(given)
     for f in fields(section):  # type: ignore[arg-type]
         env = f.metadata.get("env")
         if f.name not in values and env and env in source:
-            values[f.name] = _parse(str(f.type), source[env], env)
+            values[f.name] = _parse(kinds[f.name], source[env], env)
     return section(**values)
 
 

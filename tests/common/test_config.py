@@ -57,4 +57,5 @@ class Section:
 def test_a_services_own_section_keeps_defaults_for_what_is_not_set():
     assert typed(Section, {}) == Section(7, None)
     assert typed(Section, {"RBM_TEST_LIMIT": "0.5"}) == Section(7, 0.5)
+    assert typed(Section, {"RBM_TEST_DAYS": "2"}) == Section(2, None)
     assert typed(Section, {"RBM_TEST_DAYS": "1"}, days=3) == Section(3, None)
