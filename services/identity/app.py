@@ -1,5 +1,7 @@
 """Composition root of the identity service."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from pathlib import Path
 
