@@ -21,7 +21,12 @@ import requests
 
 from common.auth import AUDIENCE, ISSUER, new_private_key_pem
 from common.secrets import derive_password
-from tests.embedded.test_probe import Person, system  # noqa: F401 - `system` is a fixture
+from tests.embedded.test_probe import (  # noqa: F401 - `system` is a fixture
+    Person,
+    act,
+    delegation,
+    system,
+)
 
 # Starts a whole system of its own (make run, or an embedded one).
 pytestmark = pytest.mark.system
@@ -184,3 +189,46 @@ def test_8_the_revocation_list_is_for_services_and_stays_small(system):  # noqa:
         url, headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=30
     ).json()["entries"]
     assert len([e for e in listed if e["user_id"] == made.json()["id"]]) <= 6
+
+
+# --- 1: one person writes, endorses and approves a report ----------------------------------
+
+
+def test_1_whoever_changed_a_report_neither_endorses_nor_approves_it(system):  # noqa: F811
+    reporter, head, reviewer = (Person(system, n) for n in ("reporter1", "head1", "reviewer"))
+    admin = Person(system, "admin")
+    body = {"year": 2547, "kpi": "2.1", "unit": "R1", "period": "M10"}
+    items = [{"order_no": f"สปข.1 ที่ {n}/2547", "committee": f"คณะทำงาน {n}"} for n in range(5)]
+    made = reporter.call("POST", "/api/workflow/reports", json={**body, "items": items[:1]})
+    assert made.status_code == 201 and made.json()["value"] == 1, made.text
+    report = made.json()["id"]
+    path = f"/api/workflow/reports/{report}"
+    edited = head.call("PATCH", path, json={"items": items})
+    assert edited.status_code == 200 and edited.json()["value"] == 5, edited.text
+    assert act(reporter, report, "submit").status_code == 200
+    assert "endorse" not in head.call("GET", path).json()["actions"]
+    refused = act(head, report, "endorse")
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["reason"] == "separation_of_duties"
+    # Another head of R1 endorses; the reviewer's stand-in is the head who changed the data.
+    other = {"username": "probe-head-r1", "display_name": "หัวหน้าทดสอบ"}
+    other_made = admin.call(
+        "POST",
+        "/api/identity/users",
+        json={
+            **other,
+            "password": "a-long-password-1",
+            "memberships": [{"unit": "R1", "role": "unit_head"}],
+        },
+    )
+    assert other_made.status_code == 201, other_made.text
+    second = Person(system, "probe-head-r1", "a-long-password-1")
+    assert act(second, report, "endorse").status_code == 200
+    given = reviewer.call("POST", "/api/workflow/delegations", json=delegation("head1"))
+    assert given.status_code == 201, given.text
+    assert "approve" not in head.call("GET", path).json()["actions"]
+    refused = act(head, report, "approve")
+    reviewer.call("DELETE", f"/api/workflow/delegations/{given.json()['id']}")
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["reason"] == "separation_of_duties"
+    assert reviewer.call("GET", path).json()["state"] == "endorsed"
