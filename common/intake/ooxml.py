@@ -222,7 +222,7 @@ class _Watch:
         if kind == "begin":
             self.fields.append([])
         elif kind == "end" and self.fields:
-            self._check_runs(self.fields.pop())
+            self._check_field("".join(self.fields.pop()))
 
     def end(self, tag):
         local = tag.rpartition("}")[2]
@@ -242,18 +242,15 @@ class _Watch:
 
     def close(self):
         for runs in self.fields:  # fields never ended: still checked
-            self._check_runs(runs)
+            self._check_field("".join(runs))
         self._check_loose()
 
     def _check_loose(self) -> None:
-        self._check_runs(self.loose)
-        self.loose = []
-
-    def _check_runs(self, runs: list[str]) -> None:
-        """A code split over runs, read joined and each run alone: a run that opens with a
-        keyword is caught even when the run before it ends in a letter."""
-        for code in ("".join(runs), *runs):
+        """Loose runs may be one code split or several codes: read joined and each alone, so
+        a run that opens with a keyword is caught after a run that ends in a letter."""
+        for code in ("".join(self.loose), *self.loose):
             self._check_field(code)
+        self.loose = []
 
     def _check_field(self, code: str) -> None:
         if DDE_FIELD.search(code):

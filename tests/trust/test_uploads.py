@@ -407,7 +407,11 @@ def test_ordinary_fields_and_formulas_are_allowed():
     )
     assert checks.inspect(io.BytesIO(fields), "evidence.docx").kind == "docx"
     complex_fields = docx_with(
-        "<w:p>" + complex_field(PAGE) + complex_field(" MERGEFIELD added_value ") + "</w:p>"
+        "<w:p>"
+        + complex_field(PAGE)
+        + complex_field(" MERGEFIELD added_value ")
+        + complex_field(" HYPER", "LINK &quot;https://prd.go.th&quot; ")
+        + "</w:p>"
     )
     assert checks.inspect(io.BytesIO(complex_fields), "evidence.docx").kind == "docx"
     sums = XLSX_DDE.replace(b"cmd|' /C calc'!A0", b"SUM('Sheet|1'!A1:A3)")
