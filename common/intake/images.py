@@ -11,6 +11,8 @@ from common.intake.base import refuse
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 BLOCK = 64 * 1024
+# A primary image and the few a multi-picture file adds (previews, a gain map, depth).
+MAX_IMAGES = 8
 
 
 def _appended() -> Exception:
@@ -44,23 +46,33 @@ def check_png(spool: BinaryIO) -> None:
 
 
 def check_jpeg(spool: BinaryIO) -> None:
-    """Walk the segments and the scans' entropy-coded data to the end-of-image marker (EOI)."""
+    """Walk each image to its end-of-image marker (EOI); only another whole JPEG may follow.
+
+    Phones and cameras store further images after the first (the Multi-Picture Format's
+    previews, an Ultra HDR photo's gain map): those are JPEGs read the same way. Anything else
+    after the end (a zip, a video, a script) is refused."""
     data = _JpegReader(spool)
+    for _ in range(MAX_IMAGES):
+        _to_end_of_image(data)
+        if not data.rest():
+            spool.seek(0)
+            return
+    raise _appended()
+
+
+def _to_end_of_image(data: _JpegReader) -> None:
     if data.byte() != 0xFF or data.byte() != 0xD8:
-        raise _damaged("JPEG")
+        raise _appended()  # what follows an image's end is not another image
     while True:
         marker = data.marker()
         if marker == 0xD9:
-            break
+            return
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             continue  # restart and TEM markers carry no length
         length = data.byte() << 8 | data.byte()
         data.skip(length - 2)
         if marker == 0xDA:
             data.to_next_marker()
-    if data.rest():
-        raise _appended()
-    spool.seek(0)
 
 
 class _JpegReader:
@@ -118,5 +130,8 @@ class _JpegReader:
             return
 
     def rest(self) -> bool:
-        """Whether anything follows the end-of-image marker."""
-        return self.pos < len(self.buffer) or bool(self.spool.read(1))
+        """Whether anything follows the end-of-image marker (read on from there if so)."""
+        if self.pos < len(self.buffer):
+            return True
+        self.buffer, self.pos = self.spool.read(BLOCK), 0
+        return bool(self.buffer)

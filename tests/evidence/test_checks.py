@@ -351,8 +351,14 @@ def test_a_jpeg_scan_with_stuffed_bytes_and_restart_markers_passes():
     assert checks.inspect(io.BytesIO(jpeg), "a.jpg").kind == "jpeg"
 
 
-def test_a_jpeg_with_a_second_image_after_its_end_is_refused():
-    assert reason_for(samples.jpeg_file() * 2, "a.jpg") == "appended-data"
+def test_a_jpeg_followed_by_whole_images_of_its_own_passes():
+    # A multi-picture file (previews, an Ultra HDR photo's gain map): JPEGs after the first.
+    assert checks.inspect(io.BytesIO(samples.jpeg_file() * 3), "a.jpg").kind == "jpeg"
+
+
+def test_a_jpeg_followed_by_an_image_and_then_a_zip_is_refused():
+    data = samples.jpeg_file() * 2 + samples.zip_of({"vbaProject.bin": b"vba"})
+    assert reason_for(data, "a.jpg") == "appended-data"
 
 
 def test_a_png_cut_short_is_damaged():
