@@ -126,6 +126,10 @@ def not_counted_reason(item: Mapping, rule: str | None, year: int, lang: str) ->
         return _("Awarded by one of the department's own units: not an outside award.")
     if code == "not_eligible" and rule == "external_awards_only":
         return _("Only awards from outside bodies count.")
+    if code == "not_eligible" and rule == "person_once_per_activity":
+        return _(
+            "Not one of the activities this unit listed in 15.1 for the period: list it there."
+        )
     if code == "not_eligible" and rule == "agency_once_per_month":
         return _("One of the department's own units: only outside agencies count.")
     return str(item.get("reason") or "")

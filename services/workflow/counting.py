@@ -61,12 +61,20 @@ def _outside_award(item: Mapping, own_units: Collection[str]) -> str | None:
     return None
 
 
+def _reported_activity(item: Mapping, activities: Collection[str]) -> str | None:
+    if _text(item, "activity") not in activities:
+        return "not one of the activities the unit reported for this period (15.1): list it there"
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     """A counting rule: the fields it needs, what makes two items the same, what never counts.
 
-    `ineligible(item, own_units)` says why an item never counts; `own_units` are the
-    department's own units (`prd_units.own_unit_names`), which are no outside body.
+    `ineligible(item, known)` says why an item never counts; `known` is what the rule checks
+    items against, gathered outside the report: the department's own units
+    (`prd_units.own_unit_names`, no outside body) for `OUTSIDE_ONLY` rules, the activities of
+    the unit's report of the same period for `ACTIVITIES_FROM` rules.
     """
 
     id: str
@@ -74,7 +82,7 @@ class Rule:
     key: Callable[[Mapping], Hashable]
     same: str
     written: Callable[[Mapping], str]
-    ineligible: Callable[[Mapping, Collection[str]], str | None] = lambda _item, _own: None
+    ineligible: Callable[[Mapping, Collection[str]], str | None] = lambda _item, _known: None
     across_year: bool = False
 
 
@@ -127,13 +135,15 @@ RULES: Mapping[str, Rule] = {
             written=_as_written("activity"),
         ),
         # 15.2 is a percentage of staff: a person counts once in the half-year, whatever the
-        # number of activities (the id keeps its first name).
+        # number of activities, each one of the half's 15.1 activities (the id keeps its
+        # first name).
         Rule(
             "person_once_per_activity",
             (ItemField("person"), ItemField("activity")),
             key=_person,
             same="the same person",
             written=_as_written("person"),
+            ineligible=_reported_activity,
         ),
     )
 }
@@ -143,6 +153,9 @@ RULES: Mapping[str, Rule] = {
 PEOPLE_RULES = frozenset({"person_course_once_per_year", "person_once_per_activity"})
 # Rules that count only bodies outside the department (its own units are not counted).
 OUTSIDE_ONLY = frozenset({"agency_once_per_month", "external_awards_only"})
+# Rules whose items name an activity that the unit's report of the same period under the other
+# rule lists (15.2's people take part in 15.1's activities).
+ACTIVITIES_FROM = {"person_once_per_activity": "each_activity_once"}
 # Rules whose parent counts each key once across its units (2.2: an agency served by ten
 # offices in a month is one agency that month): their reports list the keys they counted.
 DISTINCT_ACROSS_UNITS = frozenset({"agency_once_per_month"})
@@ -253,16 +266,17 @@ def count(
     rule_id: str,
     items: Sequence[Mapping],
     earlier: Mapping[Hashable, Seen] | None = None,
-    own_units: Collection[str] = frozenset(),
+    known: Collection[str] = frozenset(),
 ) -> Count:
-    """Apply a counting rule; `earlier`: what other reports of the year counted."""
+    """Apply a counting rule; `earlier`: what other reports of the year counted; `known`: what
+    the rule checks items against (`Rule`)."""
     rule = RULES[rule_id]
     earlier = earlier or {}
     first: dict[Hashable, int] = {}
     verdicts = []
     for index, item in enumerate(items):
         key = rule.key(item)
-        if reason := rule.ineligible(item, own_units):
+        if reason := rule.ineligible(item, known):
             verdicts.append(Verdict(index, False, reason, "not_eligible"))
         elif key in earlier:
             seen = earlier[key]
@@ -309,7 +323,7 @@ class YearReport:
 
 
 def count_year(
-    rule_id: str, reports: Iterable[YearReport], own_units: Collection[str] = frozenset()
+    rule_id: str, reports: Iterable[YearReport], known: Collection[str] = frozenset()
 ) -> dict[str, Count]:
     """Counts of the open reports of one unit's KPI over a fiscal year, in period order.
 
@@ -325,12 +339,17 @@ def count_year(
                 taken.setdefault(rule.key(item), Seen(report.period, rule.written(item)))
     counts = {}
     for report in (r for r in reports if not r.frozen):
-        counts[report.id] = result = count(rule_id, report.items, taken, own_units)
+        counts[report.id] = result = count(rule_id, report.items, taken, known)
         for verdict in result.verdicts:
             if verdict.counted:
                 item = report.items[verdict.index]
                 taken.setdefault(rule.key(item), Seen(report.period, rule.written(item)))
     return counts
+
+
+def listed_activities(items: Iterable[Mapping]) -> frozenset[str]:
+    """The activities a report's counted items list, as names compare."""
+    return frozenset(_text(i, "activity") for i in items if i.get("counted"))
 
 
 def counted_keys(rule_id: str, items: Iterable[Mapping]) -> list:

@@ -22,6 +22,7 @@ from common.errors import Conflict, Invalid
 from common.events import record_event, utcnow
 from services.workflow import audit
 from services.workflow.counting import (
+    ACTIVITIES_FROM,
     DISTINCT_ACROSS_UNITS,
     OUTSIDE_ONLY,
     PEOPLE_RULES,
@@ -30,6 +31,7 @@ from services.workflow.counting import (
     count,
     count_year,
     counted_keys,
+    listed_activities,
     with_verdicts,
 )
 from services.workflow.delegations import actor_of
@@ -132,7 +134,7 @@ class Facts:
     period: Period
     denominator: dict | None
     evidence: list[dict]
-    own_units: frozenset[str] = frozenset()
+    known: frozenset[str] = frozenset()
 
 
 def gather(
@@ -281,6 +283,7 @@ def _write(
     record_change(session, trail, report, action, actor, on_behalf_of, changes)
     if siblings:
         _recount(session, trail, kpi, facts.denominator, report, siblings, counts, actor)
+    _recount_taking_part(session, trail, report, actor)
 
 
 def _valued(
@@ -295,11 +298,16 @@ def _valued(
             kpi.counting_rule,
             [YearReport(s.id, s.period, s.items, s.state == APPROVED) for s in siblings]
             + [YearReport(report.id, report.period, items)],
-            facts.own_units,
+            facts.known,
         )
         return counted_value(kpi, items, counts[report.id], facts.denominator), siblings, counts
+    if kpi.counting_rule in ACTIVITIES_FROM:
+        source = _same_slot(session, report, ACTIVITIES_FROM[kpi.counting_rule])
+        activities = listed_activities(source.items if source else ())
+        counted = count(kpi.counting_rule, items, known=activities)
+        return counted_value(kpi, items, counted, facts.denominator), [], {}
     if kpi.counting_rule:
-        counted = count(kpi.counting_rule, items, own_units=facts.own_units)
+        counted = count(kpi.counting_rule, items, known=facts.known)
         return counted_value(kpi, items, counted, facts.denominator), [], {}
     return other_value(kpi, inputs, facts.evidence, facts.denominator), [], {}
 
@@ -368,6 +376,48 @@ def _year_siblings(session: Session, report: Report) -> list[Report]:
         Report.id != report.id,
     )
     return list(session.scalars(query))
+
+
+def _same_slot(session: Session, report: Report, counting_rule: str) -> Report | None:
+    """The unit's report of the same year and period counted by `counting_rule`, if any."""
+    query = select(Report).where(
+        Report.year == report.year,
+        Report.unit == report.unit,
+        Report.period == report.period,
+        Report.counting_rule == counting_rule,
+    )
+    return session.scalars(query).first()
+
+
+def _recount_taking_part(session: Session, trail: audit.Trail, changed: Report, actor: str) -> None:
+    """A report of activities changed: the same period's report of who took part in them
+    (15.2 after 15.1) is recounted against them, as a sibling of the year is."""
+    for rule, source in ACTIVITIES_FROM.items():
+        taking_part = (
+            _same_slot(session, changed, rule) if source == changed.counting_rule else None
+        )
+        if taking_part is None or taking_part.state == APPROVED:
+            continue
+        kpi, denominator = _as_counted(taking_part)
+        recounted = count(rule, taking_part.items, known=listed_activities(changed.items))
+        counts = {taking_part.id: recounted}
+        _recount(session, trail, kpi, denominator, changed, [taking_part], counts, actor)
+
+
+def _as_counted(report: Report) -> tuple[Kpi, dict | None]:
+    """The KPI facts and denominator a stored report was counted with (its basis keeps them)."""
+    basis = report.value_basis or {}
+    kpi = Kpi(
+        report.kpi,
+        report.method or "entry",
+        "",
+        report.measure or "count",
+        report.counting_rule,
+        (),
+        basis.get("denominator_label"),
+    )
+    denominator = basis if basis.get("denominator") is not None else None
+    return kpi, denominator
 
 
 def _recount(

@@ -149,6 +149,28 @@ def test_a_repeat_is_explained_by_its_rule_in_thai(in_thai):
     )
 
 
+@pytest.mark.parametrize(
+    ("item", "rule", "said"),
+    [
+        ({"external": True}, "external_awards_only", "รางวัลจากหน่วยงานของกรมประชาสัมพันธ์เอง"),
+        ({"external": False}, "external_awards_only", "นับเฉพาะรางวัลจากหน่วยงานภายนอก"),
+        ({}, "person_once_per_activity", "ไม่ใช่กิจกรรมที่หน่วยงานรายงานไว้ในตัวชี้วัด 15.1"),
+    ],
+)
+def test_an_item_that_never_counts_says_why_by_its_rule_in_thai(in_thai, item, rule, said):
+    item = {**item, "counted": False, "reason_code": "not_eligible", "reason": "x"}
+    assert not_counted_reason(item, rule, 2547, "th").startswith(said)
+
+
+def test_a_submit_refused_for_a_blank_form_says_why_in_thai(in_thai):
+    errors = {
+        "value": ["The newest form has nothing filled in: fill in its levels and upload it again."]
+    }
+    assert field_messages(errors, "th") == {
+        "value": ["แบบฟอร์มล่าสุดยังไม่ได้กรอกข้อมูล กรุณากรอกระดับที่ดำเนินการได้ แล้วอัปโหลดใหม่"]
+    }
+
+
 def test_the_matrix_lays_periods_on_the_months_of_the_year():
     rows = [
         {"unit": "R1", "kpi": "10.1", "period": "Q2", "state": "missing"},

@@ -12,6 +12,7 @@ from services.workflow.counting import (
     count_year,
     counted_keys,
     item_fields,
+    listed_activities,
     percentage,
     share_of_staff,
     validate_items,
@@ -96,7 +97,7 @@ def test_2_2_the_departments_own_units_are_not_outside_agencies():
         {"agency": "เทศบาลนครเชียงใหม่", "date": "2003-10-09"},
         {"agency": "ศาลากลางจังหวัดลำปาง", "date": "2003-10-10"},
     ]
-    result = count("agency_once_per_month", items, own_units=own)
+    result = count("agency_once_per_month", items, known=own)
     assert result.value == 2
     assert verdicts(result) == [
         (0, False, "not_eligible"),
@@ -275,7 +276,7 @@ def test_10_5_an_award_from_prd_itself_never_counts_whatever_the_box_says():
         {"work": "สารคดี", "award": "ชนะเลิศ", "awarded_by": "สปข. 1", "external": True},
         {"work": "สปอตวิทยุ", "award": "ชมเชย", "awarded_by": "สมาคมนักข่าว", "external": True},
     ]
-    result = count("external_awards_only", items, own_units=SEED_UNITS)
+    result = count("external_awards_only", items, known=SEED_UNITS)
     assert result.value == 1
     assert verdicts(result) == [
         (0, False, "not_eligible"),
@@ -306,11 +307,37 @@ def test_15_2_two_staff_in_three_activities_count_two_people():
         {"person": "สมชาย", "activity": "วันปลอดการทุจริต"},
         {"person": "นางสมศรี", "activity": "วันปลอดการทุจริต"},
     ]
-    result = count("person_once_per_activity", items)
+    activities = listed_activities(
+        [{"activity": a, "counted": True} for a in ("เดินรณรงค์", "อบรมคุณธรรม", "วันปลอดการทุจริต")]
+    )
+    result = count("person_once_per_activity", items, known=activities)
     # 2 staff: 100 %, never 300 %.
     assert result.value == 2
     assert [v.counted for v in result.verdicts] == [True, True, False, False, False, False]
     assert [v.repeat_of for v in result.verdicts] == [None, None, 0, 1, 0, 1]
+
+
+def test_15_2_a_person_counts_only_in_an_activity_the_halfs_15_1_report_lists():
+    report_15_1 = [
+        {"activity": "เดินรณรงค์", "date": "2004-01-10", "counted": True},
+        {"activity": "อบรม คุณธรรม", "date": "2004-02-10", "counted": True},
+        {"activity": "ซ้ำ", "date": "2004-02-11", "counted": False},
+    ]
+    items = [
+        {"person": "สมชาย", "activity": "ทัศนศึกษา"},
+        {"person": "สมศรี", "activity": "อบรมคุณธรรม"},
+        {"person": "นายสมชาย", "activity": "เดินรณรงค์"},
+        {"person": "สมหญิง", "activity": "ซ้ำ"},
+    ]
+    result = count("person_once_per_activity", items, known=listed_activities(report_15_1))
+    assert result.value == 2
+    assert verdicts(result) == [
+        (0, False, "not_eligible"),
+        (1, True, None),
+        (2, True, None),
+        (3, False, "not_eligible"),
+    ]
+    assert "15.1" in result.verdicts[0].reason
 
 
 def test_15_2_a_half_year_of_30_people_among_40_staff_is_75_percent():
