@@ -166,7 +166,7 @@ def test_a_change_committed_while_verifying_is_not_taken_for_tampering(request, 
     see the database as it was when the check began, whatever commits in between."""
     factory = request.getfixturevalue("trail_db")[1] if store == "postgresql" else None
     factory = factory or request.getfixturevalue("sqlite_trail")
-    with unit_of_work(factory) as checking:
+    with unit_of_work(factory, writes=False) as checking:
         audit.read_one_moment(checking)
         checking.get(audit.AuditHead, audit.HEAD_ID)  # the check's first read
         append(factory, 6)  # a transition commits meanwhile
