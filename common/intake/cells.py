@@ -1,6 +1,7 @@
 """Spreadsheet cells a program would run: text that opens with `=`, `+`, `-`, `@`, tab or CR
 is read as a formula by Excel and LibreOffice (CSV injection, `=cmd|' /C calc'!A0`). A cell
-that reads as a number is a number, so `-1.5` (an overspent budget) passes."""
+that reads as a number is a number, so `-1.5` (an overspent budget) passes, and so does a lone
+`-` (nil)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,18 @@ def number_of(cell: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+# A lone dash is how Thai spreadsheets write "none": nothing follows it to run.
+NIL = "-"
+
+
 def is_formula(cell: Any) -> bool:
     """Whether a spreadsheet would run the cell: text opening as a formula, not a number."""
-    return isinstance(cell, str) and cell.startswith(FORMULA_START) and number_of(cell) is None
+    return (
+        isinstance(cell, str)
+        and cell.startswith(FORMULA_START)
+        and cell.strip() != NIL
+        and number_of(cell) is None
+    )
 
 
 def column_letters(index: int) -> str:

@@ -420,7 +420,7 @@ def test_ordinary_fields_and_formulas_are_allowed():
 
 
 def test_numbers_and_plain_text_in_spreadsheet_cells_are_allowed():
-    csv = "unit,period,value,note\nR1,M01,-1.5,เกินงบ 1.5 %\nR1,M02,+2,a-b\n".encode()
+    csv = "unit,period,value,note\nR1,M01,-1.5,เกินงบ 1.5 %\nR1,M02,+2,a-b\nR1,M03,-,-\n".encode()
     assert checks.inspect(io.BytesIO(csv), "evidence.csv").kind == "csv"
     workbook = workbook_text_cell("งบประมาณ - ค่าใช้จ่าย")
     assert checks.inspect(io.BytesIO(workbook), "evidence.xlsx").kind == "xlsx"
