@@ -136,7 +136,7 @@ def verify(sessions: sessionmaker[Session], store: AnchorStore | None) -> dict[s
     """The chain, every anchor (read from the bucket before the transaction opens, where there
     is one), and every report row against its trail; the first bad entry."""
     anchors = store.all() if store is not None else None
-    with unit_of_work(sessions) as session:
+    with unit_of_work(sessions, writes=False) as session:
         chain = audit.verify(session)
         if anchors is None:
             return chain.as_dict()
