@@ -36,6 +36,7 @@ from services.evidence.pack_extract import (
     shares_of,
     withheld_entry,
 )
+from services.evidence.pack_index import write_index
 from services.evidence.packs import BUILDING, EXPIRED, FAILED, QUEUED, READY, PackPolicy
 from services.evidence.signing import PackSigner
 from services.evidence.store import ObjectStore
@@ -222,14 +223,18 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
                 shares,
                 lambda done: _progress(ctx.factory, pack_id, progress=int(90 * done / total)),
             )
+            about = {
+                "pack_id": pack_id,
+                "created_at": created,
+                "requested_by": requested_by,
+                "scope": scope,
+            }
             manifest = canonical(
                 {
                     "format": FORMAT,
-                    "pack_id": pack_id,
-                    "created_at": created,
-                    "requested_by": requested_by,
-                    "scope": scope,
+                    **about,
                     "files": files,
+                    "index": write_index(zf, reports, files, about),
                     "withheld": withheld,
                     "reports": reports,
                     "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},

@@ -214,7 +214,8 @@ def verify(path: Path, jwks: dict | None = None) -> None:
             keys = jwks if jwks is not None else json.loads(pack.read("jwks.json"))
             _check_signature(manifest, token, keys)
             content = json.loads(manifest)
-            _check_files(pack, content["files"])
+            # The readable index the pack lists as its own is checked like any file.
+            _check_files(pack, content["files"] + content.get("index", []))
             _check_audit(content["audit"]["entries"])
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise Mismatch(f"{path.name}: not a readable evidence pack ({exc})") from exc

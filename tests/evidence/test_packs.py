@@ -76,6 +76,18 @@ def test_the_manifest_lists_each_file_with_its_report_and_each_report_with_its_h
     assert manifest["audit"]["entries"] and manifest["audit"]["chain"]["intact"] is True
 
 
+def test_the_pack_carries_a_thai_index_of_every_file_with_its_sha256(pack_file):
+    _pack, path, _jwks = pack_file
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        table = list(csv.DictReader(io.StringIO(zf.read("index.csv").decode("utf-8-sig"))))
+        page = zf.read("index.html").decode()
+    listed = {(row["ไฟล์ในชุด"], row["SHA-256"]) for row in table if row["ไฟล์ในชุด"]}
+    assert listed == {(e["path"], e["sha256"]) for e in manifest["files"]}
+    assert {row["รหัสรายงาน"] for row in table} == {r["id"] for r in manifest["reports"]}
+    assert all(f'href="{e["path"]}"' in page for e in manifest["files"] if '"' not in e["path"])
+
+
 def test_a_copy_with_one_byte_changed_is_refused_naming_the_file(pack_file, tmp_path):
     _pack, path, jwks = pack_file
     with zipfile.ZipFile(path) as pack:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import stat
 import subprocess
 import sys
@@ -17,10 +18,12 @@ import pytest
 
 from common.auth import new_private_key_pem
 from services.evidence.pack_build import FORMAT, canonical, seal
+from services.evidence.pack_index import write_index
 from services.evidence.signing import PackSigner
 
 PDF = "files/R1/4.1/Q1/v1-café.pdf"
 FORM = "files/R1/4.1/Q1/v1-แบบฟอร์ม 4.1.docx"
+REPORT = {"id": "r1", "unit": "R1", "kpi": "4.1", "period": "Q1", "state": "approved"}
 ORIGINAL = {PDF: b"%PDF-1.7\n% the signed original\n%%EOF\n", FORM: b"PK form bytes"}
 
 
@@ -34,16 +37,26 @@ def entry(path: str, data: bytes) -> dict:
     return {"path": path, "size": len(data), "sha256": digest, "unit": "R1", "report_id": "r1"}
 
 
+def test_a_pack_lists_its_readable_index_as_its_own_files(signer):
+    with zipfile.ZipFile(io.BytesIO(signed_pack(signer))) as zf:
+        index = json.loads(zf.read("manifest.json"))["index"]
+        assert [e["path"] for e in index] == ["index.html", "index.csv"]
+        assert PDF in zf.read("index.csv").decode("utf-8-sig")
+
+
 def signed_pack(signer: PackSigner, files: dict[str, bytes] = ORIGINAL) -> bytes:
     """A pack as the builder makes one: the files, then the sealed manifest."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         for path, data in files.items():
             zf.writestr(path, data)
+        listed = [entry(path, data) for path, data in files.items()]
+        about = {"pack_id": "pack-1", "created_at": "2026-12-07", "requested_by": "a", "scope": {}}
         manifest = {
             "format": FORMAT,
-            "files": [entry(path, data) for path, data in files.items()],
-            "reports": [],
+            "files": listed,
+            "index": write_index(zf, [REPORT], listed, about),
+            "reports": [REPORT],
             "audit": {"entries": [], "chain": {"intact": True}},
         }
         seal(zf, canonical(manifest), signer, "pack-1")
@@ -67,6 +80,20 @@ def with_entry(name: str, data: bytes = b"x", mode: int = 0o644) -> Callable[[by
         info = zipfile.ZipInfo(name)
         info.create_system, info.external_attr = 3, mode << 16
         return rewritten(pack, lambda zf: zf.writestr(info, data))
+
+    return craft
+
+
+def changed(name: str) -> Callable[[bytes], bytes]:
+    """The pack with one entry's bytes changed in place of the original."""
+
+    def craft(pack: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(pack)) as source, zipfile.ZipFile(out, "w") as copy:
+            for info in source.infolist():
+                data = source.read(info)
+                copy.writestr(info, data + b"<p>OK</p>" if info.filename == name else data)
+        return out.getvalue()
 
     return craft
 
@@ -138,6 +165,7 @@ CRAFTED: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         with_entry("files/R1/link", b"/etc/passwd", stat.S_IFLNK | 0o777),
         "files/R1/link: not a plain file",
     ),
+    "a changed index": (changed("index.html"), "index.html: its bytes do not match"),
     "an entry not in the manifest": (
         with_entry("files/R1/4.1/Q1/extra.pdf"),
         "files/R1/4.1/Q1/extra.pdf: in the pack but not in the manifest",
