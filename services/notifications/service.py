@@ -4,8 +4,10 @@ preferences, and the administrators' view of failed emails."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from common.db import read_only, transactional, upsert
@@ -53,7 +55,7 @@ class Message:
 CHUNK = 500
 
 
-def insert_new_rows(session: Session, model: type, rows: list[dict]) -> set:
+def insert_new_rows(session: Session, model: Any, rows: list[dict]) -> set:
     """Insert the rows whose unique keys are not taken yet; returns the keys of those inserted."""
     table = model.__table__
     key = next(iter(table.primary_key.columns))
@@ -130,7 +132,7 @@ def notify_all(
         if notification_id in created
     ]
     add_emails(session, emails)
-    return [row["id"] for row in rows if row["id"] in created]
+    return [str(row["id"]) for row in rows if row["id"] in created]
 
 
 def email_row(key: str, person: Person, mail: messages.Mail) -> dict:
@@ -208,7 +210,7 @@ def mark_all_read(session: Session, username: str) -> int:
         .where(Notification.recipient == username, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount
+    return cast(CursorResult, result).rowcount
 
 
 # --- preferences -----------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def list_kpis(session: Session, year: int, filters: dict[str, Any]) -> list[dict
 def get_kpi(session: Session, year: int, code: str) -> dict[str, Any]:
     find_year(session, year)
     kpi = find_kpi(session, year, code)
-    return kpi_dict(kpi, session.get(Csf, (year, kpi.csf)).perspective)
+    return kpi_dict(kpi, session.get_one(Csf, (year, kpi.csf)).perspective)
 
 
 @read_only
@@ -107,7 +107,7 @@ def _check_kpi(kpi: Kpi) -> None:
 
 
 def _publish_kpi(session: Session, kpi: Kpi, created: bool, actor: str) -> dict[str, Any]:
-    data = kpi_dict(kpi, session.get(Csf, (kpi.year, kpi.csf)).perspective)
+    data = kpi_dict(kpi, session.get_one(Csf, (kpi.year, kpi.csf)).perspective)
     fields = {f: data[f] for f in KpiChanged.__dataclass_fields__ if f in data}
     record_event(session, Outbox, KpiChanged(**fields, created=created), actor)
     return data

@@ -33,7 +33,7 @@ from services.catalogue.service.base import (
 def _rows(
     session: Session,
     principal: Principal,
-    model: type[Target] | type[Assignment],
+    model: Any,
     year: int,
     unit: str | None,
     kpi: str | None,
@@ -125,7 +125,8 @@ def _check_rows(
         seen.add((row["unit"], row["kpi"]))
         if problems:
             errors[str(index)] = problems
-        resolved.append((row, unit, kpi))
+        if unit is not None and kpi is not None:
+            resolved.append((row, unit, kpi))
     if errors:
         raise Invalid("Some rows are not valid; nothing was saved.", errors)
     return resolved
@@ -205,7 +206,8 @@ def put_assignments(
         current.updated_by, current.updated_at = actor.username, utcnow()
         if not any(names.values()):
             session.delete(current)
-        record_event(session, Outbox, AssignmentChanged(**data), actor.username)
+        changed = AssignmentChanged(year, unit.code, kpi.code, **names)
+        record_event(session, Outbox, changed, actor.username)
     return saved
 
 

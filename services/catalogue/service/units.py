@@ -45,7 +45,7 @@ def _placement_problems(session: Session, unit: Unit) -> dict[str, list[str]]:
         return {"parent": [f"Unknown unit '{unit.parent}'."]}
     if problem := rules.parent_problem(unit.kind, parent.kind if parent else None):
         return {"parent": [problem]}
-    if rules.makes_cycle(unit.code, unit.parent, lambda c: session.get(Unit, c).parent):
+    if rules.makes_cycle(unit.code, unit.parent, lambda c: session.get_one(Unit, c).parent):
         return {"parent": [f"'{unit.parent}' is below '{unit.code}': that would make a loop."]}
     children = session.scalars(select(Unit).where(Unit.parent == unit.code))
     misfits = [c.code for c in children if rules.parent_problem(c.kind, unit.kind)]
