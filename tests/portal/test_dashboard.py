@@ -186,6 +186,23 @@ def test_a_charts_bars_lead_to_the_reports_behind_them_and_to_a_units_dashboard(
     assert f"({tree['province']})" in page.locator("h1").inner_text()
 
 
+def test_each_score_says_how_many_due_kpis_miss_a_value_and_a_kpi_how_it_was_reached(
+    live, page, tree
+):
+    """The province's 2.2 counts its one unit's approved report; every other KPI due from it
+    has no approved value: the overall score names how many, as the scorecard counts them."""
+    enter_as(page, "reviewer")
+    row = kpi_row(page, tree, tree["province"])
+    params = {"unit": tree["province"]}
+    card = live.session("reviewer").get(f"/api/scorecard/{YEAR}", params=params).json()
+    assert card["missing"] > 0
+    overall = page.locator("#score-overall").inner_text()
+    assert f"ขาดผล {card['missing']} ตัวชี้วัด" in overall
+    assert row.locator(".basis").inner_text() == "รวม 1 หน่วยงาน"
+    missing = next(k["kpi"] for k in card["kpis"] if k["missing"])
+    assert "ยังไม่รายงาน" in page.locator(f"#kpi-table tr[data-kpi='{missing}']").inner_text()
+
+
 def test_the_reviewer_sees_the_departments_scorecard_with_charts_and_drills_down(page):
     sign_in(page, "reviewer")
     go(page, "#nav-dashboard")
