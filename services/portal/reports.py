@@ -42,6 +42,8 @@ def refusal(resp) -> str:
         return _("A return needs a comment saying why.")
     if resp.status_code == 409:
         return _("The report changed meanwhile (its state or data), so nothing was done.")
+    if resp.status_code == 403 and body.get("reason") == "separation_of_duties":
+        return texts.separation_refusal()
     if resp.status_code == 403:
         return _("Your roles do not allow this on this report.")
     if resp.status_code == 422 and errors:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from services.portal import texts
 from services.portal.core import (
     api,
     fetch,
@@ -22,7 +23,7 @@ from services.portal.core import (
     units,
     year_arg,
 )
-from services.portal.labels import period_label
+from services.portal.labels import lang, period_label
 from services.portal.views import kpi_order
 
 review = Blueprint("review", __name__)
@@ -164,7 +165,7 @@ def approve():
                 _(
                     "%(report)s: not approved (%(why)s).",
                     report=label,
-                    why=result.get("detail", ""),
+                    why=texts.refusal_detail(result.get("detail", ""), lang()),
                 ),
                 "error",
             )

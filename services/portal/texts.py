@@ -67,6 +67,25 @@ _FIELD_MESSAGES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] =
 )
 
 
+# The workflow's refusal of a check by whoever took part in the report (it names them).
+_SEPARATION = re.compile(r".+ this report: someone else must (endorse|approve) it\.")
+
+
+def separation_refusal() -> str:
+    """The portal's words for a check that separation of duties refused."""
+    return _(
+        "Whoever created, changed the data of, submitted or endorsed a report may neither "
+        "endorse nor approve it: someone else must."
+    )
+
+
+def refusal_detail(detail: str, lang: str) -> str:
+    """A refusal's detail in the user's language where the portal knows it; else as sent."""
+    if lang != "en" and _SEPARATION.fullmatch(detail.strip()):
+        return separation_refusal()
+    return detail
+
+
 def field_message(text: str, lang: str) -> str:
     """One validation message of a field, in the user's language when the portal knows it."""
     for pattern, say in _FIELD_MESSAGES:

@@ -10,7 +10,7 @@ from common.config import from_env
 from services.portal import forms, thai
 from services.portal.app import create_app
 from services.portal.progress import lines
-from services.portal.texts import field_messages, not_counted_reason
+from services.portal.texts import field_messages, not_counted_reason, refusal_detail
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = ROOT / "services/portal/translations/th/LC_MESSAGES/messages.po"
@@ -169,6 +169,14 @@ def test_a_submit_refused_for_a_blank_form_says_why_in_thai(in_thai):
     assert field_messages(errors, "th") == {
         "value": ["แบบฟอร์มล่าสุดยังไม่ได้กรอกข้อมูล กรุณากรอกระดับที่ดำเนินการได้ แล้วอัปโหลดใหม่"]
     }
+
+
+def test_a_check_refused_by_separation_of_duties_says_why_in_thai(in_thai):
+    detail = "head1, standing in for you, endorsed this report: someone else must approve it."
+    assert refusal_detail(detail, "th") == (
+        "ผู้ที่สร้าง แก้ไขข้อมูล ส่ง หรือรับรองรายงาน จะรับรองหรืออนุมัติรายงานนั้นเองไม่ได้ ต้องให้ผู้อื่นดำเนินการ"
+    )
+    assert refusal_detail(detail, "en") == detail
 
 
 def test_the_matrix_lays_periods_on_the_months_of_the_year():
