@@ -23,10 +23,10 @@ from typing import BinaryIO
 import filetype
 
 from common.intake import images, ooxml, pdf, pdf_objects, sheets, text
-from common.intake.base import Limits, refuse
+from common.intake.base import SHEET_LIMITS, Limits, refuse
 from common.intake.digest import sha256_of
 
-__all__ = ["Limits", "inspect", "refuse", "sha256_of"]
+__all__ = ["SHEET_LIMITS", "Limits", "inspect", "refuse", "sha256_of"]
 
 # What `filetype` calls the kinds it recognises, in our names.
 SNIFFED = {"pdf": "pdf", "jpg": "jpeg", "png": "png"}

@@ -15,6 +15,11 @@ class Limits:
     max_inflated_pdf_objects: int = 64 * 1024 * 1024
 
 
+# A workbook read by openpyxl, which holds its shared strings in memory: the unpacked size
+# bounds them (imports, the admin's sheets).
+SHEET_LIMITS = Limits(max_entries=1_000, max_uncompressed=64 * 1024 * 1024, ratio_floor=64 * 1024)
+
+
 def refuse(reason: str, detail: str) -> Invalid:
     """A 422 naming the file field and a short machine-readable reason."""
     return Invalid(detail, errors={"file": [detail]}, reason=reason)

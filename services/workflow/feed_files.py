@@ -38,9 +38,6 @@ ENCODINGS = {
     "windows-874": "cp874",
     "tis-620": "cp874",
 }
-# A workbook's package: openpyxl holds its shared strings in memory, so the unpacked size
-# bounds them.
-LIMITS = intake.Limits(max_entries=1_000, max_uncompressed=64 * 1024 * 1024, ratio_floor=CHUNK)
 
 
 def file_problem(detail: str, reason: str) -> Invalid:
@@ -105,7 +102,7 @@ def open_table(spool: BinaryIO, filename: str, encoding: str | None = None) -> T
         )
     if size == 0:
         raise file_problem("The file is empty.", "empty")
-    intake.inspect(spool, kind, LIMITS)
+    intake.inspect(spool, kind, intake.SHEET_LIMITS)
     if kind == "xlsx":
         return _workbook_table(spool)
     return _csv_table(spool, encoding)
