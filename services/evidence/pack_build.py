@@ -10,6 +10,7 @@ memory stays flat whatever the size.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 import zipfile
@@ -43,6 +44,7 @@ from services.evidence.store import ObjectStore
 
 log = structlog.get_logger("rbm.evidence.packs")
 FORMAT = "rbm-evidence-pack/1"
+KEY_SET = "jwks.json"
 PAGE = 1000
 # How the workflow hashes an audit entry (its published rule, repeated here for the reader).
 AUDIT_HASH_RULE = (
@@ -64,11 +66,15 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, indent=1).encode()
 
 
-def seal(zf: zipfile.ZipFile, manifest: bytes, signer: PackSigner, pack_id: str) -> None:
-    """Close a pack's zip with its manifest, the manifest's signature and the signing key."""
-    zf.writestr("manifest.json", manifest)
-    zf.writestr("manifest.jws", signer.sign(manifest, {"pack_id": pack_id}))
-    zf.writestr("jwks.json", canonical({"keys": [signer.jwk]}))
+def seal(zf: zipfile.ZipFile, manifest: dict[str, Any], signer: PackSigner, pack_id: str) -> None:
+    """Close a pack's zip with its manifest, the manifest's signature and the signing key,
+    which the manifest lists (`key_set`) like any file of the pack."""
+    keys = canonical({"keys": [signer.jwk]})
+    key_set = {"path": KEY_SET, "size": len(keys), "sha256": hashlib.sha256(keys).hexdigest()}
+    body = canonical({**manifest, "key_set": key_set})
+    zf.writestr("manifest.json", body)
+    zf.writestr("manifest.jws", signer.sign(body, {"pack_id": pack_id}))
+    zf.writestr(KEY_SET, keys)
 
 
 def _scope(pack: Pack) -> dict[str, Any]:
@@ -229,17 +235,15 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
                 "requested_by": requested_by,
                 "scope": scope,
             }
-            manifest = canonical(
-                {
-                    "format": FORMAT,
-                    **about,
-                    "files": files,
-                    "index": write_index(zf, reports, files, about),
-                    "withheld": withheld,
-                    "reports": reports,
-                    "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},
-                }
-            )
+            manifest = {
+                "format": FORMAT,
+                **about,
+                "files": files,
+                "index": write_index(zf, reports, files, about),
+                "withheld": withheld,
+                "reports": reports,
+                "audit": {"hash_rule": AUDIT_HASH_RULE, "entries": audit, "chain": chain},
+            }
             seal(zf, manifest, ctx.signer, pack_id)
         size = spool.tell()
         spool.seek(0)

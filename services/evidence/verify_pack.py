@@ -33,7 +33,9 @@ from typing import Any, BinaryIO
 import jwt
 
 CHUNK = 1024 * 1024
-OWN_FILES = {"manifest.json", "manifest.jws", "jwks.json"}
+SIGNED = {"manifest.json", "manifest.jws"}
+# Packs made before the manifest listed the key set carry it unlisted.
+UNLISTED_KEY_SET = "jwks.json"
 
 
 class Mismatch(Exception):
@@ -161,7 +163,15 @@ def _sha256(pack: zipfile.ZipFile, path: str) -> tuple[int, str]:
     return size, hasher.hexdigest()
 
 
-def _check_files(pack: zipfile.ZipFile, files: list[dict]) -> None:
+def _listed(content: dict) -> tuple[list[dict], set[str]]:
+    """Every file the manifest lists (the reports', its index, its key set), and the names a
+    pack may hold beside them."""
+    key_set = content.get("key_set")
+    files = content["files"] + content.get("index", []) + ([key_set] if key_set else [])
+    return files, SIGNED if key_set else SIGNED | {UNLISTED_KEY_SET}
+
+
+def _check_files(pack: zipfile.ZipFile, files: list[dict], own: set[str]) -> None:
     names = set(pack.namelist())
     for entry in files:
         path = entry["path"]
@@ -173,7 +183,7 @@ def _check_files(pack: zipfile.ZipFile, files: list[dict]) -> None:
             raise Mismatch(f"{path}: cannot be read back ({exc})") from exc
         if size != entry["size"] or digest != entry["sha256"]:
             raise Mismatch(f"{path}: its bytes do not match the SHA-256 in the manifest")
-    extra = sorted(names - OWN_FILES - {f["path"] for f in files})
+    extra = sorted(names - own - {f["path"] for f in files})
     if extra:
         raise Mismatch(f"{extra[0]}: in the pack but not in the manifest")
 
@@ -214,8 +224,7 @@ def verify(path: Path, jwks: dict | None = None) -> None:
             keys = jwks if jwks is not None else json.loads(pack.read("jwks.json"))
             _check_signature(manifest, token, keys)
             content = json.loads(manifest)
-            # The readable index the pack lists as its own is checked like any file.
-            _check_files(pack, content["files"] + content.get("index", []))
+            _check_files(pack, *_listed(content))
             _check_audit(content["audit"]["entries"])
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise Mismatch(f"{path.name}: not a readable evidence pack ({exc})") from exc

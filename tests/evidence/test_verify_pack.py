@@ -59,7 +59,7 @@ def signed_pack(signer: PackSigner, files: dict[str, bytes] = ORIGINAL) -> bytes
             "reports": [REPORT],
             "audit": {"entries": [], "chain": {"intact": True}},
         }
-        seal(zf, canonical(manifest), signer, "pack-1")
+        seal(zf, manifest, signer, "pack-1")
     return out.getvalue()
 
 
@@ -166,6 +166,7 @@ CRAFTED: dict[str, tuple[Callable[[bytes], bytes], str]] = {
         "files/R1/link: not a plain file",
     ),
     "a changed index": (changed("index.html"), "index.html: its bytes do not match"),
+    "a changed key set": (changed("jwks.json"), "jwks.json: its bytes do not match"),
     "an entry not in the manifest": (
         with_entry("files/R1/4.1/Q1/extra.pdf"),
         "files/R1/4.1/Q1/extra.pdf: in the pack but not in the manifest",
@@ -197,12 +198,29 @@ def test_a_pack_whose_entries_are_copied_unchanged_into_a_new_zip_is_intact(sign
     assert verifier(path).returncode == 0
 
 
+def test_a_pack_made_before_the_manifest_listed_its_key_set_is_intact(signer, tmp_path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(PDF, ORIGINAL[PDF])
+        manifest = canonical(
+            {"files": [entry(PDF, ORIGINAL[PDF])], "audit": {"entries": []}, "reports": []}
+        )
+        zf.writestr("manifest.json", manifest)
+        zf.writestr("manifest.jws", signer.sign(manifest, {"pack_id": "old"}))
+        zf.writestr("jwks.json", canonical({"keys": [signer.jwk]}))
+    path = tmp_path / "old.zip"
+    path.write_bytes(out.getvalue())
+    assert verifier(path).stdout.strip() == "intact"
+
+
 @pytest.mark.parametrize("case", CRAFTED, ids=list(CRAFTED))
 def test_an_ambiguous_pack_is_refused_naming_what_is_wrong(signer, tmp_path, case):
     craft, named = CRAFTED[case]
     path = tmp_path / "crafted.zip"
     path.write_bytes(craft(signed_pack(signer)))
-    result = verifier(path)
+    published = tmp_path / "published.json"  # the key set as identity publishes it
+    published.write_bytes(canonical({"keys": [signer.jwk]}))
+    result = verifier(path, "--jwks", published)
     assert result.returncode == 1, result.stdout
     assert result.stdout.startswith("NOT intact: ") and named in result.stdout, result.stdout
 
