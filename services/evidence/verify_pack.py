@@ -1,7 +1,8 @@
 """Check an evidence pack offline: `python -m services.evidence.verify_pack PACK.zip [--jwks FILE]`.
 
-Exit 0 printing "intact" when the manifest's signature holds, every file in the manifest is
-in the zip with its size and SHA-256, nothing else is, and each audit entry hashes to what it
+Exit 0 printing "intact" when the manifest's signature holds, every file the manifest lists
+(the reports' files, the readable index, the key set) is in the zip with its size and SHA-256,
+nothing else is but the manifest and its signature, and each audit entry hashes to what it
 says and links to the entry before it. Otherwise exit 1 naming the first thing that does not
 match. `--jwks` is the key set identity publishes (`GET /api/identity/jwks.json`, saved to a
 file); without it the key copied into the pack is used, which proves only that the pack is
