@@ -53,7 +53,7 @@ def rows(reports: list[dict], files: list[dict]) -> list[tuple[Any, ...]]:
     by_report: dict[str, list[dict]] = {}
     for entry in files:
         by_report.setdefault(entry["report_id"], []).append(entry)
-    table = []
+    table: list[tuple[Any, ...]] = []
     for report in sorted(reports, key=lambda r: (r["unit"], r["kpi"], r["period"])):
         head = (
             report["id"],
@@ -63,12 +63,10 @@ def rows(reports: list[dict], files: list[dict]) -> list[tuple[Any, ...]]:
             STATES.get(report.get("state") or "", report.get("state")),
             "" if report.get("value") is None else report["value"],
         )
-        listed = by_report.get(report["id"]) or [None]
-        for entry in listed:
-            if entry is None:
-                table.append((*head, "", "", "", NO_FILE))
-            else:
-                table.append((*head, entry["path"], entry["size"], entry["sha256"], _note(entry)))
+        listed = by_report.get(report["id"], [])
+        table += [(*head, e["path"], e["size"], e["sha256"], _note(e)) for e in listed]
+        if not listed:
+            table.append((*head, "", "", "", NO_FILE))
     return table
 
 
