@@ -14,6 +14,7 @@ import requests
 import structlog
 from flask import current_app, g, request
 
+from common import grants
 from common.errors import Forbidden, Unauthorized, Unavailable
 from common.jwk import public_jwk
 
@@ -64,6 +65,11 @@ class Principal:
     expires_at: int = 0
     # A token limited to one use (a machine account's "import"); None: the roles decide.
     scope: str | None = None
+
+    @property
+    def scopes(self) -> frozenset[str]:
+        """The scopes the token is limited to (`scope` lists them, space separated)."""
+        return frozenset((self.scope or "").split())
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -290,9 +296,21 @@ def current_principal(scope: str | None = None) -> Principal:
         if principal.has_role(SERVICE) and from_outside():
             raise Unauthorized("Service accounts are served only inside rbm's network.")
         g.principal = principal
-    if g.principal.scope is not None and g.principal.scope != scope:
+    if g.principal.has_role(SERVICE):
+        _require_grant(g.principal)
+    elif g.principal.scope is not None and g.principal.scope != scope:
         raise Forbidden(f"This token may only be used for: {g.principal.scope}.")
     return g.principal
+
+
+def _require_grant(principal: Principal) -> None:
+    """A service account reaches only the operations its scopes open (common/grants.py)."""
+    service = current_app.extensions["rbm"].settings.service
+    rule = request.url_rule.rule if request.url_rule else ""
+    if not grants.opens(principal.scopes, service, request.method, rule):
+        raise Forbidden(
+            f"The account {principal.username} may not {request.method} {rule} of {service}."
+        )
 
 
 def require_roles(*roles: str) -> Principal:

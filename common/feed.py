@@ -2,7 +2,8 @@
 
 The outbox is the source of truth and the broker the fast path: consumers read the feeds of
 the services they listen to for whatever the broker did not bring, and read models are rebuilt
-from them. Only service accounts read a feed.
+from them. Only the service accounts granted a producer's feed read it (common/grants.py: the
+consumers of its events).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def feed_blueprint(outbox_model: type) -> Blueprint:
         @blp.arguments(FeedQuerySchema, location="query")
         @blp.response(200, FeedPageSchema)
         @blp.alt_response(401, description="No valid bearer token")
-        @blp.alt_response(403, description="Not a service account")
+        @blp.alt_response(403, description="Not a service account granted this feed")
         def get(self, query):
             """Events after number `after`, oldest first (kept for the retention period)."""
             require_roles(SERVICE)

@@ -16,8 +16,6 @@ from common.fields import text_problem
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD = 8
 SERVICE_PREFIX = "svc-"
-# Services that may log in on their own account (background work, no user calling).
-SERVICE_ACCOUNTS = ("catalogue", "evidence", "workflow", "notifications", "portal", "scorecard")
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 # One client (address) may fail this many logins a minute: it cannot lock every account.

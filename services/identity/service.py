@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common import grants
 from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
 from common.db import read_only, transactional
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
@@ -48,7 +49,7 @@ def issue_service_token(
     no one can hold, so the answer is a wrong password's.
     """
     service = username.removeprefix(rules.SERVICE_PREFIX)
-    if not username.startswith(rules.SERVICE_PREFIX) or service not in rules.SERVICE_ACCOUNTS:
+    if not username.startswith(rules.SERVICE_PREFIX) or service not in grants.GRANTS:
         return None
     if outside:
         security.log_event(
@@ -58,7 +59,11 @@ def issue_service_token(
     if not hmac.compare_digest(password.encode(), secret_for(service).encode()):
         return None
     claims = {"sub": username, "username": username, "name": username}
-    return signer.sign({**claims, "roles": [SERVICE], "units": [], "memberships": []})
+    # Its own scopes only: what one service's token reaches is what that service needs.
+    scope = grants.scope_claim(service)
+    return signer.sign(
+        {**claims, "roles": [SERVICE], "scope": scope, "units": [], "memberships": []}
+    )
 
 
 @transactional

@@ -6,15 +6,27 @@ from __future__ import annotations
 import pytest
 import requests
 
+from common import grants
 from common.config import from_env
 from common.secrets import service_password
 from tests.deployed.test_deploy_files import SERVICE_ONLY
 
 
-def service_login(base: str, deployed, headers=None) -> requests.Response:
-    settings = from_env("workflow", {"RBM_SERVICE_SECRET": deployed.secrets["RBM_SERVICE_SECRET"]})
-    body = {"username": "svc-workflow", "password": service_password(settings, "workflow")}
+def service_login(base: str, deployed, headers=None, account="workflow") -> requests.Response:
+    settings = from_env(account, {"RBM_SERVICE_SECRET": deployed.secrets["RBM_SERVICE_SECRET"]})
+    body = {"username": f"svc-{account}", "password": service_password(settings, account)}
     return requests.post(f"{base}/api/identity/token", json=body, headers=headers, timeout=30)
+
+
+def granted_account(path: str) -> str | None:
+    """A service account whose scopes open this service-only path (common/grants.py)."""
+    service, rule = (
+        path.removeprefix("/api/").split("/", 1) if path.startswith("/api/") else ("", "")
+    )
+    for account, scopes in sorted(grants.GRANTS.items()):
+        if grants.opens(scopes, service, "GET", f"/{rule}"):
+            return account
+    return None
 
 
 @pytest.mark.parametrize("forged", [None, {"X-RBM-Outside": ""}, {"X-RBM-Outside": "0"}])
@@ -26,21 +38,28 @@ def test_a_service_account_cannot_sign_in_through_the_published_gateway(deployed
 
 
 def test_service_only_paths_do_not_exist_from_outside(deployed):
-    token = service_login(deployed.internal_url, deployed).json()["access_token"]
-    bearer = {"Authorization": f"Bearer {token}"}
     for path in SERVICE_ONLY:
+        # Inside, a service account that is granted the path reads it (metrics need none);
+        # no account is granted the feed nobody consumes.
+        account = granted_account(path)
+        login = service_login(deployed.internal_url, deployed, account=account or "workflow")
+        bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
         outside = requests.get(f"{deployed.url}{path}", headers=bearer, timeout=30)
         assert outside.status_code == 404, path
         assert outside.headers["Content-Type"] == "application/problem+json", path
         inside = requests.get(f"{deployed.internal_url}{path}", headers=bearer, timeout=30)
-        assert inside.status_code == 200, (path, inside.text)
+        expected = 200 if account or path.endswith("/metrics") else 403
+        assert inside.status_code == expected, (path, inside.text)
     # Written another way, the path is still the same one.
     sneaky = requests.get(f"{deployed.url}/api/workflow//./events?after=0", timeout=30)
     assert sneaky.status_code == 404
 
 
 def test_a_service_token_is_refused_through_the_published_gateway(deployed):
-    token = service_login(deployed.internal_url, deployed).json()["access_token"]
+    # The evidence service reads the reports it packs.
+    token = service_login(deployed.internal_url, deployed, account="evidence").json()[
+        "access_token"
+    ]
     bearer = {"Authorization": f"Bearer {token}"}
     outside = requests.get(f"{deployed.url}/api/workflow/reports", headers=bearer, timeout=30)
     assert outside.status_code == 401, outside.text
