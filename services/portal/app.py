@@ -9,7 +9,7 @@ from flask_babel import Babel, get_locale
 from common.config import Settings, from_env
 from common.secrets import local_secret
 from common.web import create_service_app, runtime_of
-from services.portal import core, errors, labels, security
+from services.portal import core, errors, history, labels, names, security
 from services.portal.admin import admin
 from services.portal.auditing import auditing
 from services.portal.dashboard import dashboard
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     runtime_of(app).deps = Dependencies.from_settings(settings)
     core.init_app(app)
     labels.init_app(app)
+    history.init_app(app)
+    names.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["holds_delegable"] = holds_delegable
     app.jinja_env.globals["may_import"] = may_import

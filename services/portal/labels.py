@@ -102,7 +102,8 @@ def lang() -> str:
 
 
 def period_label(year: int, period: str) -> str:
-    """ "ต.ค. 2546" for M01 of 2547, "ไตรมาส 1" for Q1, "ครึ่งปีแรก" for H1, "ทั้งปี" for Y."""
+    """ "เดือนตุลาคม 2546" for M01 of 2547, "ไตรมาสที่ 1" for Q1, "ครึ่งปีแรก" for H1,
+    "ทั้งปีงบประมาณ" for Y: the one way every page names a period."""
     if month := thai.month_label(year, period, lang()):
         return month
     if len(period) == 2 and period[0] == "Q" and period[1] in "1234":
@@ -110,13 +111,30 @@ def period_label(year: int, period: str) -> str:
     return {"H1": _("First half"), "H2": _("Second half"), "Y": _("Whole year")}.get(period, period)
 
 
+# The catalogue's Thai text as the department typed it, and as the portal shows it.
+CORRECTED = {
+    "ดาวน้โหลด": "ดาวน์โหลด",
+    "ดาว์ โหลด": "ดาวน์โหลด",
+    "ระบบrbm": "ระบบ rbm",
+    # 10.5's tick box: whether the award came from outside the department.
+    "เป็นหน่วยงานภายนอก": "รางวัลจากหน่วยงานภายนอก",
+}
+
+
+def corrected(text: str) -> str:
+    """Catalogue text with its known typos put right, for display only."""
+    for typed, meant in CORRECTED.items():
+        text = text.replace(typed, meant)
+    return text
+
+
 def localized(obj: Mapping | None, field: str = "name") -> str:
-    """`name_en` in English when there is one, else `name_th`."""
+    """`name_en` in English when there is one, else `name_th` (its typos put right)."""
     if not obj:
         return ""
     if lang() == "en" and obj.get(f"{field}_en"):
         return str(obj[f"{field}_en"])
-    return str(obj.get(f"{field}_th") or obj.get(f"{field}_en") or "")
+    return corrected(str(obj.get(f"{field}_th") or obj.get(f"{field}_en") or ""))
 
 
 def percent(share: float | None) -> str:
@@ -159,6 +177,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda value: thai.show_date(value, lang()), "thai_date")
     app.add_template_filter(lambda value: thai.show_moment(value, lang()), "thai_moment")
     app.add_template_filter(localized, "localized")
+    app.add_template_filter(corrected, "corrected")
+    app.add_template_filter(thai.periods_in_text, "periods")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
     app.add_template_filter(measured, "measured")

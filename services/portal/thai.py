@@ -6,10 +6,11 @@ here, in what the UI shows. Times are shown in Thailand's time zone.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from common import fiscal
-from common.fiscal import BE_OFFSET, MONTHLY, THAI_MONTHS_SHORT, fiscal_month
+from common.fiscal import BE_OFFSET, MONTHLY, THAI_MONTHS, THAI_MONTHS_SHORT, fiscal_month
 
 LOCAL_TZ = fiscal.DEPARTMENT_TZ
 MONTHS = {
@@ -27,6 +28,24 @@ MONTHS = {
         "Oct",
         "Nov",
         "Dec",
+    ),
+}
+# A period's month is named in full: "เดือนตุลาคม 2546", "October 2003".
+FULL_MONTHS = {
+    "th": THAI_MONTHS,
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
     ),
 }
 
@@ -54,13 +73,14 @@ def show_date(value: date | str | None, lang: str) -> str:
 
 
 def show_moment(value: datetime | str | None, lang: str) -> str:
-    """A timestamp in Thailand's time: "25 พ.ย. 2569 13:22"."""
+    """A timestamp in Thailand's time: "25 พ.ย. 2569 13:22 น." ("25 Nov 2026 13:22")."""
     if value is None or value == "":
         return "—"
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     if moment.tzinfo is not None:
         moment = moment.astimezone(LOCAL_TZ)
-    return f"{show_date(moment.date(), lang)} {moment:%H:%M}"
+    clock = f"{moment:%H:%M} น." if lang == "th" else f"{moment:%H:%M}"
+    return f"{show_date(moment.date(), lang)} {clock}"
 
 
 def month_of(fiscal_year: int, period: str) -> tuple[int, int] | None:
@@ -76,9 +96,36 @@ def month_name(ce_year: int, month: int, lang: str) -> str:
 
 
 def month_label(fiscal_year: int, period: str, lang: str) -> str | None:
-    """ "ต.ค. 2546" / "Oct 2003" for a monthly period, None for any other."""
+    """ "เดือนตุลาคม 2546" / "October 2003" for a monthly period, None for any other."""
     found = month_of(fiscal_year, period)
-    return None if found is None else month_name(*found, lang)
+    if found is None:
+        return None
+    ce_year, month = found
+    name = FULL_MONTHS[lang][month - 1]
+    return f"เดือน{name} {_year(ce_year, lang)}" if lang == "th" else f"{name} {ce_year}"
+
+
+# How the notifications service writes a period of a fiscal year: "เดือนตุลาคม/2570".
+_SLASHED_PERIOD = re.compile(
+    r"เดือน(?P<month>" + "|".join(THAI_MONTHS) + r")/(?P<year>\d{4})"
+    r"|(?P<other>ไตรมาสที่ [1-4]|ครึ่งปีแรก|ครึ่งปีหลัง|ทั้งปีงบประมาณ)/(?P<fiscal>\d{4})"
+)
+
+
+def _unslash(match: re.Match) -> str:
+    if match["other"]:
+        whole_year = match["other"].endswith("ปีงบประมาณ")
+        return f"{match['other']} {'' if whole_year else 'ปีงบประมาณ '}{match['fiscal']}"
+    month = THAI_MONTHS.index(match["month"]) + 1
+    # October to December fall in the calendar year before the fiscal year they open.
+    calendar_year = int(match["year"]) - (1 if month >= 10 else 0)
+    return f"เดือน{match['month']} {calendar_year}"
+
+
+def periods_in_text(text: str) -> str:
+    """A message's "เดือนตุลาคม/2570" (a month of fiscal 2570) written as the portal writes
+    periods, "เดือนตุลาคม 2569"; "ไตรมาสที่ 1/2570" as "ไตรมาสที่ 1 ปีงบประมาณ 2570"."""
+    return _SLASHED_PERIOD.sub(_unslash, text)
 
 
 def days_late(due_on: date | str | None, today: date) -> int:

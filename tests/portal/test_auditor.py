@@ -16,7 +16,7 @@ def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo,
     go(page, "#search button")
     found = page.locator("#found-reports tbody tr")
     assert found.count() >= 1
-    go(page, "#found-reports tbody tr >> nth=0 >> text=ไทม์ไลน์")
+    go(page, "#found-reports tbody tr >> nth=0 >> text=ลำดับเหตุการณ์")
     timeline = page.locator("#timeline").inner_text()
     assert "reviewer" in timeline and "head1" in timeline
     assert page.locator("#timeline .no-mark").count() == 0

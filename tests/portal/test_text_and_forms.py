@@ -52,7 +52,7 @@ def test_dates_show_thai_months_and_the_buddhist_year(day, lang, shown):
 
 
 def test_timestamps_show_in_thailands_time():
-    assert thai.show_moment("2026-11-25T17:30:00+00:00", "th") == "26 พ.ย. 2569 00:30"
+    assert thai.show_moment("2026-11-25T17:30:00+00:00", "th") == "26 พ.ย. 2569 00:30 น."
 
 
 @pytest.mark.parametrize(
