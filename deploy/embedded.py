@@ -29,7 +29,7 @@ from waitress.server import create_server
 
 from common import logging as rbm_logging
 from common.lifecycle import child_dies_with_parent, die_with_parent
-from deploy import demo_activity
+from deploy import demo_department
 from deploy.lifecycle import AlreadyRunning, DataDirLock
 from deploy.mailsink import MailSink
 from deploy.seaweedfs import SeaweedFS
@@ -161,7 +161,12 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     system.start_workers()
     children.extend(_celery(env, lock, stack, module) for module in WORKERS)
     if env.get("RBM_DEMO", "") in ("1", "true"):
-        threading.Thread(target=_demo_reports, args=(env["RBM_GATEWAY_URL"],), daemon=True).start()
+        threading.Thread(
+            target=_demo_reports,
+            args=(env["RBM_GATEWAY_URL"], env.get("RBM_DEMO_SIZE", "department")),
+            name="demo",
+            daemon=True,
+        ).start()
     lock.update(state="running")
     print(_banner(env["RBM_GATEWAY_URL"], env, started, data_dir), flush=True)
     while not stopping.wait(1.0):
@@ -171,10 +176,11 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
     print("\nstopping rbm ...", flush=True)
 
 
-def _demo_reports(url: str) -> None:
-    """The current year's demo reports, written through the APIs once the system answers."""
+def _demo_reports(url: str, size: str) -> None:
+    """The demo department of the current year, written through the APIs once the system
+    answers (RBM_DEMO_SIZE: small or department)."""
     try:
-        demo_activity.seed(url)
+        demo_department.seed(url, size)
     except Exception as exc:  # noqa: BLE001 - the system runs on without its demo reports
         log.warning("demo_reports_failed", error=str(exc))
 
@@ -186,6 +192,11 @@ def main() -> int:
     env = dict(os.environ)
     data_dir = Path(env.setdefault("RBM_DATA_DIR", "./var")).resolve()
     env["RBM_DATA_DIR"] = str(data_dir)
+    if env.setdefault("RBM_DEMO_SIZE", "department") not in demo_department.SIZES:
+        print(
+            f"rbm: RBM_DEMO_SIZE must be one of {', '.join(demo_department.SIZES)}", file=sys.stderr
+        )
+        return 1
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
