@@ -1,5 +1,6 @@
 """The pack's readable index in Thai: `index.html` (opened from the unzipped folder, each file
-a link) and `index.csv` (for a spreadsheet), each report with its files and their SHA-256.
+a link) and `index.csv` (for a spreadsheet), each report with its files and their SHA-256;
+beside them `verify.html`, which checks the pack in a browser (`pack_verify.html`).
 
 The index is a document handed to an auditor, written in the department's language whatever
 the taker's UI language. It is made before the manifest, which lists it with its own hashes:
@@ -13,9 +14,11 @@ import hashlib
 import io
 import zipfile
 from html import escape
+from pathlib import Path
 from typing import Any
 
-INDEX_HTML, INDEX_CSV = "index.html", "index.csv"
+INDEX_HTML, INDEX_CSV, VERIFY_HTML = "index.html", "index.csv", "verify.html"
+VERIFY_PAGE = Path(__file__).with_name("pack_verify.html")
 COLUMNS = (
     "รหัสรายงาน",
     "หน่วยงาน",
@@ -38,8 +41,8 @@ STATES = {
 EXTRACT_NOTE = "ตัดเฉพาะแถวของรายงานนี้จากไฟล์นำเข้า {filename} (SHA-256 ของไฟล์ทั้งไฟล์ {sha256})"
 NO_FILE = "ไม่มีไฟล์หลักฐาน"
 VERIFY_HINT = (
-    "ตรวจความครบถ้วนของชุดหลักฐานได้โดยไม่ต้องใช้ระบบ: "
-    "python -m services.evidence.verify_pack ชุดหลักฐาน.zip --jwks jwks.json"
+    f"ตรวจความครบถ้วนของชุดหลักฐานได้โดยไม่ต้องใช้ระบบ: เปิด {VERIFY_HTML} ในโฟลเดอร์นี้ด้วยเบราว์เซอร์ "
+    "หรือใช้คำสั่ง python -m services.evidence.verify_pack ชุดหลักฐาน.zip --jwks jwks.json"
 )
 
 
@@ -121,10 +124,15 @@ table{{border-collapse:collapse}}td{{word-break:break-all}}</style>
 def write_index(
     zf: zipfile.ZipFile, reports: list[dict], files: list[dict], about: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """Write both index files into the pack; their entries for the manifest's `index`."""
+    """Write the index files and the verifier page into the pack; their entries for the
+    manifest's `index`."""
     table = rows(reports, files)
     written = []
-    for path, data in ((INDEX_HTML, index_html(table, about)), (INDEX_CSV, index_csv(table))):
+    for path, data in (
+        (INDEX_HTML, index_html(table, about)),
+        (INDEX_CSV, index_csv(table)),
+        (VERIFY_HTML, VERIFY_PAGE.read_bytes()),
+    ):
         zf.writestr(path, data)
         digest = hashlib.sha256(data).hexdigest()
         written.append({"path": path, "size": len(data), "sha256": digest})

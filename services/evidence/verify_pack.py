@@ -1,12 +1,13 @@
 """Check an evidence pack offline: `python -m services.evidence.verify_pack PACK.zip [--jwks FILE]`.
 
 Exit 0 printing "intact" when the manifest's signature holds, every file the manifest lists
-(the reports' files, the readable index, the key set) is in the zip with its size and SHA-256,
-nothing else is but the manifest and its signature, and each audit entry hashes to what it
-says and links to the entry before it. Otherwise exit 1 naming the first thing that does not
-match. `--jwks` is the key set identity publishes (`GET /api/identity/jwks.json`, saved to a
-file); without it the key copied into the pack is used, which proves only that the pack is
-unchanged since it was signed by whoever holds that key.
+(the reports' files, the readable index and verifier page, the key set) is in the zip with
+its size and SHA-256, nothing else is but the manifest and its signature, and each audit
+entry hashes to what it says and links to the entry before it. Otherwise exit 1 naming the
+first thing that does not match. It answers in Thai when the locale (LC_ALL, LC_MESSAGES or
+LANG) starts with "th", in English otherwise. `--jwks` is the key set identity publishes
+(`GET /api/identity/jwks.json`, saved to a file); without it the key copied into the pack is
+used, which proves only that the pack is unchanged since it was signed by whoever holds that key.
 
 Before anything is read the zip itself must be unambiguous, since readers disagree on an
 ambiguous one (Python reads the last of two entries of one name, `unzip -n` extracts the
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import re
 import stat
 import struct
@@ -33,6 +35,8 @@ from typing import Any, BinaryIO
 
 import jwt
 
+from services.evidence.pack_verify_text import PROBLEMS, VERDICTS, language
+
 CHUNK = 1024 * 1024
 SIGNED = {"manifest.json", "manifest.jws"}
 # Packs made before the manifest listed the key set carry it unlisted.
@@ -40,7 +44,16 @@ UNLISTED_KEY_SET = "jwks.json"
 
 
 class Mismatch(Exception):
-    """The first thing in the pack that is not what the manifest says."""
+    """The first thing in the pack that is not what the manifest says: the name it concerns
+    (none for the zip as a whole) and one of the problems `PROBLEMS` words in each language."""
+
+    def __init__(self, subject: str | None, problem: str, **details: Any):
+        self.subject, self.problem, self.details = subject, problem, details
+        super().__init__(self.text("en"))
+
+    def text(self, language: str) -> str:
+        said = PROBLEMS[self.problem][language].format(**self.details)
+        return f"{self.subject}: {said}" if self.subject else said
 
 
 # Zip records (APPNOTE 4.3): local file header, end of central directory, and its zip64 forms.
@@ -64,15 +77,14 @@ def _check_names(infos: list[zipfile.ZipInfo]) -> None:
     for info in infos:
         name = info.filename
         if info.orig_filename != name or any(ord(c) < 32 for c in name):
-            raise Mismatch(f"{name}: its name holds a NUL or control character")
+            raise Mismatch(name, "control-character")
         if CLIMBING.search(name):
-            raise Mismatch(f"{name}: an absolute path, a backslash or a '.' or '..' step")
+            raise Mismatch(name, "climbing-path")
         kind = stat.S_IFMT(info.external_attr >> 16)
         if info.is_dir() or kind not in (0, stat.S_IFREG):
-            raise Mismatch(f"{name}: not a plain file (a link, a folder or a device)")
+            raise Mismatch(name, "not-a-file")
         if (first := seen.get(_folded(name))) is not None:
-            how = "twice" if first == name else f"beside {first} (the same but for case or form)"
-            raise Mismatch(f"{name}: in the pack {how}; readers differ on which copy they take")
+            raise Mismatch(name, "twice") if first == name else Mismatch(name, "twin", first=first)
         seen[_folded(name)] = name
 
 
@@ -81,18 +93,18 @@ def _entry_end(handle: BinaryIO, info: zipfile.ZipInfo) -> int:
     handle.seek(info.header_offset)
     head = handle.read(LOCAL.size)
     if len(head) < LOCAL.size or not head.startswith(b"PK\x03\x04"):
-        raise Mismatch(f"{info.filename}: no local header where the directory puts it")
+        raise Mismatch(info.filename, "no-local-header")
     _sig, _v, flags, method, _t, _d, crc, packed, size, name_len, extra_len = LOCAL.unpack(head)
     raw = handle.read(name_len)
     local_name = raw.decode("utf-8" if flags & UTF8_NAME else "cp437", "replace")
     sizes = (packed, size) if ZIP64_MARK not in (packed, size) else None
     if flags & SIZES_AFTER_DATA:
-        raise Mismatch(f"{info.filename}: its sizes follow its data, not in its header")
+        raise Mismatch(info.filename, "sizes-after-data")
     central = (info.compress_size, info.file_size)
     if (local_name, method, crc) != (info.orig_filename, info.compress_type, info.CRC) or (
         sizes is not None and sizes != central
     ):
-        raise Mismatch(f"{info.filename}: its local header differs from the zip's directory")
+        raise Mismatch(info.filename, "local-header-differs")
     return info.header_offset + LOCAL.size + name_len + extra_len + info.compress_size
 
 
@@ -103,7 +115,7 @@ def _directory_span(handle: BinaryIO) -> tuple[int, int, int]:
     handle.seek(max(total - END.size, 0))
     tail = handle.read(END.size)
     if len(tail) < END.size or not tail.startswith(b"PK\x05\x06") or END.unpack(tail)[-1]:
-        raise Mismatch("bytes after the zip's end record (a comment or appended data)")
+        raise Mismatch(None, "after-end")
     *_, length, start, _comment = END.unpack(tail)
     end = total - END.size
     # Python's reader takes the zip64 record whenever its locator sits before the end record.
@@ -115,7 +127,7 @@ def _directory_span(handle: BinaryIO) -> tuple[int, int, int]:
     handle.seek(record_at)
     record = handle.read(END64.size)
     if not record.startswith(b"PK\x06\x06") or record_at + END64.size + len(locator) != end:
-        raise Mismatch("bytes between the zip's directory and its end record")
+        raise Mismatch(None, "before-end")
     *_, length, start = END64.unpack(record)
     return start, length, record_at
 
@@ -123,15 +135,15 @@ def _directory_span(handle: BinaryIO) -> tuple[int, int, int]:
 def _check_layout(handle: BinaryIO, infos: list[zipfile.ZipInfo]) -> None:
     start, length, end = _directory_span(handle)
     if start + length != end:
-        raise Mismatch("bytes before the first entry or around the zip's directory")
+        raise Mismatch(None, "around-directory")
     position = 0
     for info in sorted(infos, key=lambda i: i.header_offset):
         if info.header_offset != position:
-            where = "before the first entry" if position == 0 else "between entries"
-            raise Mismatch(f"{info.filename}: bytes {where} that belong to no entry")
+            where = "before-first" if position == 0 else "between-entries"
+            raise Mismatch(info.filename, where)
         position = _entry_end(handle, info)
     if position != start:
-        raise Mismatch("bytes between the last entry and the zip's directory")
+        raise Mismatch(None, "before-directory")
 
 
 def check_zip(handle: BinaryIO, pack: zipfile.ZipFile) -> None:
@@ -146,13 +158,13 @@ def _check_signature(manifest: bytes, token: str, jwks: dict) -> None:
         kid = jwt.get_unverified_header(token).get("kid")
         keys = {k.get("kid"): k for k in jwks.get("keys", [])}
         if kid not in keys:
-            raise Mismatch(f"manifest.jws: signed with key {kid}, which the key set does not hold")
+            raise Mismatch("manifest.jws", "unknown-key", kid=kid)
         key = jwt.PyJWK(keys[kid]).key
         payload = json.loads(jwt.api_jws.decode(token, key, algorithms=["RS256"]))
     except (jwt.PyJWTError, ValueError) as exc:
-        raise Mismatch(f"manifest.jws: the signature does not verify ({exc})") from exc
+        raise Mismatch("manifest.jws", "bad-signature", reason=exc) from exc
     if payload.get("manifest_sha256") != hashlib.sha256(manifest).hexdigest():
-        raise Mismatch("manifest.json: it is not the manifest that was signed")
+        raise Mismatch("manifest.json", "not-signed")
 
 
 def _sha256(pack: zipfile.ZipFile, path: str) -> tuple[int, str]:
@@ -177,16 +189,16 @@ def _check_files(pack: zipfile.ZipFile, files: list[dict], own: set[str]) -> Non
     for entry in files:
         path = entry["path"]
         if path not in names:
-            raise Mismatch(f"{path}: listed in the manifest but missing from the pack")
+            raise Mismatch(path, "missing")
         try:
             size, digest = _sha256(pack, path)
         except (zipfile.BadZipFile, OSError) as exc:
-            raise Mismatch(f"{path}: cannot be read back ({exc})") from exc
+            raise Mismatch(path, "unreadable", reason=exc) from exc
         if size != entry["size"] or digest != entry["sha256"]:
-            raise Mismatch(f"{path}: its bytes do not match the SHA-256 in the manifest")
+            raise Mismatch(path, "changed")
     extra = sorted(names - own - {f["path"] for f in files})
     if extra:
-        raise Mismatch(f"{extra[0]}: in the pack but not in the manifest")
+        raise Mismatch(extra[0], "extra")
 
 
 def _utc(moment: str) -> str:
@@ -208,10 +220,10 @@ def _check_audit(entries: list[dict]) -> None:
     previous: dict | None = None
     for entry in entries:
         if entry_hash(entry) != entry.get("hash"):
-            raise Mismatch(f"audit entry {entry.get('seq')}: its hash does not match its content")
+            raise Mismatch(None, "audit-hash", seq=entry.get("seq"))
         follows = previous is not None and entry["seq"] == previous["seq"] + 1
         if follows and entry["prev_hash"] != previous["hash"]:
-            raise Mismatch(f"audit entry {entry['seq']}: does not link to entry {previous['seq']}")
+            raise Mismatch(None, "audit-link", seq=entry["seq"], previous=previous["seq"])
         previous = entry
 
 
@@ -228,7 +240,7 @@ def verify(path: Path, jwks: dict | None = None) -> None:
             _check_files(pack, *_listed(content))
             _check_audit(content["audit"]["entries"])
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise Mismatch(f"{path.name}: not a readable evidence pack ({exc})") from exc
+        raise Mismatch(path.name, "not-a-pack", reason=exc) from exc
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,12 +249,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jwks", type=Path, help="identity's published key set (jwks.json)")
     args = parser.parse_args(argv)
     jwks = json.loads(args.jwks.read_text()) if args.jwks else None
+    said = language(os.environ)
     try:
         verify(args.pack, jwks)
     except Mismatch as exc:
-        print(f"NOT intact: {exc}")
+        print(VERDICTS["broken"][said].format(problem=exc.text(said)))
         return 1
-    print("intact")
+    print(VERDICTS["intact"][said])
     return 0
 
 

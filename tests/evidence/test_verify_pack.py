@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -40,7 +41,7 @@ def entry(path: str, data: bytes) -> dict:
 def test_a_pack_lists_its_readable_index_as_its_own_files(signer):
     with zipfile.ZipFile(io.BytesIO(signed_pack(signer))) as zf:
         index = json.loads(zf.read("manifest.json"))["index"]
-        assert [e["path"] for e in index] == ["index.html", "index.csv"]
+        assert [e["path"] for e in index] == ["index.html", "index.csv", "verify.html"]
         assert PDF in zf.read("index.csv").decode("utf-8-sig")
 
 
@@ -231,3 +232,44 @@ def test_python_reads_the_last_copy_so_the_duplicate_alone_would_pass_unnoticed(
     with zipfile.ZipFile(io.BytesIO(craft(signed_pack(signer)))) as zf:
         first = next(i for i in zf.infolist() if i.filename == PDF)
         assert zf.read(PDF) == ORIGINAL[PDF] and zf.read(first) != ORIGINAL[PDF]
+
+
+def verifier_in(locale: dict[str, str], pack) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "services.evidence.verify_pack", str(pack)]
+    environment = {**os.environ, "LANG": "", "LC_ALL": "", "LC_MESSAGES": "", **locale}
+    return subprocess.run(
+        command, capture_output=True, text=True, encoding="utf-8", env=environment, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ({"LANG": "th_TH.UTF-8"}, "ครบถ้วน ไม่ถูกแก้ไข"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "th_TH.UTF-8"}, "ครบถ้วน ไม่ถูกแก้ไข"),
+        ({"LANG": "th_TH.UTF-8", "LC_ALL": "C.UTF-8"}, "intact"),
+        ({}, "intact"),
+    ],
+)
+def test_the_verifier_answers_in_thai_when_the_locale_is_thai(signer, tmp_path, locale, said):
+    path = tmp_path / "pack.zip"
+    path.write_bytes(signed_pack(signer))
+    result = verifier_in(locale, path)
+    assert (result.returncode, result.stdout.strip()) == (0, said)
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ({"LANG": "th_TH.UTF-8"}, f"ไม่ผ่านการตรวจ: {PDF}: ไฟล์ถูกแก้ไข: SHA-256 ไม่ตรงกับบัญชีรายการ"),
+        (
+            {"LANG": "C.UTF-8"},
+            f"NOT intact: {PDF}: its bytes do not match the SHA-256 in the manifest",
+        ),
+    ],
+)
+def test_a_changed_file_is_named_in_the_locale_s_language(signer, tmp_path, locale, said):
+    path = tmp_path / "pack.zip"
+    path.write_bytes(changed(PDF)(signed_pack(signer)))
+    result = verifier_in(locale, path)
+    assert (result.returncode, result.stdout.strip()) == (1, said)
