@@ -97,7 +97,7 @@ class YearItem(MethodView):
     @blp.arguments(schemas.YearUpdateSchema)
     @blp.response(200, schemas.YearSchema)
     def patch(self, body, year):
-        """Change a year's status (draft → open → closed) or its due-day rule."""
+        """Change a year's status (draft → open → closed), due-day rule or `missing_counts_as`."""
         actor = current_principal()
         return years.change_year(_sessions(), actor, year, body)
 

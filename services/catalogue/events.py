@@ -33,6 +33,7 @@ class YearChanged(Event):
     starts_on: str
     ends_on: str
     due_days: int
+    missing_counts_as: float = 1.0
 
 
 @dataclass(frozen=True)

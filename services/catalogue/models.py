@@ -32,6 +32,8 @@ class Year(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     status: Mapped[str] = mapped_column(String(16))
     due_days: Mapped[int] = mapped_column(Integer)
+    # What a KPI due without an approved value scores in the year's scorecards.
+    missing_counts_as: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     copied_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -31,12 +31,19 @@ IMPORTED_DOC = "Reports come through an import (feed, survey), never typed in by
 # --- years --------------------------------------------------------------------------------
 
 
+MISSING_COUNTS_AS_DOC = (
+    "The score (0 to 5) a KPI due without an approved value enters the year's overall and "
+    "perspective scores at (default 1.0, the lowest score): silence never beats a weak result."
+)
+
+
 class YearSchema(Schema):
     year = fields.Integer()
     starts_on = Text(metadata={"format": "date"})
     ends_on = Text(metadata={"format": "date"})
     status = Text(metadata={"enum": list(rules.YEAR_STATUSES)})
     due_days = fields.Integer(metadata={"description": "Days after a period's end it is due."})
+    missing_counts_as = fields.Float(metadata={"description": MISSING_COUNTS_AS_DOC})
     copied_from = fields.Integer(allow_none=True)
 
 
@@ -47,7 +54,11 @@ class YearCreateSchema(Schema):
 
 class YearUpdateSchema(Schema):
     status = one_of(rules.YEAR_STATUSES)
-    due_days = Integer()
+    due_days = Integer(validate=validate.Range(min=0, max=rules.MAX_DUE_DAYS))
+    missing_counts_as = Number(
+        validate=validate.Range(min=0, max=scoring.MAX_SCORE),
+        metadata={"description": MISSING_COUNTS_AS_DOC},
+    )
 
 
 # --- perspectives, CSFs, KPIs -------------------------------------------------------------

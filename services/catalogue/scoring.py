@@ -35,6 +35,7 @@ ROLLUPS = ("sum", "mean", "ratio")
 LEVEL_THRESHOLDS = [1.0, 2.0, 3.0, 4.0, 5.0]
 ACHIEVEMENT_THRESHOLDS = [80.0, 90.0, 100.0, 110.0, 120.0]
 MAX_WEIGHT = 100.0
+MAX_SCORE = 5.0
 
 # KPIs whose count is of wrongdoing: fewer is better.
 _DOWN = frozenset({"10.3", "11.1"})
@@ -96,6 +97,15 @@ def default_scoring(
         "level_steps": _listed(DEFAULT_LEVEL_STEPS.get(code)),
         "confirmed": False,
     }
+
+
+def missing_counts_as_problem(score: float) -> str | None:
+    """What is wrong with a year's "missing counts as": the score a KPI due without an
+    approved value enters the weighted scores at (by default 1.0, the lowest, so that silence
+    never beats a weak result)."""
+    if not 0 <= score <= MAX_SCORE:
+        return f"A score from 0 to {MAX_SCORE:g}."
+    return None
 
 
 def _listed(values: Sequence[Any] | None) -> list[Any] | None:

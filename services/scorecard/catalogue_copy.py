@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from common.events import utcnow
 from services.scorecard.models import Kpi, Scoring, Target, Unit, YearCopy
+from services.scorecard.rules import MISSING_COUNTS_AS
 from services.scorecard.tallying import copy_due_dates, retally_year
 
 
@@ -70,6 +71,7 @@ def mark_stale(session: Session, year: int | None = None) -> None:
 
 def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     """Copy the year from the catalogue and count all of it (the year's reports are kept)."""
+    settings = catalogue.get(f"/years/{year}")
     units = catalogue.get("/units")
     kpis = catalogue.get(f"/years/{year}/kpis")
     scoring = catalogue.get(f"/years/{year}/scoring")
@@ -105,6 +107,7 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     retally_year(session, year)
     copy = session.get(YearCopy, year) or YearCopy(year=year)
     copy.stale, copy.fetched_at = False, utcnow()
+    copy.missing_counts_as = settings.get("missing_counts_as", MISSING_COUNTS_AS)
     session.add(copy)
     session.flush()
     session.info.pop(COPIED, None)

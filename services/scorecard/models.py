@@ -35,6 +35,8 @@ class YearCopy(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # The catalogue changed the year's structure since the copy: copy it again when read.
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The catalogue's setting of the year: what a KPI due without an approved value scores.
+    missing_counts_as: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -125,7 +125,7 @@ class ScorecardSchema(Schema):
     missing_counts_as = fields.Float(
         metadata={
             "description": "What a missing KPI (and a level's missing unit) scores: the "
-            "lowest score, 1.0 (a scorecard setting)."
+            "lowest score, 1.0, unless the year's catalogue sets another)."
         }
     )
     perspectives = fields.List(fields.Nested(PerspectiveScoreSchema))

@@ -32,12 +32,11 @@ from services.scorecard.models import (
     Tally,
     Target,
     Unit,
+    YearCopy,
 )
 from services.scorecard.tallying import MONTH_COLUMNS, chains_of, on_postgresql
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
-# A scorecard setting until the catalogue keeps it per year: what a missing KPI scores.
-MISSING_COUNTS_AS = rules.MISSING_COUNTS_AS
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,12 @@ def _kpi_card(
     due: Due,
     query: Query,
     as_of: date,
+    missing_as: float,
 ) -> dict[str, Any]:
     sums = _sums(tally, "p" if query.include_pending else "a")
     missing_units = rules.missing_units(due.units, sums.units)
     in_mean = rules.in_the_mean(kpi.measure, missing_units)
-    actual = rules.rolled_up(scoring.rollup, sums, in_mean, MISSING_COUNTS_AS)
+    actual = rules.rolled_up(scoring.rollup, sums, in_mean, missing_as)
     target = tally.own_target if tally is not None else None
     if target is None and tally is not None:
         target = rules.rolled_up_target(scoring.rollup, tally.target_total, tally.target_units)
@@ -139,9 +139,7 @@ def _kpi_card(
         "score": rules.score(measured, thresholds),
         "weight": scoring.weight,
         "missing": actual is None and due.reports > 0,
-        "basis": rules.basis(
-            scoring.rollup, kpi.measure, sums, actual, missing_units, MISSING_COUNTS_AS
-        ),
+        "basis": rules.basis(scoring.rollup, kpi.measure, sums, actual, missing_units, missing_as),
         "provisional": not (scoring.confirmed and scoring.thresholds),
         "includes_pending": bool(query.include_pending and pending),
         "reports": {
@@ -173,7 +171,15 @@ def _tallies(session: Session, year: int, units: list[str]) -> dict[tuple[str, s
     }
 
 
-def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dict[str, list]:
+def missing_counts_as(session: Session, year: int) -> float:
+    """The year's score for a KPI due without an approved value (the catalogue's setting)."""
+    copy = session.get(YearCopy, year)
+    return copy.missing_counts_as if copy is not None else rules.MISSING_COUNTS_AS
+
+
+def _cards(
+    session: Session, query: Query, units: list[str], as_of: date, missing_as: float
+) -> dict[str, list]:
     """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
     kpis = _year_kpis(session, query.year)
     tallies = _tallies(session, query.year, units)
@@ -187,6 +193,7 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
                 due.get((unit, kpi.code), NO_DUE),
                 query,
                 as_of,
+                missing_as,
             )
             for kpi, scoring in kpis
         ]
@@ -194,24 +201,23 @@ def _cards(session: Session, query: Query, units: list[str], as_of: date) -> dic
     }
 
 
-def _scores(cards: list[dict]) -> tuple[float | None, int, list[dict]]:
+def _scores(cards: list[dict], missing_as: float) -> tuple[float | None, int, list[dict]]:
     """The overall score, how many due KPIs miss an approved value, and both by perspective:
-    a missing KPI comes in at `MISSING_COUNTS_AS`."""
+    a missing KPI comes in at `missing_as`."""
     by_perspective: dict[str, list[dict]] = defaultdict(list)
     for card in cards:
         by_perspective[card["perspective"]].append(card)
     perspectives = []
     for code in sorted(by_perspective):
-        score, weight, missing = _weighted(by_perspective[code])
+        score, weight, missing = _weighted(by_perspective[code], missing_as)
         perspectives.append({"code": code, "score": score, "weight": weight, "missing": missing})
-    overall, _, missing = _weighted(cards)
+    overall, _, missing = _weighted(cards, missing_as)
     return overall, missing, perspectives
 
 
-def _weighted(cards: list[dict]) -> tuple[float | None, float, int]:
+def _weighted(cards: list[dict], missing_as: float) -> tuple[float | None, float, int]:
     counted = (
-        (rules.counted_score(c["score"], c["missing"], MISSING_COUNTS_AS), c["weight"])
-        for c in cards
+        (rules.counted_score(c["score"], c["missing"], missing_as), c["weight"]) for c in cards
     )
     score, weight = rules.weighted(counted)
     return score, weight, sum(1 for c in cards if c["missing"] and c["weight"] > 0)
@@ -228,8 +234,9 @@ def scorecard(
     ensure_year(session, catalogue, query.year)
     unit = visible_unit(session, principal, query.unit)
     as_of = query.as_of or now.date()
-    cards = _cards(session, query, [unit.code], as_of)[unit.code]
-    score, missing, perspectives = _scores(cards)
+    missing_as = missing_counts_as(session, query.year)
+    cards = _cards(session, query, [unit.code], as_of, missing_as)[unit.code]
+    score, missing, perspectives = _scores(cards, missing_as)
     return {
         "year": query.year,
         "unit": unit.code,
@@ -241,7 +248,7 @@ def scorecard(
         "include_pending": query.include_pending,
         "score": score,
         "missing": missing,
-        "missing_counts_as": MISSING_COUNTS_AS,
+        "missing_counts_as": missing_as,
         "perspectives": perspectives,
         "kpis": cards,
         "reports": _progress(cards),
@@ -258,10 +265,11 @@ def children(
     below = list(
         session.scalars(select(Unit).where(Unit.parent == parent.code).order_by(Unit.code))
     )
-    cards = _cards(session, query, [u.code for u in below], as_of)
+    missing_as = missing_counts_as(session, query.year)
+    cards = _cards(session, query, [u.code for u in below], as_of, missing_as)
     rows = []
     for unit in below:
-        score, missing, _ = _scores(cards[unit.code])
+        score, missing, _ = _scores(cards[unit.code], missing_as)
         rows.append(
             {
                 "unit": unit.code,
@@ -404,6 +412,7 @@ def history(
     unit = visible_unit(session, principal, query.unit)
     as_of = min(query.as_of or now.date(), fiscal_year_dates(query.year)[1])
     kpis = _year_kpis(session, query.year)
+    missing_as = missing_counts_as(session, query.year)
     tallies = _tallies(session, query.year, [unit.code])
     moved: dict[str, dict[int, Any]] = defaultdict(dict)
     for row in session.execute(
@@ -438,10 +447,11 @@ def history(
                 due.get(kpi.code, NO_DUE),
                 Query(query.year, unit.code),
                 read_on,
+                missing_as,
             )
             for kpi, scoring in kpis
         ]
-        score, missing, _ = _scores(cards)
+        score, missing, _ = _scores(cards, missing_as)
         reports = {
             "due": due.get(ALL_KPIS, NO_DUE).reports,
             "approved": int(sum(f["approved"] for f in figures.values())),

@@ -94,3 +94,22 @@ def test_a_kpi_told_otherwise_refuses_milestones_or_steps_naming_the_field(revie
     ):
         resp = reviewer.put(f"{API}/years/{own_year}/kpis/{kpi}/scoring", json=body)
         assert resp.status_code == 422 and field in resp.json()["errors"], (kpi, resp.text)
+
+
+def test_a_year_sets_what_a_missing_kpi_scores_and_it_is_announced(reviewer, own_year, tables):
+    url = f"{API}/years/{own_year}"
+    assert reviewer.get(url).json()["missing_counts_as"] == 1.0  # the lowest score
+    resp = reviewer.patch(url, json={"missing_counts_as": 0.5})
+    assert resp.status_code == 200, resp.text
+    assert reviewer.get(url).json()["missing_counts_as"] == 0.5
+    [event] = tables.events("catalogue.year.changed", year=own_year, missing_counts_as=0.5)
+    assert event["actor"] == "reviewer"
+
+
+def test_what_a_missing_kpi_scores_is_a_score_from_0_to_5_and_nothing_else(
+    reviewer, own_year, tables
+):
+    resp = reviewer.patch(f"{API}/years/{own_year}", json={"missing_counts_as": 7})
+    assert resp.status_code == 422 and "missing_counts_as" in resp.json()["errors"]
+    assert reviewer.get(f"{API}/years/{own_year}").json()["missing_counts_as"] == 1.0
+    assert tables.events("catalogue.year.changed", year=own_year) == []

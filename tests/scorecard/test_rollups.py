@@ -129,6 +129,28 @@ def test_a_silent_province_misses_every_kpi_due_from_it_and_scores_the_lowest(as
     assert body["score"] == 1.0
 
 
+def test_the_years_setting_says_what_a_missing_kpi_scores(as_user, region):
+    """The catalogue's `missing_counts_as` of 2547 set to 0.5: the silent province's due KPIs
+    each score 0.5 (its 3.1 has no score); set back to 1.0 after."""
+    reviewer, province = as_user("reviewer"), f"{region}-2"
+    url = f"/api/catalogue/years/{YEAR}"
+    assert reviewer.patch(url, json={"missing_counts_as": 0.5}).status_code == 200
+    try:
+
+        def check():
+            body = card(reviewer, province)
+            assert (body["missing_counts_as"], body["score"]) == (0.5, 0.5)
+
+        eventually(check)
+    finally:
+        assert reviewer.patch(url, json={"missing_counts_as": 1.0}).status_code == 200
+
+    def back():
+        assert card(reviewer, province)["missing_counts_as"] == 1.0
+
+    eventually(back)
+
+
 def test_a_regions_level_is_the_mean_over_the_units_that_must_report_it(live, as_user, region):
     reviewer = as_user("reviewer")
     must = _due_kpis(reviewer, region, f"{region}-1", f"{region}-2").get("7.1", set())

@@ -24,6 +24,7 @@ from services.catalogue.models import (
     Target,
     Year,
 )
+from services.catalogue.scoring import missing_counts_as_problem
 from services.catalogue.service.base import find_year, require_writer
 
 # Everything that makes a year's catalogue, in the order foreign keys need them.
@@ -38,6 +39,7 @@ def year_dict(row: Year) -> dict[str, Any]:
         "ends_on": ends_on.isoformat(),
         "status": row.status,
         "due_days": row.due_days,
+        "missing_counts_as": row.missing_counts_as,
         "copied_from": row.copied_from,
     }
 
@@ -66,17 +68,22 @@ def current_year(session: Session) -> dict[str, Any]:
 def change_year(
     session: Session, actor: Principal, year: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Move a year through draft → open → closed (→ open), or change its due-day rule."""
+    """Move a year through draft → open → closed (→ open), or change its due-day rule or
+    what a KPI due without an approved value scores."""
     require_writer(actor)
     row = find_year(session, year)
     if "due_days" in changes and (problem := rules.due_days_problem(changes["due_days"])):
         raise Invalid("The due-day rule is not valid.", {"due_days": [problem]})
-    previous = (row.status, row.due_days)
+    missing = changes.get("missing_counts_as", row.missing_counts_as)
+    if problem := missing_counts_as_problem(missing):
+        raise Invalid("What a missing KPI scores is not valid.", {"missing_counts_as": [problem]})
+    previous = (row.status, row.due_days, row.missing_counts_as)
     status = changes.get("status", row.status)
     if problem := rules.year_transition_problem(row.status, status):
         raise Conflict(f"Year {year}: {problem}", {"status": [problem]})
     row.status, row.due_days = status, changes.get("due_days", row.due_days)
-    if (row.status, row.due_days) != previous:
+    row.missing_counts_as = missing
+    if (row.status, row.due_days, row.missing_counts_as) != previous:
         data = year_dict(row)
         event = YearChanged(
             year=row.year,
@@ -85,6 +92,7 @@ def change_year(
             starts_on=data["starts_on"],
             ends_on=data["ends_on"],
             due_days=row.due_days,
+            missing_counts_as=row.missing_counts_as,
         )
         record_event(session, Outbox, event, actor.username)
     return year_dict(row)
@@ -110,7 +118,13 @@ def copy_year(session: Session, actor: Principal, year: int, copy_from: int) -> 
         raise Invalid(f"No fiscal year {copy_from} to copy.", {"copy_from": ["Unknown year."]})
     if session.get(Year, year) is not None:
         raise Conflict(f"Year {year} already exists.", {"year": ["Already exists."]})
-    new = Year(year=year, status="draft", due_days=source.due_days, copied_from=copy_from)
+    new = Year(
+        year=year,
+        status="draft",
+        due_days=source.due_days,
+        missing_counts_as=source.missing_counts_as,
+        copied_from=copy_from,
+    )
     session.add(new)
     session.flush()
     for model in YEAR_TABLES:
