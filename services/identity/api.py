@@ -185,13 +185,13 @@ class UserItem(MethodView):
 
 @blp.route("/users/<string:username>/memberships")
 class UserMemberships(MethodView):
-    @admin_only
     @admin_or_service
     @blp.response(200, schemas.MembershipsSchema)
     def get(self, username):
         """A user's memberships, as the PUT takes them back (admin or service)."""
         return service.get_user(_sessions(), username)
 
+    @admin_only
     @blp.arguments(schemas.MembershipsSchema)
     @blp.response(200, schemas.UserSchema)
     def put(self, body, username):
