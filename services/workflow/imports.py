@@ -28,7 +28,15 @@ from common.events import utcnow
 from common.intake import sha256_of
 from services.workflow import audit
 from services.workflow.feed_files import open_table
-from services.workflow.feeds import FEEDS, Feed, Line, Slots, check_row, missing_columns
+from services.workflow.feeds import (
+    DECIMALS,
+    FEEDS,
+    Feed,
+    Line,
+    Slots,
+    check_row,
+    missing_columns,
+)
 from services.workflow.gateways import Kpi, Lookups
 from services.workflow.models import Report, new_id
 from services.workflow.rules import APPROVED
@@ -117,14 +125,26 @@ def read_source(upload: Upload, feed: Feed, slots: Slots) -> Source:
 
 
 def basis_of(line: Line, feed: Feed, source: Source) -> dict[str, Any]:
-    """How an imported value was reached: the source's figures, the file and its line."""
+    """How an imported value was reached: the source's figures, the file and its line, and
+    the value's numerator over its denominator (3.1: budget - spent over budget), which the
+    report's events carry so that units and months add up as Σ numerators / Σ denominators."""
     return {
         "rule": feed.rule if line.figures else "value as given",
         "figures": line.figures,
+        **_fraction(line, feed),
         "file": source.filename,
         "sha256": source.sha256,
         "line": line.line,
     }
+
+
+def _fraction(line: Line, feed: Feed) -> dict[str, float]:
+    """`{numerator, denominator}` of the value from the source's figures (none without)."""
+    if not line.figures:
+        return {}
+    whole = line.figures[feed.whole]
+    numerator = feed.compute(line.figures[feed.part], whole) * whole / 100
+    return {"numerator": round(numerator, DECIMALS), "denominator": whole}
 
 
 def action_of(line: Line, report: Report | None) -> str:
