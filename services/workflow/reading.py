@@ -61,10 +61,14 @@ def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
     return report
 
 
-def get_report(sessions: sessionmaker[Session], principal: Principal, report_id: str) -> ReportView:
+def get_report(
+    sessions: sessionmaker[Session], principal: Principal, lookups: Lookups, report_id: str
+) -> ReportView:
+    """One report the caller may see, with its history, due date and lateness."""
     with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
-        return shown(session, visible_report(session, actor, report_id), actor)
+        view = shown(session, visible_report(session, actor, report_id), actor)
+    return with_due_date(sessions, lookups, view)
 
 
 def shown(session: Session, report: Report, actor: Actor) -> ReportView:
@@ -100,15 +104,24 @@ def list_reports(
         page = query.order_by(Report.year, Report.unit, Report.kpi, Report.period)
         rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
         deeds = deeds_of(session, rows)
-        return [present(r, actor, deeds[r.id]) for r in rows], total
+        views = [present(r, actor, deeds[r.id]) for r in rows]
+    return with_due_dates(sessions, lookups, views), total
 
 
-def scheduled(
+def with_due_dates(
     sessions: sessionmaker[Session], lookups: Lookups, views: list[ReportView]
 ) -> list[ReportView]:
     """The reports with their due dates and lateness, as the progress matrix has their cells."""
     dates = due_dates(sessions, lookups, [view.report for view in views])
     return [replace(view, due_on=dates[view.id][0], late=dates[view.id][1]) for view in views]
+
+
+def with_due_date(
+    sessions: sessionmaker[Session], lookups: Lookups, view: ReportView
+) -> ReportView:
+    """What every use case that shows one report returns: the report with its due date."""
+    (dated,) = with_due_dates(sessions, lookups, [view])
+    return dated
 
 
 def report_audit(

@@ -39,7 +39,7 @@ from services.workflow.events import REPORT_EVENTS
 from services.workflow.gateways import Kpi, Lookups, Period
 from services.workflow.models import Outbox, Report, new_id
 from services.workflow.prd_units import own_unit_names
-from services.workflow.reading import ReportView, shown, visible_report
+from services.workflow.reading import ReportView, shown, visible_report, with_due_date
 from services.workflow.rules import APPROVED, DRAFT, EDIT, ENDORSED, SUBMITTED, decide
 from services.workflow.values import (
     COUNT_CHANGED,
@@ -222,7 +222,8 @@ def create_report(
             note="",
         )
         _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, "create")
-        return shown(session, report, actor)
+        view = shown(session, report, actor)
+    return with_due_date(sessions, lookups, view)
 
 
 def edit_report(
@@ -251,7 +252,8 @@ def edit_report(
         check_version(report, seen.version)
         step = decide(report.state, EDIT, actor.roles_in(report.unit))
         _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, EDIT)
-        return shown(session, report, actor)
+        view = shown(session, report, actor)
+    return with_due_date(sessions, lookups, view)
 
 
 def _write(

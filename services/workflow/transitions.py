@@ -19,7 +19,13 @@ from services.workflow import audit
 from services.workflow.delegations import actor_of
 from services.workflow.gateways import Lookups
 from services.workflow.models import Report
-from services.workflow.reading import ReportView, deeds_of, shown, visible_report
+from services.workflow.reading import (
+    ReportView,
+    deeds_of,
+    shown,
+    visible_report,
+    with_due_date,
+)
 from services.workflow.rules import (
     APPROVE,
     GLOBAL_ROLES,
@@ -165,7 +171,8 @@ def transition(
             session.flush()
         except StaleDataError as exc:
             raise Conflict("The report changed while this action was taken.") from exc
-        return shown(session, report, actor)
+        view = shown(session, report, actor)
+    return with_due_date(sessions, lookups, view)
 
 
 def bulk_transition(
