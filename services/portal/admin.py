@@ -74,10 +74,13 @@ def _refused(resp) -> None:
         flash(f"{name}: {'; '.join(map(str, messages))}", "detail")
 
 
-def parse_memberships(text: str) -> list[dict[str, str]]:
-    """`R1:reporter; R2:unit_head` as the API's memberships."""
-    pairs = [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
-    return [dict(zip(("unit", "role"), p.split(":", 1), strict=False)) for p in pairs]
+def unconfirmed(destructive: bool) -> bool:
+    """A change that cannot be taken back came without its box ticked: say so, change nothing.
+    (The box is `required` in the page; this holds when the page is bypassed.)"""
+    if destructive and request.form.get("sure") != "yes":
+        flash(_("Nothing was changed: tick the box to confirm first."), "error")
+        return True
+    return False
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -100,7 +103,8 @@ def create_user():
         "display_name": form.get("display_name", "").strip(),
         "email": form.get("email", "").strip(),
         "password": form.get("password", ""),
-        "memberships": parse_memberships(form.get("memberships", "")),
+        # As typed: identity reads the text (its one rule for it) and names a wrong entry.
+        "memberships": form.get("memberships", ""),
     }
     resp = api("identity", "POST", "/users", json=body)
     if resp.status_code == 201:
@@ -115,10 +119,12 @@ def create_user():
 def change_user(username: str):
     """Disable or enable a user, or replace their memberships."""
     if "memberships" in request.form:
-        body = {"memberships": parse_memberships(request.form["memberships"])}
+        body = {"memberships": request.form["memberships"]}
         resp = api("identity", "PUT", f"/users/{username}/memberships", json=body)
     else:
         body = {"active": request.form.get("active") == "true"}
+        if unconfirmed(not body["active"]):
+            return redirect(url_for("admin.users"))
         resp = api("identity", "PATCH", f"/users/{username}", json=body)
     if resp.ok:
         flash(_("User %(name)s changed.", name=username), "ok")
@@ -175,6 +181,8 @@ def years():
             }
             resp = api("catalogue", "POST", "/years", json=body)
         else:
+            if unconfirmed(form.get("status") == "closed"):
+                return redirect(url_for("admin.years"))
             change: dict[str, Any] = {}
             if form.get("status"):
                 change["status"] = form["status"]
@@ -414,6 +422,8 @@ def change_scoring(kpi: str):
             "s": _("Step of level %(n)s", n=box[1:]),
         }[box[0]]
         flash(_("%(field)s: a number is needed.", field=named), "error")
+        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+    if unconfirmed(change.get("confirmed") is True):
         return redirect(url_for("admin.scoring", year=year, kpi=kpi))
     resp = api("catalogue", "PUT", f"/years/{year}/kpis/{kpi}/scoring", json=change)
     if not resp.ok:

@@ -19,6 +19,7 @@ from services.portal.core import (
     year_arg,
 )
 from services.portal.files import stream
+from services.portal.labels import lang
 from services.portal.review import PERIODS, STATES
 
 auditing = Blueprint("auditing", __name__)
@@ -120,7 +121,9 @@ def packs():
         if resp.status_code == 202:
             flash(_("The pack is being built; it appears below when ready."), "ok")
             return redirect(url_for("auditing.packs", pack=resp.json()["id"]))
-        flash(problem(resp).get("detail") or _("The request was refused."), "error")
+        # The service's reason is English: a Thai page says only that it was refused.
+        detail = problem(resp).get("detail") if lang() == "en" else None
+        flash(detail or _("The request was refused."), "error")
         return redirect(url_for("auditing.packs"))
     listed = fetch_or([], "evidence", "/packs")
     return render_template(

@@ -181,6 +181,11 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
     assert "ชั่วคราว" in row.locator(".status").inner_text()
     page.fill("#t3", "85")
     go(page, "#save-confirmed")
+    assert page.inner_text("[role=alert]") == "ยังไม่ได้เปลี่ยนแปลงสิ่งใด: กรุณาทำเครื่องหมายยืนยันก่อน"
+    assert "ชั่วคราว" in row.locator(".status").inner_text()
+    page.fill("#t3", "85")
+    page.check("#sure-confirmed")
+    go(page, "#save-confirmed")
     assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
     assert "85" in row.locator(".thresholds").inner_text()
     scoring = admin.get(f"/api/catalogue/years/{year}/kpis/2.1/scoring").json()
@@ -190,6 +195,7 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
         "admin",
     )
 
+    page.check("#scoring-2\\.2 input[name=sure]")
     go(page, "#scoring-2\\.2 button")
     assert "ยืนยันแล้ว" in page.locator("#scoring-2\\.2 .status").inner_text()
 
@@ -223,6 +229,7 @@ def test_the_admin_rewrites_what_the_forms_print_for_each_level(live, page):
     go(page, "#save-confirmed")
     assert page.inner_text("[role=alert]") == "ขั้นของระดับ 5: ต้องเป็นตัวเลข"
     page.fill("#s5", "60")
+    page.check("#sure-confirmed")
     go(page, "#save-confirmed")
     scoring = admin.get(f"/api/catalogue/years/{year}/kpis/4.1/scoring").json()
     assert (scoring["level_steps"][4], scoring["confirmed"]) == (60, True)
