@@ -1,4 +1,4 @@
-"""The import page (reviewers and admins): choose a feed KPI's file, see the dry run, confirm.
+"""The import page (reviewers and admins): choose an imported KPI's file, see the dry run, confirm.
 
 Stateless across requests (and replicas): the dry run shows the file's SHA-256, and the
 confirmation asks for the file again; the portal sends it for writing only when it is the
@@ -38,12 +38,12 @@ def _importers_only() -> None:
         abort(403)
 
 
-def _feed_kpis(year: int) -> list[dict]:
+def _imported_kpis(year: int) -> list[dict]:
     return [k for k in kpis_of(year).values() if k.get("imported")]
 
 
 def _due_dates(year: int, kpis: list[dict]) -> dict[str, list[dict]]:
-    """Each feed KPI's periods with the date its import is due: the lateness of an imported
+    """Each imported KPI's periods with the date its import is due: the lateness of an imported
     figure is the importer's, never a unit's."""
     return {
         k["code"]: fetch_or([], "catalogue", f"/years/{year}/kpis/{k['code']}/periods")
@@ -52,14 +52,14 @@ def _due_dates(year: int, kpis: list[dict]) -> dict[str, list[dict]]:
 
 
 def _page(year: int, kpi: str = "", encoding: str = "", **context):
-    feeds = _feed_kpis(year)
+    imported = _imported_kpis(year)
     return render_template(
         "imports.html",
         year=year,
         kpi=kpi,
         encoding=encoding,
-        kpis=feeds,
-        due=_due_dates(year, feeds),
+        kpis=imported,
+        due=_due_dates(year, imported),
         encodings=ENCODINGS,
         **context,
     )

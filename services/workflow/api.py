@@ -32,8 +32,8 @@ from services.workflow import (
     transitions,
 )
 from services.workflow.dependencies import Dependencies
-from services.workflow.feed_files import MAX_BYTES as MAX_IMPORT_BYTES
 from services.workflow.gateways import Lookups
+from services.workflow.import_files import MAX_BYTES as MAX_IMPORT_BYTES
 
 blp = Blueprint(
     "workflow", __name__, description="Reports, the approval chain, the audit trail, progress"
@@ -287,7 +287,7 @@ class Imports(MethodView):
         415, schema=schemas.ImportProblem, content_type=PROBLEM, description="Not CSV or .xlsx"
     )
     def post(self):
-        """Import a feed KPI's figures from a CSV or .xlsx file (dry run first)."""
+        """Import an imported KPI's figures from a CSV or .xlsx file (dry run first)."""
         principal = current_principal(scope=IMPORT_SCOPE)
         imports.importable(principal)
         form, upload = _import_form()

@@ -111,7 +111,8 @@ def report(resp: requests.Response, out) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m services.workflow.imports", description="Import a feed KPI's figures."
+        prog="python -m services.workflow.imports",
+        description="Import the figures of an imported KPI.",
     )
     parser.add_argument("file", type=Path, help="CSV (UTF-8 or cp874) or .xlsx")
     parser.add_argument("--kpi", required=True, help="1.1, 3.1, 5.1 or 8.1")

@@ -1,4 +1,4 @@
-"""Importing the feed KPIs (1.1, 3.1, 5.1 from other systems; 8.1 from OPDC's survey).
+"""Imports of the KPIs units do not type (1.1, 3.1, 5.1 from other systems; 8.1 from OPDC).
 
 A file is read and every row checked first; a file with any bad row writes nothing (422 with
 each bad row's line and reasons). A good one writes every row in one transaction: each row is a
@@ -27,17 +27,17 @@ from common.errors import Invalid
 from common.events import utcnow
 from common.intake import sha256_of
 from services.workflow import audit
-from services.workflow.feed_files import open_table
-from services.workflow.feeds import (
+from services.workflow.gateways import Kpi, Lookups
+from services.workflow.import_files import open_table
+from services.workflow.import_rules import (
     DECIMALS,
-    FEEDS,
-    Feed,
+    IMPORT_RULES,
+    ImportRule,
     Line,
     Slots,
     check_row,
     missing_columns,
 )
-from services.workflow.gateways import Kpi, Lookups
 from services.workflow.models import Report, new_id
 from services.workflow.rules import APPROVED
 from services.workflow.service import record_change, snapshot
@@ -74,13 +74,13 @@ def importable(principal: Principal) -> None:
     principal.require_role(*IMPORTERS)
 
 
-def feed_of(kpi: Kpi) -> Feed:
-    """The feed rules of a KPI that is imported; 422 for one typed in by units."""
-    feed = FEEDS.get(kpi.code)
-    if kpi.method not in ("feed", "survey") or feed is None:
+def import_rule_of(kpi: Kpi) -> ImportRule:
+    """The import rules of a KPI that is imported; 422 for one typed in by units."""
+    rule = IMPORT_RULES.get(kpi.code)
+    if kpi.method not in ("feed", "survey") or rule is None:
         reason = f"KPI {kpi.code} is typed in rbm by the units ({kpi.method}), not imported"
         raise Invalid(f"{reason}.", {"kpi": [reason]})
-    return feed
+    return rule
 
 
 def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
@@ -96,15 +96,15 @@ def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
     return Slots({u["code"] for u in lookups.units()}, kpi.periods, reporting, kpi.cycle)
 
 
-def read_source(upload: Upload, feed: Feed, slots: Slots) -> Source:
+def read_source(upload: Upload, rule: ImportRule, slots: Slots) -> Source:
     """Every row checked; 422 listing each bad row (line and reasons) if any is bad."""
     table = open_table(upload.spool, upload.filename, upload.encoding)
-    if missing := missing_columns(feed, table.columns):
+    if missing := missing_columns(rule, table.columns):
         detail = f"The file lacks the column(s): {', '.join(missing)}."
         raise Invalid(detail, {"file": [detail]}, reason="missing-column", rows=[])
     lines, bad, seen = [], [], {}
     for row in table.rows:
-        line, errors = check_row(feed, row.line, row.cells, slots)
+        line, errors = check_row(rule, row.line, row.cells, slots)
         errors = row.problems + errors
         if line is not None and (line.unit, line.period) in seen:
             first = seen[(line.unit, line.period)]
@@ -124,26 +124,26 @@ def read_source(upload: Upload, feed: Feed, slots: Slots) -> Source:
     return Source(upload.filename, sha256_of(upload.spool), table.encoding, lines)
 
 
-def basis_of(line: Line, feed: Feed, source: Source) -> dict[str, Any]:
+def basis_of(line: Line, rule: ImportRule, source: Source) -> dict[str, Any]:
     """How an imported value was reached: the source's figures, the file and its line, and
     the value's numerator over its denominator (3.1: budget - spent over budget), which the
     report's events carry so that units and months add up as Σ numerators / Σ denominators."""
     return {
-        "rule": feed.rule if line.figures else "value as given",
+        "rule": rule.rule if line.figures else "value as given",
         "figures": line.figures,
-        **_fraction(line, feed),
+        **_fraction(line, rule),
         "file": source.filename,
         "sha256": source.sha256,
         "line": line.line,
     }
 
 
-def _fraction(line: Line, feed: Feed) -> dict[str, float]:
+def _fraction(line: Line, rule: ImportRule) -> dict[str, float]:
     """`{numerator, denominator}` of the value from the source's figures (none without)."""
     if not line.figures:
         return {}
-    whole = line.figures[feed.whole]
-    numerator = feed.compute(line.figures[feed.part], whole) * whole / 100
+    whole = line.figures[rule.whole]
+    numerator = rule.compute(line.figures[rule.part], whole) * whole / 100
     return {"numerator": round(numerator, DECIMALS), "denominator": whole}
 
 
@@ -200,8 +200,8 @@ def run_import(
     The catalogue and evidence are asked between transactions, never while one is open."""
     importable(principal)
     kpi = lookups.kpi(year, kpi_code)
-    feed = feed_of(kpi)
-    source = read_source(upload, feed, slots_of(lookups, year, kpi))
+    rule = import_rule_of(kpi)
+    source = read_source(upload, rule, slots_of(lookups, year, kpi))
     with unit_of_work(sessions) as session:
         held, plan = _planned(session, year, kpi.code, source.lines)
     if dry_run or all(action == UNCHANGED for _, action in plan):
@@ -253,7 +253,7 @@ def _write(
     report.items = []
     report.value = line.value
     report.value_source = IMPORT
-    report.value_basis = basis_of(line, FEEDS[kpi.code], write.source)
+    report.value_basis = basis_of(line, IMPORT_RULES[kpi.code], write.source)
     report.evidence = [write.evidence]
     report.state = APPROVED
     report.updated_by, report.updated_at, report.approved_at = actor, now, now

@@ -298,7 +298,7 @@ class ProgressSchema(Schema):
     total = fields.Dict()
 
 
-# --- imports of the feed KPIs ----------------------------------------------------------------
+# --- imports -----------------------------------------------------------------------------------
 
 IMPORT_ENCODINGS = ("utf-8", "utf-8-sig", "cp874", "windows-874", "tis-620")
 

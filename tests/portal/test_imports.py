@@ -1,4 +1,4 @@
-"""The import page: a reviewer checks a feed file, sees the dry run, confirms; nobody else may."""
+"""The import page: a reviewer checks an import file, sees the dry run, confirms; no one else."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Imports of the feed KPIs: a file checked row by row, dry run first, then written at once."""
+"""Imports (1.1, 3.1, 5.1, 8.1): a file checked row by row, dry run first, then written at once."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The feed rules and the file reader, without a system: values worked out by hand."""
+"""The import rules and the file reader, without a system: values worked out by hand."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pytest
 from openpyxl import Workbook
 
 from common.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
-from services.workflow import feed_files
-from services.workflow.feeds import FEEDS, Slots, check_row, missing_columns
+from services.workflow import import_files
 from services.workflow.gateways import Kpi
+from services.workflow.import_rules import IMPORT_RULES, Slots, check_row, missing_columns
 from services.workflow.imports import slots_of
 
 MONTHS = tuple(f"M{m:02d}" for m in range(1, 13))
@@ -35,7 +35,7 @@ SLOTS = Slots(
     ],
 )
 def test_a_value_is_computed_from_the_sources_figures_as_the_kpi_defines_it(kpi, cells, value):
-    line, errors = check_row(FEEDS[kpi], 2, {"unit": "R1", "period": "M01", **cells}, SLOTS)
+    line, errors = check_row(IMPORT_RULES[kpi], 2, {"unit": "R1", "period": "M01", **cells}, SLOTS)
     assert errors == []
     assert line.value == value
 
@@ -55,20 +55,20 @@ def test_a_value_is_computed_from_the_sources_figures_as_the_kpi_defines_it(kpi,
     ],
 )
 def test_a_bad_row_is_named_with_why(cells, error):
-    line, errors = check_row(FEEDS["1.1"], 7, cells, SLOTS)
+    line, errors = check_row(IMPORT_RULES["1.1"], 7, cells, SLOTS)
     assert line is None
     assert any(error in e for e in errors), errors
 
 
 def test_a_header_without_a_value_or_the_sources_figures_is_missing_a_column():
-    assert missing_columns(FEEDS["3.1"], ["unit", "period", "budget"]) == [
+    assert missing_columns(IMPORT_RULES["3.1"], ["unit", "period", "budget"]) == [
         "value (or budget and spent)"
     ]
-    assert missing_columns(FEEDS["3.1"], ["หน่วยงาน", "งวด", "ค่า"]) == []
+    assert missing_columns(IMPORT_RULES["3.1"], ["หน่วยงาน", "งวด", "ค่า"]) == []
 
 
 def table(content: bytes, name: str = "f.csv", encoding: str | None = None):
-    found = feed_files.open_table(io.BytesIO(content), name, encoding)
+    found = import_files.open_table(io.BytesIO(content), name, encoding)
     return found, list(found.rows)
 
 
@@ -86,7 +86,7 @@ def test_cp874_and_utf8_with_bom_read_the_same_rows():
         (b'unit,period,value\n"R1,M01,5\n', "f.csv", None, Invalid),
         ("unit,period,value\nสปข,M01,5\n".encode("cp874"), "f.csv", "utf-8", Invalid),
         (b"unit,\x00period\n", "f.csv", None, Invalid),
-        (b"x" * (feed_files.MAX_BYTES + 1), "f.csv", None, PayloadTooLarge),
+        (b"x" * (import_files.MAX_BYTES + 1), "f.csv", None, PayloadTooLarge),
         (b"unit,period,value\n", "f.xlsm", None, UnsupportedMediaType),
         (b"unit,period,value\nR1,M01,5\n", "f.txt", None, UnsupportedMediaType),
         (b"PK\x03\x04 not really", "f.xlsx", None, Invalid),

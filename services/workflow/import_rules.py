@@ -1,4 +1,4 @@
-"""Pure rules of the feed KPIs: the columns an import takes, how a value is computed from the
+"""Pure rules of the imported KPIs: the columns an import takes, how a value is computed from the
 source's own figures, and what makes a row wrong.
 
 A row names `unit`, `period` and either `value` or the source's two figures, from which the
@@ -53,7 +53,7 @@ def saved(spent: float, budget: float) -> float:
 
 
 @dataclass(frozen=True)
-class Feed:
+class ImportRule:
     """How an import of one KPI reads its rows."""
 
     kpi: str
@@ -69,13 +69,19 @@ class Feed:
         return (self.whole, self.part)
 
 
-FEEDS: Mapping[str, Feed] = {
-    "1.1": Feed("1.1", "targets_met", "targets", share, 0, 100, "targets_met / targets x 100"),
+IMPORT_RULES: Mapping[str, ImportRule] = {
+    "1.1": ImportRule(
+        "1.1", "targets_met", "targets", share, 0, 100, "targets_met / targets x 100"
+    ),
     # Spending more than the budget is a negative saving; twice the budget is taken as an error.
-    "3.1": Feed("3.1", "spent", "budget", saved, -100, 100, "(budget - spent) / budget x 100"),
+    "3.1": ImportRule(
+        "3.1", "spent", "budget", saved, -100, 100, "(budget - spent) / budget x 100"
+    ),
     # Disbursing ahead of plan passes 100 %; twice the plan is taken as an error.
-    "5.1": Feed("5.1", "disbursed", "planned", share, 0, 200, "disbursed / planned x 100"),
-    "8.1": Feed("8.1", "satisfied", "respondents", share, 0, 100, "satisfied / respondents x 100"),
+    "5.1": ImportRule("5.1", "disbursed", "planned", share, 0, 200, "disbursed / planned x 100"),
+    "8.1": ImportRule(
+        "8.1", "satisfied", "respondents", share, 0, 100, "satisfied / respondents x 100"
+    ),
 }
 
 
@@ -85,12 +91,12 @@ def column_name(header: str) -> str:
     return ALIASES.get(name, name.replace(" ", "_").replace("-", "_"))
 
 
-def missing_columns(feed: Feed, columns: Iterable[str]) -> list[str]:
+def missing_columns(rule: ImportRule, columns: Iterable[str]) -> list[str]:
     """What the header lacks: unit, period, and a value or both of the source's figures."""
     present = {column_name(c) for c in columns}
     missing = [c for c in (UNIT, PERIOD) if c not in present]
-    if VALUE not in present and not set(feed.columns) <= present:
-        missing.append(f"{VALUE} (or {' and '.join(feed.columns)})")
+    if VALUE not in present and not set(rule.columns) <= present:
+        missing.append(f"{VALUE} (or {' and '.join(rule.columns)})")
     return missing
 
 
@@ -141,25 +147,27 @@ def _figure(cells: Mapping[str, Any], name: str, errors: list[str]) -> float | N
     return number
 
 
-def _value(feed: Feed, cells: Mapping[str, Any], errors: list[str]) -> tuple[float | None, dict]:
+def _value(
+    rule: ImportRule, cells: Mapping[str, Any], errors: list[str]
+) -> tuple[float | None, dict]:
     """The row's value: computed from the source's figures when it has them, else as given."""
-    if all(cells.get(c) not in (None, "") for c in feed.columns) or VALUE not in cells:
-        whole = _figure(cells, feed.whole, errors)
-        part = _figure(cells, feed.part, errors)
+    if all(cells.get(c) not in (None, "") for c in rule.columns) or VALUE not in cells:
+        whole = _figure(cells, rule.whole, errors)
+        part = _figure(cells, rule.part, errors)
         if whole is None or part is None:
             return None, {}
         if whole <= 0:
-            errors.append(f"The {feed.whole} must be more than 0.")
+            errors.append(f"The {rule.whole} must be more than 0.")
             return None, {}
         if part < 0:
-            errors.append(f"The {feed.part} must not be negative.")
+            errors.append(f"The {rule.part} must not be negative.")
             return None, {}
-        return feed.compute(part, whole), {feed.whole: whole, feed.part: part}
+        return rule.compute(part, whole), {rule.whole: whole, rule.part: part}
     return _figure(cells, VALUE, errors), {}
 
 
 def check_row(
-    feed: Feed, line: int, raw: Mapping[str, Any], slots: Slots
+    rule: ImportRule, line: int, raw: Mapping[str, Any], slots: Slots
 ) -> tuple[Line | None, list[str]]:
     """The row's line, or every reason it cannot be imported."""
     cells = {column_name(k): v for k, v in raw.items()}
@@ -171,10 +179,10 @@ def check_row(
     elif period and period not in slots.periods:
         errors.append(f"Period '{period[:40]}' is not a period of a {slots.cycle} KPI.")
     elif unit and period and (unit, period) not in slots.reporting:
-        errors.append(f"{unit} does not report KPI {feed.kpi}.")
-    value, figures = _value(feed, cells, errors)
-    if value is not None and not feed.low <= value <= feed.high:
-        errors.append(f"The value {value:.2f} is outside {feed.low:g}..{feed.high:g}.")
+        errors.append(f"{unit} does not report KPI {rule.kpi}.")
+    value, figures = _value(rule, cells, errors)
+    if value is not None and not rule.low <= value <= rule.high:
+        errors.append(f"The value {value:.2f} is outside {rule.low:g}..{rule.high:g}.")
     if errors:
         return None, errors
     return Line(line, unit, period, round(value, DECIMALS), figures), []
