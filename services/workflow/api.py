@@ -32,7 +32,7 @@ from services.workflow import (
     transitions,
 )
 from services.workflow.dependencies import Dependencies
-from services.workflow.gateways import Lookups
+from services.workflow.gateways import Gateways
 from services.workflow.import_files import MAX_BYTES as MAX_IMPORT_BYTES
 
 blp = Blueprint(
@@ -54,12 +54,12 @@ def _deps() -> Dependencies:
     return dependencies_of(current_app, Dependencies)
 
 
-def _lookups(for_caller: bool = True) -> Lookups:
+def _gateways(for_caller: bool = True) -> Gateways:
     """The catalogue, evidence and identity, asked on behalf of the caller (their token is
     forwarded), or on the workflow's own account."""
     deps = _deps()
     token = bearer_token() if for_caller else None
-    return Lookups(deps.catalogue, deps.evidence, deps.identity, token)
+    return Gateways(deps.catalogue, deps.evidence, deps.identity, token)
 
 
 def _expected_version(body: dict) -> int | None:
@@ -99,7 +99,9 @@ class Reports(MethodView):
         period, state and person."""
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
-        rows, total = reading.list_reports(_sessions(), principal, _lookups(), query, limit, offset)
+        rows, total = reading.list_reports(
+            _sessions(), principal, _gateways(), query, limit, offset
+        )
         return rows, {"X-Total-Count": str(total)}
 
     @blp.arguments(schemas.ReportCreate)
@@ -107,7 +109,7 @@ class Reports(MethodView):
     def post(self, body):
         """Create a draft (422 if the unit does not report that KPI then, 409 if one exists)."""
         principal = current_principal()
-        return _tagged(service.create_report(_sessions(), principal, _lookups(), body), 201)
+        return _tagged(service.create_report(_sessions(), principal, _gateways(), body), 201)
 
 
 @blp.route("/reports/preview")
@@ -117,7 +119,7 @@ class ReportPreview(MethodView):
     def post(self, body):
         """What saving these data would count: value, basis, each item's verdict (no write)."""
         principal = current_principal()
-        return service.preview_report(_sessions(), principal, _lookups(), body)
+        return service.preview_report(_sessions(), principal, _gateways(), body)
 
 
 @blp.route("/reports/<string:report_id>")
@@ -126,7 +128,7 @@ class ReportItem(MethodView):
     def get(self, report_id):
         """One report with its data, evidence, state and history."""
         principal = current_principal()
-        return _tagged(reading.get_report(_sessions(), principal, _lookups(), report_id))
+        return _tagged(reading.get_report(_sessions(), principal, _gateways(), report_id))
 
     @blp.arguments(schemas.ReportPatch)
     @blp.response(200, schemas.ReportSchema)
@@ -134,7 +136,7 @@ class ReportItem(MethodView):
         """Change a draft or returned report's data (409 in any other state or version)."""
         principal = current_principal()
         expected = _expected_version(body)
-        report = service.edit_report(_sessions(), principal, _lookups(), report_id, body, expected)
+        report = service.edit_report(_sessions(), principal, _gateways(), report_id, body, expected)
         return _tagged(report)
 
 
@@ -149,7 +151,7 @@ class ReportTransitions(MethodView):
         report = transitions.transition(
             _sessions(),
             principal,
-            _lookups(),
+            _gateways(),
             report_id,
             body["action"],
             body["comment"],
@@ -170,7 +172,7 @@ class BulkTransitions(MethodView):
         results = transitions.bulk_transition(
             _sessions(),
             principal,
-            _lookups(),
+            _gateways(),
             body["action"],
             body["comment"],
             targets,
@@ -238,7 +240,7 @@ class Delegations(MethodView):
     def post(self, body):
         """Name a stand-in who acts with your unit-head or reviewer rights for a date range."""
         principal = current_principal()
-        return delegations.create(_sessions(), principal, _lookups(), **body)
+        return delegations.create(_sessions(), principal, _gateways(), **body)
 
 
 @blp.route("/delegations/<string:delegation_id>")
@@ -256,7 +258,7 @@ class Progress(MethodView):
     def get(self, query):
         """Each unit x KPI x period of a year: state or missing, due date, late; and roll-ups."""
         principal = current_principal()
-        return progress.progress(_sessions(), principal, _lookups(), **query)
+        return progress.progress(_sessions(), principal, _gateways(), **query)
 
 
 # Room for the form fields and multipart framing on top of the file itself.
@@ -293,9 +295,9 @@ class Imports(MethodView):
         form, upload = _import_form()
         # The catalogue and evidence are asked on the workflow's own account: a machine
         # account's import-only token opens nothing else.
-        lookups = _lookups(for_caller=False)
+        gateways = _gateways(for_caller=False)
         return imports.run_import(
-            _sessions(), principal, lookups, upload, form["year"], form["kpi"], form["dry_run"]
+            _sessions(), principal, gateways, upload, form["year"], form["kpi"], form["dry_run"]
         )
 
 

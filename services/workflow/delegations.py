@@ -18,7 +18,7 @@ from common.events import Envelope, record_event, utcnow
 from common.fiscal import today as local_today
 from services.workflow.audit import Trail
 from services.workflow.events import DelegationCreated, DelegationEvent, DelegationRevoked
-from services.workflow.gateways import Lookups
+from services.workflow.gateways import Gateways
 from services.workflow.models import Delegation, Outbox
 from services.workflow.rules import DELEGABLE, Actor, Grant
 
@@ -41,7 +41,7 @@ def actor_of(session: Session, principal: Principal, today: date | None = None) 
 def create(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     delegate: str,
     starts_on: date,
     ends_on: date,
@@ -67,7 +67,7 @@ def create(
     delegate = delegate.strip().lower()
     if delegate == principal.username:
         errors["delegate"] = ["Name someone else."]
-    elif not (lookups.user(delegate) or {}).get("active"):
+    elif not (gateways.user(delegate) or {}).get("active"):
         errors["delegate"] = [f"No active user '{delegate}'."]
     if ends_on < starts_on:
         errors["ends_on"] = ["On or after starts_on."]

@@ -65,7 +65,9 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Lookups:
+class Gateways:
+    """The catalogue, evidence and identity services as the workflow's use cases ask them."""
+
     catalogue: ServiceClient
     evidence: ServiceClient
     identity: ServiceClient

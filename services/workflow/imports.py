@@ -27,7 +27,7 @@ from common.errors import Invalid
 from common.events import utcnow
 from common.intake import sha256_of
 from services.workflow import audit
-from services.workflow.gateways import Kpi, Lookups
+from services.workflow.gateways import Gateways, Kpi
 from services.workflow.import_files import open_table
 from services.workflow.import_rules import (
     DECIMALS,
@@ -83,17 +83,17 @@ def import_rule_of(kpi: Kpi) -> ImportRule:
     return rule
 
 
-def slots_of(lookups: Lookups, year: int, kpi: Kpi) -> Slots:
+def slots_of(gateways: Gateways, year: int, kpi: Kpi) -> Slots:
     """The units the catalogue knows and the (unit, period)s imports bring in for the KPI
     (the department's own among them); 422 when the year is not open (reports are written
     only while it is)."""
-    status = lookups.year_status(year)
+    status = gateways.year_status(year)
     if status != "open":
         reason = f"Year {year} is {status}: its reports cannot be written"
         raise Invalid(f"{reason}.", {"year": [reason]})
-    brought_in = lookups.schedule(year, kpi=kpi.code, via="imported")
+    brought_in = gateways.schedule(year, kpi=kpi.code, via="imported")
     reporting = {(s["unit"], s["period"]) for s in brought_in}
-    return Slots({u["code"] for u in lookups.units()}, kpi.periods, reporting, kpi.cycle)
+    return Slots({u["code"] for u in gateways.units()}, kpi.periods, reporting, kpi.cycle)
 
 
 def read_source(upload: Upload, rule: ImportRule, slots: Slots) -> Source:
@@ -189,7 +189,7 @@ def _planned(
 def run_import(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     upload: Upload,
     year: int,
     kpi_code: str,
@@ -199,14 +199,14 @@ def run_import(
 
     The catalogue and evidence are asked between transactions, never while one is open."""
     importable(principal)
-    kpi = lookups.kpi(year, kpi_code)
+    kpi = gateways.kpi(year, kpi_code)
     rule = import_rule_of(kpi)
-    source = read_source(upload, rule, slots_of(lookups, year, kpi))
+    source = read_source(upload, rule, slots_of(gateways, year, kpi))
     with unit_of_work(sessions) as session:
         held, plan = _planned(session, year, kpi.code, source.lines)
     if dry_run or all(action == UNCHANGED for _, action in plan):
         return summary(plan, source, dry_run)
-    evidence = lookups.store_source(upload.filename, upload.spool, year, kpi.code)
+    evidence = gateways.store_source(upload.filename, upload.spool, year, kpi.code)
     with unit_of_work(sessions) as session:
         trail = audit.Trail(session)
         # Read again under the trail's lock: another import may have written since the plan.

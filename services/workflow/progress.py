@@ -24,7 +24,7 @@ from common.fiscal import DEPARTMENT_TZ
 from common.fiscal import today as local_today
 from services.workflow.catalogue_copy import ensure_schedule, ensure_schedules
 from services.workflow.delegations import actor_of
-from services.workflow.gateways import Lookups
+from services.workflow.gateways import Gateways
 from services.workflow.models import Report, ScheduleSlot, UnitCopy
 from services.workflow.rules import APPROVED, ENDORSED, SUBMITTED
 
@@ -101,7 +101,7 @@ def matrix(cells: Iterable[tuple], today: date) -> dict[str, Any]:
 def progress(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     year: int,
     unit: str | None = None,
     kpi: str | None = None,
@@ -113,7 +113,7 @@ def progress(
     if unit and not actor.may_see(unit):
         raise NotFound(f"No unit {unit} that you may see.")
     must_know = {unit} if unit else (set() if actor.sees_all_units else set(actor.units))
-    ensure_schedule(sessions, lookups, year, must_know)
+    ensure_schedule(sessions, gateways, year, must_know)
     slot = ScheduleSlot
     query = (
         select(
@@ -144,7 +144,7 @@ def progress(
 
 def due_dates(
     sessions: sessionmaker[Session],
-    lookups: Lookups,
+    gateways: Gateways,
     reports: Sequence[Report],
     today: date | None = None,
 ) -> dict[str, tuple[date | None, bool]]:
@@ -156,7 +156,7 @@ def due_dates(
     # The reports are the workflow's own: while the catalogue does not answer, they are shown
     # with the due dates of the copy held rather than not at all.
     with contextlib.suppress(Unavailable):
-        ensure_schedules(sessions, lookups, {r.year for r in reports})
+        ensure_schedules(sessions, gateways, {r.year for r in reports})
     with unit_of_work(sessions, writes=False) as session:
         found = {
             report_id: (due_on, optional)

@@ -16,7 +16,7 @@ from common.errors import NotFound
 from services.workflow import audit
 from services.workflow.catalogue_copy import DEPARTMENT, ensure_units
 from services.workflow.delegations import actor_of
-from services.workflow.gateways import Lookups
+from services.workflow.gateways import Gateways
 from services.workflow.models import AuditEntry, Report, UnitCopy
 from services.workflow.progress import due_dates
 from services.workflow.rules import (
@@ -62,13 +62,13 @@ def visible_report(session: Session, actor: Actor, report_id: str) -> Report:
 
 
 def get_report(
-    sessions: sessionmaker[Session], principal: Principal, lookups: Lookups, report_id: str
+    sessions: sessionmaker[Session], principal: Principal, gateways: Gateways, report_id: str
 ) -> ReportView:
     """One report the caller may see, with its history, due date and lateness."""
     with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
         view = shown(session, visible_report(session, actor, report_id), actor)
-    return with_due_date(sessions, lookups, view)
+    return with_due_date(sessions, gateways, view)
 
 
 def shown(session: Session, report: Report, actor: Actor) -> ReportView:
@@ -80,14 +80,14 @@ def shown(session: Session, report: Report, actor: Actor) -> ReportView:
 def list_reports(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     filters: Mapping[str, Any],
     limit: int,
     offset: int,
 ) -> tuple[list[ReportView], int]:
     """The reports the caller may see that match the filters, and how many match in all."""
     if filters.get("within"):
-        ensure_units(sessions, lookups, {filters["within"]})
+        ensure_units(sessions, gateways, {filters["within"]})
     with unit_of_work(sessions, writes=False) as session:
         actor = actor_of(session, principal)
         query = select(Report)
@@ -105,22 +105,22 @@ def list_reports(
         rows = list(session.scalars(page.limit(min(limit, MAX_PAGE)).offset(offset)))
         deeds = deeds_of(session, rows)
         views = [present(r, actor, deeds[r.id]) for r in rows]
-    return with_due_dates(sessions, lookups, views), total
+    return with_due_dates(sessions, gateways, views), total
 
 
 def with_due_dates(
-    sessions: sessionmaker[Session], lookups: Lookups, views: list[ReportView]
+    sessions: sessionmaker[Session], gateways: Gateways, views: list[ReportView]
 ) -> list[ReportView]:
     """The reports with their due dates and lateness, as the progress matrix has their cells."""
-    dates = due_dates(sessions, lookups, [view.report for view in views])
+    dates = due_dates(sessions, gateways, [view.report for view in views])
     return [replace(view, due_on=dates[view.id][0], late=dates[view.id][1]) for view in views]
 
 
 def with_due_date(
-    sessions: sessionmaker[Session], lookups: Lookups, view: ReportView
+    sessions: sessionmaker[Session], gateways: Gateways, view: ReportView
 ) -> ReportView:
     """What every use case that shows one report returns: the report with its due date."""
-    (dated,) = with_due_dates(sessions, lookups, [view])
+    (dated,) = with_due_dates(sessions, gateways, [view])
     return dated
 
 

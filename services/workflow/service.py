@@ -36,7 +36,7 @@ from services.workflow.counting import (
 )
 from services.workflow.delegations import actor_of
 from services.workflow.events import REPORT_EVENTS
-from services.workflow.gateways import Kpi, Lookups, Period
+from services.workflow.gateways import Gateways, Kpi, Period
 from services.workflow.models import Outbox, Report, new_id
 from services.workflow.prd_units import own_unit_names
 from services.workflow.reading import ReportView, shown, visible_report, with_due_date
@@ -138,7 +138,7 @@ class Facts:
 
 
 def gather(
-    lookups: Lookups,
+    gateways: Gateways,
     year: int,
     unit: str,
     kpi_code: str,
@@ -146,11 +146,11 @@ def gather(
     inputs: Inputs,
     attached: list[dict],
 ) -> Facts:
-    kpi = lookups.kpi(year, kpi_code)
-    span = lookups.period(year, unit, kpi_code, period)
+    kpi = gateways.kpi(year, kpi_code)
+    span = gateways.period(year, unit, kpi_code, period)
     # The unit's way decides the form: the department types what regional offices need not.
     kpi = replace(kpi, method=span.method or kpi.method)
-    denominator = lookups.denominator(year, unit, kpi_code) if kpi.measure == "percent" else None
+    denominator = gateways.denominator(year, unit, kpi_code) if kpi.measure == "percent" else None
     # Files are immutable: one already attached was checked when it was attached.
     known = {str(e["id"]): e for e in attached}
     ids = inputs.evidence_ids
@@ -164,7 +164,7 @@ def gather(
         if str(file_id) in known:
             evidence.append(known[str(file_id)])
             continue
-        meta = lookups.evidence_file(file_id)
+        meta = gateways.evidence_file(file_id)
         if problem := evidence_problem(meta, file_id, year, unit, kpi_code):
             errors[f"evidence_ids.{index}"] = [problem]
         else:
@@ -172,7 +172,7 @@ def gather(
     if errors:
         raise Invalid("Evidence must be files of the same unit, KPI and year.", errors)
     # Agencies and awards count only from outside the department: its own units are asked for.
-    own = own_unit_names(lookups.units()) if kpi.counting_rule in OUTSIDE_ONLY else frozenset()
+    own = own_unit_names(gateways.units()) if kpi.counting_rule in OUTSIDE_ONLY else frozenset()
     return Facts(kpi, span, denominator, evidence, own)
 
 
@@ -185,14 +185,14 @@ def _may_draft(sessions: sessionmaker[Session], principal: Principal, unit: str)
 def create_report(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     body: Mapping[str, Any],
 ) -> ReportView:
     """A new draft, if the unit reports that KPI in that period and has no report for it yet."""
     year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
     _may_draft(sessions, principal, unit)
     inputs = Inputs.of({}, body)
-    facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
+    facts = gather(gateways, year, unit, kpi_code, period, inputs, [])
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
         step = decide(DRAFT, EDIT, actor.roles_in(unit))
@@ -223,13 +223,13 @@ def create_report(
         )
         _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, "create")
         view = shown(session, report, actor)
-    return with_due_date(sessions, lookups, view)
+    return with_due_date(sessions, gateways, view)
 
 
 def edit_report(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     report_id: str,
     changes: Mapping[str, Any],
     expected_version: int | None = None,
@@ -244,7 +244,7 @@ def edit_report(
         seen.value, seen.value_source, seen.value_basis, seen.items, seen.evidence_ids, seen.note
     )
     inputs = Inputs.of(stored, changes)
-    facts = gather(lookups, seen.year, seen.unit, seen.kpi, seen.period, inputs, seen.evidence)
+    facts = gather(gateways, seen.year, seen.unit, seen.kpi, seen.period, inputs, seen.evidence)
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
         trail = audit.Trail(session)
@@ -253,7 +253,7 @@ def edit_report(
         step = decide(report.state, EDIT, actor.roles_in(report.unit))
         _write(session, trail, report, facts, inputs, actor.username, step.on_behalf_of, EDIT)
         view = shown(session, report, actor)
-    return with_due_date(sessions, lookups, view)
+    return with_due_date(sessions, gateways, view)
 
 
 def _write(
@@ -317,14 +317,14 @@ def _valued(
 def preview_report(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     body: Mapping[str, Any],
 ) -> dict[str, Any]:
     """What saving these data would count (value, basis, each item's verdict); nothing written."""
     year, unit, kpi_code, period = body["year"], body["unit"], body["kpi"], body["period"]
     _may_draft(sessions, principal, unit)
     inputs = Inputs.of({}, body)
-    facts = gather(lookups, year, unit, kpi_code, period, inputs, [])
+    facts = gather(gateways, year, unit, kpi_code, period, inputs, [])
     # The report being written, if it exists, is the one the preview stands for.
     same = select(Report.id).where(
         Report.year == year, Report.unit == unit, Report.kpi == kpi_code, Report.period == period

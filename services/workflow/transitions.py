@@ -17,7 +17,7 @@ from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
-from services.workflow.gateways import Lookups
+from services.workflow.gateways import Gateways
 from services.workflow.models import Report
 from services.workflow.reading import (
     ReportView,
@@ -73,13 +73,13 @@ def _ready_to_submit(report: Report) -> None:
 DelegatorHolds = Callable[[str, str, str], bool]
 
 
-def delegator_check(lookups: Lookups, delegators: Iterable[str]) -> DelegatorHolds:
+def delegator_check(gateways: Gateways, delegators: Iterable[str]) -> DelegatorHolds:
     """Whether a delegator still may lend (user, role, unit), asked of identity beforehand.
 
     Identity's events end such delegations within seconds; this closes those seconds. Identity
     is asked before the transaction opens; a delegator not asked then lends nothing.
     """
-    users = {username: lookups.user(username) for username in set(delegators)}
+    users = {username: gateways.user(username) for username in set(delegators)}
 
     def holds(username: str, role: str, unit: str) -> bool:
         user = users.get(username)
@@ -134,25 +134,25 @@ def _apply(
 
 
 def _delegators_asked(
-    sessions: sessionmaker[Session], principal: Principal, lookups: Lookups
+    sessions: sessionmaker[Session], principal: Principal, gateways: Gateways
 ) -> DelegatorHolds:
     """Identity's word on everyone who lends the caller a role today, before any transaction."""
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
-    return delegator_check(lookups, (g.on_behalf_of for g in actor.grants if g.on_behalf_of))
+    return delegator_check(gateways, (g.on_behalf_of for g in actor.grants if g.on_behalf_of))
 
 
 def transition(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     report_id: str,
     action: str,
     comment: str = "",
     expected_version: int | None = None,
 ) -> ReportView:
     """Move one report along the chain: 403 for a role that may not, 409 for the wrong state."""
-    delegator_holds = _delegators_asked(sessions, principal, lookups)
+    delegator_holds = _delegators_asked(sessions, principal, gateways)
     with unit_of_work(sessions) as session:
         actor = actor_of(session, principal)
         trail = audit.Trail(session)
@@ -172,13 +172,13 @@ def transition(
         except StaleDataError as exc:
             raise Conflict("The report changed while this action was taken.") from exc
         view = shown(session, report, actor)
-    return with_due_date(sessions, lookups, view)
+    return with_due_date(sessions, gateways, view)
 
 
 def bulk_transition(
     sessions: sessionmaker[Session],
     principal: Principal,
-    lookups: Lookups,
+    gateways: Gateways,
     action: str,
     comment: str,
     targets: Sequence[tuple[str, int | None]],
@@ -189,7 +189,7 @@ def bulk_transition(
         raise Invalid("Too many reports.", {"reports": [f"At most {MAX_BULK}."]})
     if action in NEEDS_COMMENT and not comment:
         raise Invalid(f"Say why: {action} needs a comment.", {"comment": ["Required."]})
-    delegator_holds = _delegators_asked(sessions, principal, lookups)
+    delegator_holds = _delegators_asked(sessions, principal, gateways)
     with unit_of_work(sessions) as session:
         return _bulk(session, principal, action, comment, targets, delegator_holds)
 

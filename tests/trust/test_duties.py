@@ -92,7 +92,7 @@ def test_a_delegation_ends_when_the_delegator_loses_the_role(live, crew, stand_i
 
 
 class Identity:
-    """Identity's answer about users, as the workflow's lookups give it."""
+    """Identity's answer about users, as the workflow's gateways give it."""
 
     def __init__(self, **users):
         self.users = users
