@@ -44,12 +44,24 @@ PROVINCES_PER_REGION = 2
 KEPT_DEMO_REGIONS = ("R1", "R2")  # their demo users hold their region only
 EXAMPLES = Path(__file__).resolve().parents[1] / "services" / "workflow" / "examples"
 IMPORTER = "importer"
+BANNER = (
+    "  demo department, written in the background: reporter3..8 and head3..8 (R3..R8 and\n"
+    "    their provincial offices), head2 (R2), reporter1-1 and head1-1 (R1-01), ..., importer"
+)
 PAGE = 1000  # the most reports the API lists at once
 # What each office types by hand in the demo; other KPIs it owes stay missing.
 TYPED = ("2.1", "2.2", "10.1", "15.1", "4.1", "9.3", "7.1")
 LEVEL_KPIS = ("4.1", "7.1", "9.3")
 CONFIRMED = ("1.1", "2.1", "2.2", "4.1", "10.1")  # the rest stays provisional
 
+DELEGATIONS = "/workflow/delegations"
+STAND_INS = (
+    (
+        "head5",
+        {"delegate": "head6", "unit": "R5", "role": "unit_head", "reason": "ลาพักผ่อน (ตัวอย่าง)"},
+    ),
+    ("reviewer", {"delegate": "auditor", "role": "reviewer", "reason": "ไปราชการ (ตัวอย่าง)"}),
+)
 # Outcomes a slot may end in, and how often, by how a region works.
 OUTCOMES = ("approved", "endorsed", "submitted", "returned", "resubmitted", "draft", "missing")
 PROFILES = {
@@ -76,10 +88,6 @@ def profile_of(unit: str) -> str:
     return REGION_PROFILE.get(unit.split("-")[0], "steady")
 
 
-def region_number(unit: str) -> str:
-    return unit.split("-")[0][1:]
-
-
 def people_of(unit: str) -> tuple[str, str]:
     """(reporter, unit head) of an office. reporter3 and head3 work for R3 and its provinces;
     R1 and R2 keep the demo users of their own and give their provinces people of their own
@@ -101,7 +109,7 @@ def offices() -> list[str]:
 
 def outcome(unit: str, kpi: str, period: str, latest: bool) -> str:
     """The state a slot ends in: drawn from its region's profile, seeded by the slot."""
-    if kpi in ("2.1", "2.2") and (forced := FORCED.get((unit, kpi))):
+    if forced := FORCED.get((unit, kpi)):
         return forced
     draw = random.Random(f"{SEED}|{unit}|{kpi}|{period}")
     profile = profile_of(unit)
@@ -185,16 +193,13 @@ class Department(Demo):
         super().__init__(base, year)
         self.today = today
 
-    def login(self, username: str) -> None:
-        self.as_user(username)
-
     # --- units, people, targets, scoring ---------------------------------------------------
 
     def ensure_units(self) -> int:
         known = {u["code"] for u in self.call("admin", "GET", "/catalogue/units")}
         added = 0
         for code in offices():
-            if code in known:
+            if code in known:  # the regions are the catalogue's own, R1-01 its demo's
                 continue
             region, n = code.split("-")
             self.call("admin", "POST", "/catalogue/units", json={
@@ -391,30 +396,18 @@ class Department(Demo):
         )
 
     def delegate(self) -> int:
-        """A head on leave, and the reviewer's stand-in during an audit week, since ended."""
-        given = {
-            (d["delegator"], d["delegate"])
-            for d in self.call("admin", "GET", "/workflow/delegations")
-        }
+        """Stand-ins for this week, named before the reports move so that they are told too:
+        R5's head on leave, and the reviewer away (the auditor reads what waits meanwhile)."""
+        given = {(d["delegator"], d["delegate"]) for d in self.call("admin", "GET", DELEGATIONS)}
         week = {
             "starts_on": self.today.isoformat(),
             "ends_on": (self.today + timedelta(days=7)).isoformat(),
         }
         added = 0
-        if ("head5", "head6") not in given:
-            self.call("head5", "POST", "/workflow/delegations", json={
-                "delegate": "head6", "unit": "R5", "role": "unit_head",
-                "reason": "ลาพักผ่อน (ตัวอย่าง)", **week,
-            })  # fmt: skip
-            added += 1
-        if ("reviewer", "auditor") not in given:
-            stand_in = self.call("reviewer", "POST", "/workflow/delegations", json={
-                "delegate": "auditor", "role": "reviewer", "reason": "ไปราชการ (ตัวอย่าง)", **week,
-            })  # fmt: skip
-            self.as_user("reviewer").delete(
-                f"{self.base}/api/workflow/delegations/{stand_in['id']}", timeout=30
-            ).raise_for_status()
-            added += 1
+        for delegator, body in STAND_INS:
+            if (delegator, body["delegate"]) not in given:
+                self.call(delegator, "POST", DELEGATIONS, json={**body, **week})
+                added += 1
         return added
 
     def request_packs(self) -> int:
@@ -453,8 +446,8 @@ def seed(base: str, size: str = "department", today: date | None = None) -> dict
     months = sorted({s.period for s in dept.slots("R1") if s.kpi == "2.1"})
     written["imports"] = dept.import_feeds(months)
     log.info("demo_imports_written", imports=written["imports"])
-    written["reports"] += dept.write_reports()
     written["delegations"] = dept.delegate()
+    written["reports"] += dept.write_reports()
     written["packs"] = dept.request_packs()
     log.warning("demo_department_ready", seconds=round(time.monotonic() - started, 1), **written)
     return written

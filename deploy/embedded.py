@@ -113,6 +113,8 @@ def _banner(url: str, env: dict[str, str], started: float, data_dir: Path) -> st
         for name, _, memberships in DEMO_USERS:
             held = ", ".join(f"{role} of {unit}" for unit, role in memberships)
             lines.append(f"    {name:<10} {held}")
+        if env.get("RBM_DEMO_SIZE") == "department":
+            lines.append(demo_department.BANNER)
     lines.append("Press Ctrl-C to stop.")
     return "\n".join(lines)
 

@@ -28,13 +28,26 @@ PREFIXES = [
 
 
 class MakeRun:
-    """`make run` on a data dir; on port 0 the URL is read from the runner's lock file."""
+    """`make run` on a data dir; on port 0 the URL is read from the runner's lock file. Its
+    demo is the small one unless `demo_size` says otherwise: the tests' own writes stay few."""
 
-    def __init__(self, repo: Path, data_dir: Path, port: int = 0, env: dict | None = None):
+    def __init__(
+        self,
+        repo: Path,
+        data_dir: Path,
+        port: int = 0,
+        env: dict | None = None,
+        demo_size: str = "small",
+    ):
         self.data_dir = data_dir
         self.url = f"http://127.0.0.1:{port}" if port else ""
         env = {k: v for k, v in (env or os.environ).items() if not k.startswith("RBM_")}
-        env.update(RBM_DATA_DIR=str(data_dir), RBM_PORT=str(port), RBM_LOG_LEVEL="WARNING")
+        env.update(
+            RBM_DATA_DIR=str(data_dir),
+            RBM_PORT=str(port),
+            RBM_LOG_LEVEL="WARNING",
+            RBM_DEMO_SIZE=demo_size,
+        )
         data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.log = (data_dir.parent / f"make-run-{port or time.monotonic_ns()}.log").open("wb")
         self.proc = subprocess.Popen(
