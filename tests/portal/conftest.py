@@ -76,6 +76,19 @@ def enter_as(page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.context.add_cookies(cookies)
 
 
+# A word of English: Latin letters, not part of a code, a username or a file's name.
+ENGLISH_WORD = re.compile(r"(?<![\w.\-/@])[A-Za-z][a-z]{2,}(?![\w.\-/@])")
+# The language switch names its language; the system's name is written in Latin letters.
+NOT_ENGLISH_TEXT = {"English", "rbm"}
+
+
+def english_words(page, codes: frozenset[str] = frozenset()) -> list[str]:
+    """The English words of a Thai page's content, outside codes (usernames, column names...)
+    and file names."""
+    found = set(ENGLISH_WORD.findall(page.inner_text("main")))
+    return sorted(found - NOT_ENGLISH_TEXT - codes)
+
+
 YEAR = 2547
 WORKFLOW = "/api/workflow"
 

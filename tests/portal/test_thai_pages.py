@@ -3,23 +3,13 @@ way, the department's own words, and no destructive step taken with one click.""
 
 import re
 
-from tests.portal.conftest import enter_as, go
+from tests.portal.conftest import english_words, enter_as, go
 from tests.portal.test_admin import free_year
 from tests.portal.test_every_page import report_of
 from tests.portal.test_living_demo import CURRENT
 
 # "7 ธ.ค. 2569 14:05 น.": a Thai date, then the time in Thailand.
 THAI_MOMENT = re.compile(r"\d{1,2} [ก-๙]{1,3}\.[ก-๙]{1,2}\. 25\d\d \d\d:\d\d น\.")
-# A word of English: Latin letters, not part of a code, a username or a file's name.
-ENGLISH_WORD = re.compile(r"(?<![\w.\-/@])[A-Za-z][a-z]{2,}(?![\w.\-/@])")
-# The language switch names its language; the system's name is written in Latin letters.
-NOT_ENGLISH_TEXT = {"English", "rbm"}
-
-
-def english_words(page) -> list[str]:
-    """The English words of a Thai page's content, outside codes and file names."""
-    found = set(ENGLISH_WORD.findall(page.inner_text("main")))
-    return sorted(found - NOT_ENGLISH_TEXT)
 
 
 def test_a_reports_history_reads_as_sentences_with_names_times_and_short_sha256(demo, page):
