@@ -104,9 +104,12 @@ class Share(Base):
     a_actual: Mapped[float | None] = mapped_column(Float, nullable=True)
     a_num: Mapped[float] = mapped_column(Float, default=0.0)
     a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    # 1 when the share is of staff and more people were counted than staff (capped at 100 %).
+    a_capped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     p_actual: Mapped[float | None] = mapped_column(Float, nullable=True)
     p_num: Mapped[float] = mapped_column(Float, default=0.0)
     p_den: Mapped[float] = mapped_column(Float, default=0.0)
+    p_capped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     approved: Mapped[int] = mapped_column(Integer, default=0)
     pending: Mapped[int] = mapped_column(Integer, default=0)
     # How the approved share moved by fiscal month: `[month, a_total, a_units, a_num, a_den,
@@ -133,10 +136,13 @@ class Tally(Base):
     a_units: Mapped[int] = mapped_column(Integer, default=0)
     a_num: Mapped[float] = mapped_column(Float, default=0.0)
     a_den: Mapped[float] = mapped_column(Float, default=0.0)
+    # The units below whose share of staff was capped at 100 % (what a basis says).
+    a_capped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     p_total: Mapped[float] = mapped_column(Float, default=0.0)
     p_units: Mapped[int] = mapped_column(Integer, default=0)
     p_num: Mapped[float] = mapped_column(Float, default=0.0)
     p_den: Mapped[float] = mapped_column(Float, default=0.0)
+    p_capped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     approved: Mapped[int] = mapped_column(Integer, default=0)
     pending: Mapped[int] = mapped_column(Integer, default=0)
     target_total: Mapped[float] = mapped_column(Float, default=0.0)

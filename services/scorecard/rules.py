@@ -45,6 +45,8 @@ class Share:
     actual: float | None
     numerator: float = 0.0
     denominator: float = 0.0
+    # 1 when more people were counted than the staff: the share was capped at 100 %.
+    capped: int = 0
 
     @property
     def has_value(self) -> bool:
@@ -58,13 +60,31 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return round(100 * numerator / denominator, 4) if denominator > 0 else None
 
 
+def of_staff(share: Share) -> Share:
+    """A share of staff never exceeds 100 %: more people counted than the staff means the
+    headcount is wrong, so the people count at most the headcount, and the share says it was
+    capped (the workflow's `share_of_staff` caps a report's value the same way)."""
+    if share.denominator <= 0 or share.numerator <= share.denominator:
+        return share
+    return Share(100.0, share.denominator, share.denominator, capped=1)
+
+
 def unit_share(aggregation: str, measure: str, values: Iterable[Value]) -> Share:
-    """A unit's actual over the year from its reports' values, by the KPI's aggregation."""
+    """A unit's actual over the year from its reports' values, by the KPI's aggregation; a
+    percentage of people counted (10.1, 15.2) is a share of staff (`of_staff`)."""
     values = sorted(
         (v for v in values if v.value is not None), key=lambda v: PERIOD_ORDER[v.period]
     )
     if not values:
         return NO_SHARE
+    share = _added_up(aggregation, measure, values)
+    if measure == "percent" and any(v.people for v in values):
+        return of_staff(share)
+    return share
+
+
+def _added_up(aggregation: str, measure: str, values: list[Value]) -> Share:
+    """A unit's figures over the year by the aggregation, from its values in period order."""
     latest_denominator = (
         next((v.denominator for v in reversed(values) if v.denominator), 0.0) or 0.0
     )
@@ -92,6 +112,7 @@ class Tally:
     units: int = 0
     numerator: float = 0.0
     denominator: float = 0.0
+    capped: int = 0
 
     def plus(self, share: Share, sign: int = 1) -> Tally:
         if not share.has_value:
@@ -101,6 +122,7 @@ class Tally:
             self.units + sign,
             self.numerator + sign * share.numerator,
             self.denominator + sign * share.denominator,
+            self.capped + sign * share.capped,
         )
 
 
@@ -235,7 +257,8 @@ def basis(
     missing_counts_as: float = MISSING_COUNTS_AS,
 ) -> dict:
     """How a KPI's actual was reached, with its numbers: `{formula, numerator, denominator,
-    units, missing, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`)."""
+    units, missing, capped, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`;
+    `capped` the units whose share of staff was capped at 100 %)."""
     units, unit = tally.units, " %" if measure == "percent" else ""
     counted = in_the_mean(measure, missing)
     numerator, denominator = tally.total, float(units + counted)
@@ -260,11 +283,14 @@ def basis(
         text = f"Σ {_plural(units, 'unit')} = {_number(actual)}{unit}"
     if missing:
         text += f", {_plural(missing, 'unit')} missing"
+    if tally.capped and actual is not None:
+        text += f", {_plural(tally.capped, 'unit')} capped at 100 % (more people than staff)"
     return {
         "formula": rollup,
         "numerator": None if actual is None else round(numerator, 4),
         "denominator": None if actual is None or rollup == "sum" else round(denominator, 4),
         "units": units,
         "missing": missing,
+        "capped": tally.capped,
         "text": text,
     }

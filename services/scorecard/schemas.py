@@ -57,6 +57,12 @@ class BasisSchema(Schema):
     missing = fields.Integer(
         metadata={"description": "Units that must have reported by `as_of` and have not."}
     )
+    capped = fields.Integer(
+        metadata={
+            "description": "Units whose share of staff (10.1, 15.2) was capped at 100 %: more "
+            "people counted than staff."
+        }
+    )
     text = Text(metadata={"description": "e.g. `Σ 12 units 340 / 400 = 85 %, 2 units missing`."})
 
 

@@ -100,6 +100,7 @@ def _sums(tally: Any, side: str) -> rules.Tally:
         getattr(tally, f"{side}_units"),
         getattr(tally, f"{side}_num"),
         getattr(tally, f"{side}_den"),
+        getattr(tally, f"{side}_capped"),
     )
 
 

@@ -198,9 +198,11 @@ def share_row(
         "a_actual": a.actual,
         "a_num": a.numerator,
         "a_den": a.denominator,
+        "a_capped": a.capped,
         "p_actual": p.actual,
         "p_num": p.numerator,
         "p_den": p.denominator,
+        "p_capped": p.capped,
         "approved": n_approved,
         "pending": n_pending,
         "months": _months(year, scoring, measure, reports, _month_figures(a, n_approved)),
@@ -264,12 +266,13 @@ def _contribution(row: Mapping[str, Any] | None, sign: int) -> dict[str, float]:
             out[f"{side}_units"] = sign
             out[f"{side}_num"] = sign * row[f"{side}_num"]
             out[f"{side}_den"] = sign * row[f"{side}_den"]
+            out[f"{side}_capped"] = sign * row[f"{side}_capped"]
     return out
 
 
 TALLY_COLUMNS = (
-    "a_total", "a_units", "a_num", "a_den", "p_total", "p_units", "p_num", "p_den",
-    "approved", "pending", "target_total", "target_units",
+    "a_total", "a_units", "a_num", "a_den", "a_capped", "p_total", "p_units", "p_num", "p_den",
+    "p_capped", "approved", "pending", "target_total", "target_units",
 )  # fmt: skip
 
 # (unit, KPI) of a tally, (unit, KPI, month) of a month tally: the change of each column.

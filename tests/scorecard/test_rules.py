@@ -56,6 +56,36 @@ def test_distinct_people_over_the_year_count_once():
     assert unit_share("distinct", "percent", halves) == Share(75.0, 3, 4)
 
 
+def test_15_2_over_the_year_is_capped_at_100_per_cent_of_staff_and_says_so():
+    # 30 people in each half, all different, of 40 staff: 60 / 40 = 150 %, capped at 100 %.
+    h1 = tuple(f"h1-{n}" for n in range(30))
+    h2 = tuple(f"h2-{n}" for n in range(30))
+    halves = [Value("H1", 75, 30, 40, h1), Value("H2", 75, 30, 40, h2)]
+    share = unit_share("distinct", "percent", halves)
+    assert share == Share(100.0, 40, 40, capped=1)
+    tally = Tally().plus(share)
+    said = basis("ratio", "percent", tally, rolled_up("ratio", tally))
+    assert said["capped"] == 1
+    assert said["text"] == (
+        "Σ 1 unit 40 / 40 = 100 %, 1 unit capped at 100 % (more people than staff)"
+    )
+
+
+def test_10_1_over_the_year_is_capped_at_100_per_cent_of_staff():
+    # Quarterly, each person once a year: 30 in Q1 and 30 others in Q2 of 40 staff.
+    quarters = [Value("Q1", 75, 30, 40, ("ก",)), Value("Q2", 75, 30, 40, ("ข",))]
+    assert unit_share("sum", "percent", quarters) == Share(100.0, 40, 40, capped=1)
+    # Under the headcount nothing is capped: 10 + 20 of 40 = 75 %.
+    quarters = [Value("Q1", 25, 10, 40, ("ก",)), Value("Q2", 50, 20, 40, ("ข",))]
+    assert unit_share("sum", "percent", quarters) == Share(75.0, 30, 40)
+
+
+def test_a_capped_unit_adds_its_headcount_to_a_parents_share_of_staff():
+    # R1 counted 60 of 40 staff (capped: 40 / 40), R2 20 of 60: Σ 60 / 100 = 60 %.
+    tally = Tally().plus(Share(100.0, 40, 40, capped=1)).plus(Share(33.3333, 20, 60))
+    assert (rolled_up("ratio", tally), tally.capped) == (60.0, 1)
+
+
 def test_a_ratio_sums_numerators_and_denominators():
     assert unit_share("ratio", "percent", [Value("H1", 10, 1, 10), Value("H2", 30, 3, 10)]) == (
         Share(20.0, 4, 20)
@@ -146,6 +176,7 @@ def test_a_ratios_basis_says_its_sums_units_and_the_missing():
         "denominator": 400,
         "units": 12,
         "missing": 2,
+        "capped": 0,
         "text": "Σ 12 units 340 / 400 = 85 %, 2 units missing",
     }
 

@@ -89,14 +89,18 @@ def slots(due: list[tuple[str, list]]) -> list[dict]:
     return [{"unit": u, "kpi": kpi, "due_on": d} for kpi, days in due for u, d in days]
 
 
-def event(report: str, unit: str, state: str, value: float, day: str, kpi: str = "2.2") -> Envelope:
+def event(
+    report: str, unit: str, state: str, value: float, day: str, kpi: str = "2.2", **facts
+) -> Envelope:
+    """A report event; `facts` adds to (or replaces) its data, e.g. its period or people."""
     return Envelope(
         id=str(uuid.uuid4()),
         type=f"workflow.report.{state}",
         occurred_at=f"{day}T10:00:00+00:00",
         actor="reviewer",
         data={"report_id": report, "year": YEAR, "kpi": kpi, "unit": unit,
-              "period": "M01" if kpi == "2.2" else "Y", "state": state, "value": value},
+              "period": "M01" if kpi == "2.2" else "Y", "state": state, "value": value,
+              **facts},
         schema_version=1,
     )  # fmt: skip
 
@@ -169,3 +173,34 @@ def test_a_level_is_the_mean_over_the_units_that_must_report_and_silence_is_miss
     with unit_of_work(store) as session:
         retally_year(session, YEAR)
     assert level(store, "R", november) == (3.0, False, 1, 1)
+
+
+def test_a_share_of_staff_is_capped_at_100_per_cent_and_its_basis_says_so(store):
+    # 15.2 (a percentage of staff, distinct people over the year, Σ / Σ up the tree): P1
+    # counts 30 people in H1 and 30 others in H2 of 40 staff: 60 / 40 capped at 40 / 40.
+    with unit_of_work(store) as session:
+        session.add(
+            Kpi(year=YEAR, code="15.2", perspective="P4", measure="percent", method="entry",
+                name_th="15.2", name_en="15.2")
+        )  # fmt: skip
+        session.add(
+            Scoring(year=YEAR, kpi="15.2", direction="up", aggregation="distinct",
+                    rollup="ratio", weight=1.0, thresholds=[60, 70, 80, 90, 100], confirmed=True)
+        )  # fmt: skip
+    halves = [
+        event(uuid.uuid4().hex, "P1", "approved", 75, "2003-10-20", "15.2", period=half,
+              numerator=30, denominator=40, people=[f"{half}-{n}" for n in range(30)])
+        for half in ("H1", "H2")
+    ]  # fmt: skip
+    with unit_of_work(store) as session:
+        on_events(session, halves)
+
+    def staff(unit: str) -> tuple:
+        [kpi] = [k for k in read(store, scorecard, unit, NOW.date())["kpis"] if k["kpi"] == "15.2"]
+        return kpi["actual"], kpi["basis"]["capped"], kpi["basis"]["text"]
+
+    said = (100.0, 1, "Σ 1 unit 40 / 40 = 100 %, 1 unit capped at 100 % (more people than staff)")
+    assert staff("P1") == staff("R") == said
+    with unit_of_work(store) as session:
+        retally_year(session, YEAR)
+    assert staff("R") == said
