@@ -36,7 +36,10 @@ def may_upload_for(principal: Principal, unit: str) -> bool:
 def _authorize(principal: Principal, fields: dict[str, str], complete: bool) -> None:
     """Refuse bad fields (all of them once the body is read) and units the caller is not in."""
     errors = rules.field_errors(
-        fields.get("unit", ""), fields.get("year", ""), fields.get("kpi", ""), fields.get("period")
+        fields.get("unit", ""),
+        fields.get("year", ""),
+        fields.get("kpi", ""),
+        fields.get("period", ""),
     )
     if not complete:
         errors = {name: msgs for name, msgs in errors.items() if name in fields}
@@ -64,6 +67,8 @@ class _Upload(intake.Listener):
         self.staging.attach(spool)
 
     def grown(self, size: int) -> None:
+        # The intake reports growth only of a file it has started.
+        assert self.staging is not None
         self.staging.grown(size)
 
 

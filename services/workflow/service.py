@@ -168,6 +168,7 @@ def gather(
         if problem := evidence_problem(meta, file_id, year, unit, kpi_code):
             errors[f"evidence_ids.{index}"] = [problem]
         else:
+            assert meta is not None  # a file not found is a problem above
             evidence.append(evidence_entry(meta))
     if errors:
         raise Invalid("Evidence must be files of the same unit, KPI and year.", errors)

@@ -95,7 +95,7 @@ def _target(kpi: dict, row: dict | None) -> str:
         return NOT_SET
     value = f"{row['target']:g}"
     measure = kpi.get("measure")
-    return {"level": f"ระดับ {value}", "percent": f"ร้อยละ {value}"}.get(measure, value)
+    return {"level": f"ระดับ {value}", "percent": f"ร้อยละ {value}"}.get(str(measure), value)
 
 
 def _person(username: str | None, names: dict[str, str]) -> str:
