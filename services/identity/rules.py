@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from marshmallow import ValidationError, validate
 
-from common.auth import IMPORTER
+from common.auth import IMPORTER, ROLES
 from common.fields import text_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -39,6 +39,36 @@ def importer_problem(roles: list[str]) -> str | None:
     """A machine account for imports holds that role only: its token can do nothing else."""
     if IMPORTER in roles and set(roles) != {IMPORTER}:
         return f"An '{IMPORTER}' account holds no other role."
+    return None
+
+
+# Entries of the memberships text: an admin types `R1:reporter; R1-01:unit_head`, a CSV
+# import holds the same in its `memberships` column; `,` and line breaks also part them.
+MEMBERSHIP_ENTRIES = re.compile(r"[;,\r\n]")
+MAX_UNIT = 32
+
+
+def parse_memberships(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The (unit, role) pairs of a memberships text, and a problem for each entry that is not
+    one, naming the entry by its number and its text."""
+    pairs, problems = [], []
+    entries = [entry.strip() for entry in MEMBERSHIP_ENTRIES.split(text) if entry.strip()]
+    for number, entry in enumerate(entries, 1):
+        unit, colon, role = (part.strip() for part in entry.partition(":"))
+        if problem := _membership_problem(unit, colon, role) or text_problem(entry):
+            problems.append(f"Entry {number} '{entry}': {problem}")
+        else:
+            pairs.append((unit, role))
+    return pairs, problems
+
+
+def _membership_problem(unit: str, colon: str, role: str) -> str | None:
+    if not (unit and colon and role):
+        return "write it as unit:role, e.g. R1:reporter."
+    if role not in ROLES:
+        return f"unknown role '{role}': one of {', '.join(ROLES)}."
+    if len(unit) > MAX_UNIT:
+        return f"a unit code has at most {MAX_UNIT} characters."
     return None
 
 

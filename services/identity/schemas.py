@@ -4,10 +4,11 @@ Every text that comes in is a `Text` (valid Unicode, no NUL); unknown fields are
 marshmallow's default.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from common.auth import ROLES
 from common.fields import Email, Text, Timestamp, unique
+from services.identity import rules
 
 
 class TokenRequest(Schema):
@@ -30,6 +31,29 @@ class MembershipSchema(Schema):
     role = Text(required=True, validate=validate.OneOf(ROLES))
 
 
+class Memberships(fields.List):
+    """A user's memberships: a list of `{unit, role}`, or the text an admin types and a CSV
+    import holds, `R1:reporter; R1-01:unit_head`, read by identity's one rule for it
+    (`rules.parse_memberships`), which names each entry that is wrong."""
+
+    def __init__(self, **kwargs):
+        description = "a list of {unit, role}, or the text 'R1:reporter; R1-01:unit_head'"
+        super().__init__(
+            fields.Nested(MembershipSchema),
+            validate=[validate.Length(max=100), unique("unit", "role")],
+            metadata={"description": description},
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list:
+        if not isinstance(value, str):
+            return super()._deserialize(value, attr, data, **kwargs)
+        pairs, problems = rules.parse_memberships(value)
+        if problems:
+            raise ValidationError(problems)
+        return [{"unit": unit, "role": role} for unit, role in pairs]
+
+
 class MeSchema(Schema):
     username = Text()
     display_name = Text()
@@ -46,11 +70,7 @@ class UserSchema(Schema):
     email = Email(validate=validate.Length(max=254), metadata={"description": "none: no email"})
     active = fields.Boolean(dump_only=True)
     password = Text(required=True, load_only=True, validate=validate.Length(max=256))
-    memberships = fields.List(
-        fields.Nested(MembershipSchema),
-        load_default=list,
-        validate=[validate.Length(max=100), unique("unit", "role")],
-    )
+    memberships = Memberships(load_default=list)
     created_at = Timestamp(dump_only=True)
 
 
@@ -62,11 +82,7 @@ class UserUpdateSchema(Schema):
 
 
 class MembershipsSchema(Schema):
-    memberships = fields.List(
-        fields.Nested(MembershipSchema),
-        required=True,
-        validate=[validate.Length(max=100), unique("unit", "role")],
-    )
+    memberships = Memberships(required=True)
 
 
 class UserQuerySchema(Schema):

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from common import grants
+from common import grants, intake
 from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
 from common.db import read_only, transactional
 from common.errors import Conflict, Invalid, NotFound, Unauthorized
 from common.events import record_event, utcnow
+from common.intake.text import encoding_of
 from services.identity import revocation, rules, security, throttle
 from services.identity.events import UserChanged
 from services.identity.models import Membership, Outbox, User
@@ -333,19 +334,17 @@ CSV_COLUMNS = ("username", "display_name", "email", "password", "memberships")
 class CsvRow:
     line: int  # the row's (last) line in the file, for the admin to find it
     user: NewUser
+    # Entries of its memberships text that are not unit:role, each named.
+    membership_problems: tuple[str, ...] = ()
 
 
 def parse_users_csv(raw: bytes) -> list[CsvRow]:
-    """Read `username,display_name,email,password,memberships` rows (`R1:reporter;R2:...`)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Invalid(
-            "The file is not UTF-8 text.", {"file": ["Not UTF-8: save it as UTF-8 CSV."]}
-        ) from exc
-    if "\x00" in text:
-        raise Invalid("The file is not text.", {"file": ["Contains NUL characters."]})
-    reader = csv.DictReader(io.StringIO(text))
+    """Read `username,display_name,email,password,memberships` rows (`R1:reporter;R2:...`),
+    once the file has passed the common intake as every upload does: text in UTF-8 or
+    Windows Thai (cp874), without NUL, and no cell a spreadsheet would run as a formula."""
+    spool = io.BytesIO(raw)
+    intake.inspect(spool, "csv")
+    reader = csv.DictReader(io.StringIO(raw.decode(encoding_of(spool))))
     rows: list[CsvRow] = []
     try:
         header = [name.strip() for name in reader.fieldnames or []]
@@ -357,7 +356,7 @@ def parse_users_csv(raw: bytes) -> list[CsvRow]:
             )
         reader.fieldnames = header
         for row in reader:
-            rows.append(CsvRow(reader.line_num, _user_of(row)))
+            rows.append(_row_of(reader.line_num, row))
             if len(rows) > rules.MAX_IMPORT_ROWS:
                 raise Invalid(
                     "The file has too many rows.",
@@ -370,19 +369,16 @@ def parse_users_csv(raw: bytes) -> list[CsvRow]:
     return rows
 
 
-def _user_of(row: dict) -> NewUser:
-    return NewUser(
+def _row_of(line: int, row: dict) -> CsvRow:
+    memberships, problems = rules.parse_memberships(row["memberships"] or "")
+    user = NewUser(
         username=rules.normalise_username(row["username"] or ""),
         display_name=(row["display_name"] or "").strip(),
         email=(row["email"] or "").strip(),
         password=row["password"] or "",
-        memberships=_parse_memberships(row["memberships"] or ""),
+        memberships=tuple(memberships),
     )
-
-
-def _parse_memberships(text: str) -> tuple[tuple[str, str], ...]:
-    pairs = (part.partition(":") for part in text.split(";") if part.strip())
-    return tuple((unit.strip(), role.strip()) for unit, _, role in pairs)
+    return CsvRow(line, user, tuple(problems))
 
 
 @transactional
@@ -395,6 +391,8 @@ def import_users(
     for row in rows:
         new = row.user
         errors = _check_new_user(new, unit_exists)
+        if row.membership_problems:
+            errors["memberships"] = [*row.membership_problems, *errors.get("memberships", [])]
         taken = not errors.get("username") and session.scalar(
             select(User.id).where(User.username == new.username)
         )

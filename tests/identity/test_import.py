@@ -68,11 +68,27 @@ def test_commit_with_one_bad_row_imports_nothing(admin, tables):
     assert [tables.exists(n) for n in good] == [False, False]
 
 
-def test_a_file_that_is_not_utf8_is_422_naming_file(admin, tables):
+def test_a_file_in_windows_thai_is_read_as_thai(admin):
+    name = unique_name()
+    content = _csv(f"{name},ผู้ใช้ทดสอบ,,{PASSWORD},R1:reporter").decode()
+    rows = _upload(admin, content.encode("cp874")).json()["rows"]
+    assert rows == [{"line": 2, "username": name, "errors": {}}]
+
+
+def test_a_file_that_is_not_text_is_422_naming_file_and_imports_nothing(admin, tables):
     before = tables.snapshot()
-    content = _csv(f"{unique_name()},ผู้ใช้ทดสอบ,,{PASSWORD},R1:reporter").decode()
-    resp = _upload(admin, content.encode("cp874"), commit=True)
-    assert resp.status_code == 422 and "file" in resp.json()["errors"]
+    resp = _upload(admin, b"\x89PNG\r\n\x1a\n" + bytes(range(256)), commit=True)
+    assert resp.status_code == 422 and resp.json()["reason"] == "type-mismatch"
+    assert "file" in resp.json()["errors"]
+    assert tables.snapshot() == before
+
+
+def test_a_cell_a_spreadsheet_would_run_is_422_naming_its_line_and_column(admin, tables):
+    before = tables.snapshot()
+    content = _csv(_good(unique_name()), f"{unique_name()},=HYPERLINK(1),,{PASSWORD},")
+    resp = _upload(admin, content, commit=True)
+    assert resp.status_code == 422 and resp.json()["reason"] == "formula"
+    assert resp.json()["errors"]["file"][0].startswith("Line 3, column B")
     assert tables.snapshot() == before
 
 
