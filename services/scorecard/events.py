@@ -54,8 +54,18 @@ def _report_row(envelope: Envelope) -> dict[str, Any]:
         "numerator": data.get("numerator"),
         "denominator": data.get("denominator"),
         "people": list(data.get("people") or []),
+        "counted_keys": _counted_keys(data),
         "occurred_at": envelope.occurred_at,
     }
+
+
+def _counted_keys(data: dict[str, Any]) -> list | None:
+    """The keys a report counted (2.2's [agency, month]); none in events of before they were
+    carried, or for a KPI without them: such a report counts its value."""
+    keys = data.get("counted_keys") or None
+    if keys is not None and not isinstance(keys, list):
+        raise MalformedEvent("report event with counted_keys that are not a list")
+    return keys
 
 
 def _reports(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -90,6 +90,9 @@ class Report(Base):
     numerator: Mapped[float | None] = mapped_column(Float, nullable=True)
     denominator: Mapped[float | None] = mapped_column(Float, nullable=True)
     people: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The keys it counted, for a parent to count each once across its units (2.2's [agency,
+    # month]); none in the events of before they carried them: such a report counts its value.
+    counted_keys: Mapped[list | None] = mapped_column(JSON, nullable=True)
     occurred_at: Mapped[str] = mapped_column(String(40))
 
 
@@ -116,6 +119,10 @@ class Share(Base):
     # approved]` for each month that moved it (what its month tallies moved by, kept to take
     # it out again when its reports change).
     months: Mapped[list[list[float]] | None] = mapped_column(JSON, nullable=True)
+    # The keys its approved reports (`a_`) and those with pending counted (`CountedKey.key`):
+    # a parent counts each once, in `counted_keys`; kept to take them out again.
+    a_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    p_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
 
 # The KPI of the rows that add up every KPI of a unit (its reports due, approved and pending),
@@ -147,6 +154,23 @@ class Tally(Base):
     pending: Mapped[int] = mapped_column(Integer, default=0)
     target_total: Mapped[float] = mapped_column(Float, default=0.0)
     target_units: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CountedKey(Base):
+    """A key counted once across units (2.2's [agency, month]) at a unit: how many shares of
+    the unit and the units below it count it, approved (`a_shares`) and with pending
+    (`p_shares`). While one does, it adds 1 to the unit's tally (`a_total`, `p_total`), which
+    takes each share's keys out: one agency served by ten offices in a month counts once."""
+
+    __tablename__ = "counted_keys"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    # SHA-256 of the key's JSON: any agency's name fits the index.
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    a_shares: Mapped[int] = mapped_column(Integer, default=0)
+    p_shares: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DueCount(Base):

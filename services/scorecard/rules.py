@@ -9,9 +9,12 @@ denominators (a share of all the staff below, not a mean of shares).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from common.fiscal import PERIODS, fiscal_year_dates
 
@@ -36,6 +39,22 @@ class Value:
     numerator: float | None = None
     denominator: float | None = None
     people: tuple[str, ...] = ()
+    # The keys it counted (`key_of` each), which a parent counts once across its units.
+    keys: tuple[str, ...] = ()
+
+
+def key_of(key: Any) -> str:
+    """A counted key (2.2's [agency, month]) as units compare it: the SHA-256 of its JSON."""
+    return hashlib.sha256(json.dumps(key, ensure_ascii=False).encode()).hexdigest()
+
+
+def keys_counted(rollup: str, values: Iterable[Value]) -> list[str]:
+    """The keys a unit's values counted, each once: a parent adding up its units (a `sum`)
+    counts each once across them (2.2: one agency served by ten offices in a month is one).
+    A report of before events carried keys has none, and counts its value."""
+    if rollup != "sum":
+        return []
+    return sorted({k for v in values if v.value is not None for k in v.keys})
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from common.fiscal import fiscal_year_dates, today
 from services.scorecard import rules
 from services.scorecard.models import (
     ALL_KPIS,
+    CountedKey,
     DueCount,
     Kpi,
     MonthTally,
@@ -165,7 +166,8 @@ def store_reports(session: Session, rows: Collection[dict[str, Any]]) -> None:
 
 
 def _value_of(r: Any) -> rules.Value:
-    return rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()))
+    keys = tuple(rules.key_of(key) for key in r.counted_keys or ())
+    return rules.Value(r.period, r.value, r.numerator, r.denominator, tuple(r.people or ()), keys)
 
 
 def _values(reports: Iterable[Any]) -> tuple[list[rules.Value], list[rules.Value], int, int]:
@@ -206,6 +208,8 @@ def share_row(
         "approved": n_approved,
         "pending": n_pending,
         "months": _months(year, scoring, measure, reports, _month_figures(a, n_approved)),
+        "a_keys": rules.keys_counted(scoring.rollup, approved),
+        "p_keys": rules.keys_counted(scoring.rollup, with_pending),
     }
 
 
@@ -256,13 +260,15 @@ def _months(
 
 
 def _contribution(row: Mapping[str, Any] | None, sign: int) -> dict[str, float]:
-    """What a share adds to each tally column (negated to take an old share out)."""
+    """What a share adds to each tally column (negated to take an old share out): its total
+    without the keys it counted, which each unit above counts once (`CountedKey`)."""
     if row is None:
         return {}
     out: dict[str, float] = {"approved": sign * row["approved"], "pending": sign * row["pending"]}
     for side in ("a", "p"):
         if row[f"{side}_actual"] is not None:
-            out[f"{side}_total"] = sign * row[f"{side}_actual"]
+            keys = len(row[f"{side}_keys"] or ())
+            out[f"{side}_total"] = sign * (row[f"{side}_actual"] - keys)
             out[f"{side}_units"] = sign
             out[f"{side}_num"] = sign * row[f"{side}_num"]
             out[f"{side}_den"] = sign * row[f"{side}_den"]
@@ -353,6 +359,67 @@ def _months_moved(was: list[list[float]] | None, now: list[list[float]]) -> list
     return [[month, *figures] for month, figures in net.items() if any(figures)]
 
 
+# (unit, KPI, key) of a counted key: how many more shares count it, approved and with pending.
+KeyMoves = dict[tuple[str, str, str], list[int]]
+SIDES = ("a", "p")
+
+
+def _keys_up_the_tree(
+    moves: KeyMoves, chain: list[str], kpi: str, was: Mapping[str, Any] | None, now: Mapping
+) -> None:
+    """How the keys a share counts moved (those it had out, those it has in), at each unit of
+    its chain."""
+    for n, side in enumerate(SIDES):
+        had = set((was or {}).get(f"{side}_keys") or ())
+        has = set(now[f"{side}_keys"] or ())
+        for key, sign in [*((k, -1) for k in had - has), *((k, 1) for k in has - had)]:
+            for unit in chain:
+                moves.setdefault((unit, kpi, key), [0, 0])[n] += sign
+
+
+def _key_totals(deltas: Deltas, slot: tuple[str, str], before: list[int], after: list[int]):
+    """A key a unit starts counting adds 1 to its tally's total; one it stops, -1."""
+    for side, was, now in zip(SIDES, before, after, strict=True):
+        if (was > 0) != (now > 0):
+            _moved(deltas, slot)[f"{side}_total"] += 1 if now > 0 else -1
+
+
+def move_keys(session: Session, year: int, moves: KeyMoves, deltas: Deltas) -> None:
+    """Move the counted keys of units by `moves`, and their tallies (in `deltas`) by the keys
+    each starts or stops counting; a key no share counts any more is dropped."""
+    table = CountedKey.__table__
+    moved = [(slot, move) for slot, move in moves.items() if any(move)]
+    for start in range(0, len(moved), CHUNK):
+        chunk = dict(moved[start : start + CHUNK])
+        slots = list({(u, k) for u, k, _ in chunk})
+        held = {
+            (r.unit, r.kpi, r.key): [r.a_shares, r.p_shares]
+            for r in session.execute(
+                select(table).where(
+                    table.c.year == year,
+                    _in_slots(session, table.c, slots),
+                    among(session, table.c.key, {key for _, _, key in chunk}),
+                )
+            )
+        }
+        rows = []
+        for (unit, kpi, key), move in chunk.items():
+            before = held.get((unit, kpi, key), [0, 0])
+            after = [b + m for b, m in zip(before, move, strict=True)]
+            _key_totals(deltas, (unit, kpi), before, after)
+            rows.append({"year": year, "unit": unit, "kpi": kpi, "key": key,
+                         "a_shares": after[0], "p_shares": after[1]})  # fmt: skip
+        put_rows(session, table, rows, _every_column(table))
+        session.execute(
+            delete(table).where(
+                table.c.year == year,
+                _in_slots(session, table.c, slots),
+                table.c.a_shares == 0,
+                table.c.p_shares == 0,
+            )
+        )
+
+
 def _in_slots(session: Session, columns: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
@@ -374,13 +441,14 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     scoring = {
         s.kpi: s
         for s in session.execute(
-            select(Scoring.kpi, Scoring.aggregation).where(Scoring.year == year)
+            select(Scoring.kpi, Scoring.aggregation, Scoring.rollup).where(Scoring.year == year)
         )
     }
     # A KPI the year's copy does not know yet is counted with the whole year when it is copied.
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
     deltas: Deltas = {}
     month_deltas: Deltas = {}
+    key_moves: KeyMoves = {}
     # Table columns, not the models': plain rows, without the ORM's loading of each.
     shares, table = Share.__table__, Report.__table__
     for start in range(0, len(slots), CHUNK):
@@ -405,6 +473,8 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
                 _up_the_tree(deltas, chain, row["kpi"], delta)
             months = _months_moved(was and was["months"], row["months"])
             _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
+            _keys_up_the_tree(key_moves, chain, row["kpi"], was, row)
+    move_keys(session, year, key_moves, deltas)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
 
@@ -432,7 +502,7 @@ def retally_year(session: Session, year: int) -> None:
     parents = parents_of(session)
     kpis = {k.code: k for k in session.scalars(select(Kpi).where(Kpi.year == year))}
     scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
-    for model in (Share, Tally, MonthTally):
+    for model in (Share, Tally, MonthTally, CountedKey):
         session.execute(delete(model).where(model.year == year))
     by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
@@ -446,6 +516,7 @@ def retally_year(session: Session, year: int) -> None:
         lambda: dict.fromkeys(TALLY_COLUMNS, 0)
     )
     month_tallies: Deltas = {}
+    keys: KeyMoves = {}
     for share in shares:
         chain = ancestry(parents, share["unit"])
         for unit in chain:
@@ -455,6 +526,10 @@ def retally_year(session: Session, year: int) -> None:
             for column in COUNTED_OVER_ALL:
                 every[column] += share[column]
         _months_up_the_tree(month_tallies, chain, share["kpi"], share["months"], 1)
+        _keys_up_the_tree(keys, chain, share["kpi"], None, share)
+    for (unit, kpi, _), counts in keys.items():
+        for side, count in zip(SIDES, counts, strict=True):
+            tallies[(unit, kpi)][f"{side}_total"] += 1 if count > 0 else 0
     for target in session.scalars(select(Target).where(Target.year == year)):
         for unit in ancestry(parents, target.unit):
             tally = tallies[(unit, target.kpi)]
@@ -468,6 +543,12 @@ def retally_year(session: Session, year: int) -> None:
         session.execute(insert(Tally.__table__), rows)
     if rows := _month_tally_rows(year, month_tallies):
         session.execute(insert(MonthTally.__table__), rows)
+    if keys:
+        rows = [
+            {"year": year, "unit": u, "kpi": k, "key": key, "a_shares": a, "p_shares": p}
+            for (u, k, key), (a, p) in keys.items()
+        ]
+        session.execute(insert(CountedKey.__table__), rows)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
