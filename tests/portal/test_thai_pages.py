@@ -34,7 +34,7 @@ def test_a_reports_history_reads_as_sentences_with_names_times_and_short_sha256(
     assert english_words(page) == []
 
 
-def test_the_inbox_and_menu_write_dates_periods_and_words_the_departments_way(demo, page):
+def test_the_inbox_menu_and_forms_write_dates_periods_and_words_the_departments_way(demo, page):
     enter_as(page, "reporter1")
     page.goto("/inbox")
     assert page.inner_text("header a >> nth=0") == "งานของท่าน"
@@ -50,6 +50,14 @@ def test_the_inbox_and_menu_write_dates_periods_and_words_the_departments_way(de
     assert {"รายเดือน", "รายไตรมาส", "รายปี"} <= cycles
     assert not any(c.startswith("ทุก ") for c in cycles)
     assert english_words(page) == []
+
+    page.goto(f"/dashboard?year={CURRENT}&unit=R1")
+    scores = page.inner_text("#scores")
+    assert "ด้านประสิทธิผลตามพันธกิจ" in scores and "P1" not in scores
+    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=10.5&period=Y")
+    assert "รางวัลจากหน่วยงานภายนอก" in page.inner_text("main")
+    page.goto(f"/reports/new?year={CURRENT}&unit=R1&kpi=4.1&period=Q4")
+    assert "ให้ดาวน์โหลดแบบฟอร์ม" in page.inner_text("main")
 
 
 def test_a_year_closes_only_once_its_box_is_ticked(live, page):
