@@ -1,13 +1,13 @@
 """HTTP routes of the scorecard: parse, call a use case, serialise."""
 
-from flask import current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import current_principal
 from common.events import utcnow
 from common.web import dependencies_of
-from services.scorecard import schemas
+from services.scorecard import round_reports, schemas
 from services.scorecard.dependencies import Dependencies
 from services.scorecard.service import Query, Scorecards
 
@@ -66,3 +66,51 @@ class History(MethodView):
         principal = current_principal()
         query = Query(year, args["unit"], as_of=args.get("as_of"))
         return _scorecards().history(principal, query, utcnow())
+
+
+def _sessions():
+    return current_app.extensions["rbm"].session_factory
+
+
+@blp.route("/<int:year>/round-reports")
+class RoundReports(MethodView):
+    @blp.arguments(schemas.RoundReportRequest)
+    @blp.response(202, schemas.RoundReportSchema)
+    def post(self, body, year):
+        """Ask for a unit's self-assessment report (รายงานผลการประเมินตนเอง) at `as_of`, as
+        .docx or PDF: built in the background; poll it, then download its content."""
+        catalogue = dependencies_of(current_app, Dependencies).catalogue
+        ask = {**body, "year": year}
+        report = round_reports.request_report(_sessions(), current_principal(), catalogue, ask)
+        location = f"{request.script_root}/{year}/round-reports/{report.id}"
+        return report, 202, {"Location": location}
+
+
+@blp.route("/<int:year>/round-reports/<string:report_id>")
+class RoundReportItem(MethodView):
+    @blp.response(200, schemas.RoundReportSchema)
+    def get(self, year, report_id):
+        """A round report's state and progress."""
+        return round_reports.get_report(_sessions(), current_principal(), year, report_id)
+
+
+@blp.route("/<int:year>/round-reports/<string:report_id>/content")
+class RoundReportContent(MethodView):
+    @blp.doc(
+        responses={
+            "200": {"description": "The document (.docx or PDF)."},
+            "409": {"description": "Not built yet (or its build failed)."},
+            "410": {"description": "The document outlived its set time and is deleted."},
+        }
+    )
+    def get(self, year, report_id):
+        """The round report's document."""
+        report, content = round_reports.ready_content(
+            _sessions(), current_principal(), year, report_id
+        )
+        response = Response(content, mimetype=round_reports.FORMATS[report.format])
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{round_reports.file_name(report)}"'
+        )
+        response.headers["Cache-Control"] = "private, no-store"
+        return response

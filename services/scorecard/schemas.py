@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from common.fields import StrictBoolean, Text
+from common.fields import StrictBoolean, Text, Timestamp
 from services.scorecard.rules import STATUSES
 
 
@@ -222,3 +222,29 @@ class HistorySchema(Schema):
         fields.Nested(MonthSchema),
         metadata={"description": "Each month of the fiscal year so far, October first."},
     )
+
+
+class RoundReportRequest(Schema):
+    unit = Text(required=True, validate=validate.Length(min=1, max=32))
+    as_of = fields.Date(
+        required=True,
+        metadata={"description": "The day the round is read at, in the fiscal year (6, 9, 12 "
+                  "months: 31 March, 30 June, 30 September)."},
+    )  # fmt: skip
+    format = Text(required=True, validate=validate.OneOf(["docx", "pdf"]))
+
+
+class RoundReportSchema(Schema):
+    id = Text()
+    state = Text(metadata={"enum": ["queued", "building", "ready", "failed", "expired"]})
+    progress = fields.Integer(metadata={"description": "Per cent done."})
+    year = fields.Integer()
+    unit = Text()
+    as_of = fields.Date()
+    format = Text(metadata={"enum": ["docx", "pdf"]})
+    size = fields.Integer(metadata={"description": "Bytes of the document once ready."})
+    requested_by = Text()
+    requested_at = Timestamp()
+    finished_at = Timestamp(allow_none=True)
+    expires_at = Timestamp(allow_none=True)
+    error = Text(allow_none=True)

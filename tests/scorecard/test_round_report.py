@@ -1,0 +1,126 @@
+"""The round report (รายงานผลการประเมินตนเอง): a unit's self-assessment at an as-of date,
+asked for, built in the background by the scorecard's worker and downloaded as .docx or PDF.
+
+The department's report at six months of 2547 (31 March 2004) holds, per KPI, its Thai name
+and the score the scorecard gives at that date (a KPI due with no approved value counted at
+the year's `missing_counts_as`), and the round and the date in Thai with the Buddhist Era.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import time
+
+import docx
+import pytest
+
+from tests.evidence.test_forms import squeeze
+from tests.scorecard.test_journey import eventually
+
+API = "/api/scorecard/2547"
+AS_OF = "2004-03-31"
+
+
+def ask(http, unit="PRD", fmt="docx", as_of=AS_OF):
+    return http.post(f"{API}/round-reports", json={"unit": unit, "as_of": as_of, "format": fmt})
+
+
+def built(http, fmt: str) -> bytes:
+    """Ask for the department's report and poll it until it is ready; its document."""
+    resp = ask(http, fmt=fmt)
+    assert resp.status_code == 202, resp.text
+    assert resp.json()["state"] == "queued"
+    report_id = resp.json()["id"]
+    deadline = time.monotonic() + 300
+    while True:
+        state = http.get(f"{API}/round-reports/{report_id}").json()
+        assert state["state"] in ("queued", "building", "ready"), state
+        assert 0 <= state["progress"] <= 100
+        if state["state"] == "ready":
+            break
+        assert time.monotonic() < deadline, state
+        time.sleep(1)
+    content = http.get(f"{API}/round-reports/{report_id}/content")
+    assert content.status_code == 200, content.text
+    assert state["size"] == len(content.content)
+    return content.content
+
+
+@pytest.fixture(scope="module")
+def expected(live):
+    """Each KPI's Thai name and score as the document writes it (2 decimals), from the
+    scorecard at the same date: a missing KPI at the year's missing score."""
+
+    def read():
+        resp = live.session("reviewer").get(API, params={"unit": "PRD", "as_of": AS_OF})
+        # The first reads of a year copy it from the catalogue: one of two at once gets a 409.
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    body = eventually(read)
+    counted = body["missing_counts_as"]
+    return body, [
+        (k["kpi"], k["name_th"], "—" if (s := counted if k["missing"] else k["score"]) is None
+         else f"{s:.2f}")
+        for k in body["kpis"]
+    ]  # fmt: skip
+
+
+def test_a_reviewer_gets_the_departments_six_month_report_as_docx_with_each_kpi(as_user, expected):
+    body, kpis = expected
+    document = docx.Document(io.BytesIO(built(as_user("reviewer"), "docx")))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "รายงานผลการประเมินตนเอง" in text
+    assert "ปีงบประมาณ พ.ศ. 2547 รอบ 6 เดือน ณ วันที่ 31 มีนาคม 2547" in text
+    assert f"คะแนนรวมถ่วงน้ำหนัก {body['score']:.4f}" in text
+    # Each KPI: a row with its code and name, then a row of its figures.
+    rows = [[c.text for c in row.cells] for row in document.tables[0].rows[1:]]
+    names, figures = rows[0::2], rows[1::2]
+    assert [r[0] for r in names] == [f"ตัวชี้วัดที่ {code} {name}" for code, name, _ in kpis]
+    assert [r[2].split()[0] for r in figures] == [score for _, _, score in kpis]
+    # How each was computed: the scorecard's basis, word for word.
+    assert all(k["basis"]["text"] in r[5] for k, r in zip(body["kpis"], figures, strict=True))
+
+
+def test_an_auditor_gets_it_as_a_pdf_showing_the_thai_kpi_names_and_scores(
+    as_user, expected, tmp_path
+):
+    _, kpis = expected
+    (tmp_path / "report.pdf").write_bytes(built(as_user("auditor"), "pdf"))
+    pdf = squeeze(
+        subprocess.run(
+            ["pdftotext", str(tmp_path / "report.pdf"), "-"], check=True, capture_output=True
+        ).stdout.decode()
+    )
+    assert squeeze("รายงานผลการประเมินตนเอง") in pdf
+    assert squeeze("31 มีนาคม 2547") in pdf
+    for code, name, score in kpis:
+        assert squeeze(f"ตัวชี้วัดที่ {code} {name}") in pdf, code
+        assert score in pdf, code
+
+
+def test_a_reporter_may_not_ask_for_a_round_report(as_user):
+    resp = ask(as_user("reporter1"), unit="R1")
+    assert resp.status_code == 403
+    assert resp.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_a_unit_head_may_ask_for_their_own_unit_only(as_user):
+    head = as_user("head1")
+    assert ask(head, unit="R2").status_code == 403
+    mine = ask(head, unit="R1")
+    assert mine.status_code == 202, mine.text
+    assert head.get(f"{API}/round-reports/{mine.json()['id']}").status_code == 200
+    assert as_user("reporter1").get(f"{API}/round-reports/{mine.json()['id']}").status_code == 404
+
+
+def test_an_unknown_unit_or_a_date_outside_the_year_is_named_in_a_422(as_user):
+    reviewer = as_user("reviewer")
+    unknown = ask(reviewer, unit="NOPE")
+    assert unknown.status_code == 422
+    assert "unit" in unknown.json()["errors"]
+    outside = ask(reviewer, as_of="2004-10-01")
+    assert outside.status_code == 422
+    assert "as_of" in outside.json()["errors"]
+    assert ask(reviewer, fmt="odt").status_code == 422
