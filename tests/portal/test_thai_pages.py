@@ -80,3 +80,24 @@ def test_a_year_closes_only_once_its_box_is_ticked(live, page):
     page.check(f"{row} input[name=sure]")
     go(page, f"{row} button[value=closed]")
     assert admin.get(f"/api/catalogue/years/{year}").json()["status"] == "closed"
+
+
+def test_a_user_is_disabled_only_once_the_box_naming_them_is_ticked(live, page):
+    username = f"leaver-{free_year(live)}"
+    admin = live.session("admin")
+    body = {"username": username, "display_name": "ผู้ย้ายออก", "password": "long-password-1"}
+    assert admin.post("/api/identity/users", json=body).status_code == 201
+    enter_as(page, "admin")
+    page.goto("/admin/users")
+    row = f"#users tr[data-user='{username}']"
+    box = page.locator(f"{row} input[name=sure]")
+    assert box.get_attribute("required") is not None
+    assert "ผู้ย้ายออก จะเข้าสู่ระบบไม่ได้อีก" in page.inner_text(row)
+    box.evaluate("box => box.removeAttribute('required')")
+    go(page, f"{row} button.danger")
+    assert page.inner_text("[role=alert]") == "ยังไม่ได้เปลี่ยนแปลงสิ่งใด: กรุณาทำเครื่องหมายยืนยันก่อน"
+    assert admin.get(f"/api/identity/users/{username}").json()["active"] is True
+
+    page.check(f"{row} input[name=sure]")
+    go(page, f"{row} button.danger")
+    assert admin.get(f"/api/identity/users/{username}").json()["active"] is False
