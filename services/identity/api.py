@@ -20,6 +20,7 @@ from common.secrets import service_password
 from common.web import dependencies_of
 from services.identity import revocation, rules, schemas, security, service
 from services.identity.dependencies import Dependencies
+from services.identity.units import CatalogueUnits
 
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
@@ -55,13 +56,9 @@ admin_only = allowed(ADMIN)
 admin_or_service = allowed(ADMIN, SERVICE)
 
 
-def _unit_exists(needed: bool) -> Callable[[str], bool]:
-    """Units live in the catalogue: asked once, on behalf of the caller, when the request names
-    any, and before the transaction opens (no pooled connection waits on the catalogue)."""
-    if not needed:
-        return frozenset[str]().__contains__
-    units = _deps().catalogue.get("/units", token=bearer_token())
-    return frozenset(u["code"] for u in units).__contains__
+def _units() -> CatalogueUnits:
+    """The catalogue's units as the caller may read them (asked by the use case, if at all)."""
+    return CatalogueUnits(_deps().catalogue, bearer_token())
 
 
 @blp.route("/token")
@@ -81,13 +78,10 @@ class Token(MethodView):
             ),
             deps.client_login_limit,
         )
-        token = service.issue_service_token(
-            signer, body["username"], body["password"], secret_for, client, from_outside()
+        credentials = (body["username"], body["password"])
+        token = service.sign_in(
+            _sessions(), signer, credentials, secret_for, client, from_outside()
         )
-        if token is None:
-            token = service.issue_token(
-                _sessions(), signer, body["username"], body["password"], client
-            )
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
 
@@ -148,8 +142,7 @@ class Users(MethodView):
             email=body.get("email", ""),
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
-        unit_exists = _unit_exists(bool(new.memberships))
-        return service.create_user(_sessions(), current_principal(), new, unit_exists)
+        return service.create_user(_sessions(), current_principal(), new, _units())
 
 
 @blp.route("/users/import")
@@ -161,9 +154,8 @@ class UserImport(MethodView):
     def post(self, query, files):
         """Import users from CSV: a preview by default, all rows or none with `commit=true`."""
         rows = service.parse_users_csv(files["file"].read())
-        unit_exists = _unit_exists(bool(rows))
         return service.import_users(
-            _sessions(), current_principal(), rows, unit_exists, query["commit"]
+            _sessions(), current_principal(), rows, _units(), query["commit"]
         )
 
 
@@ -197,10 +189,7 @@ class UserMemberships(MethodView):
     def put(self, body, username):
         """Replace a user's memberships (admin)."""
         pairs = [(m["unit"], m["role"]) for m in body["memberships"]]
-        unit_exists = _unit_exists(bool(pairs))
-        return service.set_memberships(
-            _sessions(), current_principal(), username, pairs, unit_exists
-        )
+        return service.set_memberships(_sessions(), current_principal(), username, pairs, _units())
 
 
 @blp.route("/audit")

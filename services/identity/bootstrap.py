@@ -15,6 +15,7 @@ from common.errors import DomainError
 from common.web import runtime_of
 from services.identity import rules, service
 from services.identity.app import create_app
+from services.identity.units import KnownUnits
 
 DEPARTMENT = "PRD"
 
@@ -29,9 +30,8 @@ def main(argv: list[str]) -> int:
     app = create_app()
     try:
         # The catalogue may not run yet; the department is in every catalogue.
-        service.create_user(
-            runtime_of(app).session_factory, actor, new, lambda unit: unit == DEPARTMENT
-        )
+        units = KnownUnits(frozenset({DEPARTMENT}))
+        service.create_user(runtime_of(app).session_factory, actor, new, units)
     except DomainError as exc:
         print(f"{exc.detail} {exc.errors or ''}", file=sys.stderr)
         return 1

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import hmac
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from common import grants, intake
 from common.auth import ADMIN, IMPORT_SCOPE, IMPORTER, ROLES, SERVICE, Principal, TokenSigner
@@ -23,13 +23,12 @@ from common.intake.text import encoding_of
 from services.identity import revocation, rules, security, throttle
 from services.identity.events import UserChanged
 from services.identity.models import Membership, Outbox, User
+from services.identity.units import UnitExists, Units
 
 hasher = PasswordHasher()
 # Verified against when the username is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash("not-a-real-password")
 BAD_LOGIN = "The username or password is not correct."
-
-UnitExists = Callable[[str], bool]
 
 
 class TooManyAttempts(Unauthorized):
@@ -65,6 +64,20 @@ def issue_service_token(
     return signer.sign(
         {**claims, "roles": [SERVICE], "scope": scope, "units": [], "memberships": []}
     )
+
+
+def sign_in(
+    sessions: sessionmaker[Session],
+    signer: TokenSigner,
+    credentials: tuple[str, str],
+    secret_for,
+    client: Client,
+    outside: bool,
+) -> str:
+    """A token for a service account whose password matches, else for a person (or 401)."""
+    username, password = credentials
+    token = issue_service_token(signer, username, password, secret_for, client, outside)
+    return token or issue_token(sessions, signer, username, password, client)
 
 
 @transactional
@@ -185,8 +198,15 @@ def _membership_errors(
     return {"memberships": problems} if problems else {}
 
 
+def create_user(
+    sessions: sessionmaker[Session], actor: Principal, new: NewUser, units: Units
+) -> User:
+    """A new user with memberships in units the catalogue knows."""
+    return _create_user(sessions, actor, new, units.checker(bool(new.memberships)))
+
+
 @transactional
-def create_user(session: Session, actor: Principal, new: NewUser, unit_exists: UnitExists) -> User:
+def _create_user(session: Session, actor: Principal, new: NewUser, unit_exists: UnitExists) -> User:
     new = NewUser(**{**new.__dict__, "username": rules.normalise_username(new.username)})
     if errors := _check_new_user(new, unit_exists):
         raise Invalid("The user cannot be created.", errors)
@@ -300,8 +320,20 @@ def _keep_an_administrator(session: Session) -> None:
         )
 
 
-@transactional
 def set_memberships(
+    sessions: sessionmaker[Session],
+    actor: Principal,
+    username: str,
+    memberships: list[tuple[str, str]],
+    units: Units,
+) -> User:
+    """Replace a user's memberships (units the catalogue knows; an administrator kept)."""
+    unit_exists = units.checker(bool(memberships))
+    return _set_memberships(sessions, actor, username, memberships, unit_exists)
+
+
+@transactional
+def _set_memberships(
     session: Session,
     actor: Principal,
     username: str,
@@ -381,11 +413,21 @@ def _row_of(line: int, row: dict) -> CsvRow:
     return CsvRow(line, user, tuple(problems))
 
 
-@transactional
 def import_users(
-    session: Session, actor: Principal, rows: list[CsvRow], unit_exists: UnitExists, commit: bool
+    sessions: sessionmaker[Session],
+    actor: Principal,
+    rows: list[CsvRow],
+    units: Units,
+    commit: bool,
 ) -> dict:
     """Check every row; create all of them only when `commit` and no row has an error."""
+    return _import_users(sessions, actor, rows, units.checker(bool(rows)), commit)
+
+
+@transactional
+def _import_users(
+    session: Session, actor: Principal, rows: list[CsvRow], unit_exists: UnitExists, commit: bool
+) -> dict:
     seen: set[str] = set()
     report = []
     for row in rows:

@@ -9,11 +9,12 @@ from common.config import Settings
 from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.errors import Conflict
 from services.identity import service
+from services.identity.units import KnownUnits
 
 MIGRATIONS = Path(service.__file__).parent / "migrations"
 # Another administrator acting: the rule is about who is left, not who acts.
 ACTOR = Principal(user_id="other-admin", username="other-admin", roles=frozenset({ADMIN}))
-ANY_UNIT_EXISTS = lambda unit: True  # noqa: E731 - units are the catalogue's concern here
+ANY_UNIT = KnownUnits()  # units are the catalogue's concern, not these tests'
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def sessions(tmp_path):
 
 def test_removing_the_admin_role_from_the_last_administrator_is_a_409(sessions):
     with pytest.raises(Conflict):
-        service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
+        service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT)
     roles = {m.role for m in service.get_user(sessions, "only-admin").memberships}
     assert roles == {ADMIN}
 
@@ -53,6 +54,6 @@ def test_disabling_the_last_administrator_is_a_409(sessions):
 
 
 def test_a_second_administrator_lets_the_first_step_down(sessions):
-    service.set_memberships(sessions, ACTOR, "someone", [("PRD", ADMIN)], ANY_UNIT_EXISTS)
-    service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT_EXISTS)
+    service.set_memberships(sessions, ACTOR, "someone", [("PRD", ADMIN)], ANY_UNIT)
+    service.set_memberships(sessions, ACTOR, "only-admin", [("PRD", REPORTER)], ANY_UNIT)
     assert {m.role for m in service.get_user(sessions, "only-admin").memberships} == {REPORTER}

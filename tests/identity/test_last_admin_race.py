@@ -12,7 +12,7 @@ from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.errors import Conflict
 from services.identity import service
 from tests.conftest import at_once, fresh_database
-from tests.identity.test_last_admin import ACTOR, ANY_UNIT_EXISTS, MIGRATIONS
+from tests.identity.test_last_admin import ACTOR, ANY_UNIT, MIGRATIONS
 
 ADMINS = ("admin-a", "admin-b")
 RACES = 10
@@ -44,7 +44,7 @@ def _with_two_admins(url: str, tmp_path):
 def _demote_both_at_once(factory) -> list[str]:
     def demote(username: str) -> str:
         try:
-            service.set_memberships(factory, ACTOR, username, [("PRD", REPORTER)], ANY_UNIT_EXISTS)
+            service.set_memberships(factory, ACTOR, username, [("PRD", REPORTER)], ANY_UNIT)
         except Conflict:
             return "refused"
         return "done"
@@ -54,7 +54,7 @@ def _demote_both_at_once(factory) -> list[str]:
 
 def _restore_admins(factory) -> None:
     for username in ADMINS:
-        service.set_memberships(factory, ACTOR, username, [("PRD", ADMIN)], ANY_UNIT_EXISTS)
+        service.set_memberships(factory, ACTOR, username, [("PRD", ADMIN)], ANY_UNIT)
 
 
 def test_demoting_the_last_two_administrators_at_once_refuses_one(pg_sessions):
