@@ -26,6 +26,12 @@ NONE = "—"
 PAGE = 500
 # The worker reads every unit's scorecard: it acts for whoever asked, who was checked then.
 WORKER = Principal(user_id="svc-scorecard", username="svc-scorecard", roles=frozenset({SERVICE}))
+# The roll-up each basis names (`BasisSchema.formula`), as the report writes it.
+FORMULAS = {
+    "ratio": "ผลรวมตัวตั้ง / ผลรวมตัวหาร x 100",
+    "sum": "ผลรวมของหน่วยงาน",
+    "mean": "ค่าเฉลี่ยของหน่วยงานที่ต้องรายงาน",
+}
 FILES_UNAVAILABLE = "ไม่สามารถอ่านรายการไฟล์หลักฐานจากระบบรายงานได้ในขณะจัดทำรายงานนี้"
 
 
@@ -60,6 +66,13 @@ def _files_text(files: list[dict] | None) -> list[str]:
     return [f"{f['filename'] or f['id']} SHA-256 {f['sha256'] or NONE}" for f in files] or [NONE]
 
 
+def _basis(card: dict) -> str:
+    basis = card["basis"]
+    formula = FORMULAS.get(basis["formula"], basis["formula"])
+    missing = " (ยังไม่มีผลที่อนุมัติ)" if card["missing"] else ""
+    return f"{formula}: {basis['text']}{missing}"
+
+
 def _kpi_row(card: dict, total: float, missing_as: float, files: list[dict] | None) -> dict:
     score = rules.counted_score(card["score"], card["missing"], missing_as)
     return {
@@ -70,7 +83,7 @@ def _kpi_row(card: dict, total: float, missing_as: float, files: list[dict] | No
         "score": _number(score),
         "weight": _number(card["weight"]),
         "weighted": _weighted_rows(card, total, missing_as),
-        "basis": card["basis"]["text"] + (" (ยังไม่มีผลที่อนุมัติ)" if card["missing"] else ""),
+        "basis": _basis(card),
         "provisional": "เกณฑ์ชั่วคราว" if card["provisional"] else "",
         "files": _files_text(files),
     }

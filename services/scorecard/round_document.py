@@ -121,9 +121,12 @@ def to_pdf(docx_bytes: bytes) -> bytes:
     with tempfile.TemporaryDirectory(prefix="rbm-round-") as tmp:
         source = Path(tmp) / "report.docx"
         source.write_bytes(docx_bytes)
-        subprocess.run(
-            ["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
-             "--convert-to", "pdf", "--outdir", tmp, str(source)],
-            check=True, capture_output=True, timeout=CONVERT_SECONDS,
-        )  # fmt: skip
+        try:
+            subprocess.run(
+                ["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+                 "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                check=True, capture_output=True, timeout=CONVERT_SECONDS,
+            )  # fmt: skip
+        except FileNotFoundError as exc:
+            raise RuntimeError("LibreOffice (soffice) is not installed where this runs.") from exc
         return (Path(tmp) / "report.pdf").read_bytes()

@@ -119,12 +119,10 @@ class RoundWorker:
                 )
         except Exception as exc:  # noqa: BLE001 - any failure is the report's, said in its row
             log.exception("round_report.failed", report_id=report_id)
-            self._mark(
-                report_id, claimed_at, state=FAILED, finished_at=utcnow(), error=_reason(exc)
-            )
+            self.mark(report_id, claimed_at, state=FAILED, finished_at=utcnow(), error=_reason(exc))
             return
         now = utcnow()
-        self._mark(
+        self.mark(
             report_id,
             claimed_at,
             state=READY,
@@ -141,18 +139,18 @@ class RoundWorker:
             ask: dict[str, Any] = {"year": report.year, "unit": report.unit, "as_of": report.as_of}
             fmt = report.format
         files = round_content.evidence_files(self.workflow, ask["year"], ask["unit"], ask["as_of"])
-        self._mark(report_id, claimed_at, progress=30)
+        self.mark(report_id, claimed_at, progress=30)
         # Copying the year (its first read) writes: the context is made in a writing unit.
         with unit_of_work(self.factory) as session:
             context = round_content.context(session, self.catalogue, ask, files, utcnow())
-        self._mark(report_id, claimed_at, progress=50)
+        self.mark(report_id, claimed_at, progress=50)
         content = round_document.render_docx(context)
         if fmt == "pdf":
-            self._mark(report_id, claimed_at, progress=70)
+            self.mark(report_id, claimed_at, progress=70)
             content = round_document.to_pdf(content)
         return content
 
-    def _mark(self, report_id: str, claimed_at: datetime, **values: Any) -> None:
+    def mark(self, report_id: str, claimed_at: datetime, **values: Any) -> None:
         """Change the report while this worker's claim holds (a later claim's worker owns it)."""
         with unit_of_work(self.factory) as session:
             session.execute(

@@ -11,10 +11,17 @@ from __future__ import annotations
 import io
 import subprocess
 import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 import docx
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
 
+from services.scorecard.models import Base, RoundReport
+from services.scorecard.round_reports import RoundPolicy
+from services.scorecard.round_worker import RoundWorker
 from tests.evidence.test_forms import squeeze
 from tests.scorecard.test_journey import eventually
 
@@ -124,3 +131,65 @@ def test_an_unknown_unit_or_a_date_outside_the_year_is_named_in_a_422(as_user):
     assert outside.status_code == 422
     assert "as_of" in outside.json()["errors"]
     assert ask(reviewer, fmt="odt").status_code == 422
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A round report worker on a database of its own (the live system's worker would take
+    these rows first), never started: the tests call its claim."""
+    engine = create_engine(f"sqlite:///{tmp_path}/scorecard.db")
+    Base.metadata.create_all(engine)
+    yield RoundWorker(sessionmaker(engine), None, None, RoundPolicy(lease_seconds=600))
+    engine.dispose()
+
+
+NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
+
+
+def queued(worker, **row):
+    report_id = str(uuid.uuid4())
+    values = {"id": report_id, "year": 2547, "unit": "PRD", "as_of": date(2004, 3, 31),
+              "format": "docx", "state": "queued", "requested_by": "reviewer",
+              "requested_at": NOW - timedelta(hours=1), **row}  # fmt: skip
+    with worker.factory.begin() as session:
+        session.add(RoundReport(**values))
+    return report_id
+
+
+def state_of(worker, report_id):
+    with worker.factory() as session:
+        report = session.get(RoundReport, report_id)
+        return report.state, report.attempts
+
+
+def test_a_worker_takes_the_oldest_queued_report_once(worker):
+    later = queued(worker)
+    first = queued(worker, requested_at=NOW - timedelta(hours=2))
+    assert worker.claim(NOW) == (first, NOW)
+    assert worker.claim(NOW) == (later, NOW)
+    assert worker.claim(NOW) is None
+    assert state_of(worker, first) == ("building", 1)
+
+
+def test_a_report_whose_worker_died_is_taken_again_after_the_lease(worker):
+    report_id = queued(worker, state="building", attempts=1, claimed_at=NOW - timedelta(minutes=5))
+    assert worker.claim(NOW) is None  # its worker may still be at it
+    later = NOW + timedelta(minutes=6)
+    assert worker.claim(later) == (report_id, later)
+    assert state_of(worker, report_id) == ("building", 2)
+
+
+def test_a_report_that_stopped_its_builds_every_time_is_marked_failed(worker):
+    stale = NOW - timedelta(hours=1)
+    report_id = queued(worker, state="building", attempts=3, claimed_at=stale)
+    assert worker.claim(NOW) is None
+    assert state_of(worker, report_id) == ("failed", 3)
+
+
+def test_only_the_worker_holding_the_claim_changes_the_report(worker):
+    report_id = queued(worker)
+    _, claimed_at = worker.claim(NOW)
+    worker.mark(report_id, claimed_at - timedelta(minutes=11), progress=90)  # an old claim
+    worker.mark(report_id, claimed_at, progress=30)
+    with worker.factory() as session:
+        assert session.get(RoundReport, report_id).progress == 30
