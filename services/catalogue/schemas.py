@@ -308,10 +308,27 @@ class ScheduleRowSchema(PeriodSchema):
     imported = fields.Boolean(metadata={"description": "A slot an import brings in (via=imported)"})
 
 
+# OpenAPI 3.0 cannot say that one query parameter needs another: the descriptions say it, and
+# a query that breaks it is answered 422 naming the parameter.
+QUESTION_DOC = "With `unit` and `kpi` both (one question), or neither (the year's table): "
+
+
 class ApplicabilityQuerySchema(Schema):
-    unit = Text(validate=validate.Length(min=1, max=32))
-    kpi = Text(validate=validate.Length(min=1, max=8))
-    period = Text(validate=validate.Length(min=1, max=8))
+    unit = Text(
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": QUESTION_DOC + "a unit without `kpi` is refused (422)."},
+    )
+    kpi = Text(
+        validate=validate.Length(min=1, max=8),
+        metadata={"description": QUESTION_DOC + "a KPI without `unit` is refused (422)."},
+    )
+    period = Text(
+        validate=validate.Length(min=1, max=8),
+        metadata={
+            "description": "Only with `unit` and `kpi`: whether the unit reports the KPI in "
+            "this period (alone, refused with 422)."
+        },
+    )
     via = one_of(
         (rules.TYPED, rules.IMPORTED), load_default=rules.TYPED, metadata={"description": VIA_DOC}
     )

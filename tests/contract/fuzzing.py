@@ -25,7 +25,8 @@ CALLERS: dict[str, list[tuple[str, str, str]]] = {
 # Operations that may refuse well-formed data for a reason no schema can state, with the status
 # they answer then: 422 for what is stored (rows naming units or KPIs that do not exist, a
 # closed year, a year the catalogue lacks, a unit that does not fit in the tree), a rule across
-# fields (thresholds in order, a comment some actions demand) or who asks (a unit's own staff
+# fields (thresholds in order, a comment some actions demand, a query parameter that needs another,
+# which OpenAPI 3.0 cannot state: applicability's unit and kpi) or who asks (a unit's own staff
 # must name their unit, only a role one holds is handed on); 415 for a file whose content is of
 # a type not accepted, which its `format: binary` cannot say.
 REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
@@ -35,6 +36,7 @@ REFUSED: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("POST|PATCH", r"^/years/[^/]+/(csfs|kpis)(/[^/]+)?$", ("422",)),
         ("PUT", r"^/years/[^/]+/(targets|assignments)$", ("422",)),
         ("PUT", r"^/years/[^/]+/kpis/[^/]+/scoring$", ("422",)),
+        ("GET", r"^/years/[^/]+/applicability$", ("422",)),
     ],
     "evidence": [
         ("POST", r"^/packs$", ("422",)),
