@@ -179,18 +179,18 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
     go(page, "#save-confirmed")
     assert page.inner_text("[role=alert]") == "เกณฑ์ของคะแนน 3: ต้องเป็นตัวเลข"
     assert "ชั่วคราว" in row.locator(".status").inner_text()
-    page.fill("#t3", "85")
+    page.fill("#t3", "95")
     go(page, "#save-confirmed")
     assert page.inner_text("[role=alert]") == "ยังไม่ได้เปลี่ยนแปลงสิ่งใด: กรุณาทำเครื่องหมายยืนยันก่อน"
     assert "ชั่วคราว" in row.locator(".status").inner_text()
-    page.fill("#t3", "85")
+    page.fill("#t3", "95")
     page.check("#sure-confirmed")
     go(page, "#save-confirmed")
     assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
-    assert "85" in row.locator(".thresholds").inner_text()
+    assert "95" in row.locator(".thresholds").inner_text()
     scoring = admin.get(f"/api/catalogue/years/{year}/kpis/2.1/scoring").json()
     assert (scoring["thresholds"][2], scoring["confirmed"], scoring["updated_by"]) == (
-        85,
+        95,
         True,
         "admin",
     )
