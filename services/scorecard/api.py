@@ -74,6 +74,12 @@ def _sessions():
 
 @blp.route("/<int:year>/round-reports")
 class RoundReports(MethodView):
+    @blp.response(200, schemas.RoundReportSchema(many=True))
+    def get(self, year):
+        """The caller's round reports of the year (everyone's for those who see every unit),
+        newest first."""
+        return round_reports.list_reports(_sessions(), current_principal(), year)
+
     @blp.arguments(schemas.RoundReportRequest)
     @blp.response(202, schemas.RoundReportSchema)
     def post(self, body, year):

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common.auth import UNIT_HEAD, Principal
 from common.config import setting
-from common.db import transactional
+from common.db import read_only, transactional
 from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from common.fiscal import fiscal_year_dates
@@ -101,6 +102,16 @@ def request_report(
     session.add(report)
     session.flush()
     return report
+
+
+@read_only
+def list_reports(session: Session, principal: Principal, year: int) -> list[RoundReport]:
+    """The caller's round reports of the year (everyone's for those who see every unit),
+    newest first."""
+    query = select(RoundReport).where(RoundReport.year == year)
+    if not principal.sees_all_units:
+        query = query.where(RoundReport.requested_by == principal.username)
+    return list(session.scalars(query.order_by(RoundReport.requested_at.desc()).limit(50)))
 
 
 @transactional

@@ -119,6 +119,8 @@ def test_a_unit_head_may_ask_for_their_own_unit_only(as_user):
     mine = ask(head, unit="R1")
     assert mine.status_code == 202, mine.text
     assert head.get(f"{API}/round-reports/{mine.json()['id']}").status_code == 200
+    assert mine.json()["id"] in [r["id"] for r in head.get(f"{API}/round-reports").json()]
+    assert as_user("reporter1").get(f"{API}/round-reports").json() == []
     assert as_user("reporter1").get(f"{API}/round-reports/{mine.json()['id']}").status_code == 404
 
 
