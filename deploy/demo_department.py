@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import sys
 import time
@@ -430,13 +431,19 @@ def month_of(example: Path, month: str) -> bytes:
     return out.getvalue().encode()
 
 
+def resident_mb() -> float:
+    """Memory this process holds now (under `make run`, the runner's: its services answer)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def seed(base: str, size: str = "department", today: date | None = None) -> dict[str, int]:
     """Write what the demo of that size lacks; what was written, step by step."""
     today = today or date.today()
     written = {"reports": demo_activity.seed(base, today)}
     if size == "small":
         return written
-    started = time.monotonic()
+    started, resident = time.monotonic(), resident_mb()
     dept = Department(base, fiscal_year_of(today), today)
     written["units"] = dept.ensure_units()
     written["users"] = dept.ensure_users()
@@ -449,7 +456,12 @@ def seed(base: str, size: str = "department", today: date | None = None) -> dict
     written["delegations"] = dept.delegate()
     written["reports"] += dept.write_reports()
     written["packs"] = dept.request_packs()
-    log.warning("demo_department_ready", seconds=round(time.monotonic() - started, 1), **written)
+    log.warning(
+        "demo_department_ready",
+        seconds=round(time.monotonic() - started, 1),
+        memory_mb=round(resident_mb() - resident, 1),
+        **written,
+    )
     return written
 
 

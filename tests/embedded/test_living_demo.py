@@ -110,6 +110,10 @@ def months_begun() -> list[str]:
     return [m for m in (f"M{n:02d}" for n in range(1, 13)) if period_dates(CURRENT, m)[0] <= today]
 
 
+def test_the_demo_costs_the_runner_at_most_50_mb(demo_run):
+    assert demo_run.written["memory_mb"] <= 50
+
+
 def test_every_region_and_sixteen_provincial_offices_report_this_year(demo_run, reports):
     units = {u["code"]: u for u in get(demo_run, "admin", "/catalogue/units").json()}
     reporting = {r["unit"] for r in reports}
