@@ -274,10 +274,12 @@ def basis(
     actual: float | None,
     missing: int = 0,
     missing_counts_as: float = MISSING_COUNTS_AS,
+    keys: int = 0,
 ) -> dict:
     """How a KPI's actual was reached, with its numbers: `{formula, numerator, denominator,
-    units, missing, capped, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`;
-    `capped` the units whose share of staff was capped at 100 %)."""
+    units, missing, capped, keys, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`;
+    `capped` the units whose share of staff was capped at 100 %; `keys` those counted once
+    across the units, 2.2's [agency, month])."""
     units, unit = tally.units, " %" if measure == "percent" else ""
     counted = in_the_mean(measure, missing)
     numerator, denominator = tally.total, float(units + counted)
@@ -300,6 +302,8 @@ def basis(
         )
     else:
         text = f"Σ {_plural(units, 'unit')} = {_number(actual)}{unit}"
+        if keys and units > 1:
+            text += f" ({_plural(keys, 'key')} counted once across them)"
     if missing:
         text += f", {_plural(missing, 'unit')} missing"
     if tally.capped and actual is not None:
@@ -311,5 +315,6 @@ def basis(
         "units": units,
         "missing": missing,
         "capped": tally.capped,
+        "keys": keys,
         "text": text,
     }

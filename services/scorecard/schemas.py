@@ -63,6 +63,12 @@ class BasisSchema(Schema):
             "people counted than staff."
         }
     )
+    keys = fields.Integer(
+        metadata={
+            "description": "Keys counted once across the units (2.2's [agency, month]: an "
+            "agency served by several units in a month counts one)."
+        }
+    )
     text = Text(metadata={"description": "e.g. `Σ 12 units 340 / 400 = 85 %, 2 units missing`."})
 
 

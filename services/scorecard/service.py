@@ -25,6 +25,7 @@ from services.scorecard import catalogue_copy, rules
 from services.scorecard.catalogue_copy import Catalogue
 from services.scorecard.models import (
     ALL_KPIS,
+    CountedKey,
     DueCount,
     Kpi,
     MonthTally,
@@ -112,6 +113,7 @@ def _kpi_card(
     query: Query,
     as_of: date,
     missing_as: float,
+    keys: int = 0,
 ) -> dict[str, Any]:
     sums = _sums(tally, "p" if query.include_pending else "a")
     missing_units = rules.missing_units(due.units, sums.units)
@@ -140,7 +142,9 @@ def _kpi_card(
         "score": rules.score(measured, thresholds),
         "weight": scoring.weight,
         "missing": actual is None and due.reports > 0,
-        "basis": rules.basis(scoring.rollup, kpi.measure, sums, actual, missing_units, missing_as),
+        "basis": rules.basis(
+            scoring.rollup, kpi.measure, sums, actual, missing_units, missing_as, keys
+        ),
         "provisional": not (scoring.confirmed and scoring.thresholds),
         "includes_pending": bool(query.include_pending and pending),
         "reports": {
@@ -172,6 +176,18 @@ def _tallies(session: Session, year: int, units: list[str]) -> dict[tuple[str, s
     }
 
 
+def _keys(session: Session, query: Query, units: list[str]) -> dict[tuple[str, str], int]:
+    """How many keys (2.2's [agency, month]) each unit counts once across its units, by
+    (unit, KPI): what its basis says."""
+    shares = CountedKey.p_shares if query.include_pending else CountedKey.a_shares
+    counted = (
+        select(CountedKey.unit, CountedKey.kpi, func.count())
+        .where(CountedKey.year == query.year, CountedKey.unit.in_(units), shares > 0)
+        .group_by(CountedKey.unit, CountedKey.kpi)
+    )
+    return {(u, k): n for u, k, n in session.execute(counted)}
+
+
 def missing_counts_as(session: Session, year: int) -> float:
     """The year's score for a KPI due without an approved value (the catalogue's setting)."""
     copy = session.get(YearCopy, year)
@@ -185,6 +201,7 @@ def _cards(
     kpis = _year_kpis(session, query.year)
     tallies = _tallies(session, query.year, units)
     due = _due(session, query.year, units, as_of)
+    keys = _keys(session, query, units)
     return {
         unit: [
             _kpi_card(
@@ -195,6 +212,7 @@ def _cards(
                 query,
                 as_of,
                 missing_as,
+                keys.get((unit, kpi.code), 0),
             )
             for kpi, scoring in kpis
         ]

@@ -177,6 +177,7 @@ def test_a_ratios_basis_says_its_sums_units_and_the_missing():
         "units": 12,
         "missing": 2,
         "capped": 0,
+        "keys": 0,
         "text": "Σ 12 units 340 / 400 = 85 %, 2 units missing",
     }
 
@@ -192,6 +193,13 @@ def test_a_sums_basis_and_no_value():
     nothing = basis("sum", "count", Tally(), None, missing=1)
     assert nothing["text"] == "no approved value, 1 unit missing"
     assert nothing["numerator"] is None
+
+
+def test_a_sums_basis_says_how_many_keys_it_counted_once_across_units():
+    # Two provinces served the same agency in October: Σ 2 units = 1.
+    said = basis("sum", "count", Tally(total=1, units=2), 1, keys=1)
+    assert said["text"] == "Σ 2 units = 1 (1 key counted once across them)"
+    assert said["keys"] == 1
 
 
 def test_without_thresholds_the_target_scores_3():

@@ -255,6 +255,8 @@ def test_a_region_counts_an_agency_served_by_two_provinces_in_a_month_once(store
         apply(agencies(p1, "P1", "2003-10-20", october), agencies(p2, "P2", "2003-10-21", october))
         == expected
     )
+    [card] = [k for k in read(store, scorecard, "R", NOW.date())["kpis"] if k["kpi"] == "2.2"]
+    assert card["basis"]["text"] == "Σ 2 units = 1 (1 key counted once across them)"
     # P2's report is corrected to November: two agency-months.
     assert apply(agencies(p2, "P2", "2003-11-20", november)) == {**expected, "R": 2, "PRD": 2}
     # P1's report sent back (no longer approved): P2's November alone.
