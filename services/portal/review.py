@@ -28,6 +28,8 @@ from services.portal.views import kpi_order
 
 review = Blueprint("review", __name__)
 FILTERS = ("region", "within", "unit", "kpi", "period", "state")
+# The queue as it first opens: what waits for approval, in every unit.
+DEFAULT_FILTERS = {**dict.fromkeys(FILTERS, ""), "state": "endorsed"}
 PERIODS = (*(f"M{n:02d}" for n in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y")
 # What the scorecard counts as awaiting approval, and its actual with `include=pending`.
 STATE_GROUPS = {
@@ -107,9 +109,7 @@ def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
 @signed_in
 def view():
     year = year_arg()
-    chosen = {name: request.args.get(name, "").strip() for name in FILTERS}
-    if "state" not in request.args:
-        chosen["state"] = "endorsed"
+    chosen = {name: request.args.get(name, DEFAULT_FILTERS[name]).strip() for name in FILTERS}
     known = units()
     me = principal()
     # The workflow lists one's own units' reports only; a scorecard also counts those below.
@@ -140,7 +140,9 @@ def view():
 @signed_in
 def approve():
     """Approve the ticked reports; each one's result is shown (one refused leaves the rest)."""
-    back = url_for("review.view", **{k: v for k, v in request.args.items() if k in FILTERS})
+    # Back to the same queue, filters and year as they were, at the list.
+    kept = {k: v for k, v in request.args.items() if k in (*FILTERS, "year")}
+    back = url_for("review.view", **kept, _anchor="queue")
     targets = []
     for ticked in request.form.getlist("report"):
         report_id, _sep, version = ticked.partition(":")

@@ -40,41 +40,60 @@ pages = Blueprint("pages", __name__)
 LANGUAGES = ("th", "en")
 # Periods due within this many days count as "due" on the home page, as well as overdue ones.
 DUE_SOON_DAYS = 14
-OPEN_STATES = ("missing", "draft", "returned")
+OPEN_STATES = ("missing", "draft")
 
 
 @pages.get("/")
 @signed_in
 def home():
+    """The day's work of each role: what was returned, what is due, what waits for a step."""
     year = year_arg()
     me = actor()
-    today = thai.today_here()
-    todo, on_results = _reporter_rows(me, year, today)
-    head_units = set(rights.acts_as(me, "unit_head"))
-    to_endorse = []
-    if head_units:
-        # Work waiting is shown whatever its year: an open older year still needs its steps.
-        submitted = fetch("workflow", "/reports", state="submitted", limit=1000)
-        to_endorse = [r for r in submitted if r["unit"] in head_units]
-    to_approve = None
-    if rights.acts_as(me, "reviewer"):
-        to_approve = fetch("workflow", "/reports", state="endorsed", limit=1000)
+    todo, on_results = _reporter_rows(me, year, thai.today_here())
     return render_template(
         "home.html",
         me=fetch("identity", "/me"),
         year=year,
+        returned=_returned_to_me() if rights.acts_as(me, "reporter") else [],
         todo=todo,
         on_results=on_results,
-        to_endorse=to_endorse,
-        to_approve=to_approve,
+        to_endorse=_waiting("submitted", "endorse") if rights.acts_as(me, "unit_head") else [],
+        review_queue=_review_queue(year) if rights.acts_as(me, "reviewer") else None,
         summary=_year_so_far(year) if me.sees_all_units else None,
         kpis=kpis_of(year),
         units=units(),
     )
 
 
+def _waiting(state: str, action: str) -> list[dict]:
+    """Reports in `state` on which the workflow lets this user take `action` now (separation
+    of duties included), whatever their year: an open older year still needs its steps."""
+    found = fetch("workflow", "/reports", state=state, limit=1000)
+    return [r for r in found if action in rights.actions(r)]
+
+
+def _returned_to_me() -> list[dict]:
+    """Returned reports this user may correct, each with the last return (who, when, why),
+    longest waiting first."""
+    returned = _waiting("returned", "submit")
+    for report in returned:
+        history = fetch_or({}, "workflow", f"/reports/{report['id']}").get("history", [])
+        backs = [h for h in history if h.get("action") in ("return", "reopen")]
+        report["sent_back"] = backs[-1] if backs else None
+    return sorted(returned, key=lambda r: r["updated_at"])
+
+
+def _review_queue(year: int) -> list[dict]:
+    """The rows of the review queue as it first opens, from the query that lists them there."""
+    # Imported here: the review module takes `kpi_order` from this one.
+    from services.portal.review import DEFAULT_FILTERS, queue
+
+    return queue(year, DEFAULT_FILTERS)[0]
+
+
 def _reporter_rows(me: rights.Actor, year: int, today):
-    """Periods of the reporter's units due or overdue and not submitted; on-results KPIs."""
+    """Periods of the reporter's units due or overdue and not yet written or submitted (the
+    returned ones have a list of their own); on-results KPIs."""
     todo, on_results = [], {}
     horizon = today + timedelta(days=DUE_SOON_DAYS)
     for unit in rights.acts_as(me, "reporter"):

@@ -2,8 +2,11 @@
 
 import logging
 import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
-from tests.portal.conftest import WORKFLOW, act, api_of, create_report, enter_as, go
+from tests.portal.conftest import WORKFLOW, YEAR, act, api_of, create_report, enter_as, go
+from tests.portal.test_home import endorsed_report, portal_of
 from tests.portal.test_living_demo import CURRENT
 
 
@@ -69,3 +72,20 @@ def test_no_page_of_a_reviewer_asks_the_workflow_for_the_whole_matrix(demo, page
             page.goto(path)
     asked = re.findall(r"GET (/api/workflow/progress\?\S*)", caplog.text)
     assert asked and all("unit=" in query for query in asked)
+
+
+def test_after_approving_from_a_filtered_queue_the_same_filters_are_applied(live, team):
+    report = endorsed_report(live, team, "M05")
+    web = portal_of(live, "reviewer")
+    shown = web.get(f"/review?year={YEAR}&unit={team.unit}&kpi=2.1").text
+    form = re.search(r'<form method="post" action="([^"]+)" id="queue">', shown).group(1)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', shown).group(1)
+
+    sent = web.post(
+        unescape(form),
+        data={"csrf": csrf, "report": f"{report['id']}:{report['version']}"},
+        allow_redirects=False,
+    )
+
+    kept = parse_qs(urlsplit(sent.headers["Location"]).query)
+    assert kept == {"year": [str(YEAR)], "unit": [team.unit], "kpi": ["2.1"], "state": ["endorsed"]}
