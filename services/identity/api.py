@@ -14,7 +14,6 @@ from common.auth import (
     bearer_token,
     current_principal,
     from_outside,
-    require_roles,
 )
 from common.secrets import service_password
 from common.web import dependencies_of
@@ -38,12 +37,16 @@ def _sessions():
 
 
 def allowed(*roles: str) -> Callable[[Callable], Callable]:
-    """401/403 before the body is even read: a stranger learns nothing from validation errors."""
+    """401/403 before the body is even read: a stranger learns nothing from validation errors.
+
+    No roles: anyone signed in (a service account only where its scopes open the route)."""
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def checked(*args, **kwargs):
-            require_roles(*roles)
+            principal = current_principal()
+            if roles:
+                principal.require_role(*roles)
             return view(*args, **kwargs)
 
         return checked
@@ -54,6 +57,7 @@ def allowed(*roles: str) -> Callable[[Callable], Callable]:
 admin_only = allowed(ADMIN)
 # Other services read who holds which role where (whom to notify) on their own accounts.
 admin_or_service = allowed(ADMIN, SERVICE)
+signed_in = allowed()
 
 
 def _units() -> CatalogueUnits:
@@ -143,6 +147,16 @@ class Users(MethodView):
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
         return service.create_user(_sessions(), current_principal(), new, _units())
+
+
+@blp.route("/people")
+class People(MethodView):
+    @signed_in
+    @blp.arguments(schemas.PeopleQuerySchema, location="query")
+    @blp.response(200, schemas.PersonSchema(many=True))
+    def get(self, query):
+        """People's names by username, or those found by part of a name (anyone signed in)."""
+        return service.people(_sessions(), query.get("username", ()), query.get("q", ""))
 
 
 @blp.route("/users/import")

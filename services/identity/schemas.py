@@ -4,7 +4,7 @@ Every text that comes in is a `Text` (valid Unicode, no NUL); unknown fields are
 marshmallow's default.
 """
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from common.auth import ROLES
 from common.fields import Email, Text, Timestamp, unique
@@ -88,6 +88,32 @@ class MembershipsSchema(Schema):
 class UserQuerySchema(Schema):
     unit = Text(validate=validate.Length(max=32))
     role = Text(validate=validate.OneOf(ROLES))
+
+
+class PeopleQuerySchema(Schema):
+    """Either the usernames a page shows, or the text a person is searched by."""
+
+    username = fields.List(
+        Text(validate=validate.Length(max=64)),
+        validate=validate.Length(max=200),
+        metadata={"description": "repeat for each person (at most 200)"},
+    )
+    q = Text(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "part of a display name or username, any case (20 found)"},
+    )
+
+    @validates_schema
+    def _one_way(self, data, **kwargs):
+        if ("username" in data) == ("q" in data):
+            raise ValidationError("Give either usernames or q.", "q")
+
+
+class PersonSchema(Schema):
+    """A person as anyone signed in may see them: the name only, never email or roles."""
+
+    username = Text()
+    display_name = Text()
 
 
 class ImportQuerySchema(Schema):

@@ -29,6 +29,8 @@ hasher = PasswordHasher()
 # Verified against when the username is unknown, so both answers take the same time.
 _DUMMY_HASH = hasher.hash("not-a-real-password")
 BAD_LOGIN = "The username or password is not correct."
+# A search by name answers a picker: a few people, the typed text narrows them.
+PEOPLE_FOUND = 20
 
 
 class TooManyAttempts(Unauthorized):
@@ -274,6 +276,24 @@ def list_users(session: Session, unit: str | None = None, role: str | None = Non
         if role:
             query = query.where(Membership.role == role)
     return list(session.scalars(query.distinct()))
+
+
+@read_only
+def people(session: Session, usernames: Iterable[str] = (), search: str = "") -> list[User]:
+    """People by username, or those whose display name or username holds `search` (any case).
+
+    Disabled people are named too: the trail keeps naming whoever did something. Names that
+    no user can have are simply absent, like unknown ones.
+    """
+    query = select(User).order_by(User.username)
+    if search:
+        text = search.strip()
+        matches = User.display_name.icontains(text, autoescape=True) | User.username.icontains(
+            text, autoescape=True
+        )
+        return list(session.scalars(query.where(matches).limit(PEOPLE_FOUND)))
+    names = {n for n in map(rules.normalise_username, usernames) if rules.USERNAME.match(n)}
+    return list(session.scalars(query.where(User.username.in_(names)))) if names else []
 
 
 @transactional
