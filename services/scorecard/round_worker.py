@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, case, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.db import unit_of_work
+from common.errors import Conflict
 from common.events import utcnow
 from services.scorecard import round_content, round_document
 from services.scorecard.catalogue_copy import Catalogue
@@ -34,6 +35,7 @@ from services.scorecard.round_reports import (
 log = structlog.get_logger("rbm.scorecard.round_reports")
 POLL_SECONDS = 1.0
 PURGE_EVERY = timedelta(minutes=10)
+RETRY_AFTER = timedelta(seconds=30)
 
 
 class TooLarge(Exception):
@@ -73,7 +75,14 @@ class RoundWorker:
                 )
                 .where(
                     or_(
-                        RoundReport.state == QUEUED,
+                        # One given back after a failed build waits a while before its next try.
+                        and_(
+                            RoundReport.state == QUEUED,
+                            or_(
+                                RoundReport.claimed_at.is_(None),
+                                RoundReport.claimed_at < now - RETRY_AFTER,
+                            ),
+                        ),
                         and_(
                             RoundReport.state == BUILDING,
                             RoundReport.claimed_at < now - self.policy.lease,
@@ -117,9 +126,12 @@ class RoundWorker:
                 raise TooLarge(
                     f"The document is {len(content)} bytes, over {self.policy.max_bytes}."
                 )
+        except TooLarge as exc:
+            self.mark(report_id, claimed_at, state=FAILED, finished_at=utcnow(), error=str(exc))
+            return
         except Exception as exc:  # noqa: BLE001 - any failure is the report's, said in its row
             log.exception("round_report.failed", report_id=report_id)
-            self.mark(report_id, claimed_at, state=FAILED, finished_at=utcnow(), error=_reason(exc))
+            self.give_back(report_id, claimed_at, _reason(exc))
             return
         now = utcnow()
         self.mark(
@@ -140,15 +152,38 @@ class RoundWorker:
             fmt = report.format
         files = round_content.evidence_files(self.workflow, ask["year"], ask["unit"], ask["as_of"])
         self.mark(report_id, claimed_at, progress=30)
-        # Copying the year (its first read) writes: the context is made in a writing unit.
-        with unit_of_work(self.factory) as session:
-            context = round_content.context(session, self.catalogue, ask, files, utcnow())
+        context = self._context(ask, files)
         self.mark(report_id, claimed_at, progress=50)
         content = round_document.render_docx(context)
         if fmt == "pdf":
             self.mark(report_id, claimed_at, progress=70)
             content = round_document.to_pdf(content)
         return content
+
+    def _context(self, ask: dict[str, Any], files: dict[str, list[dict]] | None) -> dict:
+        # Copying the year (its first read) writes: the context is made in a writing unit.
+        # A reader copying it at the same time wins the race (409): the copy is then read.
+        for attempt in (1, 2):
+            try:
+                with unit_of_work(self.factory) as session:
+                    return round_content.context(session, self.catalogue, ask, files, utcnow())
+            except Conflict:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def give_back(self, report_id: str, claimed_at: datetime, reason: str) -> None:
+        """A build that failed is queued again (a database or a service that did not answer
+        may answer the next time) until its attempts are spent; then it is failed."""
+        spent = RoundReport.attempts >= self.policy.max_attempts
+        self.mark(
+            report_id,
+            claimed_at,
+            state=case((spent, FAILED), else_=QUEUED),
+            finished_at=case((spent, utcnow()), else_=None),
+            progress=0,
+            error=reason,
+        )
 
     def mark(self, report_id: str, claimed_at: datetime, **values: Any) -> None:
         """Change the report while this worker's claim holds (a later claim's worker owns it)."""

@@ -12,16 +12,20 @@ import io
 import subprocess
 import time
 import uuid
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import docx
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
-from services.scorecard.models import Base, RoundReport
+import services.scorecard
+from common.config import from_env
+from common.db import make_engine, make_session_factory, migrate
+from services.scorecard.models import RoundReport
 from services.scorecard.round_reports import RoundPolicy
 from services.scorecard.round_worker import RoundWorker
+from tests.conftest import fresh_database
 from tests.evidence.test_forms import squeeze
 from tests.scorecard.test_journey import eventually
 
@@ -135,14 +139,20 @@ def test_an_unknown_unit_or_a_date_outside_the_year_is_named_in_a_422(as_user):
     assert ask(reviewer, fmt="odt").status_code == 422
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """A round report worker on a database of its own (the live system's worker would take
-    these rows first), never started: the tests call its claim."""
-    engine = create_engine(f"sqlite:///{tmp_path}/scorecard.db")
-    Base.metadata.create_all(engine)
-    yield RoundWorker(sessionmaker(engine), None, None, RoundPolicy(lease_seconds=600))
-    engine.dispose()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def worker(request, tmp_path):
+    """A round report worker on a database of its own, made by the scorecard's migrations
+    (the live system's worker would take these rows first), never started: the tests call
+    its claim and build."""
+    with ExitStack() as stack:
+        url = f"sqlite:///{tmp_path}/scorecard.db"
+        if request.param == "postgresql":
+            url = stack.enter_context(fresh_database(f"rbm_test_round_{uuid.uuid4().hex[:8]}"))
+        settings = from_env("scorecard", {"RBM_DATABASE_URL": url, "RBM_DATA_DIR": str(tmp_path)})
+        engine = make_engine(settings)
+        stack.callback(engine.dispose)
+        migrate(engine, Path(services.scorecard.__file__).parent / "migrations")
+        yield RoundWorker(make_session_factory(engine), None, None, RoundPolicy())
 
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -195,3 +205,17 @@ def test_only_the_worker_holding_the_claim_changes_the_report(worker):
     worker.mark(report_id, claimed_at, progress=30)
     with worker.factory() as session:
         assert session.get(RoundReport, report_id).progress == 30
+
+
+def test_a_failed_build_is_tried_again_later_and_failed_once_its_attempts_are_spent(worker):
+    """The worker here has no catalogue nor workflow: every build fails."""
+    report_id = queued(worker)
+    moment = NOW
+    for attempt in (1, 2, 3):
+        assert worker.claim(moment) == (report_id, moment)
+        worker.build(report_id, moment)
+        assert state_of(worker, report_id) == ("failed" if attempt == 3 else "queued", attempt)
+        assert worker.claim(moment + timedelta(seconds=10)) is None  # not at once
+        moment += timedelta(minutes=1)
+    with worker.factory() as session:
+        assert "AttributeError" in session.get(RoundReport, report_id).error
