@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -20,6 +21,7 @@ from services.portal.core import (
 )
 from services.portal.files import stream
 from services.portal.labels import lang
+from services.portal.names import people_named
 from services.portal.review import PERIODS, STATES
 
 auditing = Blueprint("auditing", __name__)
@@ -40,10 +42,31 @@ def _within(moment: str | None, first: str, last: str) -> bool:
     return bool(day) and (not first or day >= first) and (not last or day <= last)
 
 
-def search_reports(year: int, asked: dict[str, str]) -> list[dict]:
+def people_asked(text: str) -> list[str]:
+    """The usernames a typed person stands for: a username as typed, else everyone whose
+    display name or username holds the text (the text itself when no one's does)."""
+    if not text:
+        return []
+    found = people_named(text)
+    return [text.lower()] if text.lower() in found or not found else found
+
+
+def _each_person(people: list[str], find: Callable[[str | None], list[dict]]) -> list[dict]:
+    """What `find` answers for each person (or once for no one), each row once."""
+    everyone: list[str | None] = [None]
+    rows = [row for who in people or everyone for row in find(who)]
+    return list({row["id"]: row for row in rows}.values())
+
+
+def search_reports(year: int, asked: dict[str, str], people: list[str]) -> list[dict]:
     """Reports matching the search; a person matches anywhere in a report's audit trail."""
-    params = {k: asked[k] for k in ("unit", "kpi", "period", "state", "person") if asked[k]}
-    found = fetch("workflow", "/reports", year=year, limit=1000, **params)
+    params = {k: asked[k] for k in ("unit", "kpi", "period", "state") if asked[k]}
+
+    def find(who: str | None) -> list[dict]:
+        person = {"person": who} if who else {}
+        return fetch("workflow", "/reports", year=year, limit=1000, **params, **person)
+
+    found = _each_person(people, find)
     if asked["date_from"] or asked["date_to"]:
         found = [
             r for r in found if _within(r.get("updated_at"), asked["date_from"], asked["date_to"])
@@ -51,15 +74,18 @@ def search_reports(year: int, asked: dict[str, str]) -> list[dict]:
     return found
 
 
-def search_files(year: int, asked: dict[str, str]) -> list[dict]:
+def search_files(year: int, asked: dict[str, str], people: list[str]) -> list[dict]:
     params = {k: asked[k] for k in ("unit", "kpi", "period") if asked[k]}
-    if asked["person"]:
-        params["uploader"] = asked["person"]
     if asked["date_from"]:
         params["uploaded_from"] = asked["date_from"]
     if asked["date_to"]:
         params["uploaded_to"] = asked["date_to"]
-    return fetch_or([], "evidence", "/files", year=year, limit=1000, **params)
+
+    def find(who: str | None) -> list[dict]:
+        uploader = {"uploader": who} if who else {}
+        return fetch_or([], "evidence", "/files", year=year, limit=1000, **params, **uploader)
+
+    return _each_person(people, find)
 
 
 @auditing.get("/audit/search")
@@ -69,13 +95,14 @@ def search():
     asked = {name: request.args.get(name, "").strip()[:100] for name in SEARCH_FIELDS}
     asked["date_from"], asked["date_to"] = _day(asked["date_from"]), _day(asked["date_to"])
     searched = any(asked.values()) or "year" in request.args
+    people = people_asked(asked["person"]) if searched else []
     return render_template(
         "audit_search.html",
         year=year,
         asked=asked,
         searched=searched,
-        reports=search_reports(year, asked) if searched else [],
-        files=search_files(year, asked) if searched else [],
+        reports=search_reports(year, asked, people) if searched else [],
+        files=search_files(year, asked, people) if searched else [],
         kpis=kpis_of(year),
         units=units(),
         periods=PERIODS,

@@ -18,7 +18,8 @@ def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo,
     assert found.count() >= 1
     go(page, "#found-reports tbody tr >> nth=0 >> text=ลำดับเหตุการณ์")
     timeline = page.locator("#timeline").inner_text()
-    assert "reviewer" in timeline and "head1" in timeline
+    assert "กลุ่มพัฒนาระบบบริหาร (ตัวอย่าง)" in timeline  # the reviewer, by name
+    assert "ผู้อำนวยการ สปข.1 (ตัวอย่าง)" in timeline  # head1
     assert page.locator("#timeline .no-mark").count() == 0
 
 
@@ -26,7 +27,7 @@ def test_a_search_by_person_and_date_finds_their_evidence_files(demo, page):
     enter_as(page, "auditor")
     page.goto(f"/audit/search?year={CURRENT}&person=reporter1&date_from=2000-01-01")
     assert page.locator("#found-files tbody tr").count() >= 2
-    assert "reporter1" in page.locator("#found-files").inner_text()
+    assert "ผู้รายงาน สปข.1 (ตัวอย่าง)" in page.locator("#found-files").inner_text()
 
 
 def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed(
@@ -59,12 +60,18 @@ def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed
     assert refused.returncode == 1 and info.filename in refused.stdout
 
 
-def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(live, page, team):
+def endorsed_and_draft(live, team) -> dict:
+    """The team's 2.1 of M07 endorsed by its head (returned) and of M08 only created."""
     reporter = api_of(live, team.reporter, team.password)
     endorsed = create_report(reporter, team.unit, "2.1", "M07")
     act(reporter, endorsed, "submit")
     act(api_of(live, team.head, team.password), endorsed, "endorse")
     create_report(reporter, team.unit, "2.1", "M08")
+    return endorsed
+
+
+def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(live, page, team):
+    endorsed = endorsed_and_draft(live, team)
     enter_as(page, "auditor")
     page.goto(f"/audit/search?year={YEAR}&unit={team.unit}&person={team.head}")
     rows = page.locator("#found-reports tbody tr")
@@ -74,3 +81,15 @@ def test_a_search_by_person_finds_the_reports_they_endorsed_not_only_created(liv
     go(page, "#search button")
     assert page.input_value("#person") == team.reporter
     assert page.locator("#found-reports tbody tr").count() == 2
+
+
+def test_the_auditor_finds_reports_by_typing_part_of_a_display_name(live, page, team):
+    endorsed = endorsed_and_draft(live, team)
+    enter_as(page, "auditor")
+    page.goto(f"/audit/search?year={YEAR}&unit={team.unit}")
+    page.fill("#person", f"HEAD {team.unit}")  # the head's name is "unit_head <unit>"
+    go(page, "#search button")
+    rows = page.locator("#found-reports tbody tr")
+    assert rows.count() == 1
+    assert rows.first.get_attribute("data-report") == endorsed["id"]
+    assert page.input_value("#person") == f"HEAD {team.unit}"
