@@ -128,6 +128,7 @@ def _year_so_far(year: int) -> dict | None:
         "approved_share": reports["approved"] / due if due else None,
         "overdue_share": overdue / due if due else None,
         "as_of": rollup["as_of"],
+        "unit": root,
     }
 
 

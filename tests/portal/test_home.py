@@ -3,6 +3,7 @@ first, then what is due; what waits for the head's endorsement; the reviewer's q
 count is the length of the list it leads to (HTTP only, no browser)."""
 
 import re
+from html import unescape
 
 from tests.conftest import DEMO_PASSWORD
 from tests.portal.conftest import YEAR, act, api_of, create_report
@@ -73,3 +74,13 @@ def test_a_reviewers_home_counts_exactly_the_rows_of_the_queue_it_leads_to(live,
     queue = web.get(f"/review?year={YEAR}").text
 
     assert count_of(home, "to-approve") == queue.count("<tr data-report=") > 0
+
+
+def test_the_awaiting_approval_figure_leads_to_a_queue_of_as_many_reports(demo, live):
+    web = portal_of(live, "reviewer")
+    home = web.get("/").text
+    figure = re.search(r'data-figure="pending" href="([^"]+)">[^<]*<strong>(\d+)</strong>', home)
+
+    queue = web.get(unescape(figure.group(1))).text
+
+    assert queue.count("<tr data-report=") == int(figure.group(2)) > 0
