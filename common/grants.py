@@ -15,7 +15,8 @@ caller's token) and the producers its consumers bind to:
   trail it packs;
 - notifications read who holds which role where, the units and the schedule, and the feeds of
   identity, the catalogue and the workflow;
-- the scorecard copies the catalogue and reads the workflow's and the catalogue's feeds;
+- the scorecard copies the catalogue, reads the workflow's and the catalogue's feeds, and reads
+  the approved reports whose evidence files a round report lists;
 - the catalogue and the portal only check revocations.
 """
 
@@ -82,7 +83,7 @@ GRANTS: Mapping[str, frozenset[str]] = {
     "notifications": frozenset(
         {REVOCATIONS, PEOPLE, CATALOGUE, feed("identity"), feed("catalogue"), feed("workflow")}
     ),
-    "scorecard": frozenset({REVOCATIONS, CATALOGUE, feed("catalogue"), feed("workflow")}),
+    "scorecard": frozenset({REVOCATIONS, CATALOGUE, REPORTS, feed("catalogue"), feed("workflow")}),
     "portal": frozenset({REVOCATIONS}),
 }
 
