@@ -66,6 +66,17 @@ def test_a_heads_home_counts_exactly_the_reports_it_lists_for_endorsement(live, 
     assert count_of(home, "to-endorse") == listed == 2
 
 
+def test_a_heads_home_leaves_out_a_report_the_head_wrote_and_so_may_not_endorse(live, team):
+    head = api_of(live, team.head, team.password)
+    reporter = api_of(live, team.reporter, team.password)
+    written = act(reporter, create_report(head, team.unit, "2.1", "M06"), "submit")
+    other = act(reporter, create_report(reporter, team.unit, "2.1", "M07"), "submit")
+
+    waiting = part(portal_of(live, team.head, team.password).get("/").text, "to-endorse")
+
+    assert other["id"] in waiting and written["id"] not in waiting
+
+
 def test_a_reviewers_home_counts_exactly_the_rows_of_the_queue_it_leads_to(live, team):
     endorsed_report(live, team, "M04")
     web = portal_of(live, "reviewer")
