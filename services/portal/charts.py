@@ -31,11 +31,15 @@ STYLE = Style(
     tooltip_font_size=14,
 )
 # A chart is drawn 800 units wide and shrinks with its frame: on a phone (a frame under 600 px)
-# its text grows so that, scaled down, none is smaller than 11 px, and the values printed over
-# the bars, which would then cover each other, give way (the table beside the chart has them).
+# its text grows so that, scaled down, none is smaller than 11 px. So that the larger text does
+# not overlap, the labels under the bars turn upright, the scale keeps every other line's figure
+# and the values printed over the bars give way (the table beside the chart has them).
 NARROW = (
     "@media (max-width: 600px) {"
     " text { font-size: 26px !important; }"
+    " .axis.x text { text-anchor: end; transform-box: fill-box; transform-origin: 100% 50%;"
+    " transform: rotate(-90deg) translateX(-4px); }"
+    " .axis.y .guides:nth-of-type(2n) text { display: none; }"
     " .text-overlay text.value { display: none; } }"
 )
 # The SVG's own header: no script at all, its inline styles only, framed by this site alone.
