@@ -19,7 +19,7 @@ import jwt
 import pytest
 import requests
 
-from common.auth import AUDIENCE, ISSUER, new_private_key_pem
+from common.auth import AUDIENCE, ISSUER, KEY_REFETCH_SECONDS, new_private_key_pem
 from common.secrets import derive_password
 from tests.embedded.test_probe import (  # noqa: F401 - `system` is a fixture
     Person,
@@ -81,6 +81,7 @@ def test_7_twenty_made_up_key_ids_cost_at_most_one_key_fetch(system):  # noqa: F
         assert reporter.call("GET", path).status_code == 200, path
     before = jwks_fetches(system)
     assert before >= 1
+    started = time.monotonic()
     for _ in range(20):
         token = jwt.encode(claims, key, algorithm="RS256", headers={"kid": uuid.uuid4().hex})
         resp = requests.get(
@@ -89,7 +90,9 @@ def test_7_twenty_made_up_key_ids_cost_at_most_one_key_fetch(system):  # noqa: F
             timeout=30,
         )
         assert resp.status_code == 401, resp.text
-    assert jwks_fetches(system) - before <= 1
+    # At most one fetch in every pause, however slow a loaded machine makes the 20 requests.
+    pauses = 1 + int((time.monotonic() - started) // KEY_REFETCH_SECONDS)
+    assert jwks_fetches(system) - before <= pauses
 
 
 # --- 2 and 3: evidence packs ---------------------------------------------------------------
@@ -232,3 +235,27 @@ def test_1_whoever_changed_a_report_neither_endorses_nor_approves_it(system):  #
     assert refused.status_code == 403, refused.text
     assert refused.json()["reason"] == "separation_of_duties"
     assert reviewer.call("GET", path).json()["state"] == "endorsed"
+
+
+# --- 10: each service account reaches what its own service needs --------------------------
+
+
+def service_session(run, service: str) -> requests.Session:
+    """A session on `svc-<service>`'s own account, its password derived from the data dir."""
+    secret = (run.data_dir / "service-secret").read_text()
+    account = {"username": f"svc-{service}", "password": derive_password(secret, service)}
+    token = requests.post(f"{run.url}/api/identity/token", json=account, timeout=30)
+    assert token.status_code == 200, token.text
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    return http
+
+
+def test_10_a_service_account_reaches_only_what_its_service_needs(system):  # noqa: F811
+    portal, scorecard = service_session(system, "portal"), service_session(system, "scorecard")
+    feed = f"{system.url}/api/workflow/events?after=0&limit=1"
+    people = f"{system.url}/api/identity/users"
+    assert scorecard.get(feed, timeout=30).status_code == 200
+    assert portal.get(feed, timeout=30).status_code == 403
+    assert portal.get(people, timeout=30).status_code == 403
+    assert scorecard.get(people, timeout=30).status_code == 403
