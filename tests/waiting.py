@@ -27,3 +27,8 @@ def eventually(
             if time.monotonic() > deadline:
                 raise AssertionError(f"never happened: {what or check}; last answer {answer!r}")
         time.sleep(interval)
+
+
+def until_passes(check: Callable[[], object], timeout: float = 30.0) -> None:
+    """Run `check`, whose assertions say what is expected, until it passes."""
+    eventually(lambda: check() or True, timeout)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from itertools import cycle, islice
 from pathlib import Path
 
@@ -18,19 +17,13 @@ import pytest
 
 from deploy.lifecycle import alive, group_members
 from tests.embedded.test_make_run import MakeRun, processes_using
+from tests.waiting import eventually
 
 # Starts a whole system of its own (make run, or an embedded one).
 pytestmark = pytest.mark.system
 
 ROUNDS = int(os.environ.get("RBM_TEST_RESTARTS", "2"))
 ENDINGS = ("kill make", "ctrl-c", "kill runner", "kill seaweedfs", "kill celery")
-
-
-def wait_for(condition, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.3)
 
 
 def recorded(run: MakeRun, name: str) -> dict:
@@ -46,14 +39,14 @@ def end(run: MakeRun, how: str) -> None:
         os.kill(run.proc.pid, signal.SIGKILL)
         run.proc.wait()
         # The runner stops as on Ctrl-C when its parent goes.
-        wait_for(lambda: not alive(runner))
+        eventually(lambda: not alive(runner), timeout=90)
     elif how == "kill runner":
         os.kill(int(recorded(run, "runner")["pid"]), signal.SIGKILL)
         run.proc.wait(30)
     else:  # a child of the runner dies: it is started again, then the run is stopped
         victim = recorded(run, how.removeprefix("kill "))
         os.kill(int(victim["pid"]), signal.SIGKILL)
-        wait_for(lambda: alive(recorded(run, victim["name"])))
+        eventually(lambda: alive(recorded(run, victim["name"])), timeout=90)
         assert "rbm stopped." in run.interrupt()
     run.log.close()
 
@@ -74,5 +67,5 @@ def test_every_start_serves_whatever_ended_the_run_before(tmp_path, repo_root):
             print(Path(run.log.name).read_text(errors="replace")[-3000:])
             raise
         end(run, how)
-    wait_for(lambda: not [p for p in previous if alive(p)], timeout=30)
+    eventually(lambda: not [p for p in previous if alive(p)], timeout=30)
     assert processes_using(data_dir) == []

@@ -1,20 +1,19 @@
 """The inbox page: notifications of the user's reports, marked read one by one or all at once."""
 
-import time
-
 from tests.portal.conftest import act, agencies, api_of, create_report, enter_as, go
+from tests.waiting import eventually
 
 INBOX = "/api/notifications/inbox"
 
 
-def wait_for_notifications(session, count: int, deadline: float = 30.0) -> list[dict]:
+def wait_for_notifications(session, count: int) -> list[dict]:
     """The notifications, once the event consumers have delivered `count` of them."""
-    give_up = time.monotonic() + deadline
-    while True:
+
+    def delivered() -> list[dict] | None:
         found = session.get(INBOX).json()
-        if len(found) >= count or time.monotonic() > give_up:
-            return found
-        time.sleep(0.2)
+        return found if len(found) >= count else None
+
+    return eventually(delivered, what=f"{count} notifications")
 
 
 def submitted_reports(live, team, periods):

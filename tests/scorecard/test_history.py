@@ -25,7 +25,8 @@ from common.events import Envelope
 from common.web import runtime_of
 from services.scorecard.events import on_events
 from services.scorecard.tallying import retally_year
-from tests.scorecard.test_journey import eventually, with_missing
+from tests.scorecard.test_journey import with_missing
+from tests.waiting import until_passes
 
 API = "/api/scorecard"
 YEAR = 2547
@@ -69,7 +70,7 @@ def region(live):
         assert resp.status_code == 200, resp.text
         assert next(k for k in resp.json()["kpis"] if k["kpi"] == "2.2")["target"] == 6
 
-    eventually(known)
+    until_passes(known)
     events = [
         approval(p1, "M01", 3, "2003-10-20"),
         approval(p2, "M01", 6, "2003-11-05"),

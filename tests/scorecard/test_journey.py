@@ -12,7 +12,6 @@ comes into the overall score at 1.0 (`with_missing`).
 """
 
 import json
-import time
 import uuid
 
 import pytest
@@ -23,23 +22,12 @@ from common.events import Envelope
 from common.web import runtime_of
 from services.scorecard.rebuild import rebuild
 from tests.conftest import login
+from tests.waiting import until_passes
 from tests.workflow.conftest import Crew, agencies
 
 API = "/api/scorecard"
 YEAR = 2547
 AS_OF = "2004-01-31"  # M01..M03 of 2.2 are due by then (10 days after each month)
-
-
-def eventually(check, timeout: float = 30.0):
-    """The read model follows events: ask until the check passes or time is up."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +122,7 @@ def test_a_province_gets_its_actual_achievement_status_and_score(as_user, region
         assert other["status"] == "on_track"
         assert other["reports"] == {"due": 3, "approved": 1, "pending": 1}
 
-    eventually(check)
+    until_passes(check)
 
 
 def test_the_region_rolls_up_from_its_provinces(as_user, region):
@@ -234,4 +222,4 @@ def test_an_approval_after_the_year_was_read_moves_the_unit_and_every_unit_above
         assert kpi["reports"] == {"due": 9, "approved": 4, "pending": 0}
         assert card(reviewer, "PRD")[1]["actual"] == department + 1
 
-    eventually(check)
+    until_passes(check)

@@ -24,7 +24,8 @@ from common.db import unit_of_work
 from common.events import Envelope
 from common.web import runtime_of
 from services.scorecard.events import on_events
-from tests.scorecard.test_journey import eventually, rebuilt_from_history
+from tests.scorecard.test_journey import rebuilt_from_history
+from tests.waiting import until_passes
 
 API = "/api/scorecard"
 YEAR = 2547
@@ -84,7 +85,7 @@ def test_r1s_3_1_for_the_year_is_its_saved_over_its_budget_of_all_months(as_user
         assert (kpi["actual"], kpi["rollup"], kpi["aggregation"]) == (6.5833, "ratio", "ratio")
         assert kpi["basis"]["text"] == "Σ 1 unit 85,583.29 / 1,299,999.96 = 6.58 %"
 
-    eventually(check)
+    until_passes(check)
 
 
 def test_a_regions_3_1_sums_its_units_figures(as_user, region):
@@ -97,7 +98,7 @@ def test_a_regions_3_1_sums_its_units_figures(as_user, region):
         assert (kpi["basis"]["numerator"], kpi["basis"]["denominator"]) == (180083.33, 2700000)
         assert kpi["basis"]["units"] == 2
 
-    eventually(check)
+    until_passes(check)
 
 
 def _weights(http) -> dict[str, float]:
@@ -141,14 +142,14 @@ def test_the_years_setting_says_what_a_missing_kpi_scores(as_user, region):
             body = card(reviewer, province)
             assert (body["missing_counts_as"], body["score"]) == (0.5, 0.5)
 
-        eventually(check)
+        until_passes(check)
     finally:
         assert reviewer.patch(url, json={"missing_counts_as": 1.0}).status_code == 200
 
     def back():
         assert card(reviewer, province)["missing_counts_as"] == 1.0
 
-    eventually(back)
+    until_passes(back)
 
 
 def test_a_regions_level_is_the_mean_over_the_units_that_must_report_it(live, as_user, region):

@@ -27,7 +27,7 @@ from services.scorecard.round_reports import RoundPolicy
 from services.scorecard.round_worker import RoundWorker
 from tests.conftest import fresh_database
 from tests.evidence.test_forms import squeeze
-from tests.scorecard.test_journey import eventually
+from tests.waiting import eventually
 
 API = "/api/scorecard/2547"
 AS_OF = "2004-03-31"

@@ -4,8 +4,6 @@ identity says its delegator no longer holds the role."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from common.db import unit_of_work
@@ -14,6 +12,7 @@ from services.workflow.audit import entries_of
 from services.workflow.transitions import delegator_check
 from tests.conftest import login
 from tests.identity.conftest import PASSWORD
+from tests.waiting import eventually
 from tests.workflow.conftest import API, YEAR
 from tests.workflow.test_delegation import delegate
 
@@ -56,14 +55,6 @@ def test_a_stand_in_for_the_author_cannot_check_the_authors_work(crew, stand_in)
     assert refused.status_code == 403 and "for whom you stand in" in refused.json()["detail"]
 
 
-def wait_for(check, seconds: float = 20):
-    deadline = time.monotonic() + seconds
-    while not (found := check()):
-        assert time.monotonic() < deadline, "not seen in time"
-        time.sleep(0.2)
-    return found
-
-
 def test_a_delegation_ends_when_the_delegator_loses_the_role(live, crew, stand_in, admin):
     name, session = stand_in
     given = delegate(crew.head, name).json()
@@ -76,7 +67,7 @@ def test_a_delegation_ends_when_the_delegator_loses_the_role(live, crew, stand_i
         mine = session.get(f"{API}/delegations").json()
         return [d for d in mine if d["id"] == given["id"] and d.get("revoked_at")]
 
-    wait_for(ended)
+    eventually(ended)
     # Without the delegation the stand-in has no part in the unit: not even its reports show.
     assert crew.act(session, report, "endorse").status_code in (403, 404)
     with unit_of_work(runtime_of(live.app("workflow")).session_factory) as db:
@@ -88,7 +79,7 @@ def test_a_delegation_ends_when_the_delegator_loses_the_role(live, crew, stand_i
         inbox = session.get("/api/notifications/inbox").json()
         return [n for n in inbox if n["kind"] == "delegation_ended"]
 
-    assert "no longer holds the role" in wait_for(told)[0]["body"]
+    assert "no longer holds the role" in eventually(told)[0]["body"]
 
 
 class Identity:
