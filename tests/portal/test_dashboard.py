@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from services.portal import review
 from tests.conftest import login
 from tests.portal.conftest import YEAR, act, agencies, create_report, enter_as, go, sign_in
-from tests.scorecard.test_journey import eventually
+from tests.waiting import eventually
 
 PASSWORD = "team-password-1"
 
