@@ -38,6 +38,7 @@ NOT_DEPLOYMENT_SETTINGS = {
     "RBM_URL": "the import command line's origin",
     "RBM_TOKEN": "the import command line's token",
     "RBM_PASSWORD": "the import command line's password",
+    "RBM_DEMO_SIZE": "the size of embedded mode's demo department (make run)",
 }
 
 
