@@ -25,6 +25,7 @@ import requests
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from kombu import Connection
+from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from common.web import dependencies_of
@@ -262,6 +263,30 @@ def pack_worker(live) -> Iterator[None]:
     celery = dependencies_of(live.app("evidence"), EvidenceDeps).celery
     with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         yield
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium driven by Playwright: one for the whole session (a second
+    Playwright in the same thread would not start)."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True
+        )
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -2,9 +2,6 @@
 checks the manifest's signature and every file's SHA-256 and names what does not match.
 The pack is the crafted one of `test_verify_pack` (a test key, no backend)."""
 
-# The tests take the imported `browser` fixture by name, which ruff reads as a redefinition.
-# ruff: noqa: F811
-
 from __future__ import annotations
 
 import io
@@ -16,7 +13,6 @@ from playwright.sync_api import expect
 from common.auth import new_private_key_pem
 from services.evidence.signing import PackSigner
 from tests.evidence.test_verify_pack import PDF, signed_pack
-from tests.portal.conftest import browser  # noqa: F401  (the suite's one headless Chromium)
 
 pytestmark = pytest.mark.browser
 

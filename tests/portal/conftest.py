@@ -1,31 +1,11 @@
-"""A real headless Chromium (Debian's) driven by Playwright."""
+"""Portal test helpers: a page of the session's Chromium on the live system, signing in, teams."""
 
 import re
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.conftest import DEMO_PASSWORD, login
-
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
