@@ -391,7 +391,8 @@ TIERS = (
     ("topology", {"deployed"}),
     ("browser", {"browser"}),
     ("system", {"live", "embedded_live"}),
-    ("backend", {"postgres_url", "rabbitmq", "seaweedfs", "smtp"}),
+    # "postgresql": a store a test is parametrised over (its fixture makes a database itself).
+    ("backend", {"postgres_url", "rabbitmq", "seaweedfs", "smtp", "postgresql"}),
 )
 TIER_NAMES = [name for name, _ in TIERS] + ["fast"]
 

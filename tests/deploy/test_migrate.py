@@ -78,6 +78,7 @@ def test_a_pod_waits_for_its_schema_at_head_then_starts(database):
         waiter.wait()
 
 
+@pytest.mark.system  # starts the migrate command
 def test_waiting_for_a_service_without_migrations_stops_naming_the_known_ones():
     done = subprocess.run(
         [sys.executable, "-m", "deploy.migrate", "--wait", "portal"],

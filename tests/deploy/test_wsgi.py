@@ -79,6 +79,7 @@ def _unsent(app) -> int:
         )
 
 
+@pytest.mark.system  # starts the workers process
 def test_the_workers_process_relays_the_outbox_and_stops_cleanly_on_sigterm(env):
     app = wsgi.create_app("identity", {**env, "RBM_DEMO": "1"})  # demo users: six events
     assert _unsent(app) > 0

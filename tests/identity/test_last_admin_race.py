@@ -14,6 +14,9 @@ from services.identity import service
 from tests.conftest import at_once, fresh_database
 from tests.identity.test_last_admin import ACTOR, ANY_UNIT, MIGRATIONS
 
+# Every test here makes a PostgreSQL database of its own.
+pytestmark = pytest.mark.backend
+
 ADMINS = ("admin-a", "admin-b")
 RACES = 10
 
