@@ -10,17 +10,6 @@ document.addEventListener("change", (event) => {
   }
 });
 
-// A table wider than the screen scrolls in its own box: make that box reachable by keyboard.
-function markScrollingTables() {
-  for (const table of document.querySelectorAll("main table")) {
-    if (table.scrollWidth > table.clientWidth + 1) {
-      table.tabIndex = 0;
-    }
-  }
-}
-window.addEventListener("load", markScrollingTables);
-window.addEventListener("resize", markScrollingTables);
-
 // An evidence upload shows how much has been sent; the page the server answers with (its
 // messages, success or the reason for a refusal) then replaces this one.
 document.addEventListener("submit", (event) => {
