@@ -12,6 +12,7 @@ from services.scorecard.dependencies import Dependencies
 from services.scorecard.events import consumer
 from services.scorecard.round_reports import RoundPolicy
 from services.scorecard.round_worker import RoundWorker
+from services.scorecard.year_counter import YearCounter
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -33,4 +34,5 @@ def create_app(settings: Settings | None = None) -> Flask:
             typed(RoundPolicy, settings.environment),
         )
     )
+    runtime.workers.append(YearCounter(runtime.session_factory, runtime.deps.catalogue))
     return app

@@ -1,7 +1,8 @@
 """What the scorecard keeps of the catalogue: units, and each year's KPIs, scoring, targets and
 due dates. A year is copied from the catalogue (over HTTP, on the scorecard's own account) the
-first time it is read, and again after the catalogue announces a change to its structure;
-targets and scoring then follow the catalogue's events one by one.
+first time it is read, and again, by the year counter in the background, after the catalogue
+announces a change to its structure or the unit tree; targets and scoring then follow the
+catalogue's events one by one.
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ def upsert_unit(session: Session, data: Mapping[str, Any]) -> bool:
 
 
 def upsert_scoring(session: Session, year: int, data: Mapping[str, Any]) -> bool:
-    """Keep a KPI's scoring; True when how its periods add up changed (shares to count again)."""
+    """Keep a KPI's scoring; True when how its shares are counted changed (how its periods
+    add up, or its roll-up, which says whether its keys count once): the year is to be
+    counted again. Thresholds, weights and direction are read as the scores are made."""
     row = session.get(Scoring, (year, data["kpi"]))
-    recount = row is None or row.aggregation != data["aggregation"]
+    recount = row is None or row.aggregation != data["aggregation"] or row.rollup != data["rollup"]
     if row is None:
         row = Scoring(year=year, kpi=data["kpi"])
         session.add(row)
@@ -49,28 +52,35 @@ def upsert_scoring(session: Session, year: int, data: Mapping[str, Any]) -> bool
     return recount
 
 
-COPIED = "scorecard.copied"
+COUNTED = "scorecard.counted"
 
 
-def is_copied(session: Session, year: int) -> bool:
-    """Whether a current copy of the year is kept (asked once per year and transaction)."""
-    known = session.info.setdefault(COPIED, {})
+def counts_live(session: Session, year: int) -> bool:
+    """Whether the year's figures are current, so that events move them as they come (a
+    stale year's events are counted with the whole year). Asked once per year and
+    transaction; on PostgreSQL the year's row is held (FOR SHARE) to the transaction's end:
+    a recount of the year, which holds it FOR UPDATE, waits for these events to be written
+    (and reads them), or they wait for the recount and find the year current."""
+    known = session.info.setdefault(COUNTED, {})
     if year not in known:
-        copy = session.get(YearCopy, year)
-        known[year] = copy is not None and not copy.stale
+        stale = session.execute(
+            select(YearCopy.stale).where(YearCopy.year == year).with_for_update(read=True)
+        ).scalar_one_or_none()
+        known[year] = stale is not None and not stale
     return known[year]
 
 
 def mark_stale(session: Session, year: int | None = None) -> None:
     """The catalogue changed a year's structure (or, without `year`, the unit tree)."""
-    session.info.pop(COPIED, None)
+    session.info.pop(COUNTED, None)
     query = select(YearCopy) if year is None else select(YearCopy).where(YearCopy.year == year)
     for copy in session.scalars(query):
         copy.stale = True
 
 
 def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
-    """Copy the year from the catalogue and count all of it (the year's reports are kept)."""
+    """Copy the year from the catalogue and count all of it (the year's reports are kept):
+    its first read, or the year counter for a stale year."""
     settings = catalogue.get(f"/years/{year}")
     units = catalogue.get("/units")
     kpis = catalogue.get(f"/years/{year}/kpis")
@@ -80,6 +90,8 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     # Rows an event added in this transaction go to the database first, so that the deletes
     # below remove them too instead of meeting them again at the next flush.
     session.flush()
+    # Events of the year being written wait for the count, or it for them (`counts_live`).
+    session.execute(select(YearCopy.year).where(YearCopy.year == year).with_for_update())
     for unit in units:
         upsert_unit(session, unit)
     session.execute(delete(Kpi).where(Kpi.year == year))
@@ -106,8 +118,8 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     copy_due_dates(session, year, (s for s in slots if not s.get("optional")))
     retally_year(session, year)
     copy = session.get(YearCopy, year) or YearCopy(year=year)
-    copy.stale, copy.fetched_at = False, utcnow()
+    copy.stale, copy.fetched_at, copy.counting_since = False, utcnow(), None
     copy.missing_counts_as = settings.get("missing_counts_as", MISSING_COUNTS_AS)
     session.add(copy)
     session.flush()
-    session.info.pop(COPIED, None)
+    session.info.pop(COUNTED, None)

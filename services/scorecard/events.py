@@ -77,21 +77,24 @@ def _reports(session: Session, rows: list[dict[str, Any]]) -> None:
     for row in rows:
         slots[row["year"]].add((row["unit"], row["kpi"]))
     for year, touched in slots.items():
-        if catalogue_copy.is_copied(session, year):
+        if catalogue_copy.counts_live(session, year):
             tallying.refresh_shares(session, year, touched)
 
 
 def _scoring(session: Session, envelope: Envelope) -> None:
+    """New thresholds or weights are kept and read as scores are made (nothing is counted
+    again); a new aggregation or roll-up has the year counted again in the background."""
     data, year = envelope.data, int(envelope.data["year"])
-    if not catalogue_copy.is_copied(session, year):
-        return  # copied with the whole year when it is first read
+    if not catalogue_copy.counts_live(session, year):
+        return  # copied with the whole year when it is next counted
     if catalogue_copy.upsert_scoring(session, year, data):
-        tallying.retally_year(session, year)
+        catalogue_copy.mark_stale(session, year)
 
 
 def _target(session: Session, envelope: Envelope) -> None:
-    data = envelope.data
-    tallying.set_target(session, int(data["year"]), data["unit"], data["kpi"], data["target"])
+    data, year = envelope.data, int(envelope.data["year"])
+    catalogue_copy.counts_live(session, year)  # waits for a recount of the year to end
+    tallying.set_target(session, year, data["unit"], data["kpi"], data["target"])
 
 
 def _unit(session: Session, envelope: Envelope) -> None:

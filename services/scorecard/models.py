@@ -43,10 +43,15 @@ class YearCopy(Base):
     __tablename__ = "years"
 
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    # The catalogue changed the year's structure since the copy: copy it again when read.
+    # The catalogue changed the year's structure (or the unit tree) since its figures were
+    # counted: they are served marked stale while the year counter copies and counts it again.
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When a year counter took the stale year to count (a claim older than its lease is
+    # taken again: its counter died).
+    counting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The catalogue's setting of the year: what a KPI due without an approved value scores.
     missing_counts_as: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    # When the year was copied and counted: the time its figures stand at.
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

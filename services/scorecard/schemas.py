@@ -110,6 +110,22 @@ class KpiCardSchema(Schema):
     reports = fields.Nested(ProgressSchema)
 
 
+class FiguresSchema(Schema):
+    """What every answer of a year says of its figures beside them."""
+
+    stale = StrictBoolean(
+        metadata={
+            "description": "The unit tree or the year's structure changed since the figures "
+            "were counted: these are the last figures, served while the year is counted again "
+            "in the background."
+        }
+    )
+    counted_at = Timestamp(
+        allow_none=True,
+        metadata={"description": "When the year was last counted: the time its figures stand at."},
+    )
+
+
 MISSING = "Due KPIs (weight above 0) with no approved value: each counted at `missing_counts_as`."
 
 
@@ -120,7 +136,7 @@ class PerspectiveScoreSchema(Schema):
     missing = fields.Integer(metadata={"description": MISSING})
 
 
-class ScorecardSchema(Schema):
+class ScorecardSchema(FiguresSchema):
     year = fields.Integer()
     unit = Text()
     name_th = Text()
@@ -165,7 +181,7 @@ class UnitRowSchema(Schema):
     kpis = fields.List(fields.Nested(UnitKpiSchema))
 
 
-class UnitsBelowSchema(Schema):
+class UnitsBelowSchema(FiguresSchema):
     year = fields.Integer()
     unit = Text()
     as_of = fields.Date()
@@ -184,7 +200,7 @@ class CompletionRowSchema(Schema):
     )
 
 
-class CompletionSchema(Schema):
+class CompletionSchema(FiguresSchema):
     year = fields.Integer()
     unit = Text()
     as_of = fields.Date()
@@ -220,7 +236,7 @@ class MonthSchema(Schema):
     reports = fields.Nested(MonthReportsSchema)
 
 
-class HistorySchema(Schema):
+class HistorySchema(FiguresSchema):
     year = fields.Integer()
     unit = Text()
     as_of = fields.Date()

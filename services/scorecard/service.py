@@ -53,11 +53,20 @@ def _sort_key(code: str) -> tuple[int, ...]:
 
 
 def ensure_year(session: Session, catalogue: Catalogue, year: int) -> None:
-    """Copy the year from the catalogue unless a current copy is kept (404 for no such year)."""
+    """Copy and count the year from the catalogue the first time it is read (404 for no such
+    year). A stale year is not counted here: its last figures are read (`figures_of` says
+    so) while the year counter counts it again."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise NotFound(f"No fiscal year {year}.", {"year": ["Unknown year."]})
-    if not catalogue_copy.is_copied(session, year):
+    if session.get(YearCopy, year) is None:
         catalogue_copy.copy_year(session, catalogue, year)
+
+
+def figures_of(session: Session, year: int) -> dict[str, Any]:
+    """Whether the year's figures wait to be counted again (`stale`), and when they were
+    counted (`counted_at`): what every answer of a year says beside its figures."""
+    copy = session.get(YearCopy, year)
+    return {"stale": bool(copy and copy.stale), "counted_at": copy and copy.fetched_at}
 
 
 def visible_unit(session: Session, principal: Principal, code: str) -> Unit:
@@ -509,11 +518,16 @@ class Scorecards:
         return self._read(history, principal, query, now)
 
     def _read(self, use_case, principal: Principal, query: Query, now: datetime):
+        # Only a year's first read writes (its copy): the others take no write lock (SQLite's),
+        # so that a year being counted again is read meanwhile.
+        with unit_of_work(self.session_factory, writes=False) as session:
+            writes = session.get(YearCopy, query.year) is None
         # Two first readers of a year copy it at once: the second finds the first's copy.
         for attempt in (1, 2):
             try:
-                with unit_of_work(self.session_factory) as session:
-                    return use_case(session, principal, self.catalogue, query, now)
+                with unit_of_work(self.session_factory, writes=writes) as session:
+                    body = use_case(session, principal, self.catalogue, query, now)
+                    return {**body, **figures_of(session, query.year)}
             except IntegrityError as exc:
                 if attempt == 2:
                     raise Conflict("The year was being copied: try again.") from exc

@@ -446,9 +446,6 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
     }
     # A KPI the year's copy does not know yet is counted with the whole year when it is copied.
     slots = [(u, k) for u, k in slots if k in measures and k in scoring]
-    deltas: Deltas = {}
-    month_deltas: Deltas = {}
-    key_moves: KeyMoves = {}
     # Table columns, not the models': plain rows, without the ORM's loading of each.
     shares, table = Share.__table__, Report.__table__
     for start in range(0, len(slots), CHUNK):
@@ -460,20 +457,36 @@ def refresh_shares(session: Session, year: int, slots: Collection[tuple[str, str
         query = select(shares).where(shares.c.year == year, _in_slots(session, shares.c, chunk))
         old = {(s.unit, s.kpi): s._mapping for s in session.execute(query).all()}
         new = [share_row(year, u, k, scoring[k], measures[k], reports[(u, k)]) for u, k in chunk]
-        put_rows(session, shares, new, _every_column(shares))
-        chains = chains_of(session, {u for u, _ in chunk})
-        for row in new:
-            was = old.get((row["unit"], row["kpi"]))
-            delta = defaultdict(float, _contribution(row, 1))
-            for column, value in _contribution(was, -1).items():
-                delta[column] += value
-            # A share that did not move (an event delivered again) moves nothing above it.
-            chain = chains[row["unit"]]
-            if any(delta.values()):
-                _up_the_tree(deltas, chain, row["kpi"], delta)
-            months = _months_moved(was and was["months"], row["months"])
-            _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
-            _keys_up_the_tree(key_moves, chain, row["kpi"], was, row)
+        count_in(session, year, new, old, chains_of(session, {u for u, _ in chunk}))
+
+
+def count_in(
+    session: Session,
+    year: int,
+    new: list[dict[str, Any]],
+    old: Mapping[tuple[str, str], Any],
+    chains: Mapping[str, list[str]],
+) -> None:
+    """Keep these shares (counted again; `old` as they were) and move the tallies, month
+    tallies and counted keys of each one's unit and the units above it (`chains`) by how the
+    share changed."""
+    deltas: Deltas = {}
+    month_deltas: Deltas = {}
+    key_moves: KeyMoves = {}
+    shares = Share.__table__
+    put_rows(session, shares, new, _every_column(shares))
+    for row in new:
+        was = old.get((row["unit"], row["kpi"]))
+        delta = defaultdict(float, _contribution(row, 1))
+        for column, value in _contribution(was, -1).items():
+            delta[column] += value
+        # A share that did not move (an event delivered again) moves nothing above it.
+        chain = chains[row["unit"]]
+        if any(delta.values()):
+            _up_the_tree(deltas, chain, row["kpi"], delta)
+        months = _months_moved(was and was["months"], row["months"])
+        _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
+        _keys_up_the_tree(key_moves, chain, row["kpi"], was, row)
     move_keys(session, year, key_moves, deltas)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
@@ -498,57 +511,63 @@ def set_target(session: Session, year: int, unit: str, kpi: str, target: float) 
 
 
 def retally_year(session: Session, year: int) -> None:
-    """Count every share and tally of a year again from its reports and targets."""
-    parents = parents_of(session)
-    kpis = {k.code: k for k in session.scalars(select(Kpi).where(Kpi.year == year))}
-    scoring = {s.kpi: s for s in session.scalars(select(Scoring).where(Scoring.year == year))}
+    """Count every share and tally of a year again from its reports and targets, as a stream:
+    the reports come in (unit, KPI) order through a server-side cursor, each slot's are
+    counted into its share, and every `CHUNK` shares move the tallies above them; no more
+    than a chunk of the year is held at once (the unit tree aside)."""
+    measures = dict(session.execute(select(Kpi.code, Kpi.measure).where(Kpi.year == year)).all())
+    scoring = {
+        s.kpi: s
+        for s in session.execute(
+            select(Scoring.kpi, Scoring.aggregation, Scoring.rollup).where(Scoring.year == year)
+        )
+    }
     for model in (Share, Tally, MonthTally, CountedKey):
         session.execute(delete(model).where(model.year == year))
-    by_slot: dict[tuple[str, str], list[Report]] = defaultdict(list)
-    for report in session.execute(select(*Report.__table__.c).where(Report.year == year)):
-        if report.kpi in kpis and report.kpi in scoring:
-            by_slot[(report.unit, report.kpi)].append(report)
-    shares = [
-        share_row(year, unit, kpi, scoring[kpi], kpis[kpi].measure, reports)
-        for (unit, kpi), reports in by_slot.items()
-    ]
-    tallies: dict[tuple[str, str], dict[str, float]] = defaultdict(
-        lambda: dict.fromkeys(TALLY_COLUMNS, 0)
+    parents = parents_of(session)
+    _tally_targets(session, year, parents)
+    table = Report.__table__
+    reports = session.execute(
+        select(table)
+        .where(table.c.year == year)
+        .order_by(table.c.unit, table.c.kpi)
+        .execution_options(yield_per=STREAM_ROWS)
     )
-    month_tallies: Deltas = {}
-    keys: KeyMoves = {}
-    for share in shares:
-        chain = ancestry(parents, share["unit"])
-        for unit in chain:
-            tally, every = tallies[(unit, share["kpi"])], tallies[(unit, ALL_KPIS)]
-            for column, value in _contribution(share, 1).items():
-                tally[column] += value
-            for column in COUNTED_OVER_ALL:
-                every[column] += share[column]
-        _months_up_the_tree(month_tallies, chain, share["kpi"], share["months"], 1)
-        _keys_up_the_tree(keys, chain, share["kpi"], None, share)
-    for (unit, kpi, _), counts in keys.items():
-        for side, count in zip(SIDES, counts, strict=True):
-            tallies[(unit, kpi)][f"{side}_total"] += 1 if count > 0 else 0
-    for target in session.scalars(select(Target).where(Target.year == year)):
-        for unit in ancestry(parents, target.unit):
-            tally = tallies[(unit, target.kpi)]
-            tally["target_total"] += target.target
-            tally["target_units"] += 1
-    # Plain table inserts: a year's thousands of rows need none of the ORM's bookkeeping.
-    if shares:
-        session.execute(insert(Share.__table__), shares)
-    if tallies:
-        rows = [{"year": year, "unit": u, "kpi": k, **t} for (u, k), t in tallies.items()]
-        session.execute(insert(Tally.__table__), rows)
-    if rows := _month_tally_rows(year, month_tallies):
-        session.execute(insert(MonthTally.__table__), rows)
-    if keys:
-        rows = [
-            {"year": year, "unit": u, "kpi": k, "key": key, "a_shares": a, "p_shares": p}
-            for (u, k, key), (a, p) in keys.items()
-        ]
-        session.execute(insert(CountedKey.__table__), rows)
+    chunk: list[dict[str, Any]] = []
+    for (unit, kpi), rows in groupby(reports, key=lambda r: (r.unit, r.kpi)):
+        if kpi in measures and kpi in scoring:
+            chunk.append(share_row(year, unit, kpi, scoring[kpi], measures[kpi], rows))
+        if len(chunk) == CHUNK:
+            _count_chunk(session, year, chunk, parents)
+            chunk = []
+    _count_chunk(session, year, chunk, parents)
+
+
+# Rows a server-side cursor brings at a time.
+STREAM_ROWS = 2000
+
+
+def _count_chunk(
+    session: Session, year: int, shares: list[dict[str, Any]], parents: Mapping[str, str | None]
+) -> None:
+    chains = {row["unit"]: ancestry(parents, row["unit"]) for row in shares}
+    count_in(session, year, shares, {}, chains)
+
+
+def _tally_targets(session: Session, year: int, parents: Mapping[str, str | None]) -> None:
+    """Add the year's own targets to the tallies of their units and every unit above, a chunk
+    of targets at a time."""
+    targets = session.execute(
+        select(Target.unit, Target.kpi, Target.target)
+        .where(Target.year == year)
+        .execution_options(yield_per=STREAM_ROWS)
+    )
+    for chunk in targets.partitions(CHUNK):
+        deltas: Deltas = {}
+        for unit, kpi, target in chunk:
+            delta = {"target_total": target, "target_units": 1}
+            _up_the_tree(deltas, ancestry(parents, unit), kpi, delta)
+        add_to_tallies(session, year, deltas)
 
 
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
