@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
 from common.auth import bearer_token, current_principal
+from common.config import typed
 from common.errors import UnsupportedMediaType
 from common.web import dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
@@ -99,6 +100,23 @@ class Packs(MethodView):
             runtime.session_factory, current_principal(), body, _deps().pack_queue.enqueue
         )
         return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
+
+
+@blp.route("/packs/verification")
+class PackVerification(MethodView):
+    @blp.doc(requestBody=schemas.PACK_BODY)
+    @blp.response(200, schemas.PackVerdictSchema)
+    def post(self):
+        """Auditors: check a pack's zip (the body, application/zip) and read the verdict."""
+        principal = current_principal()
+        if request.mimetype not in ("application/zip", "application/octet-stream"):
+            raise UnsupportedMediaType("Send the pack as application/zip.")
+        deps = _deps()
+        most = typed(packs.PackPolicy, _runtime().settings.environment).check_max_bytes
+        request.max_content_length = most
+        return packs.check_pack(
+            principal, request.stream, most, lambda: deps.identity.get("/jwks.json")
+        )
 
 
 @blp.route("/packs/<string:pack_id>")

@@ -2,7 +2,8 @@
 
 The verifier is a command run by an auditor away from the portal, so it has no Flask-Babel
 catalogue to lean on; the two languages sit side by side here, and `language()` picks one from
-the locale as any command-line program does (LC_ALL, then LC_MESSAGES, then LANG).
+the locale as any command-line program does (LC_ALL, then LC_MESSAGES, then LANG). The Thai
+lines leave out the reader's own (English) reason; the English ones quote it.
 """
 
 from __future__ import annotations
@@ -77,7 +78,7 @@ PROBLEMS = {
     },
     "bad-signature": {
         "en": "the signature does not verify ({reason})",
-        "th": "ลายมือชื่อดิจิทัลไม่ถูกต้อง ({reason})",
+        "th": "ลายมือชื่อดิจิทัลไม่ถูกต้อง",
     },
     "not-signed": {
         "en": "it is not the manifest that was signed",
@@ -89,7 +90,7 @@ PROBLEMS = {
     },
     "unreadable": {
         "en": "cannot be read back ({reason})",
-        "th": "อ่านไฟล์ไม่ได้ ({reason})",
+        "th": "อ่านไฟล์ไม่ได้",
     },
     "changed": {
         "en": "its bytes do not match the SHA-256 in the manifest",
@@ -107,9 +108,13 @@ PROBLEMS = {
         "en": "audit entry {seq}: does not link to entry {previous}",
         "th": "ร่องรอยการตรวจสอบรายการที่ {seq}: ไม่เชื่อมกับรายการที่ {previous}",
     },
+    "too-large": {
+        "en": "more entries or bytes than a pack sent for checking may hold",
+        "th": "ใหญ่เกินกว่าจะตรวจที่นี่ได้: มีจำนวนไฟล์หรือขนาดเกินที่กำหนดสำหรับชุดหลักฐานที่ส่งมาตรวจ",
+    },
     "not-a-pack": {
         "en": "not a readable evidence pack ({reason})",
-        "th": "ไม่ใช่ชุดหลักฐานที่อ่านได้ ({reason})",
+        "th": "ไม่ใช่ชุดหลักฐานที่อ่านได้",
     },
 }
 

@@ -6,21 +6,23 @@ units (and must name one). The build itself is `pack_build.build`, run by a Cele
 
 from __future__ import annotations
 
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from common.auth import REPORTER, UNIT_HEAD, Principal
+from common.auth import AUDITOR, REPORTER, UNIT_HEAD, Principal
 from common.config import setting
 from common.db import read_only, transactional
-from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, PayloadTooLarge
 from common.events import utcnow
 from services.evidence.models import Pack
+from services.evidence.verify_pack import Examination, examine
 
 QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
 EXPIRED = "expired"
@@ -35,10 +37,14 @@ class PackPolicy:
     """How long a built pack stays in the object store."""
 
     keep_days: int = setting("RBM_EVIDENCE_PACK_DAYS", 7)
+    # The largest zip an auditor may send to be checked (POST /packs/verification).
+    check_max_bytes: int = setting("RBM_EVIDENCE_PACK_CHECK_MAX_BYTES", 200 * 1024 * 1024)
 
     def __post_init__(self) -> None:
         if self.keep_days < 1:
             raise ValueError("RBM_EVIDENCE_PACK_DAYS must be at least 1")
+        if self.check_max_bytes < 1:
+            raise ValueError("RBM_EVIDENCE_PACK_CHECK_MAX_BYTES must be at least 1")
 
     @property
     def keep(self) -> timedelta:
@@ -115,3 +121,55 @@ def ready_pack(session: Session, principal: Principal, pack_id: str) -> Pack:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+CHECK_CHUNK = 1024 * 1024
+# A pack sent for checking may unpack to at most this many times its size (packs are stored,
+# not compressed), and its zip directory may take at most this share of it.
+UNPACKED_PER_BYTE, DIRECTORY_SHARE = 2, 8
+
+
+def _receive(body: BinaryIO, spool: BinaryIO, most: int) -> None:
+    received = 0
+    while chunk := body.read(CHECK_CHUNK):
+        received += len(chunk)
+        if received > most:
+            raise PayloadTooLarge(f"A pack sent for checking may be at most {most} bytes.")
+        spool.write(chunk)
+    if not received:
+        raise Invalid("Send the pack's zip as the body.", {"body": ["Required."]})
+    spool.seek(0)
+
+
+def check_pack(
+    principal: Principal, body: BinaryIO, most: int, key_set: Callable[[], dict]
+) -> dict[str, Any]:
+    """An auditor's verdict on a pack's zip sent to the service: the zip's structure, the
+    manifest's signature against the published key set, each file's SHA-256 and the audit
+    chain, each problem worded in Thai and English. The zip waits in a temporary file, read
+    only under limits of its size, entries and unpacked bytes."""
+    principal.require_role(AUDITOR)
+    with tempfile.TemporaryFile() as spool:
+        _receive(body, spool, most)
+        limits = (max(most // DIRECTORY_SHARE, 1024 * 1024), most * UNPACKED_PER_BYTE)
+        return verdict(examine(spool, "pack.zip", key_set(), limits))
+
+
+def verdict(found: Examination) -> dict[str, Any]:
+    return {
+        "intact": found.intact,
+        "signature": found.signature,
+        "key_id": found.key_id,
+        "audit": found.audit,
+        "pack_id": found.about.get("pack_id"),
+        "created_at": found.about.get("created_at"),
+        "files": [{k: f.get(k) for k in ("path", "size", "sha256", "state")} for f in found.files],
+        "problems": [
+            {
+                "subject": p.subject,
+                "problem": p.problem,
+                "text": {"th": p.text("th"), "en": p.text("en")},
+            }
+            for p in found.problems
+        ],
+    }

@@ -141,3 +141,33 @@ class PackSchema(Schema):
     finished_at = UtcDateTime(allow_none=True)
     expires_at = UtcDateTime(allow_none=True)
     error = Text(allow_none=True)
+
+
+class CheckedFileSchema(Schema):
+    path = Text()
+    size = fields.Integer(allow_none=True)
+    sha256 = Text(allow_none=True)
+    state = Text(metadata={"enum": ["ok", "changed", "missing", "unreadable", "extra"]})
+
+
+class CheckProblemSchema(Schema):
+    subject = Text(allow_none=True, metadata={"description": "the file it concerns, if one"})
+    problem = Text(metadata={"description": "a code, e.g. changed, bad-signature, twice"})
+    text = fields.Dict(keys=Text(), values=Text(), metadata={"description": "th and en"})
+
+
+class PackVerdictSchema(Schema):
+    intact = fields.Boolean()
+    signature = Text(metadata={"enum": ["valid", "invalid", "unchecked"]})
+    key_id = Text(allow_none=True)
+    audit = Text(metadata={"enum": ["intact", "broken", "unchecked"]})
+    pack_id = Text(allow_none=True)
+    created_at = Text(allow_none=True)
+    files = fields.List(fields.Nested(CheckedFileSchema))
+    problems = fields.List(fields.Nested(CheckProblemSchema))
+
+
+PACK_BODY = {
+    "required": True,
+    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+}

@@ -29,6 +29,7 @@ import struct
 import sys
 import unicodedata
 import zipfile
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -184,21 +185,34 @@ def _listed(content: dict) -> tuple[list[dict], set[str]]:
     return files, SIGNED if key_set else SIGNED | {UNLISTED_KEY_SET}
 
 
-def _check_files(pack: zipfile.ZipFile, files: list[dict], own: set[str]) -> None:
+def _check_files(
+    found: Examination, pack: zipfile.ZipFile, files: list[dict], own: set[str]
+) -> None:
+    """Each listed file's state (ok, missing, unreadable, changed), then the names nobody listed."""
     names = set(pack.namelist())
     for entry in files:
         path = entry["path"]
+        problem: Mismatch | None = None
         if path not in names:
-            raise Mismatch(path, "missing")
-        try:
-            size, digest = _sha256(pack, path)
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise Mismatch(path, "unreadable", reason=exc) from exc
-        if size != entry["size"] or digest != entry["sha256"]:
-            raise Mismatch(path, "changed")
-    extra = sorted(names - own - {f["path"] for f in files})
-    if extra:
-        raise Mismatch(extra[0], "extra")
+            problem = Mismatch(path, "missing")
+        else:
+            try:
+                size, digest = _sha256(pack, path)
+            except (zipfile.BadZipFile, OSError) as exc:
+                # The zip's own CRC-32 refuses bytes changed after zipping before SHA-256 can.
+                crc = isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc)
+                problem = (
+                    Mismatch(path, "changed") if crc else Mismatch(path, "unreadable", reason=exc)
+                )
+            else:
+                if size != entry["size"] or digest != entry["sha256"]:
+                    problem = Mismatch(path, "changed")
+        found.files.append({**entry, "state": problem.problem if problem else "ok"})
+        if problem:
+            found.problems.append(problem)
+    for extra in sorted(names - own - {f["path"] for f in files}):
+        found.files.append({"path": extra, "state": "extra"})
+        found.problems.append(Mismatch(extra, "extra"))
 
 
 def _utc(moment: str) -> str:
@@ -221,26 +235,113 @@ def _check_audit(entries: list[dict]) -> None:
     for entry in entries:
         if entry_hash(entry) != entry.get("hash"):
             raise Mismatch(None, "audit-hash", seq=entry.get("seq"))
-        follows = previous is not None and entry["seq"] == previous["seq"] + 1
-        if follows and entry["prev_hash"] != previous["hash"]:
+        if (
+            previous is not None
+            and entry["seq"] == previous["seq"] + 1
+            and entry["prev_hash"] != previous["hash"]
+        ):
             raise Mismatch(None, "audit-link", seq=entry["seq"], previous=previous["seq"])
         previous = entry
+
+
+@dataclass
+class Examination:
+    """All a pack was found to be: its problems in the order they were found (the first is the
+    one the command names), whether its signature holds, each file's state and the audit's."""
+
+    problems: list[Mismatch] = field(default_factory=list)
+    signature: str = "unchecked"  # valid, invalid or unchecked (the zip itself was refused)
+    key_id: str | None = None
+    files: list[dict] = field(default_factory=list)
+    audit: str = "unchecked"  # intact, broken or unchecked
+    about: dict = field(default_factory=dict)
+
+    @property
+    def intact(self) -> bool:
+        return not self.problems
+
+
+def _signature(found: Examination, manifest: bytes, token: str, keys: dict) -> None:
+    try:
+        found.key_id = jwt.get_unverified_header(token).get("kid")
+    except jwt.PyJWTError:
+        found.key_id = None
+    try:
+        _check_signature(manifest, token, keys)
+        found.signature = "valid"
+    except Mismatch as problem:
+        found.signature = "invalid"
+        found.problems.append(problem)
+
+
+def _audit(found: Examination, entries: list[dict]) -> None:
+    try:
+        _check_audit(entries)
+        found.audit = "intact"
+    except Mismatch as problem:
+        found.audit = "broken"
+        found.problems.append(problem)
+
+
+def _check_directory_size(handle: BinaryIO, most: int | None) -> None:
+    """Refuse a directory too large to read (each entry a record in memory) before reading it."""
+    if most is None:
+        return
+    try:
+        _start, length, _end = _directory_span(handle)
+    except Mismatch:
+        return  # not a zip's end: the reader or the layout check names what is wrong
+    if length > most:
+        raise Mismatch(None, "too-large")
+
+
+def _check_unpacked_size(pack: zipfile.ZipFile, most: int | None) -> None:
+    if most is not None and sum(info.file_size for info in pack.infolist()) > most:
+        raise Mismatch(None, "too-large")
+
+
+def examine(
+    handle: BinaryIO,
+    name: str,
+    jwks: dict | None = None,
+    limits: tuple[int, int] | None = None,
+) -> Examination:
+    """Everything wrong with the pack read from `handle`, not only the first thing.
+
+    An ambiguous zip is read no further. `limits` (the most bytes of central directory, the most
+    bytes unpacked) refuse, before hashing, a pack sent by someone else that would take too
+    much memory or time to read."""
+    found = Examination()
+    directory_most, unpacked_most = limits or (None, None)
+    try:
+        _check_directory_size(handle, directory_most)
+        with zipfile.ZipFile(handle) as pack:
+            check_zip(handle, pack)
+            _check_unpacked_size(pack, unpacked_most)
+            manifest = pack.read("manifest.json")
+            token = pack.read("manifest.jws").decode()
+            keys = jwks if jwks is not None else json.loads(pack.read("jwks.json"))
+            _signature(found, manifest, token, keys)
+            content = json.loads(manifest)
+            found.about = {k: content.get(k) for k in ("pack_id", "created_at", "scope")}
+            _check_files(found, pack, *_listed(content))
+            _audit(found, content["audit"]["entries"])
+    except Mismatch as problem:
+        found.problems.append(problem)
+    except (zipfile.BadZipFile, KeyError, TypeError, OSError, ValueError) as exc:
+        found.problems.append(Mismatch(name, "not-a-pack", reason=exc))
+    return found
 
 
 def verify(path: Path, jwks: dict | None = None) -> None:
     """Raise Mismatch naming the first thing that does not match; return when intact."""
     try:
-        with path.open("rb") as handle, zipfile.ZipFile(handle) as pack:
-            check_zip(handle, pack)
-            manifest = pack.read("manifest.json")
-            token = pack.read("manifest.jws").decode()
-            keys = jwks if jwks is not None else json.loads(pack.read("jwks.json"))
-            _check_signature(manifest, token, keys)
-            content = json.loads(manifest)
-            _check_files(pack, *_listed(content))
-            _check_audit(content["audit"]["entries"])
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        with path.open("rb") as handle:
+            found = examine(handle, path.name, jwks)
+    except OSError as exc:
         raise Mismatch(path.name, "not-a-pack", reason=exc) from exc
+    if found.problems:
+        raise found.problems[0]
 
 
 def main(argv: list[str] | None = None) -> int:
