@@ -1,5 +1,6 @@
-"""What a round report says: the unit's scorecard at the as-of date, each KPI's weighted
-score and basis, and the evidence files of its approved reports, in Thai with BE dates.
+"""What a round report says: the unit's scorecard as it stood at the as-of date (reports
+approved by then, of periods ended by then), each KPI's weighted score and basis, and the
+evidence files of those reports, in Thai with BE dates.
 
 The scorecard comes from this service's own read model; the files' names and SHA-256 from
 the workflow's approved reports (on the scorecard's own account). Where the workflow does
@@ -17,10 +18,10 @@ from sqlalchemy.orm import Session
 from common.auth import SERVICE, Principal
 from common.clients import ServiceClient
 from common.errors import DomainError
-from common.fiscal import fiscal_year_dates, thai_date
+from common.fiscal import fiscal_year_dates, period_dates, thai_date, today
 from services.scorecard import rules
 from services.scorecard.catalogue_copy import Catalogue
-from services.scorecard.service import Query, scorecard
+from services.scorecard.service import Query, scorecard_as_it_stood
 
 NONE = "—"
 PAGE = 500
@@ -66,11 +67,12 @@ def _files_text(files: list[dict] | None) -> list[str]:
     return [f"{f['filename'] or f['id']} SHA-256 {f['sha256'] or NONE}" for f in files] or [NONE]
 
 
-def _basis(card: dict) -> str:
+def _basis(card: dict, missing_as: float) -> str:
+    """How the KPI's result was reached, in Thai: its roll-up and its numbers."""
     basis = card["basis"]
     formula = FORMULAS.get(basis["formula"], basis["formula"])
-    missing = " (ยังไม่มีผลที่อนุมัติ)" if card["missing"] else ""
-    return f"{formula}: {basis['text']}{missing}"
+    text = rules.basis_text(basis, card["actual"], card["measure"], missing_as, "th")
+    return f"{formula}: {text}"
 
 
 def _kpi_row(card: dict, total: float, missing_as: float, files: list[dict] | None) -> dict:
@@ -83,7 +85,7 @@ def _kpi_row(card: dict, total: float, missing_as: float, files: list[dict] | No
         "score": _number(score),
         "weight": _number(card["weight"]),
         "weighted": _weighted_rows(card, total, missing_as),
-        "basis": _basis(card),
+        "basis": _basis(card, missing_as),
         "provisional": "เกณฑ์ชั่วคราว" if card["provisional"] else "",
         "files": _files_text(files),
     }
@@ -92,8 +94,9 @@ def _kpi_row(card: dict, total: float, missing_as: float, files: list[dict] | No
 def evidence_files(
     workflow: ServiceClient, year: int, unit: str, as_of: date
 ) -> dict[str, list[dict]] | None:
-    """The files of the unit's (and units below) approved reports approved by `as_of`, by
-    KPI; None when the workflow does not give them."""
+    """The files of the unit's (and units below) reports approved by `as_of`, of periods
+    ended by then (those its scorecard then counts), by KPI; None when the workflow does not
+    give them."""
     found: list[dict] = []
     try:
         while True:
@@ -107,8 +110,9 @@ def evidence_files(
         return None
     by_kpi: dict[str, list[dict]] = defaultdict(list)
     for report in found:
-        approved = (report.get("approved_at") or "")[:10]
-        if approved and approved > as_of.isoformat():
+        approved = report.get("approved_at")
+        approved_on = today(datetime.fromisoformat(approved)) if approved else as_of
+        if approved_on > as_of or period_dates(year, report["period"])[1] > as_of:
             continue
         for entry in report.get("evidence") or []:
             by_kpi[report["kpi"]].append(entry)
@@ -123,7 +127,7 @@ def context(
     now: datetime,
 ) -> dict[str, Any]:
     """What the template is rendered with."""
-    card = scorecard(
+    card = scorecard_as_it_stood(
         session, WORKER, catalogue, Query(ask["year"], ask["unit"], as_of=ask["as_of"]), now
     )
     missing_as = card["missing_counts_as"]

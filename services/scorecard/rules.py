@@ -263,8 +263,76 @@ def _number(x: float) -> str:
     return f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+# How a basis is written, by language: the API's `text` is English; Thai documents and pages
+# write it in Thai (`basis_text`).
+BASIS_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "none": "no approved value",
+        "ratio": "Σ {units} {numerator} / {denominator} = {actual} %",
+        "mean": "mean of {units}: ({total}{silent}) / {count} = {actual}{measure}",
+        "silent": " + {count} × {score}",
+        "sum": "Σ {units} = {actual}{measure}",
+        "keys": " ({keys} counted once across them)",
+        "missing": ", {missing} missing",
+        "capped": ", {capped} capped at 100 % (more people than staff)",
+        "unit": "unit",
+        "key": "key",
+    },
+    "th": {
+        "none": "ยังไม่มีผลที่อนุมัติ",
+        "ratio": "รวม {units} {numerator} / {denominator} = {actual} %",
+        "mean": "เฉลี่ย {units}: ({total}{silent}) / {count} = {actual}{measure}",
+        "silent": " + {count} × {score}",
+        "sum": "รวม {units} = {actual}{measure}",
+        "keys": " (รายการที่ซ้ำกันระหว่างหน่วยงานนับครั้งเดียว {keys})",
+        "missing": ", ขาดผล {missing}",
+        "capped": ", จำกัดไว้ที่ 100 % {capped} (จำนวนคนมากกว่าจำนวนบุคลากร)",
+        "unit": "หน่วยงาน",
+        "key": "รายการ",
+    },
+}
+
+
+def _counted(n: int, word: str, language: str) -> str:
+    """`2 units`, `1 unit`; Thai names a count without a plural: `2 หน่วยงาน`."""
+    return f"{n} {word}" if n == 1 or language != "en" else f"{n} {word}s"
+
+
+def basis_text(
+    basis: dict, actual: float | None, measure: str, missing_counts_as: float, language: str
+) -> str:
+    """A basis (`basis`'s fields) written out in `language` ("en" or "th"), with its numbers:
+    `Σ 12 units 340 / 400 = 85 %, 2 units missing`."""
+    words = BASIS_WORDS[language]
+
+    def units(n: int) -> str:
+        return _counted(n, words["unit"], language)
+
+    if actual is None:
+        text = words["none"]
+    else:
+        # The silent units a mean counts at the missing score (its denominator counts them).
+        mean = basis["formula"] == "mean"
+        counted = int(round(basis["denominator"])) - basis["units"] if mean else 0
+        text = words[basis["formula"]].format(
+            units=units(basis["units"] + counted),
+            numerator=_number(basis["numerator"]),
+            denominator=_number(basis["denominator"] or 0),
+            actual=_number(actual),
+            measure=" %" if measure == "percent" else "",
+            total=_number(basis["numerator"] - counted * missing_counts_as),
+            silent=words["silent"].format(count=counted, score=_number(missing_counts_as))
+            if counted
+            else "",
+            count=basis["units"] + counted,
+        )
+        if basis["formula"] == "sum" and basis["keys"] and basis["units"] > 1:
+            text += words["keys"].format(keys=_counted(basis["keys"], words["key"], language))
+    if basis["missing"]:
+        text += words["missing"].format(missing=units(basis["missing"]))
+    if basis["capped"] and actual is not None:
+        text += words["capped"].format(capped=units(basis["capped"]))
+    return text
 
 
 def basis(
@@ -279,42 +347,20 @@ def basis(
     """How a KPI's actual was reached, with its numbers: `{formula, numerator, denominator,
     units, missing, capped, keys, text}` (`formula` is the roll-up: `ratio`, `sum` or `mean`;
     `capped` the units whose share of staff was capped at 100 %; `keys` those counted once
-    across the units, 2.2's [agency, month])."""
-    units, unit = tally.units, " %" if measure == "percent" else ""
+    across the units, 2.2's [agency, month]; `text` all of it in English)."""
     counted = in_the_mean(measure, missing)
-    numerator, denominator = tally.total, float(units + counted)
+    numerator, denominator = tally.total, float(tally.units + counted)
     if rollup == "ratio":
         numerator, denominator = tally.numerator, tally.denominator
     elif rollup == "mean":
         numerator += counted * missing_counts_as
-    if actual is None:
-        text = "no approved value"
-    elif rollup == "ratio":
-        text = (
-            f"Σ {_plural(units, 'unit')} {_number(numerator)} / {_number(denominator)}"
-            f" = {_number(actual)} %"
-        )
-    elif rollup == "mean":
-        silent = f" + {counted} × {_number(missing_counts_as)}" if counted else ""
-        text = (
-            f"mean of {_plural(units + counted, 'unit')}: ({_number(tally.total)}{silent})"
-            f" / {units + counted} = {_number(actual)}{unit}"
-        )
-    else:
-        text = f"Σ {_plural(units, 'unit')} = {_number(actual)}{unit}"
-        if keys and units > 1:
-            text += f" ({_plural(keys, 'key')} counted once across them)"
-    if missing:
-        text += f", {_plural(missing, 'unit')} missing"
-    if tally.capped and actual is not None:
-        text += f", {_plural(tally.capped, 'unit')} capped at 100 % (more people than staff)"
-    return {
+    found = {
         "formula": rollup,
         "numerator": None if actual is None else round(numerator, 4),
         "denominator": None if actual is None or rollup == "sum" else round(denominator, 4),
-        "units": units,
+        "units": tally.units,
         "missing": missing,
         "capped": tally.capped,
         "keys": keys,
-        "text": text,
     }
+    return {**found, "text": basis_text(found, actual, measure, missing_counts_as, "en")}

@@ -35,9 +35,12 @@ from services.scorecard.models import (
     Unit,
     YearCopy,
 )
-from services.scorecard.tallying import MONTH_COLUMNS, chains_of, on_postgresql
+from services.scorecard.standing import counted_as_of
+from services.scorecard.tallying import MONTH_COLUMNS, TALLY_COLUMNS, chains_of, on_postgresql
 
 MIN_YEAR, MAX_YEAR = 2500, 3000
+# A tally's columns that come from the targets, today's whatever the date it is read at.
+TARGET_COLUMNS = ("own_target", "target_total", "target_units")
 
 
 @dataclass(frozen=True)
@@ -203,14 +206,42 @@ def missing_counts_as(session: Session, year: int) -> float:
     return copy.missing_counts_as if copy is not None else rules.MISSING_COUNTS_AS
 
 
+Counted = tuple[dict[tuple[str, str], Any], dict[tuple[str, str], int]]
+
+
+def _counted_now(session: Session, query: Query, units: list[str], as_of: date) -> Counted:
+    """The units' tallies (with their own targets) and keys counted once, by (unit, KPI)."""
+    return _tallies(session, query.year, units), _keys(session, query, units)
+
+
+def _counted_then(session: Session, query: Query, units: list[str], as_of: date) -> Counted:
+    """The units' tallies with the approved figures as they stood at `as_of`
+    (`counted_as_of`), their targets and criteria today's, and the keys then counted once."""
+    tallies, keys = {}, {}
+    for unit in units:
+        figures, counted = counted_as_of(session, query.year, unit, as_of)
+        today_s = {kpi: t for (u, kpi), t in _tallies(session, query.year, [unit]).items()}
+        for kpi in {*figures, *today_s}:
+            now = today_s[kpi]._mapping if kpi in today_s else {"own_target": None}
+            then = {c: (figures.get(kpi) or {}).get(c, 0) for c in TALLY_COLUMNS}
+            targets = {c: now.get(c, 0) for c in TARGET_COLUMNS}
+            tallies[(unit, kpi)] = SimpleNamespace(**{**then, **targets, "pending": 0})
+        keys.update(((unit, kpi), n) for kpi, n in counted.items())
+    return tallies, keys
+
+
 def _cards(
-    session: Session, query: Query, units: list[str], as_of: date, missing_as: float
+    session: Session,
+    query: Query,
+    units: list[str],
+    as_of: date,
+    missing_as: float,
+    counted: Any = _counted_now,
 ) -> dict[str, list]:
-    """Each unit's KPI cards, read from its tallies, its own targets and its due counts."""
+    """Each unit's KPI cards, from its tallies and own targets (`counted`) and due counts."""
     kpis = _year_kpis(session, query.year)
-    tallies = _tallies(session, query.year, units)
+    tallies, keys = counted(session, query, units, as_of)
     due = _due(session, query.year, units, as_of)
-    keys = _keys(session, query, units)
     return {
         unit: [
             _kpi_card(
@@ -256,14 +287,19 @@ def _progress(cards: list[dict]) -> dict[str, int]:
 
 
 def scorecard(
-    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+    session: Session,
+    principal: Principal,
+    catalogue: Catalogue,
+    query: Query,
+    now: datetime,
+    counted: Any = _counted_now,
 ) -> dict[str, Any]:
     """The unit's scorecard of the year; a parent's figures roll up from every unit below it."""
     ensure_year(session, catalogue, query.year)
     unit = visible_unit(session, principal, query.unit)
     as_of = query.as_of or now.date()
     missing_as = missing_counts_as(session, query.year)
-    cards = _cards(session, query, [unit.code], as_of, missing_as)[unit.code]
+    cards = _cards(session, query, [unit.code], as_of, missing_as, counted)[unit.code]
     score, missing, perspectives = _scores(cards, missing_as)
     return {
         "year": query.year,
@@ -281,6 +317,15 @@ def scorecard(
         "kpis": cards,
         "reports": _progress(cards),
     }
+
+
+def scorecard_as_it_stood(
+    session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
+) -> dict[str, Any]:
+    """The unit's scorecard as it stood at the end of `query.as_of` (a round report's): only
+    reports approved by then, of periods ended by then, count (today's targets and criteria);
+    what pends is left out."""
+    return scorecard(session, principal, catalogue, query, now, _counted_then)
 
 
 def children(
@@ -410,13 +455,16 @@ def completion(
 
 
 def _months_so_far(year: int, as_of: date) -> list[tuple[int, date, date]]:
-    """(fiscal month, first day, the day it is read at: its last, or `as_of` in its course)."""
+    """(fiscal month, first day, the day it is read at: its last, or `as_of` in its course).
+    The year's last month is read at `as_of` once the year is over: what falls due after the
+    year's end (its last month, quarter, half and the year itself) counts there, as on the
+    scorecard of that day."""
     months = []
     for month in range(1, 13):
         first, last = period_dates(year, f"M{month:02d}")
         if first > as_of:
             break
-        months.append((month, first, min(last, as_of)))
+        months.append((month, first, as_of if month == 12 else min(last, as_of)))
     return months
 
 
@@ -438,7 +486,8 @@ def history(
     a few hundred rows found by their key (year, unit) for any unit."""
     ensure_year(session, catalogue, query.year)
     unit = visible_unit(session, principal, query.unit)
-    as_of = min(query.as_of or now.date(), fiscal_year_dates(query.year)[1])
+    asked = query.as_of or now.date()
+    as_of = min(asked, fiscal_year_dates(query.year)[1])
     kpis = _year_kpis(session, query.year)
     missing_as = missing_counts_as(session, query.year)
     tallies = _tallies(session, query.year, [unit.code])
@@ -456,7 +505,7 @@ def history(
     ).all()
     figures: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(MONTH_COLUMNS, 0.0))
     months = []
-    for month, first, read_on in _months_so_far(query.year, as_of):
+    for month, first, read_on in _months_so_far(query.year, asked):
         for kpi, by_month in moved.items():
             if month in by_month:
                 for column in MONTH_COLUMNS:
