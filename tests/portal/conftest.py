@@ -32,7 +32,7 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
 
 # Portal session cookies by (username, password) with when they were made, for the one live
 # system of a test run: each user signs in once; the cookie serves while its token is young.
-_SIGNED_IN: dict[tuple[str, str], tuple[float, list]] = {}
+_SIGNED_IN: dict[tuple[str, str], tuple[float | None, list]] = {}
 REUSE_SECONDS = 1200
 
 
@@ -40,8 +40,8 @@ def enter_as(page, username: str, password: str = DEMO_PASSWORD) -> None:
     """Signed in as `username` without the form, on no page yet (the login is not under test):
     the session cookie of this user's earlier sign-in, or one posted to /login now."""
     key = (username, password)
-    made, cookies = _SIGNED_IN.get(key, (0.0, []))
-    if time.monotonic() - made > REUSE_SECONDS:
+    made, cookies = _SIGNED_IN.get(key, (None, []))
+    if made is None or time.monotonic() - made > REUSE_SECONDS:
         form = page.context.request.get("/login").text()
         csrf = re.search(r'name="csrf" value="([^"]+)"', form)
         assert csrf, "the sign-in page has no CSRF token"
