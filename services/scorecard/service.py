@@ -217,12 +217,13 @@ def _counted_now(session: Session, query: Query, units: list[str], as_of: date) 
 def _counted_then(session: Session, query: Query, units: list[str], as_of: date) -> Counted:
     """The units' tallies with the approved figures as they stood at `as_of`
     (`counted_as_of`), their targets and criteria today's, and the keys then counted once."""
-    tallies, keys = {}, {}
+    tallies: dict[tuple[str, str], Any] = {}
+    keys: dict[tuple[str, str], int] = {}
     for unit in units:
         figures, counted = counted_as_of(session, query.year, unit, as_of)
-        today_s = {kpi: t for (u, kpi), t in _tallies(session, query.year, [unit]).items()}
-        for kpi in {*figures, *today_s}:
-            now = today_s[kpi]._mapping if kpi in today_s else {"own_target": None}
+        current = {kpi: t for (_, kpi), t in _tallies(session, query.year, [unit]).items()}
+        for kpi in {*figures, *current}:
+            now = current[kpi]._mapping if kpi in current else {"own_target": None}
             then = {c: (figures.get(kpi) or {}).get(c, 0) for c in TALLY_COLUMNS}
             targets = {c: now.get(c, 0) for c in TARGET_COLUMNS}
             tallies[(unit, kpi)] = SimpleNamespace(**{**then, **targets, "pending": 0})
