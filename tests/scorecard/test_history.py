@@ -129,6 +129,19 @@ def test_the_region_rolls_its_units_up_month_by_month(as_user, region):
     )
 
 
+def test_the_last_month_of_a_year_that_is_over_counts_what_fell_due_after_its_end(as_user, region):
+    """September's reports, the last quarter's, the second half's and the year's fall due in
+    October 2004, after the year's end: once the year is over its last month counts them, as
+    the scorecard does. A province types 2.1 and 2.2 monthly (24), 7.1, 10.5 and 13.1 yearly
+    (3), 10.1 quarterly (4) and 10.2 half-yearly (2): 33 reports, 2 of them approved."""
+    _, p1, _ = region
+    reviewer = as_user("reviewer")
+    september = history(reviewer, p1)[-1]
+    assert september["reports"] == {"due": 33, "approved": 2}
+    assert september["completion"] == round(200 / 33, 2)
+    assert due_by(reviewer, p1, "2004-10-31") == 33
+
+
 def test_the_month_by_month_figures_come_back_when_the_year_is_counted_again(live, as_user, region):
     """Counting the year again (a rebuild, a change of scoring) gives the same months."""
     code, _, _ = region
