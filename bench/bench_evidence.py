@@ -32,6 +32,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
+from deploy.migrate import migrate_all, with_database
 from deploy.seaweedfs import SeaweedFS, free_port
 from services.evidence.forms import build_templates, render
 from services.evidence.forms import service as forms_service
@@ -65,6 +66,7 @@ class Server:
             "RBM_S3_BUCKET": "rbm-bench-evidence",
             "RBM_MAX_UPLOAD_BYTES": str(LIMIT),
         }
+        migrate_all(with_database(), env)
         self.apps = {name: create_service(name, env) for name in SERVICES}
         mounts = {f"/api/{name}": app for name, app in self.apps.items()}
         self.server = make_server(

@@ -39,6 +39,7 @@ from common.db import make_engine, make_session_factory, migrate, unit_of_work
 from common.events import Envelope, record_event
 from common.messaging import OutboxRelay, connect, events_exchange
 from common.web import runtime_of
+from deploy.migrate import migrate_all
 from services.notifications.models import Notification, Person
 from services.system import create_service
 from services.workflow.events import ReportSubmitted
@@ -209,6 +210,7 @@ def running(runtime, env: dict[str, str]) -> Iterator[tuple[sessionmaker, Relay,
 
 def main() -> int:
     with bench_env() as env:
+        migrate_all(["notifications"], env)
         runtime = runtime_of(create_service("notifications", env))
         with running(runtime, env) as (workflow_factory, relay, _queues):
             heads = add_heads(env, runtime.session_factory)

@@ -41,6 +41,7 @@ from common.auth import Principal
 from common.db import unit_of_work
 from common.events import Envelope
 from common.fiscal import period_dates
+from deploy.migrate import migrate_all
 from services.catalogue.seed_2547 import KPIS
 from services.scorecard.events import Consumer, on_events
 from services.scorecard.models import ALL_KPIS, Kpi, Scoring, YearCopy
@@ -335,6 +336,7 @@ def main() -> bool:
         "RBM_BROKER_URL": f"filesystem://{data_dir}/broker",
         "RBM_LOG_LEVEL": "WARNING",
     }
+    migrate_all(["scorecard"], env)
     app = create_service("scorecard", env)
     gc.freeze()  # as deploy/wsgi.py does once a service has started
     factory = app.extensions["rbm"].session_factory

@@ -33,6 +33,7 @@ from common.db import unit_of_work
 from common.events import Envelope, record_event
 from common.messaging import connect, events_exchange
 from common.web import runtime_of
+from deploy.migrate import migrate_all
 from services.scorecard.models import Inbox, YearCopy
 from services.system import create_service
 from services.workflow.events import ReportApproved
@@ -110,6 +111,7 @@ class Listener:
 
 def main() -> int:
     with bench_env() as env:
+        migrate_all(["scorecard"], env)
         runtime = runtime_of(create_service("scorecard", env))
         tree = units()
         load_units(env["RBM_DATABASE_URL"], tree)

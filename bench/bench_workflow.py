@@ -34,6 +34,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.serving import make_server
 
+from deploy.migrate import migrate_all, with_database
 from deploy.seaweedfs import free_port
 from services.system import create_service
 
@@ -73,6 +74,7 @@ def bench_system() -> Iterator[tuple[str, str]]:
         "RBM_LOG_LEVEL": "WARNING",
     }
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    migrate_all(with_database(), env)
     apps = {service: create_service(service, env) for service in SERVICES}
     wsgi = DispatcherMiddleware(NotFound(), {f"/api/{s}": app for s, app in apps.items()})
     server = make_server("127.0.0.1", port, wsgi, threaded=True)

@@ -11,6 +11,8 @@ from typing import Concatenate, Generic, ParamSpec, TypeVar
 
 from alembic import command, context
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -180,6 +182,36 @@ def migrate(engine: Engine, migrations_dir: Path) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+class NotMigrated(RuntimeError):
+    """A service was started on a store that is not at the head of its migrations."""
+
+
+def behind_head(engine: Engine, migrations_dir: Path) -> str | None:
+    """Why the store is not at the head of the migrations it ships (None once it is)."""
+    heads = set(ScriptDirectory(str(migrations_dir)).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return None if current == heads else f"at {sorted(current)}, head is {sorted(heads)}"
+
+
+def open_store(settings: Settings, migrations_dir: Path) -> Engine:
+    """The engine of a service's store, which must be at the head of its migrations: starting a
+    service changes no schema (`python -m deploy.migrate` and `make run` migrate before)."""
+    engine = make_engine(settings, create_schema=False)
+    try:
+        why = behind_head(engine, migrations_dir)
+    except BaseException:
+        engine.dispose()
+        raise
+    if why is not None:
+        engine.dispose()
+        raise NotMigrated(
+            f"The {settings.service} store is not migrated ({why}): run "
+            f"`python -m deploy.migrate {settings.service}` before starting it."
+        )
+    return engine
 
 
 def run_migrations(metadata: MetaData) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import structlog
 from flask import Flask, Response, g, request
@@ -35,22 +36,39 @@ from common.messaging import connect
 
 log = structlog.get_logger("rbm.metrics")
 
-REQUESTS = Counter(
-    "rbm_http_requests", "HTTP requests answered", ["service", "route", "method", "status"]
-)
-LATENCY = Histogram(
-    "rbm_http_request_duration_seconds",
-    "Time to answer an HTTP request",
-    ["service", "route", "method"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
-)
-
 Collector = Callable[[], Iterable[Metric]]
+Counted = TypeVar("Counted", Counter, Histogram)
+
+
+def counted(runtime, metric: Counted) -> Counted:
+    """`metric` (made with `registry=None`: nothing is registered when a module is imported)
+    served by the app's `/metrics`; under gunicorn its counts go through the shared folder."""
+    runtime.counted.append(metric)
+    return metric
 
 
 def init_app(app: Flask, runtime) -> None:
     """Count every request of `app` and serve `/metrics` from `runtime`'s state."""
     service = runtime.settings.service
+    answered = counted(
+        runtime,
+        Counter(
+            "rbm_http_requests",
+            "HTTP requests answered",
+            ["service", "route", "method", "status"],
+            registry=None,
+        ),
+    )
+    latency = counted(
+        runtime,
+        Histogram(
+            "rbm_http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            ["service", "route", "method"],
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+            registry=None,
+        ),
+    )
 
     @app.before_request
     def _start() -> None:
@@ -61,21 +79,21 @@ def init_app(app: Flask, runtime) -> None:
         # The route's pattern, never the path: ids would make a series per object.
         route = request.url_rule.rule if request.url_rule else "unmatched"
         elapsed = time.perf_counter() - g.get("metrics_started", time.perf_counter())
-        REQUESTS.labels(service, route, request.method, str(response.status_code)).inc()
-        LATENCY.labels(service, route, request.method).observe(elapsed)
+        answered.labels(service, route, request.method, str(response.status_code)).inc()
+        latency.labels(service, route, request.method).observe(elapsed)
         return response
 
     @app.get("/metrics")
     def metrics():
-        registry = _registry()
+        registry = _registry(runtime.counted)
         registry.register(_Scraped(runtime))
         return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
-def _registry() -> CollectorRegistry:
+def _registry(counts: list[Counter | Histogram]) -> CollectorRegistry:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         fresh = CollectorRegistry()
-        fresh.register(_Default())
+        fresh.register(_Default(counts))
         return fresh
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
@@ -83,10 +101,16 @@ def _registry() -> CollectorRegistry:
 
 
 class _Default:
-    """The process's own counters (one process: embedded mode or a single worker)."""
+    """The process's own figures (one process: embedded mode or a single worker): the app's
+    counts and prometheus-client's process collectors."""
+
+    def __init__(self, counts: list[Counter | Histogram]):
+        self.counts = counts
 
     def collect(self):
         yield from REGISTRY.collect()
+        for metric in self.counts:
+            yield from metric.collect()
 
 
 class _Scraped:

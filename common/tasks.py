@@ -95,13 +95,15 @@ def worker_dependencies(app: Celery, kind: type[D]) -> D:
     return deps
 
 
-# `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
-beat_embedded_init.connect(lambda **_: die_with_parent(), sender=None, weak=False)
+def _die_with_worker(**_) -> None:
+    die_with_parent()
 
 
 def start(app: Celery, argv: list[str]) -> None:
     """Celery's command line for `app`; a worker also gets WORKER_ARGS and serves its metrics."""
     if argv[0] == "worker":
         argv = argv + [a for a in WORKER_ARGS if a not in argv]
+        # `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
+        beat_embedded_init.connect(_die_with_worker, sender=None, weak=False)
         task_metrics.serve(app, app.conf.rbm_settings.celery_metrics_port)
     app.start(argv)

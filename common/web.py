@@ -23,7 +23,7 @@ from common import errors, logging, metrics
 from common.auth import Revocations, TokenVerifier
 from common.clients import ServiceClient
 from common.config import Settings
-from common.db import make_engine, make_session_factory, migrate, ping
+from common.db import make_session_factory, open_store, ping
 from common.feed import HttpFeed, feed_blueprint
 from common.fields import MAX_ID, MAX_YEAR, MIN_YEAR
 from common.messaging import EventConsumer, OutboxRelay, declare_queues
@@ -53,6 +53,8 @@ class Runtime:
     deps: Any = None
     # Read when /metrics is scraped: callables yielding Prometheus metric families.
     collectors: list[Callable[[], Iterable[Any]]] = field(default_factory=list)
+    # Counters and histograms of this app (`metrics.counted`), served by its /metrics.
+    counted: list[Any] = field(default_factory=list)
 
 
 class ProblemSchema(Schema):
@@ -166,7 +168,8 @@ def create_service_app(
     logging.configure(settings.log_level or None)
     logging.init_app(app, settings.service)
 
-    engine = make_engine(settings) if migrations_dir else None
+    # The store must be migrated already: starting changes no schema (see common.db.open_store).
+    engine = open_store(settings, migrations_dir) if migrations_dir else None
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -180,8 +183,7 @@ def create_service_app(
             ),
         ),
     )
-    if engine is not None and migrations_dir is not None:
-        migrate(engine, migrations_dir)
+    if engine is not None:
         runtime.checks["database"] = lambda: ping(engine)
     runtime.checks["broker"] = lambda: broker_ping(settings.broker_url)
     if outbox_model is not None and runtime.session_factory is not None:

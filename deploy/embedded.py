@@ -32,6 +32,7 @@ from common.lifecycle import child_dies_with_parent, die_with_parent
 from deploy import demo_department
 from deploy.lifecycle import AlreadyRunning, DataDirLock
 from deploy.mailsink import MailSink
+from deploy.migrate import migrate_all, with_database
 from deploy.seaweedfs import SeaweedFS
 from services.identity.demo import DEMO_PASSWORD, DEMO_USERS
 from services.system import build_system
@@ -156,6 +157,7 @@ def _run(env: dict[str, str], data_dir: Path, lock: DataDirLock, stack: list, st
         sink = MailSink(data_dir / "mail").start()
         stack.append(sink.stop)
         env.update(sink.env())
+    migrate_all(with_database(), env)  # and the seed data: the apps start on stores at head
     system = build_system(env)
     stack.append(system.shutdown)
     gc.freeze()  # as deploy/wsgi.py: what starting made stays out of every full collection

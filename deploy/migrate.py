@@ -1,4 +1,4 @@
-"""`python -m deploy.migrate [SERVICE...]`: every service's migrations, once, as the owner.
+"""`python -m deploy.migrate [SERVICE...]`: every service's migrations and seed data, as the owner.
 
 Deployed mode runs this before the services start (a compose one-shot service, the Kubernetes
 Job `migrate`), with a database URL whose role owns the schemas. The services themselves then
@@ -8,7 +8,9 @@ check that their schema is at head. Those roles are made here too: for each serv
 that password (created, or its password set again), and, after the migrations, is granted its
 own schema's tables and sequences, those of later migrations included, and nothing else. A URL
 without a password, or a role that exists while the owner lacks CREATEROLE, is one made by the
-database's administrator: it is only granted.
+database's administrator: it is only granted. Last comes each service's seed data (the
+catalogue's 2547 year and organisation skeleton; with RBM_DEMO=1 the demo units and users).
+`make run` (deploy/embedded.py) takes the same steps before it builds the apps.
 
 `python -m deploy.migrate --wait SERVICE...` changes nothing: it returns once each named
 service's schema is at the head of the migrations it ships, which is what a Kubernetes pod's
@@ -23,15 +25,13 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from psycopg import sql
 from sqlalchemy import Connection, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from common.config import from_env
-from common.db import make_engine, migrate
-from services.system import SERVICES
+from common.db import behind_head, make_engine, make_session_factory, migrate
+from services.system import SERVICES, seed_service
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -47,13 +47,17 @@ def role_variable(service: str) -> str:
 
 
 def migrate_all(services: list[str], env: Mapping[str, str]) -> None:
+    """Each service's store brought to the head of its migrations, its role granted, then its
+    seed data added (each step changes nothing the second time)."""
     for name in services:
-        engine = make_engine(from_env(name, env))
+        settings = from_env(name, env)
+        engine = make_engine(settings)
         try:
             migrate(engine, SERVICES_DIR / name / "migrations")
             if engine.dialect.name == "postgresql" and (url := env.get(role_variable(name))):
                 with engine.begin() as conn:
                     grant(conn, name, url)
+            seed_service(name, settings, make_session_factory(engine))
         finally:
             engine.dispose()
 
@@ -98,16 +102,13 @@ def run(conn: Connection, statement: sql.Composed) -> None:
 
 def behind(service: str, env: Mapping[str, str]) -> str | None:
     """Why the service's schema is not at head yet (None once it is), looked at as its own role."""
-    heads = set(ScriptDirectory(str(SERVICES_DIR / service / "migrations")).get_heads())
     engine = make_engine(from_env(service, env), create_schema=False)
     try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
+        return behind_head(engine, SERVICES_DIR / service / "migrations")
     except SQLAlchemyError as exc:  # not up yet, or no grant yet: the same wait
         return f"not readable: {exc.__class__.__name__}: {str(exc).splitlines()[0]}"
     finally:
         engine.dispose()
-    return None if current == heads else f"at {sorted(current)}, head is {sorted(heads)}"
 
 
 def wait(services: list[str], env: Mapping[str, str], interval: float = 2.0) -> None:

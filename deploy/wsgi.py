@@ -6,6 +6,9 @@
 or `gunicorn 'deploy.wsgi:create_app(service="identity")'`. The gateway passes `/api/identity/...`
 through unchanged; gunicorn moves the `SCRIPT_NAME` prefix out of the path, so the service sees
 `/token` and the URLs it builds keep the prefix. The portal runs with no prefix.
+
+A service's store must be migrated first (`python -m deploy.migrate`, compose's `migrate`, the
+Kubernetes Job): a service started on a store behind its migrations stops, saying so.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ def missing_secrets(service: str, env: Mapping[str, str]) -> list[str]:
 
 
 def create_app(service: str | None = None, env: Mapping[str, str] | None = None) -> Flask:
-    """Build the app of one service from the environment (migrations run on the way)."""
+    """Build the app of one service from the environment, on its migrated store."""
     env = os.environ if env is None else env
     name = service_name(service, env)
     if missing := missing_secrets(name, env):

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from common.config import from_env
+from common.config import Settings, from_env
 from common.web import Worker, runtime_of
 
 # Mounted under /api/<name>; the portal serves "/" itself.
@@ -19,8 +20,16 @@ SERVICES = (*API_SERVICES, "portal")
 
 
 def create_service(name: str, env: Mapping[str, str] | None = None) -> Flask:
+    """The service's app, on a store already migrated and seeded (see `deploy.migrate`)."""
     module = importlib.import_module(f"services.{name}.app")
     return module.create_app(from_env(name, env))
+
+
+def seed_service(name: str, settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """The service's seed data (`seed` in its app module, if it has one), on a migrated store."""
+    seed = getattr(importlib.import_module(f"services.{name}.app"), "seed", None)
+    if seed is not None:
+        seed(settings, sessions)
 
 
 @dataclass
@@ -57,5 +66,5 @@ class System:
 
 
 def build_system(env: Mapping[str, str] | None = None) -> System:
-    """Create every service app from one environment (migrations run as each is created)."""
+    """Create every service app from one environment, on stores already migrated and seeded."""
     return System(apps={name: create_service(name, env) for name in SERVICES})

@@ -30,6 +30,7 @@ from werkzeug.serving import make_server
 
 from common.web import dependencies_of
 from deploy import demo_activity
+from deploy.migrate import migrate_all, with_database
 from deploy.seaweedfs import SeaweedFS, free_port
 from deploy.topology import rabbitmqctl
 from services.evidence.dependencies import Dependencies as EvidenceDeps
@@ -176,6 +177,8 @@ class BaseUrlSession(requests.Session):
 
 
 def start_live_system(env: dict[str, str]) -> tuple[LiveSystem, threading.Thread, object]:
+    """As `make run` starts it: every store migrated and seeded, then the apps built."""
+    migrate_all(with_database(), env)
     system = build_system(env)
     server = make_server("127.0.0.1", int(env["RBM_PORT"]), system.wsgi, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

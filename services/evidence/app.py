@@ -4,12 +4,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import structlog
-from flask import Flask, request
+from flask import Flask, Response, request
 from prometheus_client import Counter
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
 from common.errors import Unavailable
+from common.metrics import counted
 from common.web import create_service_app, runtime_of
 from services.evidence.api import blp
 from services.evidence.dependencies import Dependencies
@@ -22,7 +23,6 @@ from services.evidence.worker import PackQueue, create_celery
 
 log = structlog.get_logger("rbm.evidence")
 QUARANTINE_MAX_AGE = timedelta(days=1)
-UPLOADS = Counter("rbm_evidence_uploads", "Evidence uploads by outcome", ["outcome"])
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -46,7 +46,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         pack_queue=PackQueue(celery),
     )
     runtime.checks["object store"] = store.check
-    app.after_request(count_upload)
+    uploads = counted(
+        runtime,
+        Counter("rbm_evidence_uploads", "Evidence uploads by outcome", ["outcome"], registry=None),
+    )
+    app.after_request(lambda response: count_upload(uploads, response))
     PackSigner.from_settings(settings)  # embedded mode: the public key identity publishes
     try:
         store.ensure_bucket()
@@ -59,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def count_upload(response):
+def count_upload(uploads: Counter, response: Response) -> Response:
     """Uploads stored, and refused by the reason the problem names (a bounded set of titles)."""
     if request.method == "POST" and request.url_rule and request.url_rule.rule == "/files":
         if response.status_code == 201:
@@ -67,5 +71,5 @@ def count_upload(response):
         else:
             problem = response.get_json(silent=True) or {}
             outcome = f"{response.status_code} {problem.get('title', '')}".strip()
-        UPLOADS.labels(outcome).inc()
+        uploads.labels(outcome).inc()
     return response

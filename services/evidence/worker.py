@@ -15,7 +15,7 @@ from celery import Celery
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env, typed
-from common.db import make_engine, make_session_factory, migrate
+from common.db import make_session_factory, open_store
 from common.errors import Unavailable
 from common.tasks import create_worker_app, start, worker_dependencies
 from services.evidence.pack_build import MISSING, PackContext, build, expire
@@ -73,10 +73,8 @@ class PackQueue:
 
 def pack_context(settings: Settings, _celery: Celery) -> PackContext:
     """What the pack tasks use: the worker's composition root."""
-    engine = make_engine(settings)
-    migrate(engine, Path(__file__).parent / "migrations")
     return PackContext(
-        factory=make_session_factory(engine),
+        factory=make_session_factory(open_store(settings, Path(__file__).parent / "migrations")),
         store=ObjectStore.from_settings(settings),
         workflow=ServiceClient(settings, "workflow"),
         signer=PackSigner.from_settings(settings),

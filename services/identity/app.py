@@ -8,6 +8,7 @@ from pathlib import Path
 import jwt
 import structlog
 from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
 
 from common.auth import Revocations, TokenSigner, TokenVerifier, new_private_key_pem
 from common.clients import ServiceClient
@@ -104,8 +105,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         trusted_proxies=rules.parse_networks(own.trusted_proxies),
         client_login_limit=own.client_login_limit,
     )
+    return app
+
+
+def seed(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """The demo's accounts with RBM_DEMO=1 (a deployment starts with none: see bootstrap)."""
     if settings.demo:
-        with unit_of_work(runtime.session_factory) as session:
+        with unit_of_work(sessions) as session:
             created = load_demo_users(session)
         log.warning("demo_users_loaded", created=created, note="RBM_DEMO=1: demo accounts exist")
-    return app

@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.config import Settings
-from common.db import make_engine, make_session_factory, migrate
+from common.db import make_session_factory, open_store
 from common.errors import Unavailable
 from common.events import utcnow
 from common.tasks import worker_dependencies
@@ -55,11 +55,9 @@ def send_after_commit(factory: sessionmaker[Session], celery: Celery) -> None:
 
 
 def worker_root(settings: Settings, celery: Celery) -> WorkerDependencies:
-    """The workers' composition root: their database (migrated; the emails its transactions
+    """The workers' composition root: their database (at head; the emails its transactions
     write are queued after commit) and the services they ask."""
-    engine = make_engine(settings)
-    migrate(engine, Path(__file__).parent / "migrations")
-    factory = make_session_factory(engine)
+    factory = make_session_factory(open_store(settings, Path(__file__).parent / "migrations"))
     send_after_commit(factory, celery)
     return WorkerDependencies.of(settings, factory)
 

@@ -1,10 +1,12 @@
-"""Loading at start: the 2547 catalogue and the org skeleton in every mode, once; demo samples."""
+"""Seed data, added by the migrate step before the apps start: the 2547 catalogue and the org
+skeleton in every mode, once; demo samples."""
 
 from sqlalchemy import select
 
 from common.config import from_env
 from common.db import unit_of_work
 from common.web import runtime_of
+from deploy.migrate import migrate_all
 from services.catalogue.app import create_app
 from services.catalogue.models import Kpi, Unit, Year
 from tests.catalogue.conftest import CatalogueTables
@@ -13,7 +15,8 @@ SKELETON = {"PRD", "MSD", "ITC", *(f"R{n}" for n in range(1, 9))}
 
 
 def start(env) -> CatalogueTables:
-    """Start the catalogue app once more on `env` and dispose of its engine."""
+    """Migrate and seed the catalogue's store once more, as the runner does, and start its app."""
+    migrate_all(["catalogue"], env)
     app = create_app(from_env("catalogue", env))
     runtime_of(app).engine.dispose()
     return CatalogueTables(runtime_of(app).session_factory)

@@ -14,7 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from common.db import NotMigrated
 from deploy.migrate import behind, role_variable, with_database
+from services.system import create_service
 from tests.conftest import PG_ADMIN_URL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +46,13 @@ def environment(url: str) -> dict[str, str]:
 def schemas(owner_url: str) -> set[str]:
     with psycopg.connect(owner_url) as conn:
         return {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace")}
+
+
+def test_a_service_started_before_the_migrations_stops_and_creates_no_schema(database):
+    owner_url, _ = database
+    with pytest.raises(NotMigrated, match=r"run `python -m deploy\.migrate catalogue`"):
+        create_service("catalogue", environment(owner_url))
+    assert "catalogue" not in schemas(owner_url)
 
 
 def test_a_pod_waits_for_its_schema_at_head_then_starts(database):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -17,25 +17,53 @@ from werkzeug.test import Client
 
 from common.auth import TokenSigner, new_private_key_pem
 from common.config import from_env
-from common.db import unit_of_work
+from common.db import NotMigrated, unit_of_work
 from common.web import runtime_of
 from deploy import envfile, wsgi
+from deploy.migrate import migrate_all
 from services.identity.models import Outbox
 from services.system import API_SERVICES, SERVICES
+from tests.waiting import until_passes
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_KEY = new_private_key_pem()
 
 
 @pytest.fixture
-def env(tmp_path) -> dict[str, str]:
-    """Embedded backends in a temporary folder: SQLite and the filesystem broker."""
+def fresh_env(tmp_path) -> dict[str, str]:
+    """Embedded backends in a temporary folder: SQLite and the filesystem broker, no store yet."""
     return {
         "RBM_DATA_DIR": str(tmp_path),
         "RBM_SERVICE_SECRET": "test-service-secret",
         "RBM_JWT_PRIVATE_KEY": SIGNING_KEY,
         "RBM_LOG_LEVEL": "WARNING",
     }
+
+
+@pytest.fixture
+def env(fresh_env) -> dict[str, str]:
+    """The same, identity's store migrated (as the deploy `migrate` job does first)."""
+    migrate_all(["identity"], fresh_env)
+    return fresh_env
+
+
+def tables_in(env: dict[str, str], service: str) -> list[str]:
+    path = from_env(service, env).database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as conn:
+        return [row[0] for row in conn.execute("SELECT name FROM sqlite_master")]
+
+
+def test_a_service_on_a_store_not_migrated_stops_saying_so_and_creates_nothing(fresh_env):
+    with pytest.raises(NotMigrated, match=r"run `python -m deploy\.migrate identity`"):
+        wsgi.create_app("identity", fresh_env)
+    assert tables_in(fresh_env, "identity") == []
+
+
+def test_the_migrate_step_brings_the_store_to_head_and_the_service_starts(fresh_env):
+    migrate_all(["identity"], fresh_env)
+    assert {"alembic_version", "users", "outbox"} <= set(tables_in(fresh_env, "identity"))
+    client = Client(wsgi.create_app("identity", fresh_env))
+    assert client.get("/readyz").status_code == 200
 
 
 def test_a_service_answers_healthz_under_its_gateway_prefix(env):
@@ -81,7 +109,8 @@ def _unsent(app) -> int:
 
 @pytest.mark.system  # starts the workers process
 def test_the_workers_process_relays_the_outbox_and_stops_cleanly_on_sigterm(env):
-    app = wsgi.create_app("identity", {**env, "RBM_DEMO": "1"})  # demo users: six events
+    migrate_all(["identity"], {**env, "RBM_DEMO": "1"})  # demo users: six events
+    app = wsgi.create_app("identity", env)
     assert _unsent(app) > 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "deploy.workers", "identity"],
@@ -91,10 +120,12 @@ def test_the_workers_process_relays_the_outbox_and_stops_cleanly_on_sigterm(env)
         stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 60
-        while _unsent(app) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.2)
-        assert _unsent(app) == 0
+
+        def relayed() -> None:
+            assert proc.poll() is None, "the workers process stopped"
+            assert _unsent(app) == 0
+
+        until_passes(relayed, timeout=60)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=60)

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from deploy.lifecycle import alive, read_lock
+from deploy.migrate import behind, with_database
 from deploy.seaweedfs import free_port
 
 # Starts a whole system of its own (make run, or an embedded one).
@@ -145,6 +146,12 @@ def test_demo_users_log_in_and_see_the_2547_catalogue(first_run):
 
 
 @pytest.mark.slow
+def test_the_runner_migrated_every_store_before_the_apps_started(first_run):
+    # The apps only check their store is at head: on a fresh data dir the runner migrated it.
+    env = {"RBM_DATA_DIR": str(first_run.data_dir)}
+    assert {name: behind(name, env) for name in with_database()} == dict.fromkeys(with_database())
+
+
 def test_without_a_token_the_api_answers_401(first_run):
     resp = requests.get(f"{first_run.url}/api/catalogue/years", timeout=10)
     assert resp.status_code == 401

@@ -1,7 +1,10 @@
 """The first administrator of a deployment, made from the command line (no demo data)."""
 
+import os
+
 import pytest
 
+from deploy.migrate import migrate_all
 from services.identity import bootstrap
 from services.identity.app import create_app
 
@@ -16,6 +19,7 @@ def deployment(tmp_path, monkeypatch):
     monkeypatch.setenv("RBM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("RBM_BROKER_URL", f"filesystem://{tmp_path}/broker")
     monkeypatch.setenv("RBM_ADMIN_PASSWORD", PASSWORD)
+    migrate_all(["identity"], os.environ)
 
 
 def test_bootstrap_makes_an_administrator_who_can_log_in(deployment):
