@@ -77,6 +77,8 @@ class Settings:
     token_ttl_seconds: int = setting("RBM_TOKEN_TTL_SECONDS", 3600)
     max_json_bytes: int = 1_000_000
     max_upload_bytes: int = setting("RBM_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+    # The largest evidence pack (zip) an auditor may send through the portal to be checked.
+    max_pack_check_bytes: int = setting("RBM_MAX_PACK_CHECK_BYTES", 200 * 1024 * 1024)
     http_timeout: float = setting("RBM_HTTP_TIMEOUT", 5.0)
     # How long a producer keeps the events it published, for consumers that missed some.
     events_retention_days: int = setting("RBM_EVENTS_RETENTION_DAYS", 28)

@@ -1,13 +1,14 @@
 """HTTP routes of evidence: parse, call a use case, serialise."""
 
+from typing import IO
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from werkzeug.wsgi import wrap_file
 
 from common.auth import bearer_token, current_principal
-from common.config import typed
-from common.errors import UnsupportedMediaType
+from common.errors import Invalid, UnsupportedMediaType
 from common.web import dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
 from services.evidence.dependencies import Dependencies
@@ -102,20 +103,31 @@ class Packs(MethodView):
         return pack, 202, {"Location": f"{request.script_root}/packs/{pack.id}"}
 
 
+def _pack_body(most: int) -> IO[bytes]:
+    if request.mimetype == "multipart/form-data":
+        request.max_content_length = most + intake.FORM_OVERHEAD
+        sent = request.files.get("pack")
+        if sent is None:
+            raise Invalid("Send the pack as the form's `pack` part.", {"pack": ["Required."]})
+        return sent.stream
+    if request.mimetype not in ("application/zip", "application/octet-stream"):
+        raise UnsupportedMediaType("Send the pack as application/zip or multipart/form-data.")
+    request.max_content_length = most
+    return request.stream
+
+
 @blp.route("/packs/verification")
 class PackVerification(MethodView):
     @blp.doc(requestBody=schemas.PACK_BODY)
     @blp.response(200, schemas.PackVerdictSchema)
     def post(self):
-        """Auditors: check a pack's zip (the body, application/zip) and read the verdict."""
+        """Auditors: check a pack's zip and read the verdict. The zip is the body
+        (application/zip) or the `pack` part of a form (multipart/form-data)."""
         principal = current_principal()
-        if request.mimetype not in ("application/zip", "application/octet-stream"):
-            raise UnsupportedMediaType("Send the pack as application/zip.")
-        deps = _deps()
-        most = typed(packs.PackPolicy, _runtime().settings.environment).check_max_bytes
-        request.max_content_length = most
+        most = _runtime().settings.max_pack_check_bytes
+        identity = _deps().identity
         return packs.check_pack(
-            principal, request.stream, most, lambda: deps.identity.get("/jwks.json")
+            principal, _pack_body(most), most, lambda: identity.get("/jwks.json")
         )
 
 

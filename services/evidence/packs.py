@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,14 +37,10 @@ class PackPolicy:
     """How long a built pack stays in the object store."""
 
     keep_days: int = setting("RBM_EVIDENCE_PACK_DAYS", 7)
-    # The largest zip an auditor may send to be checked (POST /packs/verification).
-    check_max_bytes: int = setting("RBM_EVIDENCE_PACK_CHECK_MAX_BYTES", 200 * 1024 * 1024)
 
     def __post_init__(self) -> None:
         if self.keep_days < 1:
             raise ValueError("RBM_EVIDENCE_PACK_DAYS must be at least 1")
-        if self.check_max_bytes < 1:
-            raise ValueError("RBM_EVIDENCE_PACK_CHECK_MAX_BYTES must be at least 1")
 
     @property
     def keep(self) -> timedelta:
@@ -129,7 +125,7 @@ CHECK_CHUNK = 1024 * 1024
 UNPACKED_PER_BYTE, DIRECTORY_SHARE = 2, 8
 
 
-def _receive(body: BinaryIO, spool: BinaryIO, most: int) -> None:
+def _receive(body: IO[bytes], spool: IO[bytes], most: int) -> None:
     received = 0
     while chunk := body.read(CHECK_CHUNK):
         received += len(chunk)
@@ -142,7 +138,7 @@ def _receive(body: BinaryIO, spool: BinaryIO, most: int) -> None:
 
 
 def check_pack(
-    principal: Principal, body: BinaryIO, most: int, key_set: Callable[[], dict]
+    principal: Principal, body: IO[bytes], most: int, key_set: Callable[[], dict]
 ) -> dict[str, Any]:
     """An auditor's verdict on a pack's zip sent to the service: the zip's structure, the
     manifest's signature against the published key set, each file's SHA-256 and the audit

@@ -169,5 +169,14 @@ class PackVerdictSchema(Schema):
 
 PACK_BODY = {
     "required": True,
-    "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    "content": {
+        "application/zip": {"schema": {"type": "string", "format": "binary"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["pack"],
+                "properties": {"pack": {"type": "string", "format": "binary"}},
+            }
+        },
+    },
 }

@@ -5,21 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from common.auth import AUDITOR
 from services.portal.core import (
     api,
     current_year,
     fetch,
     fetch_or,
     kpis_of,
+    principal,
     problem,
     signed_in,
     units,
     year_arg,
 )
-from services.portal.files import stream
+from services.portal.files import FORM_OVERHEAD, UPLOAD_TIMEOUT, PassedBody, stream
 from services.portal.labels import lang
 from services.portal.names import people_named
 from services.portal.review import PERIODS, STATES
@@ -162,6 +164,49 @@ def packs():
         units=units(),
         periods=PERIODS,
     )
+
+
+# A checked file's state, in the order a verdict lists them: what went wrong first.
+FILE_STATES = ("changed", "missing", "unreadable", "extra", "ok")
+
+
+@auditing.route("/packs/check", methods=["GET", "POST"])
+@signed_in
+def check_pack():
+    """An auditor drops a pack's zip and reads the verdict: the signature, each file, the trail.
+
+    The portal passes the form's body to the evidence service as it arrives, which checks the
+    zip (the portal holds no file and no verifier of its own)."""
+    if not principal().has_role(AUDITOR):
+        abort(404)
+    if request.method == "GET":
+        return render_template("pack_check.html", verdict=None)
+    most = current_app.extensions["rbm"].settings.max_pack_check_bytes
+    length = request.content_length
+    if length is None:
+        abort(411)
+    if length > most + FORM_OVERHEAD:
+        return _pack_refused(_("The pack is larger than the limit of %(mb)d MB.", mb=most // 2**20))
+    request.max_content_length = most + FORM_OVERHEAD
+    resp = api(
+        "evidence",
+        "POST",
+        "/packs/verification",
+        data=PassedBody(request.stream, length),
+        headers={"Content-Type": request.headers["Content-Type"]},
+        timeout=UPLOAD_TIMEOUT,
+    )
+    if not resp.ok:
+        refused = _("Choose the pack's .zip file.") if resp.status_code == 422 else None
+        return _pack_refused(refused or _("The pack could not be checked."))
+    verdict = resp.json()
+    verdict["files"].sort(key=lambda f: FILE_STATES.index(f["state"]))
+    return render_template("pack_check.html", verdict=verdict, language=lang())
+
+
+def _pack_refused(message: str):
+    flash(message, "error")
+    return render_template("pack_check.html", verdict=None), 400
 
 
 @auditing.get("/packs/<id:pack_id>/download")

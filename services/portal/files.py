@@ -80,7 +80,7 @@ def view(file_id: str):
     return framed_by_this_site(stream("evidence", f"/files/{file_id}/content", inline=True))
 
 
-class _Body:
+class PassedBody:
     """The request body as it arrives, with its length (so it is not sent chunked)."""
 
     def __init__(self, stream, length: int):
@@ -122,7 +122,7 @@ def upload():
         "evidence",
         "POST",
         "/files",
-        data=_Body(request.stream, length),
+        data=PassedBody(request.stream, length),
         headers={"Content-Type": request.headers["Content-Type"]},
         timeout=UPLOAD_TIMEOUT,
     )

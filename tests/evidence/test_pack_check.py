@@ -55,6 +55,13 @@ def test_one_changed_byte_names_that_file_alone_and_the_signature_still_holds(de
     assert verdict["problems"][0]["text"]["th"] == f"{name}: ไฟล์ถูกแก้ไข: SHA-256 ไม่ตรงกับบัญชีรายการ"
 
 
+def test_the_zip_may_come_as_the_pack_part_of_a_form(demo, pack_file):  # noqa: F811
+    _pack, path, _jwks = pack_file
+    resp = demo.session("auditor").post(CHECK, files={"pack": ("pack.zip", path.read_bytes())})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["intact"] is True
+
+
 def test_a_pack_signed_by_a_key_identity_does_not_publish_is_refused(demo):
     verdict = sent(demo.session("auditor"), signed_pack(PackSigner(new_private_key_pem())))
     assert (verdict["intact"], verdict["signature"]) == (False, "invalid")
@@ -81,6 +88,7 @@ def test_a_file_that_is_no_zip_is_not_a_pack(demo):
         ("reporter1", b"PK", ZIP, 403),
         ("auditor", b"PK", {"Content-Type": "text/plain"}, 415),
         ("auditor", b"", ZIP, 422),
+        ("auditor", b"--x--\r\n", {"Content-Type": "multipart/form-data; boundary=x"}, 422),
     ],
 )
 def test_only_an_auditor_sends_a_zip_and_a_refusal_is_a_problem(demo, user, body, headers, status):
