@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -28,9 +29,11 @@ from kombu import Connection
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
+from common.config import from_env
+from common.db import make_session_factory, open_store
 from common.web import dependencies_of
 from deploy import demo_activity
-from deploy.migrate import migrate_all, with_database
+from deploy.migrate import SERVICES_DIR, migrate_all, with_database
 from deploy.seaweedfs import SeaweedFS, free_port
 from deploy.topology import rabbitmqctl
 from services.evidence.dependencies import Dependencies as EvidenceDeps
@@ -248,6 +251,33 @@ def embedded_live(system_env, tmp_path_factory) -> Iterator[LiveSystem]:
     """A system on the embedded backends, shared by the tests of a session."""
     with embedded_system(system_env, tmp_path_factory.mktemp("embedded")) as live:
         yield live
+
+
+@pytest.fixture(scope="session")
+def _migrated_stores(tmp_path_factory) -> dict[str, Path]:
+    """Per service, a data dir whose SQLite store was migrated and seeded once this session."""
+    return {}
+
+
+@pytest.fixture
+def sqlite_store(tmp_path, tmp_path_factory, _migrated_stores):
+    """`sqlite_store("workflow")`: sessions on a SQLite store of the service at the head of its
+    migrations (a copy of one migrated once a session), for use cases with in-memory fakes."""
+    engines = []
+
+    def open_copy(service: str):
+        if service not in _migrated_stores:
+            folder = tmp_path_factory.mktemp(f"{service}-migrated")
+            migrate_all([service], {"RBM_DATA_DIR": str(folder), "RBM_DEMO": "0"})
+            _migrated_stores[service] = folder
+        shutil.copytree(_migrated_stores[service], tmp_path / service)
+        settings = from_env(service, {"RBM_DATA_DIR": str(tmp_path / service)})
+        engines.append(open_store(settings, SERVICES_DIR / service / "migrations"))
+        return make_session_factory(engines[-1])
+
+    yield open_copy
+    for engine in engines:
+        engine.dispose()
 
 
 SHARED_BACKENDS = ("RBM_DATABASE_URL", "RBM_BROKER_URL", "RBM_EVENTS_EXCHANGE", "RBM_QUEUE_PREFIX")

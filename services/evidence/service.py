@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import sqlalchemy.exc
 from sqlalchemy import Select, exists, select
@@ -20,10 +20,33 @@ from services.evidence import checks, intake, rules
 from services.evidence.events import FileStored
 from services.evidence.forms import readback
 from services.evidence.models import EvidenceFile, Outbox
-from services.evidence.store import ObjectStore, Staging
 
 FIELDS = frozenset({"unit", "year", "kpi", "period"})
 UPLOADER_ROLES = (REPORTER, UNIT_HEAD)
+
+
+class StagedFile(Protocol):
+    """A file on its way into the store: quarantined until promoted, gone if discarded."""
+
+    key: str
+
+    def attach(self, spool: BinaryIO) -> None: ...
+
+    def grown(self, size: int) -> None: ...
+
+    def promote(self, size: int) -> str | None: ...
+
+    def discard(self) -> None: ...
+
+
+class FileStore(Protocol):
+    """The object store as the file use cases ask it (`store.ObjectStore` over S3)."""
+
+    def stage(self, key: str, content_type: str) -> StagedFile: ...
+
+    def purge(self, key: str, version_id: str | None) -> bool: ...
+
+    def open_verified(self, key: str, version_id: str | None, sha256: str) -> BinaryIO: ...
 
 
 def may_upload_for(principal: Principal, unit: str) -> bool:
@@ -54,9 +77,9 @@ class _Upload(intake.Listener):
     """Connects the arriving body to quarantine in the store."""
 
     principal: Principal
-    store: ObjectStore
+    store: FileStore
     file_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    staging: Staging | None = None
+    staging: StagedFile | None = None
 
     def file_started(self, fields: dict[str, str], filename: str, spool: BinaryIO) -> None:
         # Everything that can be refused before the bytes arrive is refused here: nothing of a
@@ -74,7 +97,7 @@ class _Upload(intake.Listener):
 
 def upload_file(
     session_factory: sessionmaker[Session],
-    store: ObjectStore,
+    store: FileStore,
     principal: Principal,
     stream: BinaryIO,
     boundary: bytes,
@@ -243,7 +266,7 @@ def get_file(session: Session, principal: Principal, file_id: str) -> EvidenceFi
 
 
 def open_content(
-    sessions: sessionmaker[Session], store: ObjectStore, principal: Principal, file_id: str
+    sessions: sessionmaker[Session], store: FileStore, principal: Principal, file_id: str
 ) -> tuple[EvidenceFile, BinaryIO]:
     """The file's row and its exact bytes, checked against the SHA-256 taken on upload; the
     store is read once the row's transaction is closed."""

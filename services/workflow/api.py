@@ -32,7 +32,7 @@ from services.workflow import (
     transitions,
 )
 from services.workflow.dependencies import Dependencies
-from services.workflow.gateways import Gateways
+from services.workflow.gateways import Gateways, HttpGateways
 from services.workflow.import_files import MAX_BYTES as MAX_IMPORT_BYTES
 
 blp = Blueprint(
@@ -59,7 +59,7 @@ def _gateways(for_caller: bool = True) -> Gateways:
     forwarded), or on the workflow's own account."""
     deps = _deps()
     token = bearer_token() if for_caller else None
-    return Gateways(deps.catalogue, deps.evidence, deps.identity, token)
+    return HttpGateways(deps.catalogue, deps.evidence, deps.identity, token)
 
 
 def _expected_version(body: dict) -> int | None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.db import unit_of_work
 from common.errors import Invalid
 from common.events import Envelope, utcnow
-from services.workflow.gateways import Gateways
+from services.workflow.gateways import CatalogueGateway
 from services.workflow.models import CatalogueGeneration, ScheduleCopy, ScheduleSlot, UnitCopy
 
 GENERATION_ID = 1
@@ -48,7 +48,10 @@ def region_of(unit: Mapping[str, Any]) -> str | None:
 
 
 def ensure_schedule(
-    sessions: sessionmaker[Session], gateways: Gateways, year: int, must_know: Collection[str] = ()
+    sessions: sessionmaker[Session],
+    catalogue: CatalogueGateway,
+    year: int,
+    must_know: Collection[str] = (),
 ) -> None:
     """Make the copy of `year` current, fetching it when stale or when it lacks a needed unit.
 
@@ -59,11 +62,11 @@ def ensure_schedule(
         known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
         if copy is not None and copy.generation == generation and known >= set(must_know):
             return
-    _copy(sessions, gateways, year, generation, gateways.schedule(year))
+    _copy(sessions, catalogue, year, generation, catalogue.schedule(year))
 
 
 def ensure_schedules(
-    sessions: sessionmaker[Session], gateways: Gateways, years: Collection[int]
+    sessions: sessionmaker[Session], catalogue: CatalogueGateway, years: Collection[int]
 ) -> None:
     """Make the copies of `years` current, found in one read when they are. A year the
     catalogue does not have schedules nothing (until the catalogue announces a change)."""
@@ -78,14 +81,14 @@ def ensure_schedules(
         )
     for year in sorted(set(years) - current):
         try:
-            schedule = gateways.schedule(year)
+            schedule = catalogue.schedule(year)
         except Invalid:
             schedule = []
-        _copy(sessions, gateways, year, generation, schedule)
+        _copy(sessions, catalogue, year, generation, schedule)
 
 
 def ensure_units(
-    sessions: sessionmaker[Session], gateways: Gateways, must_know: Collection[str]
+    sessions: sessionmaker[Session], catalogue: CatalogueGateway, must_know: Collection[str]
 ) -> None:
     """Make the copy of the unit tree current and know `must_know`, fetching the units when
     it does not. The units are copied with every schedule: one copied since the catalogue's
@@ -98,7 +101,7 @@ def ensure_units(
         known = set(session.scalars(select(UnitCopy.code).where(UnitCopy.code.in_(must_know))))
     if fresh and known >= set(must_know):
         return
-    units = gateways.units()
+    units = catalogue.units()
     with unit_of_work(sessions) as session:
         _lock_copies(session)
         _store_units(session, units)
@@ -112,12 +115,12 @@ def _generation(session: Session) -> int | None:
 
 def _copy(
     sessions: sessionmaker[Session],
-    gateways: Gateways,
+    catalogue: CatalogueGateway,
     year: int,
     generation: int | None,
     schedule: list[dict],
 ) -> None:
-    units = gateways.units()
+    units = catalogue.units()
     with unit_of_work(sessions) as session:
         _store_copy(session, year, generation, schedule, units)
 

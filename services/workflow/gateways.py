@@ -1,13 +1,15 @@
-"""What the workflow asks other services, on behalf of the caller (their token is forwarded).
+"""What the workflow asks other services: the ports its use cases call (`Gateways` and its
+parts) and their adapter over HTTP, on behalf of the caller (their token is forwarded).
 
-Without a token the clients use the workflow's own service account (background work).
+Without a token the clients use the workflow's own service account (background work). Tests of
+the use cases give them an in-memory fake instead (tests/fakes.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from common.clients import ServiceClient
 from common.errors import Invalid, NotFound, Unavailable
@@ -64,9 +66,43 @@ class Period:
     method: str | None = None
 
 
+class CatalogueGateway(Protocol):
+    """The catalogue as the workflow's use cases ask it: 422 (Invalid) for what it refuses."""
+
+    def kpi(self, year: int, code: str) -> Kpi: ...
+
+    def period(self, year: int, unit: str, kpi: str, period: str) -> Period: ...
+
+    def denominator(self, year: int, unit: str, kpi: str) -> dict | None: ...
+
+    def year_status(self, year: int) -> str: ...
+
+    def schedule(self, year: int, **filters: str) -> list[dict]: ...
+
+    def units(self) -> list[dict]: ...
+
+
+class EvidenceGateway(Protocol):
+    """The evidence service: a file's metadata, and where an import's source file is kept."""
+
+    def evidence_file(self, file_id: str | int) -> dict | None: ...
+
+    def store_source(self, filename: str, spool: BinaryIO, year: int, kpi: str) -> dict: ...
+
+
+class IdentityGateway(Protocol):
+    """Identity: an account, with its memberships and whether it is active."""
+
+    def user(self, username: str) -> dict | None: ...
+
+
+class Gateways(CatalogueGateway, EvidenceGateway, IdentityGateway, Protocol):
+    """Everything the workflow's use cases ask other services."""
+
+
 @dataclass(frozen=True)
-class Gateways:
-    """The catalogue, evidence and identity services as the workflow's use cases ask them."""
+class HttpGateways:
+    """The catalogue, evidence and identity services asked over HTTP (`Gateways`)."""
 
     catalogue: ServiceClient
     evidence: ServiceClient

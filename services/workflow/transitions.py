@@ -17,7 +17,7 @@ from common.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from common.events import utcnow
 from services.workflow import audit
 from services.workflow.delegations import actor_of
-from services.workflow.gateways import Gateways
+from services.workflow.gateways import Gateways, IdentityGateway
 from services.workflow.models import Report
 from services.workflow.reading import (
     ReportView,
@@ -73,13 +73,13 @@ def _ready_to_submit(report: Report) -> None:
 DelegatorHolds = Callable[[str, str, str], bool]
 
 
-def delegator_check(gateways: Gateways, delegators: Iterable[str]) -> DelegatorHolds:
+def delegator_check(identity: IdentityGateway, delegators: Iterable[str]) -> DelegatorHolds:
     """Whether a delegator still may lend (user, role, unit), asked of identity beforehand.
 
     Identity's events end such delegations within seconds; this closes those seconds. Identity
     is asked before the transaction opens; a delegator not asked then lends nothing.
     """
-    users = {username: gateways.user(username) for username in set(delegators)}
+    users = {username: identity.user(username) for username in set(delegators)}
 
     def holds(username: str, role: str, unit: str) -> bool:
         user = users.get(username)
