@@ -138,6 +138,8 @@ class Share(Base):
     # a parent counts each once, in `counted_keys`; kept to take them out again.
     a_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     p_keys: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    # The fiscal month its approved reports first counted each of its `a_keys` in (`MonthKey`).
+    a_key_months: Mapped[dict[str, int] | None] = mapped_column(JSON, nullable=True)
 
 
 # The KPI of the rows that add up every KPI of a unit (its reports due, approved and pending),
@@ -186,6 +188,22 @@ class CountedKey(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     a_shares: Mapped[int] = mapped_column(Integer, default=0)
     p_shares: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MonthKey(Base):
+    """A key counted once across units (2.2's [agency, month]) month by month: how many shares
+    of a unit and the units below it first counted the key (approved) in a fiscal month. By
+    the end of month m the unit counts each key once that a share counted by then, where its
+    month tallies add each share's keys: its history counts an agency-month once."""
+
+    __tablename__ = "month_keys"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kpi: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    shares: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DueCount(Base):

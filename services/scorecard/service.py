@@ -28,6 +28,7 @@ from services.scorecard.models import (
     CountedKey,
     DueCount,
     Kpi,
+    MonthKey,
     MonthTally,
     Scoring,
     Tally,
@@ -479,6 +480,25 @@ def _due_by(rows: Iterable[Any], day: date) -> dict[str, Due]:
     return {kpi: Due(*counts) for kpi, counts in due.items()}
 
 
+def _keys_counted_over(session: Session, year: int, unit: str) -> dict[str, list[int]]:
+    """By KPI whose keys a unit counts once across its units (2.2's [agency, month]) and by
+    fiscal month (1-12): how much its month tallies' approved total counts over in the month,
+    as they add each share's keys: the keys its shares first counted in the month less the
+    keys the unit first counted in it (`MonthKey`)."""
+    over: dict[str, list[int]] = defaultdict(lambda: [0] * 13)
+    first: dict[tuple[str, str], int] = {}
+    for kpi, key, month, shares in session.execute(
+        select(MonthKey.kpi, MonthKey.key, MonthKey.month, MonthKey.shares).where(
+            MonthKey.year == year, MonthKey.unit == unit, MonthKey.shares > 0
+        )
+    ):
+        over[kpi][month] += shares
+        first[(kpi, key)] = min(first.get((kpi, key), month), month)
+    for (kpi, _), month in first.items():
+        over[kpi][month] -= 1
+    return over
+
+
 def history(
     session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
 ) -> dict[str, Any]:
@@ -499,6 +519,7 @@ def history(
         )
     ):
         moved[row.kpi][row.month] = row
+    counted_over = _keys_counted_over(session, query.year, unit.code)
     due_on = session.execute(
         select(DueCount.kpi, DueCount.due_on, DueCount.reports, DueCount.units).where(
             DueCount.year == query.year, DueCount.unit == unit.code
@@ -511,6 +532,8 @@ def history(
             if month in by_month:
                 for column in MONTH_COLUMNS:
                     figures[kpi][column] += getattr(by_month[month], column)
+        for kpi, over in counted_over.items():
+            figures[kpi]["a_total"] -= over[month]
         # Today's tally (its targets) with the approved figures of the month's end.
         then = {
             kpi: SimpleNamespace(**{**tally._mapping, **figures[kpi], "pending": 0})

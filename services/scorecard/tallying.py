@@ -45,6 +45,7 @@ from services.scorecard.models import (
     CountedKey,
     DueCount,
     Kpi,
+    MonthKey,
     MonthTally,
     Report,
     Scoring,
@@ -210,6 +211,7 @@ def share_row(
         "months": _months(year, scoring, measure, reports, _month_figures(a, n_approved)),
         "a_keys": rules.keys_counted(scoring.rollup, approved),
         "p_keys": rules.keys_counted(scoring.rollup, with_pending),
+        "a_key_months": key_months(year, scoring.rollup, reports),
     }
 
 
@@ -420,6 +422,55 @@ def move_keys(session: Session, year: int, moves: KeyMoves, deltas: Deltas) -> N
         )
 
 
+def key_months(year: int, rollup: str, reports: Iterable[Any]) -> dict[str, int]:
+    """The fiscal month each key of a unit's approved reports (`keys_counted`'s) was first
+    counted in: the month the first report naming it was approved."""
+    months: dict[str, int] = {}
+    if rollup != "sum":
+        return months
+    for r in reports:
+        if r.state == APPROVED and r.value is not None:
+            month = fiscal_month_of(year, r.occurred_at)
+            for key in map(rules.key_of, r.counted_keys or ()):
+                months[key] = min(months.get(key, month), month)
+    return months
+
+
+def move_month_keys(
+    session: Session,
+    year: int,
+    new: list[dict[str, Any]],
+    old: Mapping[tuple[str, str], Mapping[str, Any]],
+    chains: Mapping[str, list[str]],
+) -> None:
+    """Move the month keys of each share's unit and the units above it by how the months its
+    keys were first counted in changed: a key's old month out, its new one in."""
+    moves: dict[tuple[str, str, str, int], int] = defaultdict(int)
+    for row in new:
+        was = (old.get((row["unit"], row["kpi"])) or {}).get("a_key_months") or {}
+        now = row["a_key_months"]
+        changed = [(k, m, -1) for k, m in was.items() if now.get(k) != m]
+        changed += [(k, m, 1) for k, m in now.items() if was.get(k) != m]
+        for key, month, sign in changed:
+            for unit in chains[row["unit"]]:
+                moves[(unit, row["kpi"], key, int(month))] += sign
+    moved = {slot: n for slot, n in moves.items() if n}
+    if not moved:
+        return
+    table = MonthKey.__table__
+    rows = [
+        {"year": year, "unit": u, "kpi": k, "key": key, "month": m, "shares": n}
+        for (u, k, key, m), n in moved.items()
+    ]
+    _move(session, table, ("shares",), rows)
+    slots = list({(u, k) for u, k, _, _ in moved})
+    session.execute(
+        delete(table).where(
+            table.c.year == year, _in_slots(session, table.c, slots), table.c.shares == 0
+        )
+    )
+
+
 def _in_slots(session: Session, columns: Any, slots: list[tuple[str, str]]) -> Any:
     """Rows of these (unit, KPI) slots, asked KPI by KPI (`kpi = k AND unit IN (...)` each):
     the (year, unit, KPI) index finds them, where a list of pairs was compared row by row."""
@@ -488,6 +539,7 @@ def count_in(
         _months_up_the_tree(month_deltas, chain, row["kpi"], months, 1)
         _keys_up_the_tree(key_moves, chain, row["kpi"], was, row)
     move_keys(session, year, key_moves, deltas)
+    move_month_keys(session, year, new, old, chains)
     add_to_tallies(session, year, deltas)
     add_to_month_tallies(session, year, month_deltas)
 
@@ -522,7 +574,7 @@ def retally_year(session: Session, year: int) -> None:
             select(Scoring.kpi, Scoring.aggregation, Scoring.rollup).where(Scoring.year == year)
         )
     }
-    for model in (Share, Tally, MonthTally, CountedKey):
+    for model in (Share, Tally, MonthTally, CountedKey, MonthKey):
         session.execute(delete(model).where(model.year == year))
     parents = parents_of(session)
     _tally_targets(session, year, parents)
