@@ -223,7 +223,8 @@ class Units(MethodView):
     @blp.arguments(schemas.UnitQuerySchema, location="query")
     @blp.response(200, schemas.UnitSchema(many=True))
     def get(self, query):
-        """Every unit of the organisation, optionally of one kind or under one parent."""
+        """Every unit of the organisation, optionally of one kind or under one parent; or
+        the units above one (`above`), the department first."""
         current_principal()
         return units.list_units(_sessions(), query)
 

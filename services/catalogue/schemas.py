@@ -194,6 +194,10 @@ class UnitUpdateSchema(Schema):
 class UnitQuerySchema(Schema):
     kind = one_of(rules.UNIT_KINDS)
     parent = Text(validate=validate.Length(max=32))
+    above = Text(
+        validate=validate.Length(max=32),
+        metadata={"description": "Only the units above this one, the department first."},
+    )
 
 
 # --- scoring ------------------------------------------------------------------------------

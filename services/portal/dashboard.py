@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from services.portal import charts, thai
 from services.portal.core import fetch, fetch_or, signed_in, unit_arg, year_arg
 from services.portal.labels import lang
+from services.portal.unit_tree import BELOW
 
 dashboard = Blueprint("dashboard", __name__)
 CHARTS = ("kpis", "units", "completion", "history")
@@ -41,17 +42,13 @@ def counted(pending: bool) -> str:
 def behind(year: int, unit: str, kpi: str, state: str) -> str:
     """The list of the reports behind a figure: the year's reports of the KPI in that state,
     of the unit and every unit below it (as the scorecard rolls them up)."""
-    return url_for("review.view", year=year, within=unit, kpi=kpi, state=state)
+    return url_for("review.view", year=year, unit=unit + BELOW, kpi=kpi, state=state)
 
 
 def trail(card: dict) -> list[dict]:
-    """The units above the shown one, department first, for the way back up."""
-    path, parent = [], card.get("parent")
-    units = {u["code"]: u for u in fetch_or([], "catalogue", "/units")}
-    while parent and parent in units and len(path) < 8:
-        path.insert(0, units[parent])
-        parent = units[parent].get("parent")
-    return path
+    """The units above the shown one, department first, for the way back up (asked of the
+    catalogue as those few units, not its whole tree)."""
+    return fetch_or([], "catalogue", "/units", above=card["unit"]) if card.get("parent") else []
 
 
 @dashboard.get("/dashboard")

@@ -97,3 +97,12 @@ def test_a_region_with_provinces_cannot_become_a_bureau(admin, own_province, own
 def test_a_unit_head_cannot_add_units(as_user):
     body = {"code": "ZZHEAD", "name_th": "ทดสอบ", "kind": "bureau", "parent": "PRD"}
     assert as_user("head1").post(f"{API}/units", json=body).status_code == 403
+
+
+def test_the_units_above_one_are_its_way_up_department_first(as_user):
+    http = as_user("reporter1")
+    rows = http.get(f"{API}/units", params={"above": "R1-01"}).json()
+    assert [(u["code"], u["kind"]) for u in rows] == [("PRD", "department"), ("R1", "region")]
+    assert http.get(f"{API}/units", params={"above": "PRD"}).json() == []
+    resp = http.get(f"{API}/units", params={"above": "NOPE"})
+    assert resp.status_code == 404 and "above" in resp.json()["errors"]

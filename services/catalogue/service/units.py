@@ -9,13 +9,15 @@ from sqlalchemy.orm import Session
 
 from common.auth import Principal
 from common.db import read_only, transactional
-from common.errors import Conflict, Invalid
+from common.errors import Conflict, Invalid, NotFound
 from common.events import record_event
 from services.catalogue import rules
 from services.catalogue.events import UnitChanged
 from services.catalogue.models import Outbox, Unit
 from services.catalogue.service.base import find_unit, require_writer
 
+# Deeper than any tree the kinds allow: a walk up stops there.
+MAX_DEPTH = 16
 UNIT_FIELDS = ("code", "name_th", "name_en", "kind", "parent", "sample")
 
 
@@ -25,12 +27,29 @@ def unit_dict(unit: Unit) -> dict[str, Any]:
 
 @read_only
 def list_units(session: Session, filters: dict[str, Any]) -> list[dict[str, Any]]:
+    if "above" in filters:
+        return _above(session, filters["above"])
     query = select(Unit).order_by(Unit.code)
     if "kind" in filters:
         query = query.where(Unit.kind == filters["kind"])
     if "parent" in filters:
         query = query.where(Unit.parent == filters["parent"])
     return [unit_dict(u) for u in session.scalars(query)]
+
+
+def _above(session: Session, code: str) -> list[dict[str, Any]]:
+    """The units above `code`, the department first (a page's way back up the tree): a few
+    rows, however many units the tree holds."""
+    try:
+        parent = find_unit(session, code).parent
+    except NotFound as exc:
+        raise NotFound(f"No unit {code}.", {"above": ["Unknown unit."]}) from exc
+    chain: list[dict[str, Any]] = []
+    while parent is not None and len(chain) < MAX_DEPTH:
+        unit = session.get_one(Unit, parent)
+        chain.insert(0, unit_dict(unit))
+        parent = unit.parent
+    return chain
 
 
 @read_only
