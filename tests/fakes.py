@@ -162,3 +162,49 @@ class FakeObjectStore:
         data = self.objects[(key, version_id)]
         assert hashlib.sha256(data).hexdigest() == sha256
         return io.BytesIO(data)
+
+
+# --- notifications' gateways (services/notifications/gateways.py) --------------------------
+
+
+@dataclass
+class FakePeople:
+    """Identity's accounts (`People`): each a user as `GET /users` lists it."""
+
+    accounts: list[dict] = field(default_factory=list)
+    asked: list[str | None] = field(default_factory=list)
+
+    def add(self, username: str, *memberships: tuple[str, str], active: bool = True) -> None:
+        self.accounts.append(
+            {
+                "id": username,
+                "username": username,
+                "display_name": username.title(),
+                "email": f"{username}@example.invalid",
+                "active": active,
+                "memberships": [{"unit": u, "role": r} for u, r in memberships],
+            }
+        )
+
+    def users(self, unit: str | None = None) -> list[dict]:
+        self.asked.append(unit)
+        return [
+            a
+            for a in self.accounts
+            if unit is None or unit in {m["unit"] for m in a["memberships"]}
+        ]
+
+
+@dataclass
+class FakeCatalogue:
+    """The catalogue's units and each year's schedule rows (`Catalogue`)."""
+
+    schedules: dict[int, list[dict]] = field(default_factory=dict)
+
+    def units(self) -> list[dict]:
+        return list(UNITS)
+
+    def schedule(self, year: int, unit: str | None = None) -> list[dict] | None:
+        if year not in self.schedules:
+            return None
+        return [row for row in self.schedules[year] if unit in (None, row["unit"])]

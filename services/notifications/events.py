@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from common.events import Envelope
 from common.messaging import BatchConsumer, BatchHandler, EventConsumer
 from services.notifications import directory, messages, rules
 from services.notifications.directory import MalformedEvent, field, moment
+from services.notifications.gateways import HttpPeople, People
 from services.notifications.models import Inbox, Notification, ReportState, new_id
 from services.notifications.service import (
     Context,
@@ -31,8 +31,6 @@ DIRECTORY_KEYS = (
     "catalogue.unit.changed",
 )
 REPORT_KEYS = ("workflow.report.*",)
-# Identity's users holding any role in a unit (`GET /users?unit=`), on the service's account.
-PeopleOf = Callable[[str], list[dict]]
 
 
 def on_directory_event(session: Session, envelope: Envelope) -> None:
@@ -136,7 +134,7 @@ def track_states(session: Session, reports: list[tuple[ReportEvent, datetime]]) 
     session.execute(statement)
 
 
-def report_handler(ctx: Context, people_of: PeopleOf) -> BatchHandler:
+def report_handler(ctx: Context, identity: People) -> BatchHandler:
     """Tell the people each report transition concerns, and only them."""
 
     def handle(session: Session, envelopes: list[Envelope]) -> None:
@@ -161,7 +159,7 @@ def report_handler(ctx: Context, people_of: PeopleOf) -> BatchHandler:
             # identity before telling no one (a failure here retries the events).
             as_of = directory.snapshot_time()
             for unit in sorted(unknown):
-                directory.apply_snapshot(session, people_of(unit), as_of)
+                directory.apply_snapshot(session, identity.users(unit), as_of)
             people = directory.resolve(session, asks, ctx.policy.management_unit)
         named = {r.actor or "" for _, r, _, _ in told} | {
             r.on_behalf_of or "" for _, r, _, _ in told
@@ -196,8 +194,7 @@ def consumers(
     people = EventConsumer(
         "notifications.directory", handler=on_directory_event, bindings=DIRECTORY_KEYS, **shared
     )
-    identity = ServiceClient(settings, "identity")
-    handle_reports = report_handler(ctx, lambda unit: identity.get("/users", unit=unit))
+    handle_reports = report_handler(ctx, HttpPeople(ServiceClient(settings, "identity")))
     reports = [
         BatchConsumer(
             "notifications.reports",

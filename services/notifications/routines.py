@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from common.clients import ServiceClient
 from common.config import Settings
 from common.db import unit_of_work
-from common.errors import NotFound
 from services.notifications import delivery, directory, reminders
+from services.notifications.gateways import Catalogue, HttpCatalogue, HttpPeople, People
 from services.notifications.policy import Policy, policy_of
 from services.notifications.service import Context
 
@@ -27,8 +27,8 @@ class WorkerDependencies:
     settings: Settings
     policy: Policy
     factory: sessionmaker[Session]
-    identity: ServiceClient
-    catalogue: ServiceClient
+    identity: People
+    catalogue: Catalogue
 
     @classmethod
     def of(cls, settings: Settings, factory: sessionmaker[Session]) -> WorkerDependencies:
@@ -36,8 +36,8 @@ class WorkerDependencies:
             settings,
             policy_of(settings),
             factory,
-            ServiceClient(settings, "identity"),
-            ServiceClient(settings, "catalogue"),
+            HttpPeople(ServiceClient(settings, "identity")),
+            HttpCatalogue(ServiceClient(settings, "catalogue")),
         )
 
     @property
@@ -49,8 +49,8 @@ def sync_people(deps: WorkerDependencies) -> int:
     """Bring the local copies of people and unit names up to date from identity's list of
     users and the catalogue's list of units; returns how many users were read."""
     as_of = directory.snapshot_time()
-    users = deps.identity.get("/users")
-    units = deps.catalogue.get("/units")
+    users = deps.identity.users()
+    units = deps.catalogue.units()
     with unit_of_work(deps.factory) as session:
         for unit in units:
             directory.apply_unit(session, unit)
@@ -59,12 +59,10 @@ def sync_people(deps: WorkerDependencies) -> int:
 
 def run_reminders(deps: WorkerDependencies, today: date, unit: str | None = None) -> int:
     """Read the schedule of each fiscal year that matters today and remind from it."""
-    only = {"unit": unit} if unit else {}
     created = 0
     for year in reminders.schedule_years(today, deps.policy):
-        try:
-            schedule = deps.catalogue.get(f"/years/{year}/schedule", **only)
-        except NotFound:
+        schedule = deps.catalogue.schedule(year, unit)
+        if schedule is None:
             continue  # that year (or unit) is not in the catalogue
         with unit_of_work(deps.factory) as session:
             created += reminders.remind(session, deps.context, year, schedule, today)
