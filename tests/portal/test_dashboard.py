@@ -199,7 +199,8 @@ def test_each_score_says_how_many_due_kpis_miss_a_value_and_a_kpi_how_it_was_rea
     assert card["missing"] > 0
     overall = page.locator("#score-overall").inner_text()
     assert f"ขาดผล {card['missing']} ตัวชี้วัด" in overall
-    assert row.locator(".basis").inner_text() == "รวม 1 หน่วยงาน"
+    actual = next(k["actual"] for k in card["kpis"] if k["kpi"] == "2.2")
+    assert row.locator(".basis").inner_text() == f"รวม 1 หน่วยงาน = {actual:,.0f}"
     missing = next(k["kpi"] for k in card["kpis"] if k["missing"])
     assert "ยังไม่รายงาน" in page.locator(f"#kpi-table tr[data-kpi='{missing}']").inner_text()
 
