@@ -69,7 +69,12 @@ class BasisSchema(Schema):
             "agency served by several units in a month counts one)."
         }
     )
-    text = Text(metadata={"description": "e.g. `Σ 12 units 340 / 400 = 85 %, 2 units missing`."})
+    text = Text(
+        metadata={
+            "description": "All of it in English, e.g. `Σ 12 units 340 / 400 = 85 %, 2 units "
+            "missing`; Thai documents and pages write the same fields in Thai."
+        }
+    )
 
 
 class KpiCardSchema(Schema):
@@ -251,7 +256,8 @@ class RoundReportRequest(Schema):
     as_of = fields.Date(
         required=True,
         metadata={"description": "The day the round is read at, in the fiscal year (6, 9, 12 "
-                  "months: 31 March, 30 June, 30 September)."},
+                  "months: 31 March, 30 June, 30 September): its results as they stood at "
+                  "the day's end, from the reports approved by then of periods ended by then."},
     )  # fmt: skip
     format = Text(required=True, validate=validate.OneOf(["docx", "pdf"]))
 
