@@ -82,8 +82,10 @@ def lines(rows: Iterable[Mapping]) -> list[Line]:
 def view():
     year = year_arg()
     unit, kpi = unit_arg(), request.args.get("kpi", "").strip()
-    below = fetch("scorecard", f"/{year}/progress", unit=unit)
-    data = fetch("workflow", "/progress", year=year, unit=unit, **({"kpi": kpi} if kpi else {}))
+    # The units below and the unit with them, of the chosen KPI: a dashboard's due figure.
+    chosen = {"kpi": kpi} if kpi else {}
+    below = fetch("scorecard", f"/{year}/progress", unit=unit, **chosen)
+    data = fetch("workflow", "/progress", year=year, unit=unit, **chosen)
     me = principal()
     mine = set() if me.sees_all_units else set(me.units)
     return render_template(
@@ -94,6 +96,7 @@ def view():
         kpi=kpi,
         data=data,
         below=below.get("units", []),
+        whole=below,
         lines=lines(data.get("rows", [])),
         unit_choices=sorted({unit, home_unit(), *mine, *(u["unit"] for u in below["units"])}),
         kpi_choices=sorted(kpis_of(year), key=kpi_order),

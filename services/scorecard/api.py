@@ -1,5 +1,7 @@
 """HTTP routes of the scorecard: parse, call a use case, serialise."""
 
+from dataclasses import replace
+
 from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -47,13 +49,15 @@ class UnitsBelow(MethodView):
 
 @blp.route("/<int:year>/progress")
 class Completion(MethodView):
-    @blp.arguments(schemas.ScorecardQuerySchema, location="query")
+    @blp.arguments(schemas.CompletionQuerySchema, location="query")
     @blp.response(200, schemas.CompletionSchema)
     def get(self, args, year):
-        """The reports due, approved and pending of `unit` and of each unit right below it, from
-        the roll-up (no unit x KPI x period cell is read): the progress of a parent unit."""
+        """The reports due, approved and pending of `unit` and of each unit right below it, of
+        every KPI or of `kpi`, from the roll-up (no unit x KPI x period cell is read): the
+        progress of a parent unit."""
         principal = current_principal()
-        return _scorecards().completion(principal, _query(year, args), utcnow())
+        query = replace(_query(year, args), kpi=args.get("kpi"))
+        return _scorecards().completion(principal, query, utcnow())
 
 
 @blp.route("/<int:year>/history")

@@ -21,6 +21,14 @@ class ScorecardQuerySchema(Schema):
     )
 
 
+class CompletionQuerySchema(ScorecardQuerySchema):
+    kpi = Text(
+        load_default=None,
+        validate=validate.Length(min=1, max=16),
+        metadata={"description": "One KPI's reports (every KPI's when not given)."},
+    )
+
+
 class YearPath(Schema):
     year = fields.Integer(validate=validate.Range(min=2500, max=3000))
 

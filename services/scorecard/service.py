@@ -50,6 +50,7 @@ class Query:
     unit: str
     include_pending: bool = False
     as_of: date | None = None
+    kpi: str | None = None  # the progress of one KPI, not of every KPI
 
 
 def _sort_key(code: str) -> tuple[int, ...]:
@@ -367,22 +368,22 @@ def _completion(reports: dict[str, int]) -> float | None:
     return round(100 * reports["approved"] / reports["due"], 2) if reports["due"] else None
 
 
-def _figures(session: Session, year: int, as_of: date, parent: str) -> Any:
+def _figures(session: Session, year: int, as_of: date, parent: str, kpi: str) -> Any:
     """The unit and the units right below it, each with its reports due by `as_of`, approved
-    and pending over every KPI (its `ALL_KPIS` rows) and whether units report below it: one
-    row a unit, as plain tuples (no ORM rows: a region has 2,500 units below it). A unit's
+    and pending of `kpi` (over every KPI: its `ALL_KPIS` rows) and whether units report below
+    it: one row a unit, as plain tuples (no ORM rows: a region has 2,500 units below it). A unit's
     rows are found by their key (year, unit, ...) in subqueries of its own, where a join let
     the planner read every unit's tallies."""
     units, tallies, due_counts = Unit.__table__.c, Tally.__table__.c, DueCount.__table__.c
     approved = func.coalesce(func.sum(tallies.approved), 0).label("approved")
     pending = func.coalesce(func.sum(tallies.pending), 0).label("pending")
     counts = select(approved, pending).where(
-        tallies.year == year, tallies.unit == units.code, tallies.kpi == ALL_KPIS
+        tallies.year == year, tallies.unit == units.code, tallies.kpi == kpi
     )
     due = select(func.coalesce(func.sum(due_counts.reports), 0).label("due")).where(
         due_counts.year == year,
         due_counts.unit == units.code,
-        due_counts.kpi == ALL_KPIS,
+        due_counts.kpi == kpi,
         due_counts.due_on <= as_of,
     )
     # The units with units below, hashed once: an EXISTS a unit was planned (as a prepared
@@ -420,8 +421,9 @@ def completion(
     session: Session, principal: Principal, catalogue: Catalogue, query: Query, now: datetime
 ) -> dict[str, Any]:
     """The reports due by `as_of`, approved and pending of a unit and of each unit right below
-    it, from the tallies and due counts over every KPI that each unit keeps: one query, a row
-    a unit (a region's 2,500 units, never their 700,000 unit x KPI x period cells)."""
+    it, from the tallies and due counts over every KPI (or of `query.kpi`) that each unit
+    keeps: one query, a row a unit (a region's 2,500 units, never their 700,000 unit x KPI x
+    period cells)."""
     ensure_year(session, catalogue, query.year)
     parent = visible_unit(session, principal, query.unit)
     as_of = query.as_of or now.date()
@@ -429,7 +431,7 @@ def completion(
     total, rows = {"due": 0, "approved": 0, "pending": 0}, []
     # Fetched at once: row by row, the driver's fetches cost more than the rows' dicts.
     for code, up, name_th, name_en, kind, has_units, due, approved, pending in session.execute(
-        _figures(session, query.year, as_of, me)
+        _figures(session, query.year, as_of, me, query.kpi or ALL_KPIS)
     ).all():
         reports = {"due": int(due), "approved": int(approved), "pending": int(pending)}
         if code == me:
