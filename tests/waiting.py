@@ -32,3 +32,22 @@ def eventually(
 def until_passes(check: Callable[[], object], timeout: float = 30.0) -> None:
     """Run `check`, whose assertions say what is expected, until it passes."""
     eventually(lambda: check() or True, timeout)
+
+
+def settled(
+    read: Callable[[], T],
+    until: Callable[[T], bool] = lambda _answer: True,
+    timeout: float = 30.0,
+    interval: float = 0.5,
+) -> T:
+    """What `read()` answers once two reads `interval` apart agree and the answer meets
+    `until`: a read model that follows events a moment after them has caught up."""
+    seen: list[T] = []
+
+    def agreed() -> tuple[T] | None:
+        now = read()
+        same = bool(seen) and seen[-1] == now and until(now)
+        seen.append(now)
+        return (now,) if same else None
+
+    return eventually(agreed, timeout, interval, what=f"a settled answer of {read}")[0]

@@ -1,12 +1,12 @@
 """Every change writes a catalogue.* event to the outbox in its transaction; the relay sends it."""
 
 import json
-import time
 import uuid
 
 from kombu import Connection, Exchange, Queue
 
 from tests.catalogue.conftest import API, copy_year, new_unit
+from tests.waiting import until_passes
 
 
 def test_a_new_unit_records_unit_changed_with_its_values(admin, tables):
@@ -90,17 +90,16 @@ def test_a_change_reaches_the_broker(admin, live):
         )(conn.default_channel)
         queue.declare()
         code = new_unit(admin)["code"]
-        assert code in _codes_arriving(queue, code)
+        _arrives(queue, code)
 
 
-def _codes_arriving(queue, wanted: str, patience: float = 20.0) -> list[str]:
-    """Codes of the unit events that arrive until `wanted` does or patience runs out."""
+def _arrives(queue, wanted: str) -> None:
+    """Read the unit events as they arrive until one of `wanted` does."""
     codes: list[str] = []
-    deadline = time.monotonic() + patience
-    while wanted not in codes and time.monotonic() < deadline:
-        message = queue.get(no_ack=True)
-        if message is None:
-            time.sleep(0.1)
-            continue
-        codes.append(json.loads(message.body)["data"]["code"])
-    return codes
+
+    def arrived() -> None:
+        while (message := queue.get(no_ack=True)) is not None:
+            codes.append(json.loads(message.body)["data"]["code"])
+        assert wanted in codes
+
+    until_passes(arrived, timeout=20)

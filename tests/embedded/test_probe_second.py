@@ -27,6 +27,7 @@ from tests.embedded.test_probe import (  # noqa: F401 - `system` is a fixture
     delegation,
     system,
 )
+from tests.waiting import eventually
 
 # Starts a whole system of its own (make run, or an embedded one).
 pytestmark = pytest.mark.system
@@ -106,11 +107,12 @@ def pack_zip(person: Person, body: dict) -> bytes:
     """A pack built for `person` and downloaded."""
     asked = person.call("POST", "/api/evidence/packs", json=body)
     assert asked.status_code == 202, asked.text
-    for _ in range(240):
+
+    def finished() -> dict | None:
         pack = person.call("GET", f"/api/evidence/packs/{asked.json()['id']}").json()
-        if pack["state"] in ("ready", "failed"):
-            break
-        time.sleep(0.5)
+        return pack if pack["state"] in ("ready", "failed") else None
+
+    pack = eventually(finished, timeout=120, interval=0.5, what="the pack built")
     assert pack["state"] == "ready", pack
     return person.call("GET", f"/api/evidence/packs/{pack['id']}/content").content
 

@@ -6,6 +6,7 @@ import zipfile
 
 from tests.portal.conftest import YEAR, act, api_of, create_report, enter_as, go
 from tests.portal.test_living_demo import CURRENT
+from tests.waiting import eventually
 
 
 def test_the_auditor_finds_approved_reports_of_a_unit_and_reads_a_timeline(demo, page):
@@ -38,11 +39,14 @@ def test_the_auditor_builds_a_pack_the_verifier_accepts_and_refuses_once_changed
     page.select_option("#pack-unit", "R1")
     go(page, "#build-pack")
     ready = page.locator("#pack-list tbody tr >> nth=0 >> a.download")
-    for _ in range(60):
+
+    def listed() -> bool:
         if ready.count():
-            break
-        page.wait_for_timeout(1000)
+            return True
         page.reload()
+        return False
+
+    eventually(listed, timeout=60, interval=1, what="the pack listed")
     pack = tmp_path / "pack.zip"
     pack.write_bytes(page.request.get(ready.get_attribute("href")).body())
     jwks = tmp_path / "jwks.json"

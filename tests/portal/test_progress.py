@@ -1,9 +1,8 @@
 """The home page and the progress page: what is due, what is late, the matrix and its roll-ups."""
 
-import time
-
 from services.portal.labels import percent
 from tests.portal.conftest import act, agencies, api_of, create_report, enter_as
+from tests.waiting import settled
 
 
 def test_home_lists_the_units_unsubmitted_periods_with_thai_due_dates_and_late_flags(
@@ -30,19 +29,6 @@ def test_a_regional_reporters_home_lists_no_imported_kpi_as_due(page):
     listed = page.locator("#due-table tbody tr")
     kpis = {row.get_attribute("data-kpi") for row in listed.all()}
     assert kpis and not kpis & {"1.1", "3.1", "5.1", "8.1"}
-
-
-def settled(read, until=lambda _answer: True, pause: float = 0.5, tries: int = 60):
-    """What `read` answers once it meets `until` and two reads `pause` apart agree: the
-    scorecard follows the workflow's events a moment after them."""
-    last = read()
-    for _ in range(tries):
-        time.sleep(pause)
-        now = read()
-        if now == last and until(now):
-            return now
-        last = now
-    raise AssertionError(f"not settled: {last}")
 
 
 def test_home_shows_a_reviewer_the_departments_reports_due_approved_pending_and_overdue(

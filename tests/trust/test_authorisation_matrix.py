@@ -3,13 +3,13 @@ demo users of another unit (403 or 404): a new endpoint cannot be left out of th
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
 
 from tests.evidence import samples
 from tests.evidence.conftest import post_file
+from tests.waiting import eventually
 from tests.workflow.test_delegation import delegate
 
 SERVICES = ("identity", "catalogue", "evidence", "workflow", "notifications")
@@ -72,10 +72,11 @@ def team_objects(live, crew, new_user):
     given = delegate(crew.head, new_user()["username"]).json()
     pack = crew.reporter.post("/api/evidence/packs", json={"year": 2547, "unit": crew.unit})
     assert pack.status_code == 202, pack.text
-    deadline = time.monotonic() + 20
-    while not (inbox := crew.head.get("/api/notifications/inbox").json()):
-        assert time.monotonic() < deadline, "the head was not told of the submission"
-        time.sleep(0.2)
+    inbox = eventually(
+        lambda: crew.head.get("/api/notifications/inbox").json(),
+        timeout=20,
+        what="the head told of the submission",
+    )
     return {
         "report_id": report["id"],
         "file_id": upload.json()["id"],

@@ -4,7 +4,6 @@ on the embedded backends (`embedded_live`)."""
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ import requests
 from common.secrets import service_password
 from services.identity.revocation import MAX_TOKENS_PER_USER
 from tests.identity.conftest import PASSWORD, USERS
+from tests.waiting import until_passes
 
 BACKENDS = ["live", "embedded_live"]
 REVOCATIONS = "/api/identity/revocations"
@@ -92,13 +92,12 @@ def test_every_signed_out_token_stays_refused_by_the_other_services(system):
         headers = signed_in(system, user["username"])
         requests.post(f"{system.url}/api/identity/logout", headers=headers, timeout=30)
         tokens.append(headers)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
+
+    def refused() -> None:
         seen = [status(system, headers, "/api/catalogue/units") for headers in tokens]
-        if seen == [401] * len(tokens):
-            break
-        time.sleep(0.25)
-    assert seen == [401] * len(tokens)
+        assert seen == [401] * len(tokens)
+
+    until_passes(refused, timeout=5)
     assert status(system, signed_in(system, user["username"]), "/api/catalogue/units") == 200
 
 

@@ -1,12 +1,12 @@
 """Progress of a year: each scheduled unit x KPI x period, its state, late or not, roll-ups."""
 
-import time
 from contextlib import contextmanager
 
 from sqlalchemy import event
 
 from common.fiscal import fiscal_year_of, today
 from common.web import runtime_of
+from tests.waiting import until_passes
 from tests.workflow.conftest import API, YEAR
 
 
@@ -146,10 +146,11 @@ def test_the_reviewer_sees_every_unit_once_the_catalogue_has_announced_it(crew):
         return {r["unit"] for r in body["rows"]}
 
     # The unit was added a moment ago; progress knows it once catalogue.unit.changed arrives.
-    deadline = time.monotonic() + 30
-    while crew.unit not in units() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert {crew.unit, "R1", "R8"} <= units()
+
+    def all_known() -> None:
+        assert {crew.unit, "R1", "R8"} <= units()
+
+    until_passes(all_known)
 
 
 def test_progress_needs_a_year(crew):

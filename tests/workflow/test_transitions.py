@@ -2,12 +2,12 @@
 
 import json
 import threading
-import time
 import uuid
 
 import pytest
 from kombu import Connection, Exchange, Queue
 
+from tests.waiting import eventually
 from tests.workflow.conftest import API, agencies
 
 
@@ -237,14 +237,15 @@ def test_events_reach_the_broker(crew, rabbitmq):
         queue.declare()
         report = crew.create(kpi="2.1", period="M10")
         crew.act(crew.reporter, report, "submit")
-        deadline = time.monotonic() + 30
-        received = []
-        while time.monotonic() < deadline and not received:
-            message = queue.get(no_ack=True)
-            if message is None:
-                time.sleep(0.1)
-            elif json.loads(message.body)["data"]["report_id"] == report["id"]:
-                received.append(json.loads(message.body))
+        received: list[dict] = []
+
+        def arrived() -> list[dict]:
+            while (message := queue.get(no_ack=True)) is not None:
+                if json.loads(message.body)["data"]["report_id"] == report["id"]:
+                    received.append(json.loads(message.body))
+            return received
+
+        eventually(arrived, interval=0.1, what="the submission's event")
     (envelope,) = received
     assert envelope["type"] == "workflow.report.submitted"
     assert envelope["actor"] == crew.team.reporter and envelope["data"]["state"] == "submitted"
