@@ -17,6 +17,7 @@ import requests
 from common.fiscal import fiscal_year_of, period_dates
 from deploy.seaweedfs import free_port
 from tests.embedded.test_make_run import MakeRun
+from tests.waiting import eventually
 
 # Starts a whole system of its own (make run).
 pytestmark = pytest.mark.system
@@ -58,15 +59,6 @@ def get(run: MakeRun, username: str, path: str, **params) -> requests.Response:
     )
     assert resp.status_code == 200, resp.text
     return resp
-
-
-def eventually(check, timeout: float = 120):
-    """The read models follow the events: ask again until `check` answers or time is up."""
-    deadline = time.monotonic() + timeout
-    while not (answer := check()):
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(2)
-    return answer
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +150,7 @@ def test_the_department_scorecard_scores_every_perspective(demo_run):
         card = get(demo_run, "reviewer", f"/scorecard/{CURRENT}", unit="PRD").json()
         return all(p["score"] is not None for p in card["perspectives"]) and card
 
-    card = eventually(scored)
+    card = eventually(scored, timeout=120, interval=2)
     provisional = {k["kpi"]: k["provisional"] for k in card["kpis"]}
     assert provisional["2.1"] is False and provisional["3.1"] is True
 
@@ -169,7 +161,7 @@ def test_regions_differ_a_strong_one_above_a_weak_one(demo_run):
         found = {u["unit"]: u["score"] for u in below["units"] if u["unit"] in REGIONS}
         return found if None not in found.values() else None
 
-    found = eventually(scores)
+    found = eventually(scores, timeout=120, interval=2)
     assert found["R3"] > found["R5"] and found["R8"] > found["R7"]
 
 
@@ -211,7 +203,9 @@ def test_each_demo_users_home_lists_work(demo_run, username):
 @pytest.mark.parametrize("username", ["auditor", "reporter1"])
 def test_the_auditor_and_the_reporter_have_a_pack_and_a_notification(demo_run, username):
     assert get(demo_run, username, "/evidence/packs").json()
-    assert eventually(lambda: get(demo_run, username, "/notifications/inbox").json())
+    assert eventually(
+        lambda: get(demo_run, username, "/notifications/inbox").json(), timeout=120, interval=2
+    )
 
 
 def test_a_second_start_adds_nothing(demo_run, reports, repo, data_dir):

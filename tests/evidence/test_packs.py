@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,6 +20,7 @@ from common.fiscal import fiscal_year_of
 from common.web import runtime_of
 from services.evidence.models import Pack
 from services.evidence.worker import EXPIRE_PACKS
+from tests.waiting import eventually
 
 PACKS = "/api/evidence/packs"
 CURRENT = fiscal_year_of(date.today())
@@ -30,12 +30,12 @@ def built(http, body: dict) -> dict:
     asked = http.post(PACKS, json=body)
     assert asked.status_code == 202, asked.text
     assert asked.json()["state"] == "queued"
-    for _ in range(120):
+
+    def finished() -> dict | None:
         pack = http.get(f"{PACKS}/{asked.json()['id']}").json()
-        if pack["state"] in ("ready", "failed"):
-            return pack
-        time.sleep(0.5)
-    raise AssertionError(f"pack still {pack['state']}")
+        return pack if pack["state"] in ("ready", "failed") else None
+
+    return eventually(finished, timeout=60, interval=0.5, what="the pack built")
 
 
 @pytest.fixture(scope="module")
@@ -145,11 +145,12 @@ def test_a_pack_past_its_time_is_deleted_from_the_store_and_its_download_is_gone
 
     assert celery.conf.beat_schedule["expire-packs"]["task"] == EXPIRE_PACKS
     celery.send_task(EXPIRE_PACKS)
-    for _ in range(120):
+
+    def swept() -> bool:
         with unit_of_work(evidence.session_factory) as session:
-            if session.get(Pack, old["id"]).object_key is None:
-                break
-        time.sleep(0.5)
+            return session.get(Pack, old["id"]).object_key is None
+
+    eventually(swept, timeout=60, interval=0.5, what="the expired pack swept")
     with pytest.raises(S3Error):
         store.client.stat_object(store.bucket, key, version_id=version)
     assert auditor.get(f"{PACKS}/{old['id']}").json()["state"] == "expired"
