@@ -14,7 +14,7 @@ caller's token) and the producers its consumers bind to:
 - evidence names the people of a unit on its forms and reads the reports and their audit
   trail it packs;
 - notifications read who holds which role where, the units and the schedule, and the feeds of
-  identity, the catalogue and the workflow;
+  identity, the catalogue, the workflow and evidence (a pack built for its taker);
 - the scorecard copies the catalogue, reads the workflow's and the catalogue's feeds, and reads
   the approved reports whose evidence files a round report lists;
 - the catalogue and the portal only check revocations.
@@ -81,7 +81,8 @@ GRANTS: Mapping[str, frozenset[str]] = {
         {REVOCATIONS, PEOPLE, CATALOGUE, SOURCES, feed("catalogue"), feed("identity")}
     ),
     "notifications": frozenset(
-        {REVOCATIONS, PEOPLE, CATALOGUE, feed("identity"), feed("catalogue"), feed("workflow")}
+        {REVOCATIONS, PEOPLE, CATALOGUE}
+        | {feed(p) for p in ("identity", "catalogue", "workflow", "evidence")}
     ),
     "scorecard": frozenset({REVOCATIONS, CATALOGUE, REPORTS, feed("catalogue"), feed("workflow")}),
     "portal": frozenset({REVOCATIONS}),

@@ -19,3 +19,18 @@ class FileStored(Event):
     uploaded_by: str
     version: int
     previous_id: str | None
+
+
+@dataclass(frozen=True)
+class PackFinished(Event):
+    """A pack asked for is built (`ready`) or could not be (`failed`): its taker is told."""
+
+    routing_key = "evidence.pack.finished"
+
+    pack_id: str
+    requested_by: str
+    state: str
+    year: int
+    unit: str | None
+    kpi: str | None
+    period: str | None

@@ -25,8 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.db import unit_of_work
-from common.events import utcnow
-from services.evidence.models import EvidenceFile, Pack
+from common.events import record_event, utcnow
+from services.evidence.events import PackFinished
+from services.evidence.models import EvidenceFile, Outbox, Pack
 from services.evidence.pack_extract import (
     WHOLE,
     WITHHELD,
@@ -102,11 +103,32 @@ def _history(workflow: ServiceClient, report: dict) -> dict:
     }  # fmt: skip
 
 
+def _change(session: Session, pack_id: str, changes: dict[str, Any]) -> Pack:
+    pack = session.get_one(Pack, pack_id)
+    for name, value in changes.items():
+        setattr(pack, name, value)
+    return pack
+
+
 def _progress(factory: sessionmaker[Session], pack_id: str, **changes: Any) -> None:
     with unit_of_work(factory) as session:
-        pack = session.get(Pack, pack_id)
-        for name, value in changes.items():
-            setattr(pack, name, value)
+        _change(session, pack_id, changes)
+
+
+def _finish(factory: sessionmaker[Session], pack_id: str, **changes: Any) -> None:
+    """The pack's last state, and the event that tells its taker, in one transaction."""
+    with unit_of_work(factory) as session:
+        pack = _change(session, pack_id, changes)
+        finished = PackFinished(
+            pack_id=pack.id,
+            requested_by=pack.requested_by,
+            state=pack.state,
+            year=pack.year,
+            unit=pack.unit,
+            kpi=pack.kpi,
+            period=pack.period,
+        )
+        record_event(session, Outbox, finished, pack.requested_by)
 
 
 def _path(row: EvidenceFile) -> str:
@@ -206,7 +228,7 @@ def build(ctx: PackContext, pack_id: str) -> str:
         _build(ctx, pack_id, claimed["scope"], claimed["requested_by"])
     except Exception as exc:  # noqa: BLE001 - any failure is the pack's state, told to its owner
         log.warning("pack_failed", pack_id=pack_id, error=str(exc))
-        _progress(ctx.factory, pack_id, state=FAILED, error=str(exc)[:500], finished_at=utcnow())
+        _finish(ctx.factory, pack_id, state=FAILED, error=str(exc)[:500], finished_at=utcnow())
         return FAILED
     return READY
 
@@ -250,7 +272,7 @@ def _build(ctx: PackContext, pack_id: str, scope: dict[str, Any], requested_by: 
         expires = utcnow() + ctx.policy.keep
         key = f"packs/{pack_id}.zip"
         version = ctx.store.put_stream(key, spool, size, "application/zip", retain_until=expires)
-    _progress(
+    _finish(
         ctx.factory,
         pack_id,
         state=READY,

@@ -13,6 +13,7 @@ from services.notifications.api import blp
 from services.notifications.dependencies import Dependencies
 from services.notifications.events import consumers
 from services.notifications.models import Email, Notification
+from services.notifications.packs import pack_consumer
 from services.notifications.policy import policy_of
 from services.notifications.service import Context
 from services.notifications.tasks import send_after_commit
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Emails written by consumers and admin actions are queued for the workers after commit.
     send_after_commit(runtime.session_factory, celery)
     ctx = Context(settings.public_url, policy_of(settings))
-    deps = Dependencies(celery, ctx, tuple(consumers(settings, runtime.session_factory, ctx)))
+    listening = [*consumers(settings, runtime.session_factory, ctx)]
+    listening.append(pack_consumer(settings, runtime.session_factory))
+    deps = Dependencies(celery, ctx, tuple(listening))
     runtime.deps = deps
     add_consumers(app, deps.consumers)
     runtime.collectors.append(lambda: delivery_metrics(runtime.session_factory))

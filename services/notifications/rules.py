@@ -20,6 +20,9 @@ REMINDER_KINDS = (DUE_SOON, OVERDUE, ESCALATION)
 KINDS = REPORT_KINDS + REMINDER_KINDS
 # Told in the inbox only (no choice of delivery): a stand-in's delegation was ended for them.
 DELEGATION_ENDED = "delegation_ended"
+# Told in the inbox only: an evidence pack asked for is ready to download, or failed.
+PACK_READY, PACK_FAILED = "pack_ready", "pack_failed"
+IN_APP_KINDS = (DELEGATION_ENDED, PACK_READY, PACK_FAILED)
 
 IMMEDIATE, DIGEST, IN_APP = "immediate", "digest", "in_app"
 DELIVERIES = (IMMEDIATE, DIGEST, IN_APP)

@@ -3,12 +3,12 @@
 from marshmallow import Schema, fields, validate
 
 from common.fields import Limit, Offset, Text, Timestamp
-from services.notifications.rules import DELEGATION_ENDED, DELIVERIES, KINDS
+from services.notifications.rules import DELIVERIES, IN_APP_KINDS, KINDS
 
 
 class NotificationSchema(Schema):
     id = Text()
-    kind = Text(metadata={"enum": [*KINDS, DELEGATION_ENDED]})
+    kind = Text(metadata={"enum": [*KINDS, *IN_APP_KINDS]})
     report_id = Text(allow_none=True)
     title = Text()
     body = Text()

@@ -13,16 +13,19 @@ from pathlib import Path
 
 import pytest
 from minio.error import S3Error
+from sqlalchemy import select
 
 from common.db import unit_of_work
 from common.events import utcnow
 from common.fiscal import fiscal_year_of
 from common.web import runtime_of
-from services.evidence.models import Pack
+from services.evidence.events import PackFinished
+from services.evidence.models import Outbox, Pack
 from services.evidence.worker import EXPIRE_PACKS
 from tests.waiting import eventually
 
 PACKS = "/api/evidence/packs"
+PACK_FINISHED = PackFinished.routing_key
 CURRENT = fiscal_year_of(date.today())
 
 
@@ -122,6 +125,25 @@ def test_a_reporter_packs_only_their_own_unit_and_a_refusal_leaves_no_pack(demo)
     assert reporter.post(PACKS, json={"year": CURRENT, "unit": "R2"}).status_code == 403
     assert reporter.post(PACKS, json={"year": CURRENT}).status_code == 422
     assert reporter.get(PACKS).json() == before
+
+
+def test_a_built_pack_is_announced_to_its_taker_by_an_event(demo, pack_file):
+    pack, _path, _jwks = pack_file
+    evidence = runtime_of(demo.app("evidence"))
+    with unit_of_work(evidence.session_factory) as session:
+        rows = session.scalars(select(Outbox).where(Outbox.routing_key == PACK_FINISHED))
+        told = [json.loads(row.body) for row in rows]
+    (event,) = [e for e in told if e["data"]["pack_id"] == pack["id"]]
+    assert event["actor"] == "auditor"
+    assert event["data"] == {
+        "pack_id": pack["id"],
+        "requested_by": "auditor",
+        "state": "ready",
+        "year": CURRENT,
+        "unit": "R1",
+        "kpi": None,
+        "period": None,
+    }
 
 
 def test_a_pack_of_another_user_is_not_found(demo, pack_file):
