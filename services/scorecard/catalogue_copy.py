@@ -14,9 +14,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from common.events import utcnow
-from services.scorecard.models import Kpi, Scoring, Target, Unit, YearCopy
+from services.scorecard.models import DueCount, Kpi, Scoring, Target, Unit, YearCopy
 from services.scorecard.rules import MISSING_COUNTS_AS
-from services.scorecard.tallying import copy_due_dates, retally_year
+from services.scorecard.tallying import (
+    CHUNK,
+    add_due_dates,
+    parents_of,
+    put_rows,
+    retally_year,
+)
 
 
 class Catalogue(Protocol):
@@ -50,6 +56,28 @@ def upsert_scoring(session: Session, year: int, data: Mapping[str, Any]) -> bool
     for name in ("direction", "aggregation", "rollup", "weight", "thresholds", "confirmed"):
         setattr(row, name, data[name])
     return recount
+
+
+def upsert_units(session: Session, units: list[Mapping[str, Any]]) -> None:
+    """Keep the catalogue's units (a year's copy: the whole tree, in a few statements)."""
+    table, kept = Unit.__table__, ("parent", "kind", "name_th", "name_en")
+    rows = [
+        {name: u.get(name, "") for name in ("code", "kind", "name_th", "name_en")}
+        | {"parent": u.get("parent")}
+        for u in units
+    ]
+    for start in range(0, len(rows), CHUNK):
+        put_rows(session, table, rows[start : start + CHUNK], lambda new: {c: new[c] for c in kept})
+
+
+def _copy_schedule(session: Session, catalogue: Catalogue, year: int, kpis: list[str]) -> None:
+    """The year's due counts from the catalogue's schedule, asked a KPI at a time (a national
+    year's whole schedule is hundreds of thousands of slots)."""
+    session.execute(delete(DueCount).where(DueCount.year == year))
+    parents = parents_of(session)
+    for kpi in kpis:
+        slots = catalogue.get(f"/years/{year}/schedule", kpi=kpi)
+        add_due_dates(session, year, [s for s in slots if not s.get("optional")], parents)
 
 
 COUNTED = "scorecard.counted"
@@ -86,14 +114,12 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
     kpis = catalogue.get(f"/years/{year}/kpis")
     scoring = catalogue.get(f"/years/{year}/scoring")
     targets = catalogue.get(f"/years/{year}/targets")
-    slots = catalogue.get(f"/years/{year}/schedule")
     # Rows an event added in this transaction go to the database first, so that the deletes
     # below remove them too instead of meeting them again at the next flush.
     session.flush()
     # Events of the year being written wait for the count, or it for them (`counts_live`).
     session.execute(select(YearCopy.year).where(YearCopy.year == year).with_for_update())
-    for unit in units:
-        upsert_unit(session, unit)
+    upsert_units(session, units)
     session.execute(delete(Kpi).where(Kpi.year == year))
     session.add_all(
         Kpi(
@@ -115,7 +141,7 @@ def copy_year(session: Session, catalogue: Catalogue, year: int) -> None:
         Target(year=year, unit=t["unit"], kpi=t["kpi"], target=t["target"]) for t in targets
     )
     session.flush()
-    copy_due_dates(session, year, (s for s in slots if not s.get("optional")))
+    _copy_schedule(session, catalogue, year, [k["code"] for k in kpis])
     retally_year(session, year)
     copy = session.get(YearCopy, year) or YearCopy(year=year)
     copy.stale, copy.fetched_at, copy.counting_since = False, utcnow(), None

@@ -29,7 +29,6 @@ from sqlalchemy import (
     cast,
     delete,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -84,9 +83,9 @@ def put_rows(
 ) -> None:
     """Insert `rows` (dicts of the same columns) into `table`; a row whose key is taken is set
     to `changes(excluded)` instead (`where(excluded)` holds). One statement: on PostgreSQL the
-    rows go as one JSON document that the server makes rows again, where an executemany had
-    it run a statement for each row, and arrays of values cost the driver more to write than
-    the statement takes to run."""
+    rows go as one JSON document (a date as its ISO text) that the server makes rows again,
+    where an executemany had it run a statement for each row, and arrays of values cost the
+    driver more to write than the statement takes to run."""
     if not rows:
         return
     columns = list(rows[0])
@@ -96,8 +95,9 @@ def put_rows(
             ColumnClause(n, Float() if isinstance(table.c[n].type, Integer) else table.c[n].type)
             for n in columns
         ]
+        document = bindparam(None, json.dumps(rows, default=str), type_=Text)
         source = (
-            func.json_to_recordset(cast(bindparam(None, json.dumps(rows), type_=Text), JSON))
+            func.json_to_recordset(cast(document, JSON))
             .table_valued(*read)
             .render_derived(with_types=True)
         )
@@ -245,13 +245,14 @@ def _months(
         key=lambda pair: pair[0],
     )
     months = [month for month, _ in groupby(approved, key=lambda pair: pair[0])]
+    values = [_value_of(r) for _, r in approved]  # in the order approved: each month a prefix
     rows: list[list[float]] = []
     before = [0.0] * len(MONTH_COLUMNS)
     for n, month in enumerate(months):
         if n == len(months) - 1:
             now = whole
         else:
-            so_far = [_value_of(r) for m, r in approved if m <= month]
+            so_far = values[: sum(1 for m, _ in approved if m <= month)]
             share = rules.unit_share(scoring.aggregation, measure, so_far)
             now = _month_figures(share, len(so_far))
         delta = [b - a for a, b in zip(before, now, strict=True)]
@@ -625,7 +626,19 @@ def _tally_targets(session: Session, year: int, parents: Mapping[str, str | None
 def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any]]) -> None:
     """How many reports fall due on each day, for every unit and the units above it, and on
     which day each unit must first have reported each KPI."""
-    parents = parents_of(session)
+    session.execute(delete(DueCount).where(DueCount.year == year))
+    add_due_dates(session, year, slots, parents_of(session))
+
+
+def add_due_dates(
+    session: Session,
+    year: int,
+    slots: Iterable[Mapping[str, Any]],
+    parents: Mapping[str, str | None],
+) -> None:
+    """Add the due counts of these slots, of KPIs whose due counts are not kept yet (a year's
+    schedule is copied a KPI at a time: no more than one KPI's slots in memory); the rows over
+    every KPI (`ALL_KPIS`) move by what they bring."""
     counts: dict[tuple[str, str, date], list[int]] = defaultdict(lambda: [0, 0])
     first: dict[tuple[str, str], date] = {}
     for slot in slots:
@@ -638,10 +651,15 @@ def copy_due_dates(session: Session, year: int, slots: Iterable[Mapping[str, Any
     for (reporter, kpi), due_on in first.items():
         for unit in ancestry(parents, reporter):
             counts[(unit, kpi, due_on)][1] += 1
-    session.execute(delete(DueCount).where(DueCount.year == year))
-    if counts:
-        rows = [
-            {"year": year, "unit": u, "kpi": k, "due_on": d, "reports": n, "units": m}
-            for (u, k, d), (n, m) in counts.items()
-        ]
-        session.execute(insert(DueCount.__table__), rows)
+    rows = [
+        {"year": year, "unit": u, "kpi": k, "due_on": d, "reports": n, "units": m}
+        for (u, k, d), (n, m) in counts.items()
+    ]
+    table = DueCount.__table__
+    for start in range(0, len(rows), CHUNK):
+        put_rows(
+            session,
+            table,
+            rows[start : start + CHUNK],
+            lambda new: {c: table.c[c] + new[c] for c in ("reports", "units")},
+        )

@@ -62,7 +62,7 @@ class Catalogue:
                 {"kpi": k, "weight": 1.0, "confirmed": True, **s} for k, s in SCORING.items()
             ],
             f"{year}/targets": [],
-            f"{year}/schedule": slots([("2.2", DUE)]),
+            f"{year}/schedule": [s for s in slots([("2.2", DUE)]) if s["kpi"] == params.get("kpi")],
         }
         return answers[path]
 
