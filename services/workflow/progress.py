@@ -3,7 +3,8 @@
 The schedule (who reports what, and when it is due) is the catalogue's, copied by
 `catalogue_copy`; the states are ours. A report is late when it was first submitted after its
 due date, or when it is still not submitted and the due date has passed (dates in Thailand).
-On-results KPIs ("when there are results") are shown but never expected, so never late.
+On-results KPIs ("when there are results") are shown but never expected, so never late; a
+report written for one counts as reported and approved as any other.
 """
 
 from __future__ import annotations
@@ -77,9 +78,9 @@ def matrix(cells: Iterable[tuple], today: date) -> dict[str, Any]:
                 "optional": optional,
             }
         )
-        if optional:
-            continue
-        done = (1, state in REPORTED, state == APPROVED, late)
+        # An on-results report is never expected; once written it is reported and approved
+        # like any other, as the scorecard and the review queue count it.
+        done = (not optional, state in REPORTED, state == APPROVED, late)
         for tally in (by_unit[unit], by_region[region], by_kpi[kpi], total):
             for index, add in enumerate(done):
                 tally[index] += add

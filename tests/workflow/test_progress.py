@@ -8,6 +8,7 @@ from common.fiscal import fiscal_year_of, today
 from common.web import runtime_of
 from tests.waiting import until_passes
 from tests.workflow.conftest import API, YEAR
+from tests.workflow.test_evidence import upload
 
 
 def cells(body):
@@ -65,6 +66,21 @@ def test_roll_ups_count_reported_approved_and_late_shares(crew):
     assert region["region"] == crew.team.region
     kpi = next(k for k in body["by_kpi"] if k["kpi"] == "2.1")
     assert (kpi["expected"], kpi["approved"]) == (12, 1)
+
+
+def test_an_approved_on_results_report_is_reported_and_approved_but_never_expected(crew):
+    """A province is expected 33 reports (2.1 and 2.2 monthly, 7.1, 10.5 and 13.1 yearly,
+    10.1 quarterly, 10.2 half-yearly); its approved 4.1 of Q2 adds to none of them but is
+    reported and approved, as the scorecard counts it: 1 of 33."""
+    stored = upload(crew.reporter, crew.unit, period="Q2")
+    report = crew.endorsed(kpi="4.1", period="Q2", evidence_ids=[stored["id"]], value=3)
+    assert crew.act(crew.reviewer, report, "approve").status_code == 200
+    body = crew.reviewer.get(f"{API}/progress", params={"year": YEAR, "unit": crew.unit}).json()
+    (unit,) = body["by_unit"]
+    assert (unit["expected"], unit["reported"], unit["approved"]) == (33, 1, 1)
+    kpi = next(k for k in body["by_kpi"] if k["kpi"] == "4.1")
+    assert (kpi["expected"], kpi["reported"], kpi["approved"], kpi["late"]) == (0, 1, 1, 0)
+    assert kpi["approved_share"] is None
 
 
 def test_a_listed_report_carries_its_cells_due_date_and_late_flag(crew):
