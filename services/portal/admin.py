@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from common import intake
 from common.errors import DomainError, PayloadTooLarge, UnsupportedMediaType
 from common.intake.text import encoding_of
+from services.portal import memberships
 from services.portal.core import (
     api,
     fetch,
@@ -27,6 +28,10 @@ from services.portal.core import (
     units,
     year_arg,
 )
+from services.portal.labels import lang
+from services.portal.paging import paged
+from services.portal.texts import field_messages
+from services.portal.unit_tree import natural
 from services.portal.views import kpi_order
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,6 +40,9 @@ ROLES = ("reporter", "unit_head", "reviewer", "auditor", "admin")
 MAX_SHEET_BYTES = 900_000
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLAN_COLUMNS = ("target", "denominator", "responsible", "data_collector")
+# Rows a page of the long admin lists holds.
+SCHEDULE_PAGE = 60
+USERS_PAGE = 30
 
 
 YEAR_STATUS = {"draft": _l("draft"), "open": _l("open"), "closed": _l("closed")}
@@ -86,51 +94,130 @@ def unconfirmed(destructive: bool) -> bool:
 # --- users ---------------------------------------------------------------------------------
 
 
+USER_FIELDS = ("username", "display_name", "email")
+BLANK_ROW = {"unit": "", "role": ""}
+
+
 @admin.get("/users")
 @signed_in
 def users():
-    return render_template(
-        "admin_users.html", users=fetch("identity", "/users"), roles=ROLES, units=units()
+    editing = request.args.get("edit", "").strip()[:64]
+    rows = []
+    if editing:
+        found = fetch_or({}, "identity", f"/users/{editing}/memberships")
+        rows = memberships.stored_rows(found.get("memberships", [])) or [BLANK_ROW]
+    return _users_page(editing=editing, rows=rows)
+
+
+def _users_page(
+    editing: str = "",
+    rows: list | None = None,
+    errors: dict | None = None,
+    new: dict | None = None,
+    status: int = 200,
+):
+    """The users (those holding a role in a unit when asked, a page at a time), one user's
+    memberships in a form when chosen, and the new user's form, each as typed."""
+    asked = {"unit": request.args.get("unit", "").strip()[:32]}
+    asked["role"] = request.args.get("role", "") if request.args.get("role") in ROLES else ""
+    listed = fetch("identity", "/users", **{k: v for k, v in asked.items() if v})
+    shown, pager = paged(sorted(listed, key=lambda u: u["username"]), USERS_PAGE)
+    new = new or {}
+    return (
+        render_template(
+            "admin_users.html",
+            users=shown,
+            pager=pager,
+            asked=asked,
+            roles=ROLES,
+            editing=editing,
+            rows=rows or [],
+            new=new,
+            new_rows=new.get("rows") or [BLANK_ROW],
+            errors=errors or {},
+        ),
+        status,
     )
+
+
+def _posted_rows() -> list[dict[str, str]]:
+    return memberships.posted_rows(request.form.getlist("m-unit"), request.form.getlist("m-role"))
+
+
+def _refusal_errors(resp, rows: list[dict[str, str]]) -> dict:
+    """identity's refusal by field, in the user's language, the memberships' by row."""
+    body = problem(resp)
+    said = body.get("errors") or {}
+    errors: dict[str, Any] = field_messages(
+        {k: v for k, v in said.items() if k != "memberships"}, lang()
+    )
+    errors["rows"] = memberships.row_errors(_messages(said.get("memberships")), rows)
+    if not said:
+        flash(body.get("detail") or _("The request was refused."), "error")
+    return errors
+
+
+def _messages(value) -> list[str]:
+    """The messages of a field's errors, however nested (a list, or one list per entry)."""
+    if isinstance(value, dict):
+        return [m for inner in value.values() for m in _messages(inner)]
+    if isinstance(value, list | tuple):
+        return [m for inner in value for m in _messages(inner)]
+    return [str(value)] if value else []
 
 
 @admin.post("/users")
 @signed_in
 def create_user():
     form = request.form
+    new = {name: form.get(name, "").strip() for name in USER_FIELDS}
+    new["rows"] = _posted_rows()
+    if (changed := memberships.edited(new["rows"], form.get("op", ""))) is not None:
+        return _users_page(new={**new, "rows": changed})
     body = {
-        "username": form.get("username", "").strip(),
-        "display_name": form.get("display_name", "").strip(),
-        "email": form.get("email", "").strip(),
+        **{name: new[name] for name in USER_FIELDS},
         "password": form.get("password", ""),
-        # As typed: identity reads the text (its one rule for it) and names a wrong entry.
-        "memberships": form.get("memberships", ""),
+        # As text: identity reads it (its one rule for it) and names a wrong entry.
+        "memberships": memberships.as_text(new["rows"]),
     }
     resp = api("identity", "POST", "/users", json=body)
     if resp.status_code == 201:
         flash(_("User %(name)s created.", name=body["username"]), "ok")
-    else:
-        _refused(resp)
-    return redirect(url_for("admin.users"))
+        return redirect(url_for("admin.users"))
+    errors = _refusal_errors(resp, new["rows"])
+    return _users_page(new=new, errors={"new": errors}, status=resp.status_code)
 
 
 @admin.post("/users/<username>")
 @signed_in
 def change_user(username: str):
     """Disable or enable a user, or replace their memberships."""
-    if "memberships" in request.form:
-        body = {"memberships": request.form["memberships"]}
-        resp = api("identity", "PUT", f"/users/{username}/memberships", json=body)
-    else:
-        body = {"active": request.form.get("active") == "true"}
-        if unconfirmed(not body["active"]):
-            return redirect(url_for("admin.users"))
-        resp = api("identity", "PATCH", f"/users/{username}", json=body)
+    if "m-unit" in request.form or "m-role" in request.form:
+        return _change_memberships(username)
+    body = {"active": request.form.get("active") == "true"}
+    if unconfirmed(not body["active"]):
+        return redirect(url_for("admin.users"))
+    resp = api("identity", "PATCH", f"/users/{username}", json=body)
     if resp.ok:
         flash(_("User %(name)s changed.", name=username), "ok")
     else:
         _refused(resp)
     return redirect(url_for("admin.users"))
+
+
+def _change_memberships(username: str):
+    rows = _posted_rows()
+    if (changed := memberships.edited(rows, request.form.get("op", ""))) is not None:
+        return _users_page(editing=username, rows=changed)
+    body = {"memberships": memberships.as_text(rows)}
+    resp = api("identity", "PUT", f"/users/{username}/memberships", json=body)
+    if resp.ok:
+        flash(_("User %(name)s changed.", name=username), "ok")
+        return redirect(url_for("admin.users"))
+    errors = _refusal_errors(resp, rows)
+    return _users_page(
+        editing=username, rows=rows, errors={"edit": errors}, status=resp.status_code
+    )
 
 
 @admin.post("/users/import")
@@ -202,18 +289,20 @@ def years():
 @admin.get("/schedule")
 @signed_in
 def schedule():
+    """The year's due dates, a page at a time; the catalogue narrows them to a unit or KPI."""
     year = year_arg()
-    unit = request.args.get("unit", "").strip()
-    rows = fetch("catalogue", f"/years/{year}/schedule", **({"unit": unit} if unit else {}))
-    rows.sort(key=lambda r: (r["due_on"], kpi_order(r["kpi"]), r["unit"]))
+    asked = {k: request.args.get(k, "").strip()[:32] for k in ("unit", "kpi")}
+    rows = fetch("catalogue", f"/years/{year}/schedule", **{k: v for k, v in asked.items() if v})
+    rows.sort(key=lambda r: (r["due_on"], kpi_order(r["kpi"]), natural(r["unit"])))
+    shown, pager = paged(rows, SCHEDULE_PAGE)
     return render_template(
         "admin_schedule.html",
         year=year,
-        unit=unit,
-        rows=rows[:500],
-        more=max(len(rows) - 500, 0),
+        asked=asked,
+        rows=shown,
+        pager=pager,
         about=fetch("catalogue", f"/years/{year}"),
-        units=units(),
+        kpis=kpis_of(year),
     )
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 
 from common.auth import AUDITOR
+from services.portal import thai
 from services.portal.core import (
     api,
     current_year,
@@ -22,7 +23,7 @@ from services.portal.core import (
     year_arg,
 )
 from services.portal.files import FORM_OVERHEAD, UPLOAD_TIMEOUT, PassedBody, stream
-from services.portal.labels import lang
+from services.portal.labels import DATE_PROBLEM, lang
 from services.portal.names import people_named
 from services.portal.review import PERIODS, STATES
 
@@ -95,16 +96,21 @@ def search_files(year: int, asked: dict[str, str], people: list[str]) -> list[di
 def search():
     year = year_arg()
     asked = {name: request.args.get(name, "").strip()[:100] for name in SEARCH_FIELDS}
-    asked["date_from"], asked["date_to"] = _day(asked["date_from"]), _day(asked["date_to"])
+    # Dates typed as day, month and BE year; one that is no date is said so and not searched by.
+    typed = {name: thai.typed_date(request.args, name) for name in ("date_from", "date_to")}
+    asked.update((name, day[:100]) for name, (day, _why) in typed.items())
+    wrong = {name: [str(DATE_PROBLEM[why])] for name, (_day, why) in typed.items() if why}
+    query = {**asked, "date_from": _day(asked["date_from"]), "date_to": _day(asked["date_to"])}
     searched = any(asked.values()) or "year" in request.args
     people = people_asked(asked["person"]) if searched else []
     return render_template(
         "audit_search.html",
         year=year,
         asked=asked,
+        errors=wrong,
         searched=searched,
-        reports=search_reports(year, asked, people) if searched else [],
-        files=search_files(year, asked, people) if searched else [],
+        reports=search_reports(year, query, people) if searched else [],
+        files=search_files(year, query, people) if searched else [],
         kpis=kpis_of(year),
         units=units(),
         periods=PERIODS,

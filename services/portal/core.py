@@ -7,6 +7,7 @@ services' APIs on the user's behalf, so every rule of scope and role is the serv
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from functools import wraps
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,8 +22,9 @@ from common.auth import Principal
 from common.errors import DomainError, Unauthorized
 from common.fields import MAX_YEAR, MIN_YEAR
 from common.web import dependencies_of
-from services.portal import rights
+from services.portal import rights, unit_tree
 from services.portal.dependencies import Dependencies, Service
+from services.portal.labels import localized
 
 MAX_NEXT = 2000
 
@@ -241,6 +243,53 @@ def units() -> dict[str, dict]:
     return g.units
 
 
+def unit_label(code: str | None) -> str:
+    """A unit as every page names it: its name with its code beside ("…เขต 1 (R1)")."""
+    if not code:
+        return ""
+    name = localized(units().get(code))
+    return f"{name} ({code})" if name else code
+
+
+def picker_tree() -> list[unit_tree.Node]:
+    """The units a unit picker offers the signed-in user: the whole tree for those who see
+    every unit, else their own units and those below them (asked of the catalogue level by
+    level)."""
+    if "picker_tree" not in g:
+        me = principal()
+        if me.sees_all_units or not me.units:
+            g.picker_tree = unit_tree.tree(units(), [department() or ""])
+        else:
+            g.picker_tree = unit_tree.tree(_units_under(me.units), me.units)
+    return g.picker_tree
+
+
+def _units_under(codes: Iterable[str]) -> dict[str, dict]:
+    """The given units and every unit below them, by code."""
+    found = {u["code"]: u for c in codes if (u := fetch_or({}, "catalogue", f"/units/{c}"))}
+    level = list(found)
+    while level:
+        below = [
+            u
+            for c in level
+            for u in fetch_or([], "catalogue", "/units", parent=c)
+            if u["code"] not in found
+        ]
+        found.update((u["code"], u) for u in below)
+        level = [u["code"] for u in below]
+    return found
+
+
+def picker_holds(value: str, below: bool) -> bool:
+    """Whether the unit picker offers `value` (else it is shown as it came, to be corrected)."""
+    return any(o.value == value for group in unit_groups(below) for o in group.options)
+
+
+def unit_groups(below: bool) -> list[unit_tree.Group]:
+    """The unit picker's options in groups (see unit_tree.groups)."""
+    return unit_tree.groups(picker_tree(), below)
+
+
 class IdConverter(BaseConverter):
     """An object id in a page's address (letters, digits, - and _), never a path of its own."""
 
@@ -264,4 +313,7 @@ def init_app(app: Flask) -> None:
         sees_all_units=sees_all_units,
         catalogue_years=catalogue_years,
         is_admin=is_admin,
+        unit_groups=unit_groups,
+        picker_holds=picker_holds,
     )
+    app.add_template_filter(unit_label, "unit_label")

@@ -12,9 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from services.portal import thai
+
 STRING, DATE, BOOLEAN, NUMBER = "string", "date", "boolean", "number"
 VERDICT_FIELDS = frozenset({"counted", "reason", "reason_code", "repeat_of"})
 _ITEM_KEY = re.compile(r"^items-(\d{1,4})-([a-z][a-z0-9_]{0,39})$")
+_DATE_PART = re.compile(r"^items-(\d{1,4})-([a-z][a-z0-9_]{0,39})-day$")
 MAX_ROWS = 5000
 PER_PERIOD_CYCLES = ("monthly", "quarterly", "half-yearly")
 
@@ -100,11 +103,17 @@ def _blank(value: Any) -> bool:
 
 
 def posted_rows(columns: Sequence[Column], form: Mapping[str, Any]) -> list[dict]:
-    """Every item row posted, in row order, blank ones included (to show them again)."""
+    """Every item row posted, in row order, blank ones included (to show them again). A date
+    typed as day, month and BE year is sent as its ISO date, or as typed when it is none (the
+    API then says so, on its field)."""
     rows: dict[int, dict[str, str]] = {}
     for key in form:
         if match := _ITEM_KEY.match(key):
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = form.get(key)
+        elif match := _DATE_PART.match(key):
+            name = f"items-{match.group(1)}-{match.group(2)}"
+            day, _problem = thai.typed_date(form, name)
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = day
     return [
         {c.name: _cell(c, rows[index].get(c.name)) for c in columns}
         for index in sorted(rows)[:MAX_ROWS]

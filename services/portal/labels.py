@@ -96,6 +96,16 @@ SOURCE = {
 }
 
 
+# What is wrong with a date typed as day, month and BE year (thai.typed_date).
+DATE_PROBLEM = {
+    "incomplete": _l("Fill in the day, the month and the year (B.E.)."),
+    "not_a_date": _l(
+        "Type the day and the year in digits, the year in the Buddhist Era (e.g. 2547)."
+    ),
+    "no_such_day": _l("There is no such day in the calendar."),
+}
+
+
 def lang() -> str:
     locale = get_locale()
     return locale.language if locale is not None and locale.language in thai.MONTHS else "th"
@@ -182,4 +192,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(percent, "percent")
     app.add_template_filter(number, "number")
     app.add_template_filter(measured, "measured")
-    app.jinja_env.globals.update(period_label=period_label, lang=lang)
+    app.jinja_env.globals.update(
+        period_label=period_label,
+        lang=lang,
+        date_parts=thai.date_parts,
+        month_names=lambda: thai.FULL_MONTHS[lang()],
+    )

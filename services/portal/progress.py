@@ -20,9 +20,7 @@ from services.portal.core import (
     actor,
     fetch,
     fetch_or,
-    home_unit,
     kpis_of,
-    principal,
     signed_in,
     unit_arg,
     units,
@@ -86,8 +84,6 @@ def view():
     chosen = {"kpi": kpi} if kpi else {}
     below = fetch("scorecard", f"/{year}/progress", unit=unit, **chosen)
     data = fetch("workflow", "/progress", year=year, unit=unit, **chosen)
-    me = principal()
-    mine = set() if me.sees_all_units else set(me.units)
     return render_template(
         "progress.html",
         year=year,
@@ -98,7 +94,6 @@ def view():
         below=below.get("units", []),
         whole=below,
         lines=lines(data.get("rows", [])),
-        unit_choices=sorted({unit, home_unit(), *mine, *(u["unit"] for u in below["units"])}),
         kpi_choices=sorted(kpis_of(year), key=kpi_order),
         months=MONTHS,
         writers=rights.writer_units(actor()),

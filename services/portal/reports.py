@@ -73,6 +73,7 @@ def view(report_id: str):
     return render_template(
         "report.html",
         report=report,
+        back=local_path(request.args.get("back")),
         sent_back=sent_back[-1] if report["state"] == "returned" and sent_back else None,
         kpi=kpi,
         shape=forms.shape_of(kpi),
@@ -99,11 +100,13 @@ def transition(report_id: str):
     resp = api("workflow", "POST", f"/reports/{report_id}/transitions", json=body)
     if resp.status_code == 404:
         abort(404)
+    # Opened from a list (the review queue), the report leads back to it, filters and place.
+    back = local_path(request.form.get("back"))
     if resp.ok:
         flash(DONE.get(action, _("Done.")), "ok")
-    else:
-        _flash_refusal(resp)
-    return redirect(url_for("reports.view", report_id=report_id))
+        return redirect(back or url_for("reports.view", report_id=report_id))
+    _flash_refusal(resp)
+    return redirect(url_for("reports.view", report_id=report_id, back=back))
 
 
 @reports.post("/reports/transitions")

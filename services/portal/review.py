@@ -17,6 +17,7 @@ from services.portal.core import (
     api,
     fetch,
     kpis_of,
+    picker_holds,
     principal,
     problem,
     signed_in,
@@ -24,10 +25,11 @@ from services.portal.core import (
     year_arg,
 )
 from services.portal.labels import lang, period_label
+from services.portal.unit_tree import BELOW, scope_of
 from services.portal.views import kpi_order
 
 review = Blueprint("review", __name__)
-FILTERS = ("region", "within", "unit", "kpi", "period", "state")
+FILTERS = ("unit", "kpi", "period", "state")
 # The queue as it first opens: what waits for approval, in every unit.
 DEFAULT_FILTERS = {**dict.fromkeys(FILTERS, ""), "state": "endorsed"}
 PERIODS = (*(f"M{n:02d}" for n in range(1, 13)), "Q1", "Q2", "Q3", "Q4", "H1", "H2", "Y")
@@ -52,15 +54,6 @@ def period_of(period: str, year: int) -> str:
     return period_label(year, period)
 
 
-def region_of(code: str, known: dict[str, dict]) -> str:
-    """The regional office a unit is or hangs under ("" for units outside the regions)."""
-    unit = known.get(code, {})
-    if unit.get("kind") == "region":
-        return code
-    parent = known.get(unit.get("parent") or "", {})
-    return parent.get("code", "") if parent.get("kind") == "region" else ""
-
-
 def within(code: str, known: dict[str, dict]) -> set[str]:
     """The unit and every unit below it, at any depth."""
     below: dict[str, list[str]] = defaultdict(list)
@@ -73,6 +66,17 @@ def within(code: str, known: dict[str, dict]) -> set[str]:
             found.add(unit)
             todo.extend(below[unit])
     return found
+
+
+def chosen_filters(args) -> dict[str, str]:
+    """The queue's filters from its address: one unit picker (`unit`: "R1", or "R1*" with the
+    units below it); the dashboard's and the home page's `within=R1` and an older `region=R1`
+    read as "R1*"."""
+    chosen = {name: args.get(name, DEFAULT_FILTERS[name]).strip()[:100] for name in FILTERS}
+    for wider in ("within", "region"):
+        if not chosen["unit"] and args.get(wider, "").strip():
+            chosen["unit"] = scope_of(args[wider]).unit + BELOW
+    return chosen
 
 
 def _pages(year: int, asked: dict[str, str]) -> list[dict]:
@@ -90,17 +94,12 @@ def _pages(year: int, asked: dict[str, str]) -> list[dict]:
 def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
     """The year's reports matching the filters, soonest due first, with their due dates; and
     whether a state's reports reached MOST (the list may then be cut short)."""
-    asked = {k: chosen[k] for k in ("unit", "kpi", "period") if chosen[k]}
-    # The workflow narrows to a unit and those below it (a region is one); a region chosen
-    # beside a figure's unit narrows here.
-    if chosen["within"] or chosen["region"]:
-        asked["within"] = chosen["within"] or chosen["region"]
+    asked = {k: chosen[k] for k in ("kpi", "period") if chosen[k]}
+    # The workflow narrows to a unit, or to a unit and those below it (a region is one).
+    asked |= scope_of(chosen["unit"]).params()
     states = STATE_GROUPS.get(chosen["state"], (chosen["state"],))
     pages = [_pages(year, {**asked, "state": state} if state else asked) for state in states]
     found = [r for page in pages for r in page]
-    if chosen["within"] and chosen["region"]:
-        known = units()
-        found = [r for r in found if region_of(r["unit"], known) == chosen["region"]]
     found.sort(key=lambda r: (r["due_on"] or "9999", r["unit"], kpi_order(r["kpi"]), r["period"]))
     return found, any(len(page) >= MOST for page in pages)
 
@@ -109,14 +108,15 @@ def queue(year: int, chosen: dict[str, str]) -> tuple[list[dict], bool]:
 @signed_in
 def view():
     year = year_arg()
-    chosen = {name: request.args.get(name, DEFAULT_FILTERS[name]).strip() for name in FILTERS}
+    chosen = chosen_filters(request.args)
     known = units()
     me = principal()
+    scope = scope_of(chosen["unit"])
+    if scope.below and not picker_holds(scope.chosen, True) and picker_holds(scope.unit, True):
+        chosen["unit"] = scope.unit  # nothing below it: the unit alone, as the picker says
     # The workflow lists one's own units' reports only; a scorecard also counts those below.
     others_below = bool(
-        chosen["within"]
-        and not me.sees_all_units
-        and within(chosen["within"], known) - set(me.units)
+        scope.below and not me.sees_all_units and within(scope.unit, known) - set(me.units)
     )
     reports, cut = queue(year, chosen)
     return render_template(
@@ -124,11 +124,11 @@ def view():
         year=year,
         chosen=chosen,
         reports=reports,
+        # Where a report opened from the queue leads back to after an action: this list.
+        queue_url=url_for("review.view", year=year, **{k: v for k, v in chosen.items() if v}),
         cut=cut,
         most=MOST,
         others_below=others_below,
-        regions=sorted(c for c, u in known.items() if u.get("kind") == "region"),
-        unit_choices=sorted(known),
         kpis=kpis_of(year),
         units=known,
         periods=PERIODS,
@@ -141,7 +141,9 @@ def view():
 def approve():
     """Approve the ticked reports; each one's result is shown (one refused leaves the rest)."""
     # Back to the same queue, filters and year as they were, at the list.
-    kept = {k: v for k, v in request.args.items() if k in (*FILTERS, "year")}
+    kept = {k: v for k, v in chosen_filters(request.args).items() if v}
+    if request.args.get("year"):
+        kept["year"] = request.args["year"]
     back = url_for("review.view", **kept, _anchor="queue")
     targets = []
     for ticked in request.form.getlist("report"):

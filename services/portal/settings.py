@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from services.portal import thai
 from services.portal.core import SignedOut, actor, api, fetch, principal, problem, signed_in
-from services.portal.labels import KIND, lang
+from services.portal.labels import DATE_PROBLEM, KIND, lang
 from services.portal.texts import field_messages
 
 preferences = Blueprint("preferences", __name__)
@@ -55,6 +56,11 @@ def delegate():
     if not grants:
         abort(403)
     values = {name: request.form.get(name, "").strip() for name in DELEGATION_FIELDS}
+    typed = {name: thai.typed_date(request.form, name) for name in ("starts_on", "ends_on")}
+    values.update((name, day) for name, (day, _problem) in typed.items())
+    wrong = {name: [str(DATE_PROBLEM[why])] for name, (_day, why) in typed.items() if why}
+    if wrong:
+        return _delegations_page(values, wrong, 422)
     body = {k: values[k] for k in ("delegate", "starts_on", "ends_on", "reason")}
     unit, _sep, role = values["grant"].partition("|")
     if (unit, role) in grants:

@@ -64,6 +64,18 @@ _FIELD_MESSAGES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] =
     (re.compile(r"Enter the data first\."), lambda m, lang: _("Enter the data first.")),
     (re.compile(r"Attach the uploaded form\."), lambda m, lang: _("Attach the uploaded form.")),
     (re.compile(r"Too long\..*|Longer than maximum length.*"), lambda m, lang: _("Too long.")),
+    # identity's words for a new user's fields
+    (re.compile(r"Taken\."), lambda m, lang: _("Someone already has this username.")),
+    (
+        re.compile(r"At least (\d+) characters\."),
+        lambda m, lang: _("At least %(n)s characters.", n=m.group(1)),
+    ),
+    (
+        re.compile(r"2-64 characters: lower-case letters, digits, '\.', '_' or '-'\."),
+        lambda m, lang: _("2 to 64 characters: lower-case English letters, digits, . _ or -."),
+    ),
+    (re.compile(r"Not a valid email address\."), lambda m, lang: _("Not a valid email address.")),
+    (re.compile(r"Must not be the username\."), lambda m, lang: _("Must not be the username.")),
 )
 
 

@@ -135,3 +135,42 @@ def days_late(due_on: date | str | None, today: date) -> int:
 
 
 today_here = fiscal.today
+
+
+# A date typed in a form: day, month and Buddhist Era year, each in a field of its own
+# (`<name>-day`, `<name>-month`, `<name>-year`); the server turns it into an ISO date.
+DATE_PARTS = ("day", "month", "year")
+# Years before this are taken for Christian Era years typed by mistake.
+MIN_BE_YEAR = 2400
+
+
+def date_parts(value: str | None) -> dict[str, str]:
+    """The day, month and BE year to show in a date's fields: from an ISO date, or from the
+    "day/month/year" text of a date that was typed and refused (kept as typed)."""
+    text = (value or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = as_date(text)
+        assert day is not None
+        return {"day": str(day.day), "month": str(day.month), "year": str(day.year + BE_OFFSET)}
+    parts = text.split("/") if text.count("/") == 2 else ["", "", ""]
+    return dict(zip(DATE_PARTS, parts, strict=True))
+
+
+def typed_date(form, name: str) -> tuple[str, str | None]:
+    """The ISO date typed as `name`'s day, month and BE year, and what is wrong with it:
+    None, "incomplete", "not_a_date" (letters, a Christian Era year) or "no_such_day". A
+    form that sends `name` itself (an ISO date) is taken as it is."""
+    if not any(f"{name}-{part}" in form for part in DATE_PARTS):
+        return (form.get(name) or "").strip(), None
+    day, month, year = ((form.get(f"{name}-{part}") or "").strip() for part in DATE_PARTS)
+    if not (day or month or year):
+        return "", None
+    typed = f"{day}/{month}/{year}"
+    if not (day and month and year):
+        return typed, "incomplete"
+    if not (day.isdigit() and month.isdigit() and year.isdigit()) or int(year) < MIN_BE_YEAR:
+        return typed, "not_a_date"
+    try:
+        return date(int(year) - BE_OFFSET, int(month), int(day)).isoformat(), None
+    except ValueError:
+        return typed, "no_such_day"

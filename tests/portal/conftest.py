@@ -30,6 +30,14 @@ def sign_in(page, username: str, password: str = DEMO_PASSWORD) -> None:
     go(page, "button[type=submit]")
 
 
+def fill_date(page, name: str, iso: str) -> None:
+    """Type an ISO date into a form's date fields: day, month and Buddhist Era year."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    page.fill(f"[name='{name}-day']", str(day))
+    page.select_option(f"[name='{name}-month']", str(month))
+    page.fill(f"[name='{name}-year']", str(year + 543))
+
+
 # Portal session cookies by (username, password) with when they were made, for the one live
 # system of a test run: each user signs in once; the cookie serves while its token is young.
 _SIGNED_IN: dict[tuple[str, str], tuple[float | None, list]] = {}

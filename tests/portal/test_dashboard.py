@@ -101,8 +101,11 @@ def test_a_kpis_actual_leads_to_exactly_the_approved_reports_it_counts(demo, pag
     for unit in (tree["region"], tree["province"]):
         kpi_row(page, tree, unit)
         go(page, "#kpi-table tr[data-kpi='2.2'] td.actual a")
-        assert "within=" in page.url and "state=approved" in page.url
+        assert "state=approved" in page.url
         assert listed(page) == tree["approved"][unit]
+        # the region and those below it; the province, with nothing below it, alone
+        below = "*" if unit == tree["region"] else ""
+        assert page.locator("#unit").input_value() == f"{unit}{below}"
         assert page.locator("#state").input_value() == "approved"
 
 
@@ -119,7 +122,7 @@ def test_with_pending_the_actual_lists_those_awaiting_approval_too_and_each_part
     ):
         page.goto(row.locator(link).get_attribute("href"))
         assert listed(page) == expected, link
-        assert page.locator("#within").input_value() == tree["region"]
+        assert page.locator("#unit").input_value() == f"{tree['region']}*"
         page.go_back()
     page.goto(row.locator("td.actual a").get_attribute("href"))
     assert page.locator("#state option:checked").inner_text() == "อนุมัติแล้วหรือรออนุมัติ"

@@ -15,7 +15,9 @@ def test_the_queue_filters_by_region_and_kpi_and_lists_soonest_due_first(demo, p
     page.goto(f"/review?year={CURRENT}&state=")
     dues = page.locator("#queue tbody tr td:nth-child(5)").all_inner_texts()
     assert len(dues) >= 5
-    page.select_option("#region", "R2")
+    picked = page.locator("#unit option[value='R2*']").inner_text()
+    assert "สำนักประชาสัมพันธ์เขต 2 (R2)" in picked  # the Thai name, its code beside
+    page.select_option("#unit", "R2*")
     go(page, "#filters button")
     listed = set(page.locator("#queue tbody tr").evaluate_all("r => r.map(x => x.dataset.unit)"))
     assert "R2" in listed and all(u == "R2" or u.startswith("R2-") for u in listed)  # provinces
@@ -40,10 +42,11 @@ def test_the_pdf_is_shown_in_the_page_beside_the_values_read_from_the_form(demo,
 
 def test_bulk_approval_says_each_reports_result(demo, page):
     enter_as(page, "reviewer")
-    page.goto(f"/review?year={CURRENT}&region=R1&kpi=4.1")
+    page.goto(f"/review?year={CURRENT}&unit=R1*&kpi=4.1")
     page.check("#queue tbody input[type=checkbox]")
     go(page, "#approve-ticked")
-    assert "4.1 R1" in page.locator("[role=status]").inner_text()
+    assert "4.1 " in page.locator("[role=status]").inner_text()
+    assert "(R1)" in page.locator("[role=status]").inner_text()
     assert page.locator("#queue").count() == 0
 
 
@@ -89,3 +92,27 @@ def test_after_approving_from_a_filtered_queue_the_same_filters_are_applied(live
 
     kept = parse_qs(urlsplit(sent.headers["Location"]).query)
     assert kept == {"year": [str(YEAR)], "unit": [team.unit], "kpi": ["2.1"], "state": ["endorsed"]}
+
+
+def test_a_report_opened_from_the_queue_leads_back_to_it_after_an_action(live, page, team):
+    """Approved from its own page, the report leads back to the queue it was opened from: the
+    same filters and year, at its place in the list."""
+    first, second = endorsed_report(live, team, "M06"), endorsed_report(live, team, "M07")
+    enter_as(page, "reviewer")
+    queue = f"/review?year={YEAR}&unit={team.unit}&kpi=2.1"
+    page.goto(queue)
+    rows = page.locator("#queue tbody tr").evaluate_all("r => r.map(x => x.dataset.report)")
+    assert rows.index(first["id"]) < rows.index(second["id"])
+    go(page, f"#report-{second['id']} a")
+    go(page, "#actions button[value=approve]")
+    where = urlsplit(page.url)
+    assert where.path == "/review" and where.fragment == f"report-{first['id']}"
+    assert parse_qs(where.query) == {
+        "year": [str(YEAR)],
+        "unit": [team.unit],
+        "kpi": ["2.1"],
+        "state": ["endorsed"],
+    }
+    assert "อนุมัติ" in page.locator("[role=status]").inner_text()
+    assert page.locator(f"#report-{second['id']}").count() == 0
+    assert page.locator(f"#report-{first['id']}").count() == 1

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from services.portal.thai import today_here
-from tests.portal.conftest import WORKFLOW, api_of, enter_as, go, sign_in
+from tests.portal.conftest import WORKFLOW, api_of, enter_as, fill_date, go, sign_in
 
 PREFERENCES = "/api/notifications/preferences"
 
@@ -13,8 +13,8 @@ def test_a_unit_head_names_the_reporter_as_stand_in_then_ends_it(page, live, tea
     go(page, "#nav-delegations")
     today = today_here()
     page.fill("#delegate", team.reporter)
-    page.fill("#starts_on", today.isoformat())
-    page.fill("#ends_on", (today + timedelta(days=7)).isoformat())
+    fill_date(page, "starts_on", today.isoformat())  # day, month and BE year
+    fill_date(page, "ends_on", (today + timedelta(days=7)).isoformat())
     go(page, "#name-stand-in")
 
     row = page.locator(f"#delegations tr[data-delegate='{team.reporter}']")
@@ -32,12 +32,30 @@ def test_a_stand_in_the_api_refuses_is_marked_next_to_its_field(page, team):
     page.goto("/delegations")
     today = today_here().isoformat()
     page.fill("#delegate", team.head)
-    page.fill("#starts_on", today)
-    page.fill("#ends_on", today)
+    fill_date(page, "starts_on", today)
+    fill_date(page, "ends_on", today)
     go(page, "#name-stand-in")
 
     assert page.locator('[data-field="delegate"]').inner_text() == "ต้องระบุผู้อื่นที่ไม่ใช่ตัวท่านเอง"
     assert page.locator("#delegations").count() == 0
+
+
+def test_a_date_that_is_not_in_the_calendar_is_said_in_thai_on_its_field_as_typed(page, team):
+    enter_as(page, team.head, team.password)
+    page.goto("/delegations")
+    page.fill("#delegate", team.reporter)
+    fill_date(page, "starts_on", today_here().isoformat())
+    page.fill("[name='ends_on-day']", "31")
+    page.select_option("[name='ends_on-month']", "2")
+    page.fill("[name='ends_on-year']", "2570")
+    go(page, "#name-stand-in")
+
+    assert page.locator('[data-field="ends_on"]').inner_text() == "ไม่มีวันที่นี้ในปฏิทิน"
+    assert page.input_value("[name='ends_on-day']") == "31"  # kept as typed
+    assert page.input_value("[name='ends_on-year']") == "2570"
+    assert page.input_value("#delegate") == team.reporter
+    months = page.locator("[name='starts_on-month'] option").all_inner_texts()
+    assert "กุมภาพันธ์" in months
 
 
 def test_a_user_switches_one_kind_to_the_daily_digest(page, live, team):
