@@ -1,6 +1,7 @@
 """The shape of the code: services import only common/, never each other; common/ no service;
 views and Celery tasks open no database session (use cases own their unit of work); a runtime's
-dependencies are a typed object, never a dict looked up by string."""
+dependencies are a typed object, never a dict looked up by string; importing a module wires
+nothing into the process."""
 
 from __future__ import annotations
 
@@ -298,3 +299,65 @@ def test_the_settings_check_catches_a_setting_read_as_text():
 
 def test_the_portal_names_only_the_services_it_holds_a_client_of():
     assert set(get_args(Service)) == {f.name for f in fields(Dependencies)}
+
+
+# Calls that wire something into a process: signal receivers, event listeners, handlers.
+WIRING_CALLS = {"connect", "listen", "listens_for", "signal", "register"}
+# prometheus-client metrics, registered in the process's default registry unless `registry=None`.
+METRICS = {"Counter", "Histogram", "Gauge", "Summary", "Info", "Enum"}
+
+
+def import_time_wiring(source: str) -> list[str]:
+    """What a module wires into the process when it is imported: a module-level call (or
+    decorator) that connects a receiver, listens, registers, or makes a registered metric.
+    Apps and workers wire what they need when they start."""
+    found = []
+    for node in ast.parse(source).body:
+        calls: list[ast.expr] = []
+        if isinstance(node, ast.Expr | ast.Assign | ast.AnnAssign) and node.value is not None:
+            calls.append(node.value)
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            calls += node.decorator_list
+        for call in calls:
+            func = call.func if isinstance(call, ast.Call) else call
+            name = _called_name(func) if isinstance(call, ast.Call) else getattr(func, "attr", None)
+            keywords = call.keywords if isinstance(call, ast.Call) else []
+            unregistered = any(
+                k.arg == "registry" and isinstance(k.value, ast.Constant) and k.value.value is None
+                for k in keywords
+            )
+            if name in WIRING_CALLS or (name in METRICS and not unregistered):
+                found.append(f"line {node.lineno}: {name}")
+    return found
+
+
+@pytest.mark.parametrize("folder", ["services", "common"])
+def test_nothing_is_wired_when_a_module_is_imported(folder):
+    found = {
+        str(path.relative_to(ROOT)): wired
+        for path in (ROOT / folder).rglob("*.py")
+        if (wired := import_time_wiring(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "beat_embedded_init.connect(lambda **_: die_with_parent(), weak=False)",
+        'UPLOADS = Counter("rbm_evidence_uploads", "Uploads", ["outcome"])',
+        "signal.signal(signal.SIGTERM, stop)",
+        '@event.listens_for(Engine, "connect")\ndef on_connect(conn, record): ...',
+        "@worker_ready.connect\ndef on_ready(sender, **_): ...",
+    ],
+)
+def test_the_wiring_check_catches_what_a_module_wires_at_import(source):
+    assert import_time_wiring(source)
+
+
+def test_the_wiring_check_lets_a_function_wire_and_a_metric_stay_unregistered():
+    source = (
+        "def start(app):\n    beat_embedded_init.connect(_die, weak=False)\n"
+        'COUNTED = Counter("rbm_x", "X", registry=None)\n'
+    )
+    assert import_time_wiring(source) == []
