@@ -18,13 +18,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docx
 import pytest
 import requests
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from common.fiscal import MONTHLY, period_dates, period_label_th
+from common.fiscal import MONTHLY, QUARTERS, period_dates, period_label_th
 from services.portal.exports import STATE_TH
 from tests.conftest import LiveSystem, login
 from tests.portal.conftest import enter_as, go
@@ -35,6 +36,8 @@ YEAR = 2547
 API = "/api"
 PASSWORD = "team-password-1"
 KPIS = ("2.1", "2.2")
+# Reported when there are results, by quarter: never due, its level typed in beside a document.
+ON_RESULTS = "4.1"
 WHY = "แก้ไขตัวเลข"
 PENDING = frozenset({"submitted", "endorsed"})
 REPORTED = PENDING | {"approved"}
@@ -128,16 +131,28 @@ def items_of(kpi: str, period: str, count: int) -> list[dict]:
     return [{"agency": f"หน่วยงานภายนอก {t}", "date": first.isoformat()} for t in tags]
 
 
+def data_of(region: Region, unit: str, kpi: str, period: str, count: int) -> dict:
+    """What a report of the slot carries: `count` items, or for 4.1 a document that is no
+    form and the level `count` typed in."""
+    if kpi != ON_RESULTS:
+        return {"items": items_of(kpi, period, count)}
+    fields = {"unit": unit, "year": str(YEAR), "kpi": kpi, "period": period}
+    document = docx.Document()
+    document.add_paragraph(f"ผลการลดรอบระยะเวลา {uuid.uuid4().hex}")
+    content = io.BytesIO()
+    document.save(content)
+    sent = ("บันทึก.docx", content.getvalue())
+    resp = region.reporter.post(f"{API}/evidence/files", data=fields, files={"file": sent})
+    assert resp.status_code == 201, resp.text
+    return {"evidence_ids": [resp.json()["id"]], "value": count}
+
+
 def write(live: LiveSystem, region: Region, slot: tuple[int, str, str, int], path: str) -> None:
-    """One report of the slot (unit, KPI, period, items) carried along `path`."""
+    """One report of the slot (unit, KPI, period, items or level) carried along `path`."""
     unit_index, kpi, period, count = slot
-    body = {
-        "year": YEAR,
-        "unit": region.units[unit_index],
-        "kpi": kpi,
-        "period": period,
-        "items": items_of(kpi, period, count),
-    }
+    unit = region.units[unit_index]
+    data = data_of(region, unit, kpi, period, count)
+    body = {"year": YEAR, "unit": unit, "kpi": kpi, "period": period, **data}
     resp = region.reporter.post(f"{API}/workflow/reports", json=body)
     assert resp.status_code == 201, resp.text
     report = resp.json()
@@ -317,7 +332,8 @@ def csv_rows(web, url: str) -> list[list[str]]:
 
 # Reports by slot (unit of the three, KPI, month): how far each goes, and how many items.
 STREAMS = st.dictionaries(
-    st.tuples(st.integers(0, 2), st.sampled_from(KPIS), st.sampled_from(MONTHLY)),
+    st.tuples(st.integers(0, 2), st.sampled_from(KPIS), st.sampled_from(MONTHLY))
+    | st.tuples(st.integers(0, 2), st.just(ON_RESULTS), st.sampled_from(QUARTERS)),
     st.tuples(st.sampled_from(sorted(PATHS)), st.integers(1, 3)),
     max_size=6,
 )
@@ -376,6 +392,7 @@ def test_every_page_and_api_counts_the_regions_reports_as_they_are(live, due_by_
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(stream=STREAMS)
+    @example(stream={(1, ON_RESULTS, "Q2"): ("approved", 3), (2, "2.1", "M01"): ("endorsed", 1)})
     def every_page_agrees(stream):
         region = new_region(live)
         kinds = dict(zip(region.units, ("region", "province", "province"), strict=True))
@@ -553,10 +570,11 @@ def test_a_kpis_due_figure_leads_to_a_progress_page_summing_as_many(live, review
 
 # --- the pages as a browser shows them ------------------------------------------------------
 
-# A region's reports, worked out by hand: approved 2 (2.1 of P1 with 2 items, 2.2 of P2 with
-# 3), awaiting approval 3 (2.1 endorsed and submitted, 2.2 resubmitted), returned 2 (by the
-# reviewer; approved then reopened), one draft. Due: the region types and uploads 37 reports,
-# each province 33 (test_progress): 103; 2.1 and 2.2 are monthly: 36 each.
+# A region's reports, worked out by hand: approved 3 (2.1 of P1 with 2 items, 2.2 of P2 with
+# 3, 4.1 of P1 at level 3, reported on results and so never due), awaiting approval 3 (2.1
+# endorsed and submitted, 2.2 resubmitted), returned 2 (by the reviewer; approved then
+# reopened), one draft. Due: the region types and uploads 37 reports, each province 33
+# (test_progress): 103; 2.1 and 2.2 are monthly: 36 each.
 HAND_MADE = {
     (1, "2.1", "M01"): ("approved", 2),
     (1, "2.1", "M02"): ("endorsed", 1),
@@ -566,72 +584,87 @@ HAND_MADE = {
     (0, "2.2", "M02"): ("draft", 1),
     (1, "2.2", "M04"): ("reopened", 1),
     (2, "2.2", "M05"): ("resubmitted", 1),
+    (1, ON_RESULTS, "Q2"): ("approved", 3),
 }
+REGION = {"due": 103, "approved": 3, "pending": 3}
+# Due, approved and awaiting approval of P1 and P2.
+PROVINCES = [[33, 2, 1], [33, 1, 2]]
+NUMBERS_OF_ROWS = "rows => rows.map(r => [...r.querySelectorAll('td.num')].map(c => c.innerText))"
 
 
-NUMBERS_OF_ROWS = (
-    "rows => rows.map(r => [...r.querySelectorAll('td.num')].slice(%d, %d).map(c => +c.innerText))"
-)
+def numbers_of_rows(page, rows: str, first: int) -> list[list[int]]:
+    """The numbers of a table's rows from their `first` number on, three a row."""
+    texts = page.locator(rows).evaluate_all(NUMBERS_OF_ROWS)
+    return [[int(n) for n in row[first : first + 3]] for row in texts]
 
 
-def test_a_browser_reads_the_same_numbers_of_a_region_on_every_page(live, page, reviewer_web):
+def test_a_browser_reads_the_same_numbers_of_a_region_on_every_page(live, page):
     region = new_region(live)
-    p1, p2 = region.units[1:]
     for (unit, kpi, period), (path, count) in HAND_MADE.items():
         write(live, region, (unit, kpi, period, count), path)
-    eventually(
-        lambda: (
-            live.session("reviewer")
-            .get(f"{API}/scorecard/{YEAR}", params={"unit": region.code})
-            .json()["reports"]
-            == {"due": 103, "approved": 2, "pending": 3}
-        )
-    )
+    reviewer = live.session("reviewer")
+
+    def rolled_up() -> dict:
+        asked = {"unit": region.code}
+        body = reviewer.get(f"{API}/scorecard/{YEAR}/progress", params=asked).json()
+        assert body["reports"] == REGION
+        return body
+
+    progress = eventually(rolled_up)
+    assert [
+        [u["reports"][k] for k in ("due", "approved", "pending")] for u in progress["units"]
+    ] == PROVINCES
     enter_as(page, "reviewer")
-    page.goto(f"/dashboard?year={YEAR}&unit={region.code}")
-    assert page.locator("#scores .card").last.inner_text().split()[-3:] == ["103", "อนุมัติแล้ว", "2"]
-    for kpi, pending in (("2.1", 2), ("2.2", 1)):
-        row = page.locator(f"#kpi-table tr[data-kpi='{kpi}']")
-        assert row.locator("td.reports").inner_text() == f"1/36 (+{pending})"
-        assert row.locator("td.actual a").inner_text() == ("2" if kpi == "2.1" else "3")
-    below = page.locator("#units-below tbody tr").evaluate_all(NUMBERS_OF_ROWS % (1, 4))
-    assert below == [[33, 1, 1], [33, 1, 2]]
-    assert page.locator("#history-table tbody tr").last.locator("td.num").all_inner_texts()[2:] == [
-        "103",
-        "2",
-    ]
-    with page.expect_download() as download:
-        page.click("a:text-is('CSV')")
-    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
-    assert {r[0]: r[-3:] for r in rows[5:] if r[0] in KPIS} == {
-        "2.1": ["36", "1", "2"],
-        "2.2": ["36", "1", "1"],
-    }
-
-    go(page, "#kpi-table tr[data-kpi='2.1'] a.approved")
-    assert page.locator("#queue tr[data-report]").count() == 1
-    page.goto(f"/review?year={YEAR}&within={region.code}&state=pending")
-    assert page.locator("tr[data-report]").count() == 3
-    page.goto(f"/dashboard?year={YEAR}&unit={region.code}")
-    go(page, "#kpi-table tr[data-kpi='2.1'] a.due")
-    assert page.locator("#units-total td.num").all_inner_texts()[:3] == ["36", "1", "2"]
-    page.goto(f"/progress?year={YEAR}&unit={region.code}")
-    below = page.locator("#units-below tbody tr").evaluate_all(NUMBERS_OF_ROWS % (0, 3))
-    assert below == [[33, 1, 1], [33, 1, 2]]
-    assert page.locator("#units-total td.num").all_inner_texts()[:3] == ["103", "2", "3"]
-
+    read_the_dashboard(page, region)
+    read_the_queue_and_progress(page, region)
     reporter, head = region.names
     enter_as(page, head, PASSWORD)
     page.goto(f"/?year={YEAR}")
-    assert page.get_attribute("#to-endorse", "data-count") == "2"
+    assert page.get_attribute("#to-endorse", "data-count") == "2"  # submitted, not endorsed
     enter_as(page, reporter, PASSWORD)
     page.goto(f"/?year={YEAR}")
     assert page.get_attribute("#returned", "data-count") == "2"
 
-    api = live.session("reviewer")
-    progress = api.get(f"{API}/scorecard/{YEAR}/progress", params={"unit": region.code}).json()
-    assert progress["reports"] == {"due": 103, "approved": 2, "pending": 3}
-    assert [(u["unit"], u["reports"]) for u in progress["units"]] == [
-        (p1, {"due": 33, "approved": 1, "pending": 1}),
-        (p2, {"due": 33, "approved": 1, "pending": 2}),
-    ]
+
+def read_the_dashboard(page, region: Region) -> None:
+    page.goto(f"/dashboard?year={YEAR}&unit={region.code}")
+    assert page.locator("#scores .card").last.inner_text().split()[-3:] == ["103", "อนุมัติแล้ว", "3"]
+    for kpi, pending, actual in (("2.1", 2, "2"), ("2.2", 1, "3")):
+        row = page.locator(f"#kpi-table tr[data-kpi='{kpi}']")
+        assert row.locator("td.reports").inner_text() == f"1/36 (+{pending})"
+        assert row.locator("td.actual a").inner_text() == actual
+    assert page.locator("#kpi-table tr[data-kpi='4.1'] td.reports").inner_text() == "1/0"
+    assert numbers_of_rows(page, "#units-below tbody tr", 1) == PROVINCES
+    last_month = page.locator("#history-table tbody tr").last.locator("td.num")
+    assert last_month.all_inner_texts()[2:] == ["103", "3"]
+    with page.expect_download() as download:
+        page.click("a:text-is('CSV')")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert {r[0]: r[-3:] for r in rows[5:] if r[0] in ("2.1", "2.2", "4.1")} == {
+        "2.1": ["36", "1", "2"],
+        "2.2": ["36", "1", "1"],
+        "4.1": ["0", "1", "0"],
+    }
+
+
+def read_the_queue_and_progress(page, region: Region) -> None:
+    """The dashboard's figures lead to lists of as many reports; the progress pages agree."""
+    page.goto(f"/dashboard?year={YEAR}&unit={region.code}")
+    go(page, "#kpi-table tr[data-kpi='2.1'] a.approved")
+    assert page.locator("#queue tr[data-report]").count() == 1
+    page.goto(f"/review?year={YEAR}&within={region.code}&state=approved")
+    assert page.locator("#queue tr[data-report]").count() == 3
+    page.goto(f"/review?year={YEAR}&within={region.code}&state=pending")
+    assert page.locator("#queue tr[data-report]").count() == 3
+    page.goto(f"/dashboard?year={YEAR}&unit={region.code}")
+    go(page, "#kpi-table tr[data-kpi='2.1'] a.due")
+    assert numbers_of_rows(page, "#units-total", 0) == [[36, 1, 2]]
+    page.goto(f"/progress?year={YEAR}&unit={region.code}")
+    assert numbers_of_rows(page, "#units-below tbody tr", 0) == PROVINCES
+    assert numbers_of_rows(page, "#units-total", 0) == [list(REGION.values())]
+    page.goto(f"/progress?year={YEAR}&unit={region.units[1]}")
+    # P1's own: 33 expected, 3 reported (2.1 M01, 2.1 M02, 4.1 Q2), 2 approved.
+    totals = page.locator("#totals .card").evaluate_all(
+        "cards => cards.map(c => c.lastChild.textContent.trim())"
+    )
+    assert totals[:3] == ["33", "3", "2"]
