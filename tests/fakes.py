@@ -208,3 +208,21 @@ class FakeCatalogue:
         if year not in self.schedules:
             return None
         return [row for row in self.schedules[year] if unit in (None, row["unit"])]
+
+
+# --- identity's units (services/identity/units.py) -----------------------------------------
+
+
+@dataclass
+class FakeUnits:
+    """The catalogue's units as identity's use cases check memberships against them (`Units`),
+    counting how often the catalogue was asked."""
+
+    codes: frozenset[str] = frozenset(u["code"] for u in UNITS)
+    asked: int = 0
+
+    def checker(self, needed: bool):
+        if not needed:
+            return frozenset[str]().__contains__
+        self.asked += 1
+        return self.codes.__contains__
