@@ -5,12 +5,12 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from deploy.lifecycle import AlreadyRunning, DataDirLock, alive, started_at
 from deploy.ports import ephemeral_range, free_port
+from tests.waiting import eventually
 
 
 def test_a_second_start_on_a_live_runners_data_dir_says_who_holds_it(tmp_path):
@@ -57,10 +57,7 @@ def test_a_child_dies_with_the_process_that_started_it():
     record = {"pid": grandchild, "started": started_at(grandchild)}
     parent.kill()
     parent.wait()
-    deadline = time.monotonic() + 10
-    while alive(record) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(record)
+    eventually(lambda: not alive(record), timeout=10, interval=0.05, what="the grandchild gone")
 
 
 def test_chosen_ports_are_outside_the_kernels_ephemeral_range():

@@ -14,6 +14,7 @@ import requests
 from deploy.lifecycle import alive, read_lock
 from deploy.migrate import behind, with_database
 from deploy.seaweedfs import free_port
+from tests.waiting import eventually
 
 # Starts a whole system of its own (make run, or an embedded one).
 pytestmark = pytest.mark.system
@@ -62,16 +63,21 @@ class MakeRun:
 
     def wait_ready(self, timeout: float = 120) -> float:
         started = time.monotonic()
-        while time.monotonic() - started < timeout:
-            assert self.proc.poll() is None, "make run exited early"
+
+        def serving() -> bool:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"make run exited early: {self.proc.returncode}")
             self.url = self.url or self.lock_url()
             try:
-                if self.url and requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok:
-                    return time.monotonic() - started
+                return (
+                    bool(self.url)
+                    and requests.get(f"{self.url}/api/identity/healthz", timeout=2).ok
+                )
             except requests.RequestException:  # not listening, or still starting
-                pass
-            time.sleep(0.5)
-        raise AssertionError("make run did not serve in time")
+                return False
+
+        eventually(serving, timeout=timeout, interval=0.5, what="make run serving")
+        return time.monotonic() - started
 
     def lock(self) -> dict:
         return read_lock(self.data_dir / "rbm.lock")
