@@ -427,17 +427,38 @@ def targets():
                 }
                 for kpi in request.form.getlist("kpi")
             ]
+            if wrong := _not_numbers(rows):
+                return _targets_page(year, unit, request.form.to_dict(), wrong, 422)
         if rows and _put_plan(year, rows):
             flash(_("Targets and owners saved (%(n)d rows).", n=len(rows)), "ok")
         return redirect(url_for("admin.targets", year=year, unit=unit))
-    return render_template(
+    return _targets_page(year, unit)
+
+
+def _targets_page(year: int, unit: str, typed=None, errors=None, status: int = 200):
+    """The unit's grid; a refused one shown again as typed, each error on its box."""
+    page = render_template(
         "admin_targets.html",
         year=year,
         unit=unit,
         rows=_plan(year, unit),
+        typed=typed or {},
+        errors=errors or {},
         kpis=kpis_of(year),
-        units=units(),
     )
+    return page, status
+
+
+def _not_numbers(rows: list[dict[str, str]]) -> dict[str, list[str]]:
+    """The grid's target and denominator boxes that hold text that is no number."""
+    wrong = {}
+    for row in rows:
+        for column in ("target", "denominator"):
+            try:
+                _number(row.get(column, ""))
+            except ValueError:
+                wrong[f"{column}-{row['kpi']}"] = [_("A number is needed.")]
+    return wrong
 
 
 # --- scoring data ---------------------------------------------------------------------------
@@ -482,42 +503,46 @@ def scoring_change(form) -> dict[str, Any]:
 @signed_in
 def scoring():
     """Each KPI's scoring in a year; the one chosen (`kpi`) in a form to edit and confirm."""
-    year = year_arg()
+    return _scoring_page(year_arg(), request.args.get("kpi"))
+
+
+def _scoring_page(year: int, kpi: str | None, typed=None, errors=None, status: int = 200):
+    """The scoring page; a refused form shown again as typed, each error on its field."""
     rows = sorted(
         fetch_or([], "catalogue", f"/years/{year}/scoring"), key=lambda r: kpi_order(r["kpi"])
     )
-    chosen = next((r for r in rows if r["kpi"] == request.args.get("kpi")), None)
-    return render_template(
+    chosen = next((r for r in rows if r["kpi"] == kpi), None)
+    page = render_template(
         "admin_scoring.html",
         year=year,
         rows=rows,
         chosen=chosen,
+        typed=typed or {},
+        errors=errors or {},
         words=SCORING_WORDS,
         kpis=kpis_of(year),
     )
+    return page, status
 
 
 @admin.post("/scoring/<kpi:kpi>")
 @signed_in
 def change_scoring(kpi: str):
-    year = request.form.get("year", type=int)
+    year = request.form.get("year", type=int) or year_arg()
+    typed = request.form.to_dict()
     try:
         change = scoring_change(request.form)
     except ValueError as exc:
-        box = exc.args[0]
-        named = {
-            "w": _("Weight"),
-            "t": _("Threshold of score %(n)s", n=box[1:]),
-            "s": _("Step of level %(n)s", n=box[1:]),
-        }[box[0]]
-        flash(_("%(field)s: a number is needed.", field=named), "error")
-        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+        said = {exc.args[0]: [_("A number is needed.")]}
+        return _scoring_page(year, kpi, typed, said, 422)
     if unconfirmed(change.get("confirmed") is True):
-        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+        return _scoring_page(year, kpi, typed, status=422)
     resp = api("catalogue", "PUT", f"/years/{year}/kpis/{kpi}/scoring", json=change)
     if not resp.ok:
-        _refused(resp)
-        return redirect(url_for("admin.scoring", year=year, kpi=kpi))
+        said = field_messages(problem(resp).get("errors"), lang())
+        if not said:
+            _refused(resp)
+        return _scoring_page(year, kpi, typed, said, resp.status_code)
     if resp.json()["confirmed"]:
         flash(_("The scoring of KPI %(kpi)s is confirmed.", kpi=kpi), "ok")
     else:

@@ -64,6 +64,16 @@ _FIELD_MESSAGES: tuple[tuple[re.Pattern, Callable[[re.Match, str], str]], ...] =
     (re.compile(r"Enter the data first\."), lambda m, lang: _("Enter the data first.")),
     (re.compile(r"Attach the uploaded form\."), lambda m, lang: _("Attach the uploaded form.")),
     (re.compile(r"Too long\..*|Longer than maximum length.*"), lambda m, lang: _("Too long.")),
+    # the catalogue's words for a KPI's scoring and a unit's targets
+    (
+        re.compile(r"Each threshold must be above the one before it\."),
+        lambda m, lang: _("Each threshold must be above the one before it."),
+    ),
+    (
+        re.compile(r"Each step must be above the one before it\."),
+        lambda m, lang: _("Each step must be above the one before it."),
+    ),
+    (re.compile(r"From 0 to (\S+)\."), lambda m, lang: _("From 0 to %(n)s.", n=m.group(1))),
     # identity's words for a new user's fields
     (re.compile(r"Taken\."), lambda m, lang: _("Someone already has this username.")),
     (

@@ -37,6 +37,13 @@ def test_the_admin_opens_a_year_by_copy_and_sets_a_target_in_the_grid(live, page
     )
     assert [t["target"] for t in targets.json()] == [15]
 
+    page.fill("[name='target-2.1']", "fifteen")
+    page.fill("[name='responsible-2.1']", "head2")
+    go(page, "#save-plan")
+    assert page.inner_text("[data-field='target-2.1']") == "ต้องเป็นตัวเลข"
+    assert page.input_value("[name='target-2.1']") == "fifteen"  # as typed
+    assert page.input_value("[name='responsible-2.1']") == "head2"
+
 
 def test_a_csv_of_users_is_previewed_with_each_lines_errors_and_saves_nothing(live, page, tmp_path):
     sheet = tmp_path / "users.csv"
@@ -176,14 +183,23 @@ def test_the_admin_edits_a_threshold_and_confirms_the_scoring_of_a_kpi(live, pag
 
     go(page, "#scoring-2\\.1 a")
     page.fill("#t3", "eighty")
+    page.fill("#t4", "70")
     go(page, "#save-confirmed")
-    assert page.inner_text("[role=alert]") == "เกณฑ์ของคะแนน 3: ต้องเป็นตัวเลข"
+    # said in Thai on the box, what was typed kept
+    assert page.inner_text("[data-field=t3]") == "ต้องเป็นตัวเลข"
+    assert (page.input_value("#t3"), page.input_value("#t4")) == ("eighty", "70")
     assert "ชั่วคราว" in row.locator(".status").inner_text()
     page.fill("#t3", "95")
+    page.check("#sure-confirmed")
+    go(page, "#save-confirmed")  # 70 after 95: the catalogue refuses, said on the thresholds
+    assert page.inner_text("[data-field=thresholds]") == "เกณฑ์แต่ละระดับต้องสูงกว่าระดับก่อนหน้า"
+    assert (page.input_value("#t3"), page.input_value("#t4")) == ("95", "70")
+    page.fill("#t4", "110")
+    page.uncheck("#sure-confirmed")
     go(page, "#save-confirmed")
     assert page.inner_text("[role=alert]") == "ยังไม่ได้เปลี่ยนแปลงสิ่งใด: กรุณาทำเครื่องหมายยืนยันก่อน"
     assert "ชั่วคราว" in row.locator(".status").inner_text()
-    page.fill("#t3", "95")
+    assert page.input_value("#t4") == "110"
     page.check("#sure-confirmed")
     go(page, "#save-confirmed")
     assert "ยืนยันแล้ว" in row.locator(".status").inner_text()
@@ -228,7 +244,8 @@ def test_the_admin_rewrites_what_the_forms_print_for_each_level(live, page):
     assert page.locator("#milestones").count() == 0
     page.fill("#s5", "many")
     go(page, "#save-confirmed")
-    assert page.inner_text("[role=alert]") == "ขั้นของระดับ 5: ต้องเป็นตัวเลข"
+    assert page.inner_text("[data-field=s5]") == "ต้องเป็นตัวเลข"
+    assert page.input_value("#s5") == "many"
     page.fill("#s5", "60")
     page.check("#sure-confirmed")
     go(page, "#save-confirmed")
