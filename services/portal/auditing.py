@@ -169,6 +169,7 @@ def packs():
         kpis=kpis_of(year_arg()),
         units=units(),
         periods=PERIODS,
+        may_check=principal().has_role(AUDITOR),
     )
 
 

@@ -297,7 +297,7 @@ def test_the_auditor_finds_a_person_reads_history_and_verifies_a_pack(
 
     changed = tmp_path / "changed.zip"
     changed.write_bytes(one_byte_changed(pack, name)[0])
-    page.goto("/packs/check")
+    go(page, "#check-pack-link")
     walk.step(page, "check")
     page.set_input_files("#pack", str(changed))
     go(page, "#check")
