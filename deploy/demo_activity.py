@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import docx
 import requests
@@ -147,9 +148,11 @@ class Demo:
             self.sessions[username] = http
         return self.sessions[username]
 
-    def call(self, username: str, method: str, path: str, **kwargs) -> dict:
+    def call(
+        self, username: str, method: str, path: str, timeout: float = TIMEOUT, **kwargs
+    ) -> Any:
         resp = self.as_user(username).request(
-            method, f"{self.base}/api{path}", timeout=TIMEOUT, **kwargs
+            method, f"{self.base}/api{path}", timeout=timeout, **kwargs
         )
         if not resp.ok:
             raise RuntimeError(f"{method} {path} as {username}: {resp.status_code} {resp.text}")

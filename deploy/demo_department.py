@@ -6,29 +6,35 @@ each of the eight regional offices, a reporter and a unit head for every office,
 for every month of the current fiscal year begun so far the reports each office owes, in every
 state, some of them missing; the level KPIs' filled forms with a PDF; the feed KPIs imported
 month by month from the example files by a demo importer; some KPIs' scoring confirmed;
-delegations, evidence packs and notifications in every inbox. Regions differ: R3 and R8 are
+a delegation, evidence packs and notifications in every inbox. Regions differ: R3 and R8 are
 strong, R5 is weak, R7 reports late.
 
 Everything goes through the public APIs as the people who would do it (an admin for units,
 users and targets, reporters, heads, the reviewer, the importer, the auditor), so each service
-writes its own data under its own rules. Outcomes come from a random generator seeded by the
-slot (unit, KPI, period), so the same department comes back every time; what exists already is
-read first and kept, and only what is missing is written:
+writes its own data under its own rules. What the department holds comes from `offices` and
+`plan`, seeded and sized, so the same department comes back every time (and a larger one, the
+same shape, for a benchmark); what exists already is read first and kept, and only what is
+missing is written. Each reporter and head of an office work in a thread of their own:
 
     python -m deploy.demo_department http://127.0.0.1:8000 [small|department]
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
 import io
 import os
 import random
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import chain
 from pathlib import Path
 
 import structlog
@@ -50,21 +56,22 @@ BANNER = (
     "    their provincial offices), head2 (R2), reporter1-1 and head1-1 (R1-01), ..., importer"
 )
 PAGE = 1000  # the most reports the API lists at once
+BULK = 500  # the most reports one bulk transition takes
+WORKERS = 4  # offices' people writing at once (SQLite queues their writes)
+# Each person imported costs identity an argon2 hash: a few files, each answered in time.
+PEOPLE_PER_FILE, IMPORT_TIMEOUT = 6, 120
 # What each office types by hand in the demo; other KPIs it owes stay missing.
 TYPED = ("2.1", "2.2", "10.1", "15.1", "4.1", "9.3", "7.1")
 LEVEL_KPIS = ("4.1", "7.1", "9.3")
 CONFIRMED = ("1.1", "2.1", "2.2", "4.1", "10.1")  # the rest stays provisional
+FEEDS = {"1.1": "progress-2547.csv", "3.1": "expenditure-2547.csv", "5.1": "expenditure-2547.csv"}
 
 DELEGATIONS = "/workflow/delegations"
-STAND_INS = (
-    (
-        "head5",
-        {"delegate": "head6", "unit": "R5", "role": "unit_head", "reason": "ลาพักผ่อน (ตัวอย่าง)"},
-    ),
-    ("reviewer", {"delegate": "auditor", "role": "reviewer", "reason": "ไปราชการ (ตัวอย่าง)"}),
-)
+# R5's head on leave this week: R6's head stands in.
+STAND_IN = {"delegate": "head6", "unit": "R5", "role": "unit_head", "reason": "ลาพักผ่อน (ตัวอย่าง)"}
 # Outcomes a slot may end in, and how often, by how a region works.
 OUTCOMES = ("approved", "endorsed", "submitted", "returned", "resubmitted", "draft", "missing")
+SENT = OUTCOMES[:5]  # the outcomes of reports submitted at least once
 PROFILES = {
     "strong": (85, 4, 4, 0, 5, 0, 2),
     "steady": (60, 8, 8, 8, 6, 4, 6),
@@ -85,6 +92,9 @@ COURSES = ("เขียนข่าวออนไลน์", "การถ่�
 ACTIVITIES = ("เวทีรับฟังความคิดเห็นประชาชน", "ลงพื้นที่สื่อสารนโยบาย", "อบรมอาสาสมัครประชาสัมพันธ์")
 
 
+# --- the plan: the department's offices and the reports they owe, from a seed and a size -------
+
+
 def profile_of(unit: str) -> str:
     return REGION_PROFILE.get(unit.split("-")[0], "steady")
 
@@ -100,39 +110,84 @@ def people_of(unit: str) -> tuple[str, str]:
     return f"reporter{number}", f"head{number}"
 
 
-def offices() -> list[str]:
+def offices(provinces: int = PROVINCES_PER_REGION) -> list[str]:
+    """The eight regional offices, each followed by its `provinces` provincial offices."""
     return [
         code
         for region in REGIONS
-        for code in (region, *(f"{region}-{n:02d}" for n in range(1, PROVINCES_PER_REGION + 1)))
+        for code in (region, *(f"{region}-{n:02d}" for n in range(1, provinces + 1)))
     ]
 
 
-def outcome(unit: str, kpi: str, period: str, latest: bool) -> str:
+def outcome(unit: str, kpi: str, period: str, latest: bool, seed: str = SEED) -> str:
     """The state a slot ends in: drawn from its region's profile, seeded by the slot."""
     if forced := FORCED.get((unit, kpi)):
         return forced
-    draw = random.Random(f"{SEED}|{unit}|{kpi}|{period}")
+    draw = random.Random(f"{seed}|{unit}|{kpi}|{period}")
     profile = profile_of(unit)
     if profile == "late" and latest:
         return draw.choice(("missing", "missing", "draft", "submitted"))
     return draw.choices(OUTCOMES, weights=PROFILES[profile])[0]
 
 
+def typed_by(unit: str, kpi: str, seed: str = SEED) -> bool:
+    """Whether the office types that KPI: level KPIs in every region and some provinces, 9.3
+    and 7.1 by fewer offices, the rest of `TYPED` everywhere."""
+    if kpi not in TYPED:
+        return False
+    draw = random.Random(f"{seed}|does|{unit}|{kpi}")
+    chance = {"4.1": 1.0 if "-" not in unit else 0.5, "9.3": 0.6, "7.1": 0.3}
+    return draw.random() < chance.get(kpi, 1.0)
+
+
 @dataclass(frozen=True)
 class Slot:
+    """A report an office owes, and the state the plan takes it to."""
+
     unit: str
     kpi: str
     period: str
     starts_on: date
-    latest: bool
+    outcome: str
+    seed: str = SEED
 
     @property
     def draw(self) -> random.Random:
-        return random.Random(f"{SEED}|items|{self.unit}|{self.kpi}|{self.period}")
+        return random.Random(f"{self.seed}|items|{self.unit}|{self.kpi}|{self.period}")
 
     def day(self, today: date, offset: int) -> str:
         return min(self.starts_on + timedelta(days=offset), today).isoformat()
+
+
+def plan(
+    schedule: Iterable[dict],
+    today: date,
+    seed: str = SEED,
+    provinces: int = PROVINCES_PER_REGION,
+) -> list[Slot]:
+    """The reports a department of that size owes by `today` and types by hand, each with the
+    state it ends in: of `schedule` (the catalogue's rows of `unit`, `kpi`, `period` and
+    `starts_on`), the slots begun of its offices' typed KPIs. The same seed and size, the same
+    plan; "missing" slots are in it too, to be left unwritten."""
+    units = set(offices(provinces))
+    begun = [
+        (row, date.fromisoformat(row["starts_on"]))
+        for row in schedule
+        if row["unit"] in units and typed_by(row["unit"], row["kpi"], seed)
+    ]
+    begun = [(row, starts) for row, starts in begun if starts <= today]
+    latest = max((s for row, s in begun if row["period"].startswith("M")), default=None)
+    return [
+        Slot(
+            row["unit"],
+            row["kpi"],
+            row["period"],
+            starts,
+            outcome(row["unit"], row["kpi"], row["period"], starts == latest, seed),
+            seed,
+        )
+        for row, starts in begun
+    ]
 
 
 def items_for(slot: Slot, today: date) -> list[dict]:
@@ -171,6 +226,10 @@ def level_of(slot: Slot) -> int:
     return min(5, base + slot.draw.randint(0, 1))
 
 
+def reason_for(slot: Slot) -> str:
+    return REASONS[len(slot.unit + slot.period) % len(REASONS)]
+
+
 def targets_of(unit: str) -> list[dict]:
     """Sample targets of an office: provinces a third of a region's."""
     share = 1 if "-" in unit else 3
@@ -185,6 +244,24 @@ def targets_of(unit: str) -> list[dict]:
     if "-" not in unit:
         rows += [("15.1", 4, None), ("1.1", 80, None), ("3.1", 5, None), ("5.1", 90, None)]
     return [{"unit": unit, "kpi": k, "target": t, "denominator": d} for k, t, d in rows]
+
+
+def users_csv(wanted: dict[str, list[dict]]) -> bytes:
+    """The identity import's CSV of the demo's people: one row a person, all their offices."""
+    titles = {"reporter": "ผู้รายงาน", "unit_head": "หัวหน้าหน่วย", "importer": "นำเข้าข้อมูล"}
+    out = io.StringIO()
+    rows = csv.writer(out, lineterminator="\n")
+    rows.writerow(("username", "display_name", "email", "password", "memberships"))
+    for name, held in wanted.items():
+        first = held[0]
+        rows.writerow((
+            name,
+            f"{titles[first['role']]} {first['unit']} (ตัวอย่าง)",
+            f"{name}@demo.rbm.invalid",
+            PASSWORD,
+            ";".join(f"{m['unit']}:{m['role']}" for m in held),
+        ))  # fmt: skip
+    return out.getvalue().encode()
 
 
 class Department(Demo):
@@ -214,24 +291,32 @@ class Department(Demo):
         return added
 
     def ensure_users(self) -> int:
+        """The people the demo lacks, imported from CSV files as an admin would."""
         known = {u["username"] for u in self.call("admin", "GET", "/identity/users")}
         wanted: dict[str, list[dict]] = defaultdict(list)
         for unit in offices():
             for name, role in zip(people_of(unit), ("reporter", "unit_head"), strict=True):
                 wanted[name].append({"unit": unit, "role": role})
         wanted[IMPORTER] = [{"unit": "PRD", "role": "importer"}]
-        titles = {"reporter": "ผู้รายงาน", "unit_head": "หัวหน้าหน่วย", "importer": "นำเข้าข้อมูล"}
-        added = [name for name in wanted if name not in known]
-        for name in added:
-            first = wanted[name][0]
-            self.call("admin", "POST", "/identity/users", json={
-                "username": name,
-                "display_name": f"{titles[first['role']]} {first['unit']} (ตัวอย่าง)",
-                "password": PASSWORD,
-                "email": f"{name}@demo.rbm.invalid",
-                "memberships": wanted[name],
-            })  # fmt: skip
-        return len(added)
+        missing = [(name, held) for name, held in wanted.items() if name not in known]
+        files = [
+            dict(missing[n : n + PEOPLE_PER_FILE]) for n in range(0, len(missing), PEOPLE_PER_FILE)
+        ]
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="demo") as pool:
+            list(pool.map(self.import_people, files))
+        return len(missing)
+
+    def import_people(self, people: dict[str, list[dict]]) -> None:
+        answer = self.call(
+            "admin",
+            "POST",
+            "/identity/users/import",
+            timeout=IMPORT_TIMEOUT,
+            params={"commit": "true"},
+            files={"file": ("demo-people.csv", users_csv(people))},
+        )
+        if not answer["committed"]:
+            raise RuntimeError(f"the demo's people were refused: {answer['rows']}")
 
     def ensure_targets(self) -> int:
         path = f"/catalogue/years/{self.year}/targets"
@@ -257,24 +342,8 @@ class Department(Demo):
 
     # --- reports ---------------------------------------------------------------------------
 
-    def slots(self, unit: str) -> list[Slot]:
-        """What the office types (the catalogue's schedule) in the periods begun so far."""
-        path = f"/catalogue/years/{self.year}/schedule"
-        rows = [
-            (r, date.fromisoformat(r["starts_on"]))
-            for r in self.call("admin", "GET", path, params={"unit": unit})
-            if r["kpi"] in TYPED and self.wanted(r["unit"], r["kpi"])
-        ]
-        begun = [(r, starts) for r, starts in rows if starts <= self.today]
-        latest = max((s for r, s in begun if r["period"].startswith("M")), default=None)
-        return [Slot(r["unit"], r["kpi"], r["period"], s, s == latest) for r, s in begun]
-
-    @staticmethod
-    def wanted(unit: str, kpi: str) -> bool:
-        """Level KPIs in every region and some provinces; 9.3 and 7.1 by fewer offices."""
-        draw = random.Random(f"{SEED}|does|{unit}|{kpi}")
-        chance = {"4.1": 1.0 if "-" not in unit else 0.5, "9.3": 0.6, "7.1": 0.3}
-        return draw.random() < chance.get(kpi, 1.0)
+    def schedule(self) -> list[dict]:
+        return self.call("admin", "GET", f"/catalogue/years/{self.year}/schedule")
 
     def existing(self) -> set[tuple[str, str, str]]:
         """(unit, KPI, period) of the year's reports, read a page at a time."""
@@ -286,21 +355,49 @@ class Department(Demo):
             if len(rows) < PAGE:
                 return found
 
-    def write_reports(self) -> int:
-        done = self.existing()
-        planned: dict[str, list[tuple[str, Slot, dict]]] = defaultdict(list)
-        for unit in offices():
-            for slot in self.slots(unit):
-                state = outcome(slot.unit, slot.kpi, slot.period, slot.latest)
-                if state == "missing" or (slot.unit, slot.kpi, slot.period) in done:
-                    continue
-                planned[state].append((unit, slot, self.create(slot)))
-            log.info("demo_office_written", unit=unit)
-        self.advance(planned)
-        return sum(len(v) for v in planned.values())
+    def write_reports(self, slots: list[Slot], done: set[tuple[str, str, str]]) -> int:
+        """Each office's people write and move its reports, a few offices' people at once;
+        the reviewer then approves what was endorsed for approval, a batch at a time."""
+        teams: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+        for slot in slots:
+            if slot.outcome != "missing" and (slot.unit, slot.kpi, slot.period) not in done:
+                teams[people_of(slot.unit)].append(slot)
+        largest_first = sorted(teams, key=lambda people: -len(teams[people]))
+        with ThreadPoolExecutor(WORKERS, thread_name_prefix="demo") as pool:
+            written = pool.map(self.team_writes, largest_first, [teams[p] for p in largest_first])
+            approvals = list(chain.from_iterable(written))
+        self.bulk("reviewer", "approve", approvals)
+        return sum(len(team) for team in teams.values())
 
-    def create(self, slot: Slot) -> dict:
-        reporter = people_of(slot.unit)[0]
+    def team_writes(self, people: tuple[str, str], slots: list[Slot]) -> list[str]:
+        """An office's reporter and head take its reports up to the reviewer, each step by
+        the one who would take it; the ids the reviewer is to approve."""
+        reporter, head = people
+        written = [(slot, self.create(reporter, slot)["id"]) for slot in slots]
+
+        def ids(*outcomes: str) -> list[str]:
+            return [report for slot, report in written if slot.outcome in outcomes]
+
+        self.bulk(reporter, "submit", ids(*SENT))
+        sent_back = [(s, r) for s, r in written if s.outcome in ("returned", "resubmitted")]
+        for reason in sorted({reason_for(slot) for slot, _ in sent_back}):
+            self.bulk(head, "return", [r for s, r in sent_back if reason_for(s) == reason], reason)
+        for slot, report in written:
+            if slot.outcome == "resubmitted":
+                self.call(reporter, "PATCH", f"/workflow/reports/{report}", json=self.fix(slot))
+        self.bulk(reporter, "submit", ids("resubmitted"))
+        self.bulk(head, "endorse", ids("approved", "endorsed", "resubmitted"))
+        log.info("demo_office_written", reporter=reporter, reports=len(written))
+        return ids("approved", "resubmitted")
+
+    def fix(self, slot: Slot) -> dict:
+        """What a reporter changes in a returned report before sending it again."""
+        body: dict = {"note": "แก้ไขตามที่ส่งกลับแล้ว"}
+        if slot.kpi not in LEVEL_KPIS:
+            body["items"] = items_for(slot, self.today)[:-1] or items_for(slot, self.today)
+        return body
+
+    def create(self, reporter: str, slot: Slot) -> dict:
         body: dict = {"year": self.year, "kpi": slot.kpi, "unit": slot.unit, "period": slot.period}
         if slot.kpi in LEVEL_KPIS:
             body["evidence_ids"] = self.level_evidence(reporter, slot)
@@ -326,65 +423,28 @@ class Department(Demo):
         ]
 
     def bulk(self, username: str, action: str, ids: list[str], comment: str = "") -> None:
-        for start in range(0, len(ids), 500):
+        for start in range(0, len(ids), BULK):
             answer = self.call(
                 username,
                 "POST",
                 "/workflow/reports/transitions",
-                json={"action": action, "comment": comment, "ids": ids[start : start + 500]},
+                json={"action": action, "comment": comment, "ids": ids[start : start + BULK]},
             )
             for failed in (r for r in answer["results"] if not r["ok"]):
                 log.warning("demo_transition_refused", action=action, result=failed)
 
-    def advance(self, planned: dict[str, list[tuple[str, Slot, dict]]]) -> None:
-        """Take each report to its outcome, a step at a time, each step by a different person."""
-
-        def ids(states: tuple[str, ...], pick) -> dict[str, list[str]]:
-            chosen: dict[str, list[str]] = defaultdict(list)
-            for state in states:
-                for unit, _, report in planned[state]:
-                    chosen[pick(unit)].append(report["id"])
-            return chosen
-
-        def reporter(unit: str) -> str:
-            return people_of(unit)[0]
-
-        def head(unit: str) -> str:
-            return people_of(unit)[1]
-
-        sent = ("approved", "endorsed", "submitted", "returned", "resubmitted")
-        for name, batch in ids(sent, reporter).items():
-            self.bulk(name, "submit", batch)
-        for unit, slot, report in planned["returned"] + planned["resubmitted"]:
-            reason = REASONS[len(slot.unit + slot.period) % len(REASONS)]
-            self.bulk(head(unit), "return", [report["id"]], reason)
-        for unit, slot, report in planned["resubmitted"]:
-            body: dict = {"note": "แก้ไขตามที่ส่งกลับแล้ว"}
-            if slot.kpi not in LEVEL_KPIS:
-                body["items"] = items_for(slot, self.today)[:-1] or items_for(slot, self.today)
-            self.call(reporter(unit), "PATCH", f"/workflow/reports/{report['id']}", json=body)
-        for name, batch in ids(("resubmitted",), reporter).items():
-            self.bulk(name, "submit", batch)
-        for name, batch in ids(("approved", "endorsed", "resubmitted"), head).items():
-            self.bulk(name, "endorse", batch)
-        for batch in ids(("approved", "resubmitted"), lambda _unit: "reviewer").values():
-            self.bulk("reviewer", "approve", batch)
-
     # --- imports, delegations, packs -------------------------------------------------------
 
-    def import_feeds(self, months: list[str]) -> int:
+    def import_feeds(self, months: list[str], done: set[tuple[str, str, str]]) -> int:
         """Each month's figures of the feed KPIs, one file per KPI and month, by the importer."""
-        done = {(k, p) for u, k, p in self.existing() if k in ("1.1", "3.1", "5.1", "8.1")}
-        files = {"1.1": "progress-2547.csv", "3.1": "expenditure-2547.csv"}
-        files["5.1"] = files["3.1"]
         imported = 0
         for month in months:
-            for kpi, name in files.items():
-                if (kpi, month) in done:
+            for kpi, name in FEEDS.items():
+                if any(k == kpi and p == month for _, k, p in done):
                     continue
                 self.post_import(kpi, f"{kpi}-{month}.csv", month_of(EXAMPLES / name, month))
                 imported += 1
-        if ("8.1", "Y") not in done:
+        if not any(k == "8.1" and p == "Y" for _, k, p in done):
             survey = (EXAMPLES / "opdc-survey-2547.xlsx").read_bytes()
             self.post_import("8.1", "opdc-survey.xlsx", survey)
             imported += 1
@@ -397,21 +457,20 @@ class Department(Demo):
         )
 
     def delegate(self) -> int:
-        """Stand-ins for this week, named before the reports move so that they are told too:
-        R5's head on leave, and the reviewer away (the auditor reads what waits meanwhile)."""
+        """R5's head on leave this week, named before the reports move so that the stand-in
+        is told of what waits too."""
         given = {(d["delegator"], d["delegate"]) for d in self.call("admin", "GET", DELEGATIONS)}
+        if ("head5", STAND_IN["delegate"]) in given:
+            return 0
         week = {
             "starts_on": self.today.isoformat(),
             "ends_on": (self.today + timedelta(days=7)).isoformat(),
         }
-        added = 0
-        for delegator, body in STAND_INS:
-            if (delegator, body["delegate"]) not in given:
-                self.call(delegator, "POST", DELEGATIONS, json={**body, **week})
-                added += 1
-        return added
+        self.call("head5", "POST", DELEGATIONS, json={**STAND_IN, **week})
+        return 1
 
     def request_packs(self) -> int:
+        """Packs asked for by the auditor and a reporter: each is told when theirs is built."""
         asked = 0
         for username, scope in (("auditor", {"unit": "R3"}), ("reporter1", {"unit": "R1"})):
             if not self.call(username, "GET", "/evidence/packs"):
@@ -437,28 +496,50 @@ def resident_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def give_back_memory() -> None:
+    """Return to the system the heap that the burst of requests left free (glibc keeps it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def timed(written: dict[str, int], name: str, step: Callable[[], int]) -> None:
+    started = time.monotonic()
+    written[name] = step()
+    log.info("demo_step_written", step=name, written=written[name], seconds=_since(started))
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 1)
+
+
 def seed(base: str, size: str = "department", today: date | None = None) -> dict[str, int]:
-    """Write what the demo of that size lacks; what was written, step by step."""
+    """Write what the demo of that size lacks; what was written, step by step. The last log
+    line, `demo_department_ready`, says how long it took, what it wrote and what memory it
+    kept (once the heap its burst of requests left free is given back)."""
     today = today or date.today()
-    written = {"reports": demo_activity.seed(base, today)}
     if size == "small":
-        return written
+        return {"reports": demo_activity.seed(base, today)}
     started, resident = time.monotonic(), resident_mb()
     dept = Department(base, fiscal_year_of(today), today)
-    written["units"] = dept.ensure_units()
-    written["users"] = dept.ensure_users()
-    log.info("demo_people_ready", **written)
-    written["targets"] = dept.ensure_targets()
-    written["scoring_confirmed"] = dept.confirm_scoring()
-    months = sorted({s.period for s in dept.slots("R1") if s.kpi == "2.1"})
-    written["imports"] = dept.import_feeds(months)
-    log.info("demo_imports_written", imports=written["imports"])
-    written["delegations"] = dept.delegate()
-    written["reports"] += dept.write_reports()
-    written["packs"] = dept.request_packs()
+    written: dict[str, int] = {}
+    with ThreadPoolExecutor(1, thread_name_prefix="demo-activity") as aside:
+        # R1's and R2's reports of every state are written meanwhile, and read with the rest.
+        activity = aside.submit(demo_activity.seed, base, today)
+        timed(written, "units", dept.ensure_units)
+        timed(written, "users", dept.ensure_users)
+        timed(written, "targets", dept.ensure_targets)
+        timed(written, "scoring_confirmed", dept.confirm_scoring)
+        timed(written, "delegations", dept.delegate)
+        written["reports"] = activity.result()
+    slots, done = plan(dept.schedule(), today), dept.existing()
+    months = sorted({s.period for s in slots if s.period.startswith("M")})
+    timed(written, "imports", lambda: dept.import_feeds(months, done))
+    timed(written, "reports", lambda: written["reports"] + dept.write_reports(slots, done))
+    timed(written, "packs", dept.request_packs)
+    give_back_memory()
     log.warning(
         "demo_department_ready",
-        seconds=round(time.monotonic() - started, 1),
+        seconds=_since(started),
         memory_mb=round(resident_mb() - resident, 1),
         **written,
     )

@@ -102,6 +102,13 @@ def months_begun() -> list[str]:
     return [m for m in (f"M{n:02d}" for n in range(1, 13)) if period_dates(CURRENT, m)[0] <= today]
 
 
+def test_the_demo_says_how_long_it_took_and_what_it_wrote(demo_run):
+    """For people to read (pytest -rP or -s), never a limit a test holds it to."""
+    written = demo_run.written
+    print(f"\nthe demo department was written in {written['seconds']} s:", written)
+    assert written["seconds"] > 0 and written["reports"] > 0
+
+
 def test_the_demo_costs_the_runner_at_most_50_mb(demo_run):
     assert demo_run.written["memory_mb"] <= 50
 
