@@ -33,6 +33,13 @@ def history(year: int, unit: str) -> list[dict]:
     return months
 
 
+def not_submitted(reports: dict) -> int:
+    """A KPI's reports due and neither approved nor awaiting approval. Its approved and
+    pending also count reports sent before their due date, which `due` does not hold yet: the
+    difference may fall short, never below zero."""
+    return max(reports["due"] - reports["approved"] - reports["pending"], 0)
+
+
 def counted(pending: bool) -> str:
     """The review list's state filter for what an actual counts: approved reports, and those
     awaiting approval when the scorecard includes them."""
@@ -128,7 +135,7 @@ def chart(name: str):
                 ),
                 (
                     _("missing"),
-                    [max(r["due"] - r["approved"] - r["pending"], 0) for r in reports],
+                    [not_submitted(r) for r in reports],
                     [url_for("progress.view", year=year, unit=unit, kpi=kpi) for kpi in kpis],
                 ),
             ],

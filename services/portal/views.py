@@ -35,6 +35,7 @@ from services.portal.core import (
     units,
     year_arg,
 )
+from services.portal.dashboard import not_submitted
 
 pages = Blueprint("pages", __name__)
 LANGUAGES = ("th", "en")
@@ -114,20 +115,20 @@ def _year_so_far(year: int) -> dict | None:
     """The department's reports due so far, approved, awaiting approval and overdue (due and
     not submitted): the scorecard's roll-up, never the unit x KPI x period matrix."""
     root = department()
-    rollup = fetch_or({}, "scorecard", f"/{year}/progress", unit=root) if root else {}
-    if not rollup.get("reports"):
+    card = fetch_or({}, "scorecard", f"/{year}", unit=root) if root else {}
+    if not card.get("reports"):
         return None
-    reports = rollup["reports"]
+    reports = card["reports"]
     due = reports["due"]
-    # The approved and pending also count reports sent before their due date, which `due`
-    # does not hold yet: the difference may fall short of the overdue, never below zero.
-    overdue = max(due - reports["approved"] - reports["pending"], 0)
+    # KPI by KPI, as the dashboard's completion chart: a report on results (never due) or
+    # one sent before its due date takes nothing off another KPI's overdue.
+    overdue = sum(not_submitted(kpi["reports"]) for kpi in card["kpis"])
     return {
         **reports,
         "overdue": overdue,
         "approved_share": reports["approved"] / due if due else None,
         "overdue_share": overdue / due if due else None,
-        "as_of": rollup["as_of"],
+        "as_of": card["as_of"],
         "unit": root,
     }
 

@@ -198,14 +198,29 @@ class Reference:
             "pending": self.count(units, PENDING, kpi),
         }
 
-    def actual(self, units, kpi: str) -> float | None:
-        """A count KPI over the units: the sum of its approved reports' values."""
-        approved = [
+    def actual(self, units, kpi: str, states=frozenset({"approved"})) -> float | None:
+        """A count KPI over the units: the sum of its approved reports' values (or of its
+        reports in `states`)."""
+        counted = [
             value
             for key, value in self.values.items()
-            if key[0] in units and key[1] == kpi and self.states[key] == "approved"
+            if key[0] in units and key[1] == kpi and self.states[key] in states
         ]
-        return sum(approved) if approved else None
+        return sum(counted) if counted else None
+
+    def due_written(self, units, states) -> int:
+        """The units' reports in `states` of periods that are due (not reported on results)."""
+        return sum(
+            1
+            for (unit, kpi, _), state in self.states.items()
+            if unit in units and kpi != ON_RESULTS and state in states
+        )
+
+    def to_write(self, units, kinds: dict[str, str]) -> int:
+        """The due reports of the units that are not written or still a draft: what their
+        reporter's home lists as due (returned reports have a list of their own)."""
+        written = self.due_written(units, REPORTED | {"returned"})
+        return self.figures(units, kinds)["due"] - written
 
 
 def due_of_kinds(live: LiveSystem) -> dict[str, Counter]:
@@ -406,6 +421,7 @@ def test_every_page_and_api_counts_the_regions_reports_as_they_are(live, due_by_
         check_api(found, live, region, ref, kinds, card)
         check_pages(found, reviewer_web, region, ref, kinds)
         check_department(found, live, reviewer_web, ref, region, before)
+        check_reporters_home(found, live, region, ref, kinds)
         assert not found, "\n".join(found)
 
     every_page_agrees()
@@ -418,6 +434,11 @@ def check_api(found: Disagreements, live, region: Region, ref: Reference, kinds,
         found.check(f"API scorecard {code}", kpi["reports"], ref.figures(region.units, kinds, code))
         if code in KPIS:
             found.check(f"API actual {code}", kpi["actual"], ref.actual(region.units, code))
+    asked = {"unit": region.code, "include": "pending"}
+    with_pending = reviewer.get(f"{API}/scorecard/{YEAR}", params=asked).json()
+    for kpi in (k for k in with_pending["kpis"] if k["kpi"] in KPIS):
+        expected = ref.actual(region.units, kpi["kpi"], REPORTED)
+        found.check(f"API actual with pending {kpi['kpi']}", kpi["actual"], expected)
     below = reviewer.get(f"{API}/scorecard/{YEAR}/units", params={"unit": region.code}).json()
     progress = reviewer.get(f"{API}/scorecard/{YEAR}/progress", params={"unit": region.code}).json()
     found.check("API scorecard progress", progress["reports"], card["reports"])
@@ -486,11 +507,12 @@ def check_pages(found: Disagreements, web, region: Region, ref: Reference, kinds
             {(u, k, period_label_th(p)): STATE_TH[s] for (u, k, p), s in own["cells"].items()},
         )
     for group, states in (("approved", {"approved"}), ("pending", PENDING)):
-        found.check(
-            f"review queue {group}",
-            queue_count(web, within=region.code, state=group),
-            ref.count(region.units, states),
-        )
+        for scope in ("within", "region"):
+            found.check(
+                f"review queue {group} {scope}",
+                queue_count(web, **{scope: region.code, "state": group}),
+                ref.count(region.units, states),
+            )
     rows = csv_rows(web, f"/exports/scorecard.csv?year={YEAR}&unit={region.code}")
     for r in rows[5:]:
         found.check(
@@ -512,6 +534,15 @@ def check_drilling_down(found: Disagreements, web, kpis: dict) -> None:
                 found.check(f"dashboard {kpi} {group} → queue", shown, figures[group])
         whole = progress_page(web, "", links["due"])["below"].get("total", {})
         found.check(f"dashboard {kpi} due → progress", whole.get("due"), figures["due"])
+
+
+def check_reporters_home(found: Disagreements, live, region: Region, ref: Reference, kinds):
+    shown = portal_of(live, region.names[0], PASSWORD).get(f"/?year={YEAR}").text
+    returned = ref.count(region.units, {"returned"})
+    found.check(
+        "reporter's home returned", count_of(shown, "returned") if returned else 0, returned
+    )
+    found.check("reporter's home due", count_of(shown, "due"), ref.to_write(region.units, kinds))
 
 
 def check_department(found: Disagreements, live, web, ref: Reference, region, before) -> None:
@@ -536,6 +567,11 @@ def check_department(found: Disagreements, live, web, ref: Reference, region, be
         "home's figures",
         {k: shown["figures"][k] for k in ("due", "approved", "pending")},
         {k: str(after[k]) for k in ("due", "approved", "pending")},
+    )
+    found.check(
+        "home's overdue",
+        int(shown["figures"]["overdue"]) - int(before["home"]["figures"]["overdue"]),
+        -ref.due_written(region.units, REPORTED),
     )
     found.check("review queue", queue_count(web), shown["queue"])
     found.check(
