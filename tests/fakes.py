@@ -36,11 +36,9 @@ UNITS = [
     {"code": "R1", "kind": "region", "parent": "PRD", "name_th": "สำนักงานเขต 1"},
     {"code": "R1-10", "kind": "province", "parent": "R1", "name_th": "สำนักงานจังหวัด 10"},
 ]
-# A catalogue of the fakes' own, not 2547's: 4.1 a count the unit types each month, 9.1 a
-# yearly level read from a filled form.
+# A catalogue of the fakes' own, not 2547's: 4.1 a count the unit types each month.
 KPIS = {
     "4.1": Kpi("4.1", "entry", "monthly", "count", None, (), None),
-    "9.1": Kpi("9.1", "template", "yearly", "level", None, (), None),
 }
 MONTHS = {
     "M01": (date(2003, 10, 1), date(2003, 10, 31)),
