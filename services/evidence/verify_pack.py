@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import lzma
 import os
 import re
 import stat
@@ -29,6 +30,7 @@ import struct
 import sys
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -65,6 +67,17 @@ END64 = struct.Struct("<4sQ2H2L4Q")
 ZIP64_MARK = 0xFFFFFFFF
 SIZES_AFTER_DATA = 0x08  # general purpose flag: crc and sizes in a data descriptor
 UTF8_NAME = 0x800
+# What reading an entry may raise besides a bad zip: a compression method or encryption Python
+# does not read, or a stream that does not decompress.
+UNREADABLE = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+    zlib.error,
+    lzma.LZMAError,
+)
 CLIMBING = re.compile(r"^(?:[A-Za-z]:|/)|\\|(?:^|/)\.{1,2}(?:/|$)|//")
 
 
@@ -198,7 +211,7 @@ def _check_files(
         else:
             try:
                 size, digest = _sha256(pack, path)
-            except (zipfile.BadZipFile, OSError) as exc:
+            except UNREADABLE as exc:
                 # The zip's own CRC-32 refuses bytes changed after zipping before SHA-256 can.
                 crc = isinstance(exc, zipfile.BadZipFile) and "CRC" in str(exc)
                 problem = (
@@ -328,7 +341,7 @@ def examine(
             _audit(found, content["audit"]["entries"])
     except Mismatch as problem:
         found.problems.append(problem)
-    except (zipfile.BadZipFile, KeyError, TypeError, OSError, ValueError) as exc:
+    except (*UNREADABLE, KeyError, TypeError, ValueError) as exc:
         found.problems.append(Mismatch(name, "not-a-pack", reason=exc))
     return found
 

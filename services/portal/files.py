@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import Headers
 
 from services.portal.core import IdConverter, api, local_path, problem, signed_in
+from services.portal.dependencies import Service
 from services.portal.labels import lang
 from services.portal.security import framed_by_this_site
 
@@ -29,7 +30,7 @@ UPLOAD_TIMEOUT = 300.0
 INLINE_TYPES = ("application/pdf", "image/png", "image/jpeg")
 
 
-def stream(service: str, path: str, inline: bool = False, **params) -> Response:
+def stream(service: Service, path: str, inline: bool = False, **params) -> Response:
     """Relay a download: status 404 for what the user may not see, the bytes otherwise.
 
     `inline` lets the browser show a PDF or an image in the page instead of saving it.

@@ -119,3 +119,25 @@ def test_a_reviewer_may_not_check_a_pack_here():
     reviewer = Principal(user_id="r", username="r", roles=frozenset({REVIEWER}))
     with pytest.raises(Forbidden):
         check_pack(reviewer, io.BytesIO(b"PK"), 1000, lambda: NO_KEYS)
+
+
+def unreadable_entry(method: int, flags: int) -> bytes:
+    """A zip of one manifest.json whose local and central headers name `method` and `flags`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("manifest.json", b"{}")
+    data = bytearray(out.getvalue())
+    for at in (6, data.index(b"PK\x01\x02") + 8):  # the flags, then the method
+        data[at : at + 2] = flags.to_bytes(2, "little")
+        data[at + 2 : at + 4] = method.to_bytes(2, "little")
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("method", "flags"), [(99, 0), (0, 1), (8, 0)], ids=["method", "encrypted", "deflate"]
+)
+def test_an_entry_python_cannot_read_makes_no_pack_not_a_failure(method, flags):
+    verdict = check_pack(
+        AUDITOR_ONLY, io.BytesIO(unreadable_entry(method, flags)), 10_000, lambda: NO_KEYS
+    )
+    assert verdict["intact"] is False and verdict["problems"][0]["problem"] == "not-a-pack"
