@@ -14,13 +14,14 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from pathlib import Path
 
 from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from common.clients import ServiceClient
 from common.config import Settings, from_env
-from common.db import make_engine, make_session_factory, unit_of_work
+from common.db import make_session_factory, open_store, unit_of_work
 from common.events import Envelope, utcnow
 from services.scorecard.events import BINDINGS, on_events
 from services.scorecard.models import Base, Inbox
@@ -93,7 +94,8 @@ def from_file(path: str) -> Iterator[Envelope]:
 
 def main(argv: list[str]) -> int:
     settings = from_env("scorecard")
-    session_factory = make_session_factory(make_engine(settings))
+    engine = open_store(settings, Path(__file__).parent / "migrations")
+    session_factory = make_session_factory(engine)
     events = from_file(argv[0]) if argv else history(settings)
     print(f"scorecard rebuilt from {rebuild(session_factory, events)} events")
     return 0

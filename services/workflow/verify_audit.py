@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from common.config import from_env
-from common.db import make_engine, make_session_factory, unit_of_work
+from common.db import make_session_factory, open_store, unit_of_work
 from services.workflow.audit import verify
 
 
 def main() -> int:
-    engine = make_engine(from_env("workflow"))
+    engine = open_store(from_env("workflow"), Path(__file__).parent / "migrations")
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             result = verify(session).as_dict()
