@@ -5,15 +5,17 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test test-fast e2e-deployed bench lint format system-deps clean translations axe
+.PHONY: run test test-fast e2e-deployed bench bench-national lint format system-deps clean translations axe
 
 # Two malloc arenas: one process serves every service from 16 threads, and an arena per thread
 # would keep what a burst of requests (the demo department's) freed.
 run: $(STAMP)
 	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
 
+# Two test processes (RBM_TEST_PROCESSES), a module's tests in one: each process starts its own
+# system on databases, vhosts and buckets of its own, and waits on its services while the other runs.
 test: $(STAMP) system-deps axe
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${RBM_TEST_PROCESSES:-2} --dist loadfile $(PYTEST_ARGS)
 
 # The tests that need no backend (rules, counting, checks, texts, SQLite use cases): after every edit.
 test-fast: $(STAMP)
@@ -25,6 +27,11 @@ e2e-deployed: $(STAMP) system-deps
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The national data set (bench/README.md), then the API calls and pages timed on it;
+# QUICK=1: 2,000 units instead of 20,000, the same code path.
+bench-national: $(STAMP)
+	$(PY) -m bench.national --units $(if $(QUICK),2000,20000) --measure
 
 # ruff everywhere; mypy on common/ and every rules.py and service.py (files in pyproject.toml).
 lint: $(STAMP)

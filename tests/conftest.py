@@ -207,6 +207,8 @@ def system_env(tmp_path_factory, postgres_url, rabbitmq, seaweedfs, smtp) -> dic
         "RBM_LOG_LEVEL": "WARNING",
         # Calls between services wait longer than in production: test machines are shared.
         "RBM_HTTP_TIMEOUT": "20",
+        # Two test processes each run a system: each keeps few idle connections to the server.
+        "RBM_DB_POOL_SIZE": "2",
         "RBM_S3_BUCKET": f"rbm-test-{uuid.uuid4().hex[:8]}",
         # The tests are the gateway (loopback): they name a client with X-Forwarded-For.
         # Every test signs in from loopback, so loopback's allowance of failures is larger.
