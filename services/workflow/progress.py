@@ -4,7 +4,7 @@ The schedule (who reports what, and when it is due) is the catalogue's, copied b
 `catalogue_copy`; the states are ours. A report is late when it was first submitted after its
 due date, or when it is still not submitted and the due date has passed (dates in Thailand).
 On-results KPIs ("when there are results") are shown but never expected, so never late; a
-report written for one counts as reported and approved as any other.
+report sent for one counts as reported and approved as any other.
 """
 
 from __future__ import annotations
@@ -78,8 +78,10 @@ def matrix(cells: Iterable[tuple], today: date) -> dict[str, Any]:
                 "optional": optional,
             }
         )
-        # An on-results report is never expected; once written it is reported and approved
-        # like any other, as the scorecard and the review queue count it.
+        # An on-results report is never expected; once reported it counts as reported and
+        # approved like any other, as the scorecard and the review queue count it.
+        if optional and state not in REPORTED:
+            continue
         done = (not optional, state in REPORTED, state == APPROVED, late)
         for tally in (by_unit[unit], by_region[region], by_kpi[kpi], total):
             for index, add in enumerate(done):

@@ -61,6 +61,26 @@ def test_rows_and_roll_ups_of_a_small_year():
     assert result["total"]["late"] == 2 and result["total"]["expected"] == 5
 
 
+def test_a_report_on_results_once_sent_is_reported_and_approved_but_never_expected():
+    cells = [
+        cell("R1-01", "2.1", "M01", "approved", ON_TIME),
+        cell("R1-01", "4.1", "Q1", "approved", ON_TIME, optional=True),
+        cell("R1-01", "4.1", "Q2", "submitted", ON_TIME, optional=True),
+        cell("R1-01", "9.3", "Q1", "draft", optional=True),
+    ]
+    result = matrix(cells, TODAY)
+    (unit,) = result["by_unit"]
+    assert {k: unit[k] for k in ("expected", "reported", "approved", "late")} == {
+        "expected": 1,
+        "reported": 3,
+        "approved": 2,
+        "late": 0,
+    }
+    by_kpi = {k["kpi"]: k for k in result["by_kpi"]}
+    assert (by_kpi["4.1"]["expected"], by_kpi["4.1"]["approved"]) == (0, 1)
+    assert by_kpi["4.1"]["approved_share"] is None and "9.3" not in by_kpi
+
+
 def test_a_region_rolls_up_its_provincial_offices():
     assert region_of({"code": "R3", "kind": "region"}) == "R3"
     assert region_of({"code": "R3-07", "kind": "province", "parent": "R3"}) == "R3"
