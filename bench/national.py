@@ -5,7 +5,8 @@
 
 A fresh database (dropped first if it exists) on `RBM_BENCH_PG_URL`'s server (default the
 test server) gets every service's schema by its own migrations and seed (the catalogue's 24
-KPIs of 2547 with their cycles, applicability and scoring, and its organisation), then:
+KPIs of 2547 with their cycles, applicability and scoring, and its organisation; the
+identity's demo accounts, password `demo-password`, to call the system with), then:
 
 - the tree: the department, its two groups, 8 regional offices, 12 bureaus, 76 provincial
   offices (9 or 10 a region) and, up to `--units`, offices below the provincial offices,
@@ -47,12 +48,14 @@ from typing import Any
 
 import psycopg
 
+from bench import national_reads
 from common.auth import Principal
 from common.config import from_env
 from common.db import make_engine, make_session_factory, unit_of_work
 from deploy.migrate import migrate_all, with_database
 from services.catalogue.seed_2547 import KPIS, YEAR
 from services.catalogue.service import kpis, plans, scoring, units, years
+from services.identity.demo import load_demo_users
 
 PG_ADMIN_URL = os.environ.get("RBM_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REGIONS = [f"R{n}" for n in range(1, 9)]
@@ -323,6 +326,12 @@ def environment(db_url: str) -> dict[str, str]:
     }
 
 
+def exists(name: str) -> bool:
+    with psycopg.connect(PG_ADMIN_URL) as admin:
+        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        return found.fetchone() is not None
+
+
 def fresh_database(name: str) -> str:
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -337,6 +346,8 @@ def build(size: int, name: str) -> dict[str, float]:
     db_url = fresh_database(name)
     env = environment(db_url)
     migrate_all(with_database(), env)
+    with unit_of_work(sessions_of("identity", env)) as session:
+        load_demo_users(session)  # the demo's reviewer, auditor, admin and R1's people
     figures["migrate_s"] = time.perf_counter() - started
     made = tree(size)
     step = time.perf_counter()
@@ -368,13 +379,27 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.national", description=__doc__)
     parser.add_argument("--units", type=int, default=20_000, help="units in the tree (20,000)")
     parser.add_argument("--database", default=None, help="its name (rbm_national_<units>)")
+    parser.add_argument(
+        "--measure", action="store_true", help="then time the API calls and pages on it"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data set made before, if it exists"
+    )
     parser.add_argument("--count", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     name = args.database or f"rbm_national_{args.units}"
     if args.count:
         count_year(dict(os.environ))
         return 0
-    figures = build(args.units, name)
+    db_url = f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+    if not (args.reuse and exists(name)):
+        report(name, build(args.units, name))
+    if args.measure:
+        return 1 if national_reads.measure(environment(db_url), db_url) else 0
+    return 0
+
+
+def report(name: str, figures: dict[str, float]) -> None:
     print(
         f"national data set {name}: {figures['units']:,} units, {figures['reports']:,} reports, "
         f"{figures['events']:,} audit entries ({figures['events'] / figures['reports']:.1f} a "
@@ -382,7 +407,6 @@ def main(argv: list[str]) -> int:
         f"the scorecard's copy and streamed count of the year {figures['count_s']:.0f} s, peak "
         f"RSS {figures['count_peak_rss_mb']:.0f} MB"
     )
-    return 0
 
 
 if __name__ == "__main__":
