@@ -12,8 +12,10 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha1s
 run: $(STAMP)
 	MALLOC_ARENA_MAX=$${MALLOC_ARENA_MAX:-2} RBM_DEMO=$${RBM_DEMO:-1} $(PY) -m deploy.embedded
 
+# Two test processes (RBM_TEST_PROCESSES), a module's tests in one: each process starts its own
+# system on databases, vhosts and buckets of its own, and waits on its services while the other runs.
 test: $(STAMP) system-deps axe
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${RBM_TEST_PROCESSES:-2} --dist loadfile $(PYTEST_ARGS)
 
 # The tests that need no backend (rules, counting, checks, texts, SQLite use cases): after every edit.
 test-fast: $(STAMP)
