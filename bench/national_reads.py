@@ -129,7 +129,8 @@ def units_of(db_url: str) -> dict[str, str]:
     """A region, a provincial office with offices below it, and an office below one."""
     with psycopg.connect(db_url) as conn:
         province = conn.execute(
-            "SELECT parent FROM catalogue.units WHERE parent LIKE 'P%' ORDER BY code LIMIT 1"
+            "SELECT u.code FROM catalogue.units u WHERE u.code ~ '^P[0-9]+$' AND EXISTS "
+            "(SELECT 1 FROM catalogue.units b WHERE b.parent = u.code) ORDER BY u.code LIMIT 1"
         ).fetchone()[0]
         office = conn.execute(
             "SELECT code FROM catalogue.units WHERE parent = %s ORDER BY code LIMIT 1", (province,)
