@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -11,7 +12,7 @@ from celery.signals import beat_embedded_init
 from kombu import Exchange, Queue
 
 from common import task_metrics
-from common.config import Settings
+from common.config import Settings, from_env
 from common.lifecycle import die_with_parent
 from common.messaging import connect, is_amqp
 
@@ -99,11 +100,19 @@ def _die_with_worker(**_) -> None:
     die_with_parent()
 
 
-def start(app: Celery, argv: list[str]) -> None:
-    """Celery's command line for `app`; a worker also gets WORKER_ARGS and serves its metrics."""
+def run_worker(
+    service: str, create: Callable[[Settings], Celery], argv: list[str] | None, default: list[str]
+) -> None:
+    """A service's Celery command line: its app made by `create` from the environment's settings
+    (its data folder made first), run with `argv` (the process's arguments when None; `default`
+    when there are none). A worker also gets WORKER_ARGS and serves its metrics."""
+    settings = from_env(service)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = create(settings)
+    argv = list(sys.argv[1:] if argv is None else argv) or default
     if argv[0] == "worker":
         argv = argv + [a for a in WORKER_ARGS if a not in argv]
         # `worker --beat` runs beat in a child process: it goes when the worker goes, even killed.
         beat_embedded_init.connect(_die_with_worker, sender=None, weak=False)
-        task_metrics.serve(app, app.conf.rbm_settings.celery_metrics_port)
+        task_metrics.serve(app, settings.celery_metrics_port)
     app.start(argv)

@@ -8,16 +8,15 @@ arguments go to Celery's command line (`python -m services.evidence.worker worke
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from celery import Celery
 
 from common.clients import ServiceClient
-from common.config import Settings, from_env, typed
+from common.config import Settings, typed
 from common.db import make_session_factory, open_store
 from common.errors import Unavailable
-from common.tasks import create_worker_app, start, worker_dependencies
+from common.tasks import create_worker_app, run_worker, worker_dependencies
 from services.evidence.pack_build import MISSING, PackContext, build, expire
 from services.evidence.packs import PackPolicy
 from services.evidence.signing import PackSigner
@@ -83,13 +82,8 @@ def pack_context(settings: Settings, _celery: Celery) -> PackContext:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = from_env("evidence")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_celery(settings)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        argv = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
-    start(app, argv)
+    default = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=1", "--pool=threads"]
+    run_worker("evidence", create_celery, argv, default)
 
 
 if __name__ == "__main__":

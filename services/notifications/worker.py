@@ -7,14 +7,12 @@ any other arguments are handed to Celery's command line instead
 
 from __future__ import annotations
 
-import sys
-
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
 
-from common.config import Settings, from_env
-from common.tasks import create_worker_app, start
+from common.config import Settings
+from common.tasks import create_worker_app, run_worker
 from services.notifications import tasks
 from services.notifications.policy import policy_of
 
@@ -54,15 +52,10 @@ def _sync_people_on_start(sender, **_) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    settings = from_env("notifications")
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = create_celery(settings)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv:
-        # Threads, not solo: a solo worker with acks_late and prefetch 1 idles for seconds
-        # between tasks on RabbitMQ.
-        argv = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=2", "--pool=threads"]
-    start(app, argv)
+    # Threads, not solo: a solo worker with acks_late and prefetch 1 idles for seconds
+    # between tasks on RabbitMQ.
+    default = ["worker", "--beat", "--loglevel=WARNING", "--concurrency=2", "--pool=threads"]
+    run_worker("notifications", create_celery, argv, default)
 
 
 if __name__ == "__main__":
