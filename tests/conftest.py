@@ -375,18 +375,30 @@ def create_team(admin: requests.Session, region: str | None = None) -> Team:
     tag = uuid.uuid4().hex[:8]
     team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
     for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
-        resp = admin.post(
-            "/api/identity/users",
-            json={
-                "username": username,
-                "display_name": f"{role} {code}",
-                "email": f"{username}@test.rbm.invalid",
-                "password": team.password,
-                "memberships": [{"unit": code, "role": role}],
-            },
-        )
-        assert resp.status_code == 201, resp.text
+        create_user(admin, username, team.password, f"{role} {code}", role, [code])
     return team
+
+
+def create_user(
+    admin: requests.Session,
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    units: Iterable[str],
+) -> None:
+    """A new user of `role` in each of `units`, made by the admin."""
+    resp = admin.post(
+        "/api/identity/users",
+        json={
+            "username": username,
+            "display_name": display_name,
+            "email": f"{username}@test.rbm.invalid",
+            "password": password,
+            "memberships": [{"unit": unit, "role": role} for unit in units],
+        },
+    )
+    assert resp.status_code == 201, resp.text
 
 
 def login(live: LiveSystem, username: str, password: str) -> requests.Session:

@@ -27,7 +27,7 @@ from lxml import html as lxml_html
 
 from common.fiscal import MONTHLY, QUARTERS, period_dates, period_label_th
 from services.portal.exports import STATE_TH
-from tests.conftest import LiveSystem, login
+from tests.conftest import LiveSystem, create_user, login
 from tests.portal.conftest import enter_as, go
 from tests.portal.test_home import count_of, portal_of
 from tests.waiting import eventually
@@ -107,19 +107,9 @@ def new_region(live: LiveSystem) -> Region:
     people, names = [], []
     for role in ("reporter", "unit_head"):
         username = f"{role[:3]}-{uuid.uuid4().hex[:8]}"
-        resp = admin.post(
-            "/api/identity/users",
-            json={
-                "username": username,
-                "display_name": f"{role} {code}",
-                "email": f"{username}@test.rbm.invalid",
-                "password": PASSWORD,
-                "memberships": [
-                    {"unit": unit, "role": role} for unit in (code, f"{code}-1", f"{code}-2")
-                ],
-            },
+        create_user(
+            admin, username, PASSWORD, f"{role} {code}", role, (code, f"{code}-1", f"{code}-2")
         )
-        assert resp.status_code == 201, resp.text
         people.append(login(live, username, PASSWORD))
         names.append(username)
     reporter, head = people

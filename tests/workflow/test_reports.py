@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.web import runtime_of
 from tests.catalogue.conftest import copy_year
-from tests.conftest import login
+from tests.conftest import create_user, login
 from tests.workflow.conftest import API, YEAR, agencies
 
 
@@ -52,17 +52,7 @@ def test_a_kpi_fed_from_another_system_is_refused_with_the_reason(crew):
 def department_reporter(live):
     """A reporter of the department itself (PRD)."""
     username, password = f"prd-{uuid.uuid4().hex[:8]}", "department-password-1"
-    resp = live.session("admin").post(
-        "/api/identity/users",
-        json={
-            "username": username,
-            "display_name": "PRD reporter",
-            "email": f"{username}@test.rbm.invalid",
-            "password": password,
-            "memberships": [{"unit": "PRD", "role": "reporter"}],
-        },
-    )
-    assert resp.status_code == 201, resp.text
+    create_user(live.session("admin"), username, password, "PRD reporter", "reporter", ["PRD"])
     return login(live, username, password)
 
 
