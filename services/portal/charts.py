@@ -93,19 +93,21 @@ def bars(
     values: Sequence[float | None],
     unit: str = "",
     links: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
 ) -> bytes:
-    """One bar per label (achievement by KPI, score by unit), each a link when given."""
+    """One bar per label (achievement by KPI, score by unit), each a link when given, named by
+    `names` (a unit's Thai name beside its code) or else by its label."""
 
     def shown(v: float) -> str:
         return f"{v:,.4g}{unit}"
 
     chart = _chart(pygal.Bar, title, labels, value_formatter=shown)
     rounded = [None if v is None else round(v, 2) for v in values]
-    names = [
+    said = [
         label if v is None else f"{label}: {shown(v)}"
-        for label, v in zip(labels, rounded, strict=True)
+        for label, v in zip(names or labels, rounded, strict=True)
     ]
-    chart.add(title, linked(rounded, links, names))
+    chart.add(title, linked(rounded, links, said))
     return _svg(chart)
 
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal import charts, thai
-from services.portal.core import fetch, fetch_or, signed_in, unit_arg, year_arg
+from services.portal.core import fetch, fetch_or, signed_in, unit_arg, unit_label, year_arg
 from services.portal.labels import lang
 from services.portal.unit_tree import BELOW
 
@@ -107,6 +107,7 @@ def chart(name: str):
             [u["unit"] for u in below],
             [u["score"] for u in below],
             links=[url_for("dashboard.view", year=year, unit=u["unit"], **shown) for u in below],
+            names=[unit_label(u["unit"]) for u in below],
         )
     elif name == "history":
         months = history(year, unit)

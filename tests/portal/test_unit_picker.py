@@ -67,6 +67,8 @@ def test_every_unit_filter_of_a_reviewer_is_one_picker_naming_units_in_thai(demo
     cells = page.locator("#queue tbody tr td:nth-child(3)").all_inner_texts()
     assert all("(R1" in cell and "สำนัก" in cell for cell in cells)  # name, code beside
     assert page.locator("#unit").input_value() == "R1*"
+    chart = page.request.get(f"/dashboard/charts/units.svg?year={CURRENT}&unit=PRD").text()
+    assert "สำนักประชาสัมพันธ์เขต 1 (R1)" in chart  # each bar named, not only coded
 
 
 def test_an_admin_chooses_the_schedules_and_targets_unit_from_the_tree(demo, page):
