@@ -22,7 +22,7 @@ from services.portal.core import (
     units,
     year_arg,
 )
-from services.portal.files import FORM_OVERHEAD, UPLOAD_TIMEOUT, PassedBody, stream
+from services.portal.files import pass_form_on, stream
 from services.portal.labels import DATE_PROBLEM, lang
 from services.portal.names import people_named
 from services.portal.review import PERIODS, STATES
@@ -189,20 +189,9 @@ def check_pack():
     if request.method == "GET":
         return render_template("pack_check.html", verdict=None)
     most = current_app.extensions["rbm"].settings.max_pack_check_bytes
-    length = request.content_length
-    if length is None:
-        abort(411)
-    if length > most + FORM_OVERHEAD:
+    resp = pass_form_on("/packs/verification", most)
+    if resp is None:
         return _pack_refused(_("The pack is larger than the limit of %(mb)d MB.", mb=most // 2**20))
-    request.max_content_length = most + FORM_OVERHEAD
-    resp = api(
-        "evidence",
-        "POST",
-        "/packs/verification",
-        data=PassedBody(request.stream, length),
-        headers={"Content-Type": request.headers["Content-Type"]},
-        timeout=UPLOAD_TIMEOUT,
-    )
     if not resp.ok:
         refused = _("Choose the pack's .zip file.") if resp.status_code == 422 else None
         return _pack_refused(refused or _("The pack could not be checked."))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import requests
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -81,7 +82,7 @@ def view(file_id: str):
     return framed_by_this_site(stream("evidence", f"/files/{file_id}/content", inline=True))
 
 
-class PassedBody:
+class _Body:
     """The request body as it arrives, with its length (so it is not sent chunked)."""
 
     def __init__(self, stream, length: int):
@@ -93,6 +94,25 @@ class PassedBody:
     def __iter__(self):
         while chunk := self.stream.read(CHUNK):
             yield chunk
+
+
+def pass_form_on(path: str, limit: int) -> requests.Response | None:
+    """This request's multipart body passed to the evidence service's `path` as it arrives, and
+    its answer; None when the body is larger than a file of `limit` bytes in its form."""
+    length = request.content_length
+    if length is None:
+        abort(411)
+    if length > limit + FORM_OVERHEAD:
+        return None
+    request.max_content_length = limit + FORM_OVERHEAD
+    return api(
+        "evidence",
+        "POST",
+        path,
+        data=_Body(request.stream, length),
+        headers={"Content-Type": request.headers["Content-Type"]},
+        timeout=UPLOAD_TIMEOUT,
+    )
 
 
 def _back(back: str):
@@ -112,21 +132,10 @@ def upload():
     """
     back = local_path(request.args.get("back")) or url_for("pages.home")
     limit = current_app.extensions["rbm"].settings.max_upload_bytes
-    length = request.content_length
-    if length is None:
-        abort(411)
-    if length > limit + FORM_OVERHEAD:
+    resp = pass_form_on("/files", limit)
+    if resp is None:
         flash(_("The file is larger than the limit of %(mb)d MB.", mb=limit // 2**20), "error")
         return _back(back)
-    request.max_content_length = limit + FORM_OVERHEAD
-    resp = api(
-        "evidence",
-        "POST",
-        "/files",
-        data=PassedBody(request.stream, length),
-        headers={"Content-Type": request.headers["Content-Type"]},
-        timeout=UPLOAD_TIMEOUT,
-    )
     if resp.status_code != 201:
         _refused(resp, limit)
         return _back(back)
