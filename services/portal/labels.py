@@ -72,6 +72,13 @@ KIND = {
     "overdue": _l("Report overdue"),
     "escalation": _l("Report long overdue"),
 }
+# What the inbox may also hold: kinds told in the inbox only, which have no delivery preference.
+INBOX_KIND = {
+    **KIND,
+    "delegation_ended": _l("Stand-in ended"),
+    "pack_ready": _l("Evidence pack ready"),
+    "pack_failed": _l("Evidence pack failed"),
+}
 DELIVERY = {
     "immediate": _l("Email at once"),
     "digest": _l("Daily digest email"),
@@ -178,7 +185,7 @@ def init_app(app: Flask) -> None:
         ("cycle_name", CYCLE),
         ("action_name", ACTION),
         ("done_name", DONE),
-        ("kind_name", KIND),
+        ("kind_name", INBOX_KIND),
         ("delivery_name", DELIVERY),
         ("field_name", FIELD),
         ("source_name", SOURCE),

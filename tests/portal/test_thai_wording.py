@@ -1,10 +1,13 @@
 """The portal's Thai: one way to write dates and periods, history told in sentences, the
 department's own wording, and the catalogue's typos put right for display."""
 
+import re
+
 import pytest
 
+from services.notifications import rules
 from services.portal import history, thai
-from services.portal.labels import corrected, period_label
+from services.portal.labels import INBOX_KIND, corrected, period_label
 from tests.portal.test_text_and_forms import app, in_thai  # noqa: F401 (fixtures)
 
 # Each test in a request of the Thai portal (no service is called: its translations only).
@@ -106,3 +109,10 @@ def test_no_change_is_told_as_codes_or_python_text():
     assert "นำไฟล์ ไฟล์ที่ไม่ทราบชื่อ ออก (SHA-256 9f86d081)" in changes
     assert "รายการ: 1 แถว → 2 แถว" in changes
     assert not any(mark in changes for mark in ("{", "[", "'id'", "sha256", "draft"))
+
+
+def test_every_kind_of_notification_has_a_thai_name_in_the_inbox():
+    sent = {*rules.KINDS, *rules.IN_APP_KINDS}
+    assert sent <= set(INBOX_KIND)
+    names = {kind: str(INBOX_KIND[kind]) for kind in sent}
+    assert all(not re.search("[A-Za-z]", name) for name in names.values()), names
