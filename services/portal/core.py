@@ -260,12 +260,13 @@ def picker_tree() -> list[unit_tree.Node]:
         if me.sees_all_units or not me.units:
             g.picker_tree = unit_tree.tree(units(), [department() or ""])
         else:
-            g.picker_tree = unit_tree.tree(_units_under(me.units), me.units)
+            g.picker_tree = unit_tree.tree(units_under(me.units), me.units)
     return g.picker_tree
 
 
-def _units_under(codes: Iterable[str]) -> dict[str, dict]:
-    """The given units and every unit below them, by code."""
+def units_under(codes: Iterable[str]) -> dict[str, dict]:
+    """The given units and every unit below them, by code, asked of the catalogue level by
+    level (`?parent=`), never its whole list."""
     found = {u["code"]: u for c in codes if (u := fetch_or({}, "catalogue", f"/units/{c}"))}
     level = list(found)
     while level:

@@ -7,7 +7,7 @@ those awaiting approval when the scorecard includes them).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +16,7 @@ from services.portal import texts
 from services.portal.core import (
     api,
     fetch,
+    fetch_or,
     kpis_of,
     picker_holds,
     principal,
@@ -54,18 +55,15 @@ def period_of(period: str, year: int) -> str:
     return period_label(year, period)
 
 
-def within(code: str, known: dict[str, dict]) -> set[str]:
-    """The unit and every unit below it, at any depth."""
-    below: dict[str, list[str]] = defaultdict(list)
-    for unit, fields in known.items():
-        below[fields.get("parent") or ""].append(unit)
-    found, todo = set(), [code]
-    while todo:
-        unit = todo.pop()
-        if unit not in found:
-            found.add(unit)
-            todo.extend(below[unit])
-    return found
+def holds_others(code: str, mine: Iterable[str]) -> bool:
+    """Whether the unit or any unit below it is not one of `mine`, asked of the catalogue a
+    level at a time (`?parent=`) until one is found."""
+    own, level = set(mine), [code]
+    while level:
+        if set(level) - own:
+            return True
+        level = [u["code"] for c in level for u in fetch_or([], "catalogue", "/units", parent=c)]
+    return False
 
 
 def chosen_filters(args) -> dict[str, str]:
@@ -115,9 +113,7 @@ def view():
     if scope.below and not picker_holds(scope.chosen, True) and picker_holds(scope.unit, True):
         chosen["unit"] = scope.unit  # nothing below it: the unit alone, as the picker says
     # The workflow lists one's own units' reports only; a scorecard also counts those below.
-    others_below = bool(
-        scope.below and not me.sees_all_units and within(scope.unit, known) - set(me.units)
-    )
+    others_below = scope.below and not me.sees_all_units and holds_others(scope.unit, me.units)
     reports, cut = queue(year, chosen)
     return render_template(
         "review.html",
