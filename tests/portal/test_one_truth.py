@@ -3,10 +3,13 @@ review queue, the dashboard, the progress page, the month history, the downloads
 give the same counts, and those are the counts taken straight from the reports.
 
 Each example builds a regional office of its own with two provincial offices (fiscal year 2547
-is long over: every period is due), writes a stream of reports through the APIs, each carried
-along the approval chain to some point (draft, submitted, endorsed, approved, returned by the
-head or the reviewer, resubmitted, reopened), and reads every page of the region and of its
-units as the reviewer does.
+is long over: every period is due), writes a stream of reports of 2.1 and 2.2 (monthly) and
+4.1 (on results, never due) through the APIs, each carried along the approval chain to some
+point (draft, submitted, endorsed, approved, returned by the head or the reviewer,
+resubmitted, reopened), and reads every page of the region and of its units as the reviewer
+does, and its reporter's home page. The department's figures (home page, review queue) move by
+what the example wrote. Hypothesis runs a few examples (a system's pages cost seconds each),
+derandomised so that a run repeats the last.
 """
 
 from __future__ import annotations
@@ -393,7 +396,7 @@ class Disagreements(list):
 
 def test_every_page_and_api_counts_the_regions_reports_as_they_are(live, due_by_kind, reviewer_web):
     @settings(
-        max_examples=4,
+        max_examples=3,
         deadline=None,
         database=None,
         derandomize=True,
