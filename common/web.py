@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import requests
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_smorest import Api, Blueprint
 from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import Engine
@@ -244,6 +244,19 @@ def consumer_lag(runtime: Runtime) -> dict[str, dict[str, int]]:
 
 def runtime_of(app: Flask) -> Runtime:
     return app.extensions["rbm"]
+
+
+def current_runtime() -> Runtime:
+    """The runtime of the app answering this request."""
+    return runtime_of(current_app)
+
+
+def current_sessions() -> sessionmaker[Session]:
+    """The session factory each use case of this request opens its unit of work from."""
+    factory = current_runtime().session_factory
+    if factory is None:
+        raise TypeError("The app has no database.")
+    return factory
 
 
 D = TypeVar("D")

@@ -7,13 +7,13 @@ group's reviewer), except that a unit head may set their own unit's KPI owners.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import Principal, current_principal
 from common.round_trip import SENT_BACK, held, rows_held
-from common.web import require_json_body
+from common.web import current_sessions, require_json_body
 from services.catalogue import schemas
 from services.catalogue.service import kpis, plans, scoring, units, years
 from services.catalogue.service.base import require_assigner, require_writer
@@ -23,11 +23,6 @@ blp = Blueprint(
     __name__,
     description="Fiscal years, perspectives, CSFs, KPIs, units, targets, owners and schedule",
 )
-
-
-def _sessions():
-    """The session factory each use case opens its unit of work from."""
-    return current_app.extensions["rbm"].session_factory
 
 
 @blp.before_request
@@ -65,7 +60,7 @@ class Years(MethodView):
     def get(self):
         """Every fiscal year with its dates and status."""
         current_principal()
-        return years.list_years(_sessions())
+        return years.list_years(current_sessions())
 
     @writers_only
     @blp.arguments(schemas.YearCreateSchema)
@@ -73,7 +68,7 @@ class Years(MethodView):
     def post(self, body):
         """Open a year as a draft holding a copy of another year's whole catalogue."""
         actor = current_principal()
-        return years.copy_year(_sessions(), actor, body["year"], body["copy_from"])
+        return years.copy_year(current_sessions(), actor, body["year"], body["copy_from"])
 
 
 @blp.route("/years/current")
@@ -82,7 +77,7 @@ class CurrentYear(MethodView):
     def get(self):
         """The year units report in now: today's fiscal year if open, else the latest open one."""
         current_principal()
-        return years.current_year(_sessions())
+        return years.current_year(current_sessions())
 
 
 @blp.route("/years/<year:year>")
@@ -91,7 +86,7 @@ class YearItem(MethodView):
     def get(self, year):
         """One fiscal year."""
         current_principal()
-        return years.get_year(_sessions(), year)
+        return years.get_year(current_sessions(), year)
 
     @writers_only
     @blp.arguments(schemas.YearUpdateSchema)
@@ -99,7 +94,7 @@ class YearItem(MethodView):
     def patch(self, body, year):
         """Change a year's status (draft → open → closed), due-day rule or `missing_counts_as`."""
         actor = current_principal()
-        return years.change_year(_sessions(), actor, year, body)
+        return years.change_year(current_sessions(), actor, year, body)
 
 
 # --- perspectives, CSFs, KPIs -------------------------------------------------------------
@@ -111,7 +106,7 @@ class Perspectives(MethodView):
     def get(self, year):
         """The year's perspectives, each with its CSFs and their KPI codes."""
         current_principal()
-        return kpis.list_perspectives(_sessions(), year)
+        return kpis.list_perspectives(current_sessions(), year)
 
 
 @blp.route("/years/<year:year>/csfs")
@@ -120,7 +115,7 @@ class Csfs(MethodView):
     def get(self, year):
         """The year's critical success factors."""
         current_principal()
-        return kpis.list_csfs(_sessions(), year)
+        return kpis.list_csfs(current_sessions(), year)
 
     @writers_only
     @blp.arguments(schemas.CsfSchema)
@@ -128,7 +123,7 @@ class Csfs(MethodView):
     def post(self, body, year):
         """Add a CSF under a perspective."""
         actor = current_principal()
-        return kpis.create_csf(_sessions(), actor, year, body)
+        return kpis.create_csf(current_sessions(), actor, year, body)
 
 
 @blp.route("/years/<year:year>/csfs/<string:code>")
@@ -139,7 +134,7 @@ class CsfItem(MethodView):
     def patch(self, body, year, code):
         """Rename a CSF or move it to another perspective."""
         actor = current_principal()
-        return kpis.change_csf(_sessions(), actor, year, code, body)
+        return kpis.change_csf(current_sessions(), actor, year, code, body)
 
 
 @blp.route("/years/<year:year>/kpis")
@@ -149,7 +144,7 @@ class Kpis(MethodView):
     def get(self, query, year):
         """The year's KPIs in number order."""
         current_principal()
-        return kpis.list_kpis(_sessions(), year, query)
+        return kpis.list_kpis(current_sessions(), year, query)
 
     @writers_only
     @blp.arguments(schemas.KpiCreateSchema)
@@ -157,7 +152,7 @@ class Kpis(MethodView):
     def post(self, body, year):
         """Add a KPI to a year; its CSF must exist."""
         actor = current_principal()
-        return kpis.create_kpi(_sessions(), actor, year, body)
+        return kpis.create_kpi(current_sessions(), actor, year, body)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>")
@@ -166,7 +161,7 @@ class KpiItem(MethodView):
     def get(self, year, code):
         """One KPI of a year."""
         current_principal()
-        return kpis.get_kpi(_sessions(), year, code)
+        return kpis.get_kpi(current_sessions(), year, code)
 
     @writers_only
     @blp.arguments(schemas.KpiUpdateSchema)
@@ -174,7 +169,7 @@ class KpiItem(MethodView):
     def patch(self, body, year, code):
         """Change a KPI's names, method, cycle, applicability, counting rule or due days."""
         actor = current_principal()
-        return kpis.change_kpi(_sessions(), actor, year, code, body)
+        return kpis.change_kpi(current_sessions(), actor, year, code, body)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>/scoring")
@@ -183,7 +178,7 @@ class KpiScoring(MethodView):
     def get(self, year, code):
         """How the KPI's results add up and score in the year (provisional until confirmed)."""
         current_principal()
-        return scoring.get_scoring(_sessions(), year, code)
+        return scoring.get_scoring(current_sessions(), year, code)
 
     @writers_only
     @blp.arguments(schemas.ScoringPutSchema)
@@ -194,7 +189,7 @@ class KpiScoring(MethodView):
         (the body the GET returns is taken back: its read-only fields as they are)."""
         actor = current_principal()
         sent_back = held(body.pop(SENT_BACK), schemas.ScoringSchema())
-        return scoring.set_scoring(_sessions(), actor, year, code, body, sent_back)
+        return scoring.set_scoring(current_sessions(), actor, year, code, body, sent_back)
 
 
 @blp.route("/years/<year:year>/scoring")
@@ -203,7 +198,7 @@ class YearScoring(MethodView):
     def get(self, year):
         """Every KPI's scoring in the year."""
         current_principal()
-        return scoring.list_scoring(_sessions(), year)
+        return scoring.list_scoring(current_sessions(), year)
 
 
 @blp.route("/years/<year:year>/kpis/<string:code>/periods")
@@ -212,7 +207,7 @@ class KpiPeriods(MethodView):
     def get(self, year, code):
         """The KPI's reporting periods with their dates and due dates."""
         current_principal()
-        return kpis.kpi_periods(_sessions(), year, code)
+        return kpis.kpi_periods(current_sessions(), year, code)
 
 
 # --- units --------------------------------------------------------------------------------
@@ -226,7 +221,7 @@ class Units(MethodView):
         """Every unit of the organisation, optionally of one kind or under one parent; or
         the units above one (`above`), the department first."""
         current_principal()
-        return units.list_units(_sessions(), query)
+        return units.list_units(current_sessions(), query)
 
     @writers_only
     @blp.arguments(schemas.UnitCreateSchema)
@@ -234,7 +229,7 @@ class Units(MethodView):
     def post(self, body):
         """Add a unit to the tree."""
         actor = current_principal()
-        return units.create_unit(_sessions(), actor, body)
+        return units.create_unit(current_sessions(), actor, body)
 
 
 @blp.route("/units/<string:code>")
@@ -243,7 +238,7 @@ class UnitItem(MethodView):
     def get(self, code):
         """One unit."""
         current_principal()
-        return units.get_unit(_sessions(), code)
+        return units.get_unit(current_sessions(), code)
 
     @writers_only
     @blp.arguments(schemas.UnitUpdateSchema)
@@ -251,7 +246,7 @@ class UnitItem(MethodView):
     def patch(self, body, code):
         """Rename a unit, change its kind or move it under another parent."""
         actor = current_principal()
-        return units.change_unit(_sessions(), actor, code, body)
+        return units.change_unit(current_sessions(), actor, code, body)
 
 
 # --- plans --------------------------------------------------------------------------------
@@ -264,7 +259,7 @@ class Targets(MethodView):
     def get(self, query, year):
         """Targets of the units the caller may see."""
         principal = current_principal()
-        return plans.list_targets(_sessions(), principal, year, **query)
+        return plans.list_targets(current_sessions(), principal, year, **query)
 
     @writers_only
     @blp.arguments(schemas.TargetPutSchema(many=True))
@@ -273,7 +268,7 @@ class Targets(MethodView):
         """Set targets for the (unit, KPI) rows sent; other rows stay; all rows or none (the
         rows the GET returns are taken back, each with the year of the path)."""
         actor = current_principal()
-        return plans.put_targets(_sessions(), actor, year, rows_held(rows, {"year": year}))
+        return plans.put_targets(current_sessions(), actor, year, rows_held(rows, {"year": year}))
 
 
 @blp.route("/years/<year:year>/assignments")
@@ -283,7 +278,7 @@ class Assignments(MethodView):
     def get(self, query, year):
         """Who is responsible for and who collects each KPI of the units the caller may see."""
         principal = current_principal()
-        return plans.list_assignments(_sessions(), principal, year, **query)
+        return plans.list_assignments(current_sessions(), principal, year, **query)
 
     @assigners_only
     @blp.arguments(schemas.AssignmentPutSchema(many=True))
@@ -292,7 +287,9 @@ class Assignments(MethodView):
         """Set the owners of the (unit, KPI) rows sent; both names null removes a row (the
         rows the GET returns are taken back, each with the year of the path)."""
         actor = current_principal()
-        return plans.put_assignments(_sessions(), actor, year, rows_held(rows, {"year": year}))
+        return plans.put_assignments(
+            current_sessions(), actor, year, rows_held(rows, {"year": year})
+        )
 
 
 @blp.route("/years/<year:year>/schedule")
@@ -302,7 +299,7 @@ class Schedule(MethodView):
     def get(self, query, year):
         """The periods each unit reports, with due dates (applicability applied)."""
         current_principal()
-        return plans.schedule(_sessions(), year, **query)
+        return plans.schedule(current_sessions(), year, **query)
 
 
 ONE_ANSWER_OR_THE_TABLE = {
@@ -333,8 +330,8 @@ class Applicability(MethodView):
         unit and kpi, whether that unit reports it (in a period) and if not, why."""
         current_principal()
         if "unit" not in query:
-            table = plans.applicability_table(_sessions(), year)
+            table = plans.applicability_table(current_sessions(), year)
             return jsonify(schemas.ApplicabilityRowSchema(many=True).dump(table))
         return plans.applicability(
-            _sessions(), year, query["unit"], query["kpi"], query.get("period"), query["via"]
+            current_sessions(), year, query["unit"], query["kpi"], query.get("period"), query["via"]
         )

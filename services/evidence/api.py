@@ -9,16 +9,12 @@ from werkzeug.wsgi import wrap_file
 
 from common.auth import bearer_token, current_principal
 from common.errors import Invalid, UnsupportedMediaType
-from common.web import dependencies_of
+from common.web import current_runtime, current_sessions, dependencies_of
 from services.evidence import intake, packs, rules, schemas, service
 from services.evidence.dependencies import Dependencies
 from services.evidence.forms.lookups import Lookups
 
 blp = Blueprint("evidence", __name__, description="Form templates and evidence files")
-
-
-def _runtime():
-    return current_app.extensions["rbm"]
 
 
 def _deps() -> Dependencies:
@@ -39,14 +35,14 @@ class Files(MethodView):
     @blp.response(200, schemas.FileSchema(many=True))
     def get(self, query):
         """Evidence files the caller may see, newest first."""
-        return service.list_files(_runtime().session_factory, current_principal(), query)
+        return service.list_files(current_sessions(), current_principal(), query)
 
     @blp.doc(requestBody=schemas.UPLOAD_BODY)
     @blp.response(201, schemas.FileSchema)
     def post(self):
         """Upload one evidence file (multipart: file, unit, year, kpi, period)."""
         principal = current_principal()
-        runtime = _runtime()
+        runtime = current_runtime()
         limit = runtime.settings.max_upload_bytes
         stream, boundary = multipart_stream(limit)
         deps = _deps()
@@ -62,7 +58,7 @@ class FileItem(MethodView):
     @blp.response(200, schemas.FileSchema)
     def get(self, file_id):
         """One file's metadata, with what was read from it if it is a filled form."""
-        return service.get_file(_runtime().session_factory, current_principal(), file_id)
+        return service.get_file(current_sessions(), current_principal(), file_id)
 
 
 @blp.route("/files/<string:file_id>/content")
@@ -70,7 +66,7 @@ class FileContent(MethodView):
     @blp.doc(responses={"200": {"description": "The exact bytes uploaded."}})
     def get(self, file_id):
         """The exact bytes uploaded, after checking them against their SHA-256."""
-        runtime = _runtime()
+        runtime = current_runtime()
         row, spool = service.open_content(
             runtime.session_factory, _deps().store, current_principal(), file_id
         )
@@ -90,13 +86,13 @@ class Packs(MethodView):
     @blp.response(200, schemas.PackSchema(many=True))
     def get(self):
         """The caller's evidence packs (everyone's for those who see every unit), newest first."""
-        return packs.list_packs(_runtime().session_factory, current_principal())
+        return packs.list_packs(current_sessions(), current_principal())
 
     @blp.arguments(schemas.PackRequest)
     @blp.response(202, schemas.PackSchema)
     def post(self, body):
         """Ask for an evidence pack of a year (optionally one unit, KPI, period); built later."""
-        runtime = _runtime()
+        runtime = current_runtime()
         pack = packs.request_pack(
             runtime.session_factory, current_principal(), body, _deps().pack_queue.enqueue
         )
@@ -124,7 +120,7 @@ class PackVerification(MethodView):
         """Auditors: check a pack's zip and read the verdict. The zip is the body
         (application/zip) or the `pack` part of a form (multipart/form-data)."""
         principal = current_principal()
-        most = _runtime().settings.max_pack_check_bytes
+        most = current_runtime().settings.max_pack_check_bytes
         identity = _deps().identity
         return packs.check_pack(
             principal, _pack_body(most), most, lambda: identity.get("/jwks.json")
@@ -136,7 +132,7 @@ class PackItem(MethodView):
     @blp.response(200, schemas.PackSchema)
     def get(self, pack_id):
         """A pack's state and progress."""
-        return packs.get_pack(_runtime().session_factory, current_principal(), pack_id)
+        return packs.get_pack(current_sessions(), current_principal(), pack_id)
 
 
 @blp.route("/packs/<string:pack_id>/content")
@@ -149,7 +145,7 @@ class PackContent(MethodView):
     )
     def get(self, pack_id):
         """The pack's zip, streamed from the object store."""
-        pack = packs.ready_pack(_runtime().session_factory, current_principal(), pack_id)
+        pack = packs.ready_pack(current_sessions(), current_principal(), pack_id)
         body = _deps().store.stream(pack.object_key, pack.object_version)
         response = Response(body, mimetype="application/zip", direct_passthrough=True)
         response.headers["Content-Length"] = str(pack.size)

@@ -16,7 +16,7 @@ from common.auth import (
     from_outside,
 )
 from common.secrets import service_password
-from common.web import dependencies_of
+from common.web import current_runtime, current_sessions, dependencies_of
 from services.identity import revocation, rules, schemas, security, service
 from services.identity.dependencies import Dependencies
 from services.identity.units import CatalogueUnits
@@ -24,16 +24,8 @@ from services.identity.units import CatalogueUnits
 blp = Blueprint("identity", __name__, description="Users, roles, unit memberships and tokens")
 
 
-def _runtime():
-    return current_app.extensions["rbm"]
-
-
 def _deps() -> Dependencies:
     return dependencies_of(current_app, Dependencies)
-
-
-def _sessions():
-    return _runtime().session_factory
 
 
 def allowed(*roles: str) -> Callable[[Callable], Callable]:
@@ -71,7 +63,7 @@ class Token(MethodView):
     @blp.response(200, schemas.TokenResponse)
     def post(self, body):
         """Exchange a username and password for a bearer token."""
-        runtime, deps = _runtime(), _deps()
+        runtime, deps = current_runtime(), _deps()
         signer = deps.signer
         secret_for = partial(service_password, runtime.settings)
         client = service.Client(
@@ -84,7 +76,7 @@ class Token(MethodView):
         )
         credentials = (body["username"], body["password"])
         token = service.sign_in(
-            _sessions(), signer, credentials, secret_for, client, from_outside()
+            current_sessions(), signer, credentials, secret_for, client, from_outside()
         )
         return {"access_token": token, "token_type": "Bearer", "expires_in": signer.ttl}
 
@@ -103,7 +95,7 @@ class Revocations(MethodView):
     @blp.response(200, schemas.RevocationsSchema)
     def get(self):
         """Tokens refused before their expiry: every service keeps a copy (service accounts)."""
-        return revocation.current(_sessions())
+        return revocation.current(current_sessions())
 
 
 @blp.route("/logout")
@@ -112,8 +104,10 @@ class Logout(MethodView):
     def post(self):
         """End this token now, everywhere (signing out)."""
         principal = current_principal()
-        revocation.revoke_token(_sessions(), principal)
-        _runtime().verifier.revocations.revoke_token(principal.token_id, principal.expires_at)
+        revocation.revoke_token(current_sessions(), principal)
+        current_runtime().verifier.revocations.revoke_token(
+            principal.token_id, principal.expires_at
+        )
 
 
 @blp.route("/me")
@@ -122,7 +116,7 @@ class Me(MethodView):
     def get(self):
         """Who the token belongs to: roles and units."""
         principal = current_principal()
-        return service.me(_sessions(), principal)
+        return service.me(current_sessions(), principal)
 
 
 @blp.route("/users")
@@ -132,7 +126,7 @@ class Users(MethodView):
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self, query):
         """List users (admin or service), optionally those holding a role in a unit."""
-        return service.list_users(_sessions(), query.get("unit"), query.get("role"))
+        return service.list_users(current_sessions(), query.get("unit"), query.get("role"))
 
     @admin_only
     @blp.arguments(schemas.UserSchema)
@@ -146,7 +140,7 @@ class Users(MethodView):
             email=body.get("email", ""),
             memberships=tuple((m["unit"], m["role"]) for m in body["memberships"]),
         )
-        return service.create_user(_sessions(), current_principal(), new, _units())
+        return service.create_user(current_sessions(), current_principal(), new, _units())
 
 
 @blp.route("/people")
@@ -156,7 +150,7 @@ class People(MethodView):
     @blp.response(200, schemas.PersonSchema(many=True))
     def get(self, query):
         """People's names by username, or those found by part of a name (anyone signed in)."""
-        return service.people(_sessions(), query.get("username", ()), query.get("q", ""))
+        return service.people(current_sessions(), query.get("username", ()), query.get("q", ""))
 
 
 @blp.route("/users/import")
@@ -169,7 +163,7 @@ class UserImport(MethodView):
         """Import users from CSV: a preview by default, all rows or none with `commit=true`."""
         rows = service.parse_users_csv(files["file"].read())
         return service.import_users(
-            _sessions(), current_principal(), rows, _units(), query["commit"]
+            current_sessions(), current_principal(), rows, _units(), query["commit"]
         )
 
 
@@ -179,14 +173,14 @@ class UserItem(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self, username):
         """One user (admin or service)."""
-        return service.get_user(_sessions(), username)
+        return service.get_user(current_sessions(), username)
 
     @admin_only
     @blp.arguments(schemas.UserUpdateSchema)
     @blp.response(200, schemas.UserSchema)
     def patch(self, body, username):
         """Change a user's name, email, password, or disable them (admin)."""
-        return service.update_user(_sessions(), current_principal(), username, body)
+        return service.update_user(current_sessions(), current_principal(), username, body)
 
 
 @blp.route("/users/<string:username>/memberships")
@@ -195,7 +189,7 @@ class UserMemberships(MethodView):
     @blp.response(200, schemas.MembershipsSchema)
     def get(self, username):
         """A user's memberships, as the PUT takes them back (admin or service)."""
-        return service.get_user(_sessions(), username)
+        return service.get_user(current_sessions(), username)
 
     @admin_only
     @blp.arguments(schemas.MembershipsSchema)
@@ -203,7 +197,9 @@ class UserMemberships(MethodView):
     def put(self, body, username):
         """Replace a user's memberships (admin)."""
         pairs = [(m["unit"], m["role"]) for m in body["memberships"]]
-        return service.set_memberships(_sessions(), current_principal(), username, pairs, _units())
+        return service.set_memberships(
+            current_sessions(), current_principal(), username, pairs, _units()
+        )
 
 
 @blp.route("/audit")
@@ -213,7 +209,7 @@ class AdminTrail(MethodView):
     @blp.response(200, schemas.AdminAuditSchema(many=True))
     def get(self, query):
         """Administrators' changes to users and roles, oldest first (admin, auditor)."""
-        return security.trail(_sessions(), query.get("subject"))
+        return security.trail(current_sessions(), query.get("subject"))
 
 
 @blp.route("/audit/verify")
@@ -222,4 +218,4 @@ class AdminTrailCheck(MethodView):
     @blp.response(200, schemas.AuditVerificationSchema)
     def get(self):
         """Whether the hash chain of administrators' changes is intact (admin, auditor)."""
-        return security.verify_trail(_sessions())
+        return security.verify_trail(current_sessions())

@@ -5,21 +5,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, current_principal, require_roles
-from common.web import dependencies_of, require_json_body
+from common.web import current_runtime, current_sessions, dependencies_of, require_json_body
 from services.notifications import deadletters, schemas, service
 from services.notifications.dependencies import Dependencies
 
 blp = Blueprint(
     "notifications", __name__, description="In-app inbox, notification preferences, email"
 )
-
-
-def _runtime():
-    return current_app.extensions["rbm"]
-
-
-def _sessions():
-    return _runtime().session_factory
 
 
 def _consumers():
@@ -43,7 +35,7 @@ class Inbox(MethodView):
         `X-Unread-Count`: unread ones)."""
         me = current_principal()
         rows, total, unread = service.inbox(
-            _sessions(), me.username, query["unread"], query["limit"], query["offset"]
+            current_sessions(), me.username, query["unread"], query["limit"], query["offset"]
         )
         return rows, {"X-Unread-Count": str(unread), "X-Total-Count": str(total)}
 
@@ -54,7 +46,7 @@ class UnreadCount(MethodView):
     def get(self):
         """How many of the caller's notifications are unread (for a badge)."""
         me = current_principal()
-        return {"unread": service.unread_count(_sessions(), me.username)}
+        return {"unread": service.unread_count(current_sessions(), me.username)}
 
 
 @blp.route("/inbox/<string:notification_id>/read")
@@ -63,7 +55,7 @@ class Read(MethodView):
     def post(self, notification_id):
         """Mark one of the caller's notifications read (404 for anyone else's)."""
         me = current_principal()
-        service.mark_read(_sessions(), me.username, notification_id)
+        service.mark_read(current_sessions(), me.username, notification_id)
 
 
 @blp.route("/inbox/read-all")
@@ -72,7 +64,7 @@ class ReadAll(MethodView):
     def post(self):
         """Mark every notification of the caller read."""
         me = current_principal()
-        return {"marked": service.mark_all_read(_sessions(), me.username)}
+        return {"marked": service.mark_all_read(current_sessions(), me.username)}
 
 
 @blp.route("/preferences")
@@ -81,14 +73,14 @@ class Preferences(MethodView):
     def get(self):
         """How the caller gets each kind: `immediate` email, daily `digest`, or `in_app` only."""
         me = current_principal()
-        return service.preferences(_sessions(), me.username)
+        return service.preferences(current_sessions(), me.username)
 
     @blp.arguments(schemas.PreferencesSchema)
     @blp.response(200, schemas.PreferencesSchema)
     def put(self, choices):
         """Choose the delivery of some kinds; kinds not named keep theirs."""
         me = current_principal()
-        return service.set_preferences(_sessions(), me.username, choices)
+        return service.set_preferences(current_sessions(), me.username, choices)
 
 
 @blp.route("/admin/emails")
@@ -98,7 +90,7 @@ class Emails(MethodView):
     def get(self, query):
         """Emails by status, newest first; failed ones by default (admin)."""
         require_roles(ADMIN)
-        return service.emails(_sessions(), query["status"], query["limit"])
+        return service.emails(current_sessions(), query["status"], query["limit"])
 
 
 @blp.route("/admin/emails/<string:email_id>/retry")
@@ -107,7 +99,7 @@ class EmailRetry(MethodView):
     def post(self, email_id):
         """Send a failed email again (admin)."""
         require_roles(ADMIN)
-        return service.retry_email(_sessions(), email_id)
+        return service.retry_email(current_sessions(), email_id)
 
 
 @blp.route("/admin/dead-letters")
@@ -117,7 +109,7 @@ class DeadLetters(MethodView):
     def get(self, query):
         """Events the consumers gave up on, left in their dead-letter queues (admin)."""
         require_roles(ADMIN)
-        return deadletters.peek(_runtime().settings.broker_url, _consumers(), query["limit"])
+        return deadletters.peek(current_runtime().settings.broker_url, _consumers(), query["limit"])
 
 
 @blp.route("/admin/dead-letters/redrive")
@@ -126,4 +118,4 @@ class Redrive(MethodView):
     def post(self):
         """Move dead letters back to their queues, once the cause is fixed (admin)."""
         require_roles(ADMIN)
-        return {"moved": deadletters.redrive(_runtime().settings.broker_url, _consumers())}
+        return {"moved": deadletters.redrive(current_runtime().settings.broker_url, _consumers())}

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from common.auth import current_principal
 from common.events import utcnow
-from common.web import dependencies_of
+from common.web import current_sessions, dependencies_of
 from services.scorecard import round_reports, schemas
 from services.scorecard.dependencies import Dependencies
 from services.scorecard.service import Query, Scorecards
@@ -19,7 +19,7 @@ blp = Blueprint(
 
 
 def _scorecards() -> Scorecards:
-    sessions = current_app.extensions["rbm"].session_factory
+    sessions = current_sessions()
     return Scorecards(sessions, dependencies_of(current_app, Dependencies).catalogue)
 
 
@@ -72,17 +72,13 @@ class History(MethodView):
         return _scorecards().history(principal, query, utcnow())
 
 
-def _sessions():
-    return current_app.extensions["rbm"].session_factory
-
-
 @blp.route("/<int:year>/round-reports")
 class RoundReports(MethodView):
     @blp.response(200, schemas.RoundReportSchema(many=True))
     def get(self, year):
         """The caller's round reports of the year (everyone's for those who see every unit),
         newest first."""
-        return round_reports.list_reports(_sessions(), current_principal(), year)
+        return round_reports.list_reports(current_sessions(), current_principal(), year)
 
     @blp.arguments(schemas.RoundReportRequest)
     @blp.response(202, schemas.RoundReportSchema)
@@ -91,7 +87,9 @@ class RoundReports(MethodView):
         .docx or PDF: built in the background; poll it, then download its content."""
         catalogue = dependencies_of(current_app, Dependencies).catalogue
         ask = {**body, "year": year}
-        report = round_reports.request_report(_sessions(), current_principal(), catalogue, ask)
+        report = round_reports.request_report(
+            current_sessions(), current_principal(), catalogue, ask
+        )
         location = f"{request.script_root}/{year}/round-reports/{report.id}"
         return report, 202, {"Location": location}
 
@@ -101,7 +99,7 @@ class RoundReportItem(MethodView):
     @blp.response(200, schemas.RoundReportSchema)
     def get(self, year, report_id):
         """A round report's state and progress."""
-        return round_reports.get_report(_sessions(), current_principal(), year, report_id)
+        return round_reports.get_report(current_sessions(), current_principal(), year, report_id)
 
 
 @blp.route("/<int:year>/round-reports/<string:report_id>/content")
@@ -116,7 +114,7 @@ class RoundReportContent(MethodView):
     def get(self, year, report_id):
         """The round report's document."""
         report, content = round_reports.ready_content(
-            _sessions(), current_principal(), year, report_id
+            current_sessions(), current_principal(), year, report_id
         )
         response = Response(content, mimetype=round_reports.FORMATS[report.format])
         response.headers["Content-Disposition"] = (

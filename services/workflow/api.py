@@ -20,7 +20,7 @@ from common.auth import (
     require_roles,
 )
 from common.errors import PROBLEM, Conflict, Invalid, Unavailable, UnsupportedMediaType
-from common.web import dependencies_of, require_json_body
+from common.web import current_sessions, dependencies_of, require_json_body
 from services.workflow import (
     anchors,
     delegations,
@@ -40,14 +40,6 @@ blp = Blueprint(
 )
 
 _VERSION_TAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
-
-
-def _runtime():
-    return current_app.extensions["rbm"]
-
-
-def _sessions():
-    return _runtime().session_factory
 
 
 def _deps() -> Dependencies:
@@ -100,7 +92,7 @@ class Reports(MethodView):
         principal = current_principal()
         limit, offset = query.pop("limit"), query.pop("offset")
         rows, total = reading.list_reports(
-            _sessions(), principal, _gateways(), query, limit, offset
+            current_sessions(), principal, _gateways(), query, limit, offset
         )
         return rows, {"X-Total-Count": str(total)}
 
@@ -109,7 +101,7 @@ class Reports(MethodView):
     def post(self, body):
         """Create a draft (422 if the unit does not report that KPI then, 409 if one exists)."""
         principal = current_principal()
-        return _tagged(service.create_report(_sessions(), principal, _gateways(), body), 201)
+        return _tagged(service.create_report(current_sessions(), principal, _gateways(), body), 201)
 
 
 @blp.route("/reports/preview")
@@ -119,7 +111,7 @@ class ReportPreview(MethodView):
     def post(self, body):
         """What saving these data would count: value, basis, each item's verdict (no write)."""
         principal = current_principal()
-        return service.preview_report(_sessions(), principal, _gateways(), body)
+        return service.preview_report(current_sessions(), principal, _gateways(), body)
 
 
 @blp.route("/reports/<string:report_id>")
@@ -128,7 +120,7 @@ class ReportItem(MethodView):
     def get(self, report_id):
         """One report with its data, evidence, state and history."""
         principal = current_principal()
-        return _tagged(reading.get_report(_sessions(), principal, _gateways(), report_id))
+        return _tagged(reading.get_report(current_sessions(), principal, _gateways(), report_id))
 
     @blp.arguments(schemas.ReportPatch)
     @blp.response(200, schemas.ReportSchema)
@@ -136,7 +128,9 @@ class ReportItem(MethodView):
         """Change a draft or returned report's data (409 in any other state or version)."""
         principal = current_principal()
         expected = _expected_version(body)
-        report = service.edit_report(_sessions(), principal, _gateways(), report_id, body, expected)
+        report = service.edit_report(
+            current_sessions(), principal, _gateways(), report_id, body, expected
+        )
         return _tagged(report)
 
 
@@ -149,7 +143,7 @@ class ReportTransitions(MethodView):
         principal = current_principal()
         expected = _expected_version(body)
         report = transitions.transition(
-            _sessions(),
+            current_sessions(),
             principal,
             _gateways(),
             report_id,
@@ -170,7 +164,7 @@ class BulkTransitions(MethodView):
         targets = [(t["id"], t.get("version")) for t in body.get("reports") or []]
         targets += [(report_id, None) for report_id in body.get("ids") or []]
         results = transitions.bulk_transition(
-            _sessions(),
+            current_sessions(),
             principal,
             _gateways(),
             body["action"],
@@ -191,7 +185,7 @@ class ReportAudit(MethodView):
     @blp.response(200, schemas.AuditEntrySchema(many=True))
     def get(self, report_id):
         """Every change to the report, oldest first: who, on whose behalf, when, what changed."""
-        return reading.report_audit(_sessions(), current_principal(), report_id)
+        return reading.report_audit(current_sessions(), current_principal(), report_id)
 
 
 @blp.route("/audit/verify")
@@ -200,7 +194,7 @@ class AuditVerify(MethodView):
     def get(self):
         """Check the trail's hash chain, its anchors in the bucket, and every report against it."""
         require_roles(AUDITOR, ADMIN, REVIEWER, SERVICE)
-        return anchors.verify(_sessions(), _deps().anchors)
+        return anchors.verify(current_sessions(), _deps().anchors)
 
 
 @blp.route("/audit/anchors")
@@ -213,7 +207,7 @@ class AuditAnchors(MethodView):
         store = _deps().anchors
         if store is None:
             raise Unavailable("No object store is configured for audit anchors.")
-        anchor = anchors.anchor_now(_sessions(), store)
+        anchor = anchors.anchor_now(current_sessions(), store)
         if anchor is None:
             raise Conflict("The audit trail is empty: there is nothing to anchor yet.")
         return anchor
@@ -224,7 +218,7 @@ class Rights(MethodView):
     @blp.response(200, schemas.RightsSchema)
     def get(self):
         """What the caller may do: roles by unit (own and delegated), and what they may delegate."""
-        return reading.rights_of(_sessions(), current_principal())
+        return reading.rights_of(current_sessions(), current_principal())
 
 
 @blp.route("/delegations")
@@ -233,14 +227,14 @@ class Delegations(MethodView):
     @blp.response(200, schemas.DelegationSchema(many=True))
     def get(self, query):
         """Delegations the caller gave or received (all of them for an admin)."""
-        return delegations.list_for(_sessions(), current_principal(), query["active"])
+        return delegations.list_for(current_sessions(), current_principal(), query["active"])
 
     @blp.arguments(schemas.DelegationCreate)
     @blp.response(201, schemas.DelegationSchema)
     def post(self, body):
         """Name a stand-in who acts with your unit-head or reviewer rights for a date range."""
         principal = current_principal()
-        return delegations.create(_sessions(), principal, _gateways(), **body)
+        return delegations.create(current_sessions(), principal, _gateways(), **body)
 
 
 @blp.route("/delegations/<string:delegation_id>")
@@ -248,7 +242,7 @@ class DelegationItem(MethodView):
     @blp.response(204)
     def delete(self, delegation_id):
         """End a delegation now; it stays on record."""
-        delegations.revoke(_sessions(), current_principal(), delegation_id)
+        delegations.revoke(current_sessions(), current_principal(), delegation_id)
 
 
 @blp.route("/progress")
@@ -258,7 +252,7 @@ class Progress(MethodView):
     def get(self, query):
         """Each unit x KPI x period of a year: state or missing, due date, late; and roll-ups."""
         principal = current_principal()
-        return progress.progress(_sessions(), principal, _gateways(), **query)
+        return progress.progress(current_sessions(), principal, _gateways(), **query)
 
 
 # Room for the form fields and multipart framing on top of the file itself.
@@ -297,7 +291,13 @@ class Imports(MethodView):
         # account's import-only token opens nothing else.
         gateways = _gateways(for_caller=False)
         return imports.run_import(
-            _sessions(), principal, gateways, upload, form["year"], form["kpi"], form["dry_run"]
+            current_sessions(),
+            principal,
+            gateways,
+            upload,
+            form["year"],
+            form["kpi"],
+            form["dry_run"],
         )
 
 

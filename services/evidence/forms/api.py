@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from common.auth import ADMIN, bearer_token, current_principal
-from common.web import dependencies_of
+from common.web import current_runtime, current_sessions, dependencies_of
 from services.evidence import rules, schemas
 from services.evidence.api import multipart_stream
 from services.evidence.dependencies import Dependencies
@@ -14,10 +14,6 @@ from services.evidence.forms.lookups import Lookups
 
 blp = Blueprint("evidence-forms", __name__, description="KPI forms (docxtpl templates)")
 DOCX = rules.CONTENT_TYPES["docx"]
-
-
-def _runtime():
-    return current_app.extensions["rbm"]
 
 
 def _deps() -> Dependencies:
@@ -37,7 +33,7 @@ class Templates(MethodView):
     def get(self):
         """The KPIs that have a form, each with its template versions."""
         current_principal()
-        runtime = _runtime()
+        runtime = current_runtime()
         return service.list_templates(runtime.session_factory, _deps().templates)
 
 
@@ -51,9 +47,7 @@ class Form(MethodView):
         deps = _deps()
         lookups = Lookups(deps.catalogue, deps.identity, bearer_token())
         req = service.FormRequest(year, kpi, query["unit"], query["period"], query.get("version"))
-        form = service.download_form(
-            _runtime().session_factory, deps.templates, lookups, principal, req
-        )
+        form = service.download_form(current_sessions(), deps.templates, lookups, principal, req)
         response = _docx(form.filename, form.content)
         response.headers["X-Template-Version"] = str(form.version.version)
         return response
@@ -66,7 +60,7 @@ class TemplateUpload(MethodView):
     def post(self, kpi):
         """Replace a KPI's template (admin): a docxtpl .docx, tried with sample data first."""
         principal = current_principal()
-        runtime = _runtime()
+        runtime = current_runtime()
         stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
         return service.replace_template(
             runtime.session_factory,
@@ -87,7 +81,7 @@ class TemplatePreview(MethodView):
         """The form a new template would make with sample data (admin); nothing is stored."""
         principal = current_principal()
         principal.require_role(ADMIN)  # before the body is read: a refusal reads nothing
-        runtime = _runtime()
+        runtime = current_runtime()
         stream, boundary = multipart_stream(service.MAX_TEMPLATE_BYTES)
         return service.preview_template(
             runtime.session_factory, _deps().templates, principal, kpi, stream, boundary
@@ -100,7 +94,7 @@ class TemplateSource(MethodView):
     def get(self, kpi, version):
         """One version of a KPI's template as uploaded, to edit and upload again."""
         current_principal()
-        runtime = _runtime()
+        runtime = current_runtime()
         found, source = service.template_source(
             runtime.session_factory, _deps().templates, kpi, version
         )
