@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from services.portal import forms, rights, texts
+from services.portal import forms, rights, texts, thai
 from services.portal.core import (
     actor,
     api,
@@ -21,7 +21,7 @@ from services.portal.core import (
     units,
     year_arg,
 )
-from services.portal.labels import lang
+from services.portal.labels import DATE_PROBLEM, lang
 
 reports = Blueprint("reports", __name__)
 
@@ -315,6 +315,17 @@ def _entered(report: dict | None) -> Any:
     return None
 
 
+def _date_problems(shape: forms.Shape, items: list[dict]) -> dict[str, list[str]]:
+    """Item dates typed as day, month and BE year that are no date: why, on their field (the
+    API only says that they are not dates)."""
+    found = {}
+    for n, item in enumerate(items):
+        for column in shape.columns:
+            if column.type == forms.DATE and (why := thai.typed_problem(item.get(column.name))):
+                found[f"items.{n}.{column.name}"] = [str(DATE_PROBLEM[why])]
+    return found
+
+
 def _post_form(
     slot: dict, kpi: dict, shape: forms.Shape, *, applies: dict | None, report: dict | None
 ):
@@ -350,6 +361,7 @@ def _post_form(
             abort(404)
         body_problem = problem(resp)
         errors = texts.field_messages(body_problem.get("errors"), lang())
+        errors.update(_date_problems(shape, body.get("items") or []))
         if resp.status_code != 422:
             _flash_refusal(resp)
         rows = forms.with_blank_rows(body.get("items") or [])

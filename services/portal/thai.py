@@ -156,6 +156,14 @@ def date_parts(value: str | None) -> dict[str, str]:
     return dict(zip(DATE_PARTS, parts, strict=True))
 
 
+def typed_problem(text: str | None) -> str | None:
+    """What is wrong with a date kept as typed ("day/month/year"); None for any other text."""
+    if (text or "").count("/") != 2:
+        return None
+    parts = date_parts(text)
+    return typed_date({f"d-{part}": parts[part] for part in DATE_PARTS}, "d")[1]
+
+
 def typed_date(form, name: str) -> tuple[str, str | None]:
     """The ISO date typed as `name`'s day, month and BE year, and what is wrong with it:
     None, "incomplete", "not_a_date" (letters, a Christian Era year) or "no_such_day". A

@@ -78,3 +78,17 @@ def test_the_admin_adds_a_membership_row_in_the_page(page):
     roles = page.locator("#new-role-1 option").all_inner_texts()
     assert "ผู้รายงาน" in roles and "หัวหน้าหน่วยงาน" in " ".join(roles)
     assert page.evaluate("window.stayed") is True
+
+
+def test_an_item_date_not_in_the_calendar_is_said_on_its_field_as_typed(page, team):
+    enter_as(page, team.reporter, team.password)
+    page.goto(f"/reports/new?year=2547&unit={team.unit}&kpi=2.2&period=M05")
+    page.fill("[name=items-0-agency]", "กรมการปกครอง")
+    page.fill("[name='items-0-date-day']", "30")
+    page.select_option("[name='items-0-date-month']", "2")
+    page.fill("[name='items-0-date-year']", "2547")
+    go(page, "#save")
+    assert page.inner_text('[data-field="items.0.date"]') == "ไม่มีวันที่นี้ในปฏิทิน"
+    assert page.input_value("[name='items-0-date-day']") == "30"
+    assert page.input_value("[name='items-0-date-month']") == "2"
+    assert page.input_value("[name=items-0-agency]") == "กรมการปกครอง"
