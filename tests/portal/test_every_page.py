@@ -54,6 +54,7 @@ def pages_of(demo) -> dict[str | None, dict[str, str]]:
             "timeline": f"/reports/{with_files}/timeline",
             "audit": "/audit",
             "packs": "/packs",
+            "pack-check": "/packs/check",
         },
         "admin": {
             "users": "/admin/users",
