@@ -14,7 +14,7 @@ from common.errors import Forbidden, Invalid
 from common.events import record_event, utcnow
 from services.catalogue import rules
 from services.catalogue.events import AssignmentChanged, TargetChanged
-from services.catalogue.models import Assignment, Kpi, Outbox, Target, Unit
+from services.catalogue.models import Assignment, Kpi, Outbox, Target, Unit, Year
 from services.catalogue.service.base import (
     editable_year,
     facts,
@@ -287,22 +287,33 @@ def schedule(
     units.sort(key=lambda u: u.code)
     kpis.sort(key=lambda k: rules.kpi_sort_key(k.code))
     wanted = {rules.IMPORT} if via == rules.IMPORTED else {rules.ENTRY, rules.TEMPLATE}
+    slots_of_kind: dict[str, list[dict[str, Any]]] = {}
     rows = []
     for unit_row in units:
-        for kpi_row in kpis:
-            way = rules.way_of(facts(kpi_row), unit_row.kind)
-            if way.method not in wanted:
-                continue
-            days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
-            for found in rules.periods_of(year, way.cycle, days):
-                if period is None or found.period == period:
-                    rows.append(
-                        {
-                            "unit": unit_row.code,
-                            "kpi": kpi_row.code,
-                            **found.as_dict(),
-                            "optional": way.cycle == "on-results",
-                            "imported": way.method == rules.IMPORT,
-                        }
-                    )
+        if unit_row.kind not in slots_of_kind:
+            slots_of_kind[unit_row.kind] = _slots(year_row, kpis, unit_row.kind, wanted, period)
+        rows.extend({"unit": unit_row.code, **slot} for slot in slots_of_kind[unit_row.kind])
     return rows
+
+
+def _slots(
+    year_row: Year, kpis: list[Kpi], kind: str, wanted: set[str], period: str | None
+) -> list[dict[str, Any]]:
+    """The slots, in order, a unit of `kind` has in the year: they follow from its kind alone."""
+    slots = []
+    for kpi_row in kpis:
+        way = rules.way_of(facts(kpi_row), kind)
+        if way.method not in wanted:
+            continue
+        days = rules.effective_due_days(year_row.due_days, kpi_row.due_days)
+        for found in rules.periods_of(year_row.year, way.cycle, days):
+            if period is None or found.period == period:
+                slots.append(
+                    {
+                        "kpi": kpi_row.code,
+                        **found.as_dict(),
+                        "optional": way.cycle == "on-results",
+                        "imported": way.method == rules.IMPORT,
+                    }
+                )
+    return slots
