@@ -288,7 +288,7 @@ def schedule(
     kpis.sort(key=lambda k: rules.kpi_sort_key(k.code))
     wanted = {rules.IMPORT} if via == rules.IMPORTED else {rules.ENTRY, rules.TEMPLATE}
     slots_of_kind: dict[str, list[dict[str, Any]]] = {}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit_row in units:
         if unit_row.kind not in slots_of_kind:
             slots_of_kind[unit_row.kind] = _slots(year_row, kpis, unit_row.kind, wanted, period)
