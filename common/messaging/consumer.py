@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 import structlog
 from kombu import Connection, Queue
@@ -14,6 +14,7 @@ from kombu import Consumer as KombuConsumer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from common.config import Settings
 from common.db import unit_of_work
 from common.events import Envelope, utcnow
 from common.logging import bind_request_id
@@ -98,6 +99,29 @@ class EventConsumer:
         ]
         self.dead_letters = Queue(f"{self.queue_name}.dlq", durable=True, queue_arguments=arguments)
         self.connection: Connection | None = None
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        name: str,
+        session_factory: sessionmaker[Session],
+        inbox_model: type[Any],
+        bindings: Iterable[str],
+        **handler: Any,
+    ) -> Self:
+        """A consumer on the service's own broker, events exchange and queue prefix; `handler`
+        names its `handler` (a batch consumer's `batch_handler`)."""
+        return cls(
+            name,
+            session_factory=session_factory,
+            inbox_model=inbox_model,
+            broker_url=settings.broker_url,
+            exchange=settings.events_exchange,
+            queue_prefix=settings.queue_prefix,
+            bindings=bindings,
+            **handler,
+        )
 
     @property
     def all_queues(self) -> list[Queue]:

@@ -184,23 +184,23 @@ def consumers(
     settings: Settings, factory: sessionmaker[Session], ctx: Context
 ) -> list[EventConsumer]:
     """The directory consumer, and competing batch consumers of report events on one queue."""
-    shared = {
-        "session_factory": factory,
-        "inbox_model": Inbox,
-        "broker_url": settings.broker_url,
-        "exchange": settings.events_exchange,
-        "queue_prefix": settings.queue_prefix,
-    }
-    people = EventConsumer(
-        "notifications.directory", handler=on_directory_event, bindings=DIRECTORY_KEYS, **shared
+    people = EventConsumer.of(
+        settings,
+        "notifications.directory",
+        factory,
+        Inbox,
+        DIRECTORY_KEYS,
+        handler=on_directory_event,
     )
     handle_reports = report_handler(ctx, HttpPeople(ServiceClient(settings, "identity")))
     reports = [
-        BatchConsumer(
+        BatchConsumer.of(
+            settings,
             "notifications.reports",
+            factory,
+            Inbox,
+            REPORT_KEYS,
             batch_handler=handle_reports,
-            bindings=REPORT_KEYS,
-            **shared,
         )
         for _ in range(max(ctx.policy.consumers, 1))
     ]

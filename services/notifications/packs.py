@@ -53,13 +53,6 @@ def tell_pack_finished(session: Session, envelope: Envelope) -> None:
 
 
 def pack_consumer(settings: Settings, factory: sessionmaker[Session]) -> EventConsumer:
-    return EventConsumer(
-        "notifications.packs",
-        session_factory=factory,
-        inbox_model=Inbox,
-        handler=tell_pack_finished,
-        broker_url=settings.broker_url,
-        exchange=settings.events_exchange,
-        queue_prefix=settings.queue_prefix,
-        bindings=PACK_KEYS,
+    return EventConsumer.of(
+        settings, "notifications.packs", factory, Inbox, PACK_KEYS, handler=tell_pack_finished
     )

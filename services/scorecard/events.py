@@ -152,13 +152,6 @@ class Consumer(BatchConsumer):
 
 
 def consumer(settings: Settings, session_factory: sessionmaker[Session]) -> EventConsumer:
-    return Consumer(
-        "scorecard.events",
-        batch_handler=on_events,
-        session_factory=session_factory,
-        inbox_model=Inbox,
-        broker_url=settings.broker_url,
-        exchange=settings.events_exchange,
-        queue_prefix=settings.queue_prefix,
-        bindings=BINDINGS,
+    return Consumer.of(
+        settings, "scorecard.events", session_factory, Inbox, BINDINGS, batch_handler=on_events
     )

@@ -39,25 +39,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     add_consumers(
         app,
         [
-            EventConsumer(
+            EventConsumer.of(
+                settings,
                 "workflow.catalogue",
                 runtime.session_factory,
                 Inbox,
-                on_catalogue_change,
-                settings.broker_url,
-                settings.events_exchange,
-                settings.queue_prefix,
-                bindings=BINDINGS,
+                BINDINGS,
+                handler=on_catalogue_change,
             ),
-            EventConsumer(
+            EventConsumer.of(
+                settings,
                 "workflow.identity",
                 runtime.session_factory,
                 Inbox,
-                on_user_changed,
-                settings.broker_url,
-                settings.events_exchange,
-                settings.queue_prefix,
-                bindings=IDENTITY_BINDINGS,
+                IDENTITY_BINDINGS,
+                handler=on_user_changed,
             ),
         ],
     )
