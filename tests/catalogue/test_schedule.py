@@ -119,3 +119,11 @@ def test_the_schedule_of_an_unknown_unit_is_404(as_user):
         as_user("reviewer").get(f"{API}/years/2547/schedule", params={"unit": "NOPE"}).status_code
         == 404
     )
+
+
+def test_the_years_schedule_gives_each_unit_the_rows_of_its_own(admin, own_province):
+    whole = admin.get(f"{API}/years/2547/schedule").json()
+    assert [r["unit"] for r in whole] == sorted(r["unit"] for r in whole)
+    for unit in ("PRD", "R1", "R2", own_province):
+        own = admin.get(f"{API}/years/2547/schedule", params={"unit": unit}).json()
+        assert own and [r for r in whole if r["unit"] == unit] == own
