@@ -41,7 +41,7 @@ MAX_SHEET_BYTES = 900_000
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PLAN_COLUMNS = ("target", "denominator", "responsible", "data_collector")
 # Rows a page of the long admin lists holds.
-SCHEDULE_PAGE = 60
+SCHEDULE_PAGE = 25
 USERS_PAGE = 30
 
 
