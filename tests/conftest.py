@@ -352,6 +352,15 @@ def make_team(live):
     return lambda region=None: create_team(live.session("admin"), region)
 
 
+# The display names of the people tests make: Thai, as a Thai page shows them among its text.
+ROLE_IN_THAI = {"reporter": "ผู้รายงาน", "unit_head": "หัวหน้าหน่วยงาน"}
+
+
+def person_name(role: str, unit: str) -> str:
+    """The display name of the `role` a test makes in `unit` ("ผู้รายงาน R1-23")."""
+    return f"{ROLE_IN_THAI[role]} {unit}"
+
+
 def create_team(admin: requests.Session, region: str | None = None) -> Team:
     """A fresh provincial office under a region (random unless given), and its two users."""
     for _ in range(30):
@@ -375,7 +384,7 @@ def create_team(admin: requests.Session, region: str | None = None) -> Team:
     tag = uuid.uuid4().hex[:8]
     team = Team(unit=code, region=parent, reporter=f"rep-{tag}", head=f"head-{tag}")
     for username, role in ((team.reporter, "reporter"), (team.head, "unit_head")):
-        create_user(admin, username, team.password, f"{role} {code}", role, [code])
+        create_user(admin, username, team.password, person_name(role, code), role, [code])
     return team
 
 

@@ -12,7 +12,7 @@ import pytest
 from services.evidence.forms import properties
 from services.evidence.rules import MAX_YEAR
 from tests.catalogue.conftest import copy_year
-from tests.conftest import login
+from tests.conftest import login, person_name
 from tests.evidence import samples
 
 FORM = "/api/evidence/templates/{year}/{kpi}"
@@ -74,8 +74,8 @@ def test_the_form_is_prefilled_with_unit_kpi_target_owners_and_due_date(live, te
         "พ.ศ. 2547",
         "ไตรมาสที่ 1 (1 ตุลาคม 2546 – 31 ธันวาคม 2546)",
         "ระดับ 4",
-        f"unit_head {team.unit} ({team.head})",
-        f"reporter {team.unit} ({team.reporter})",
+        f"{person_name('unit_head', team.unit)} ({team.head})",
+        f"{person_name('reporter', team.unit)} ({team.reporter})",
         thai(due),
     ):
         assert expected in text

@@ -81,8 +81,7 @@ SHOWN_TEXT = """() => {
   }
   return texts.join("\\n");
 }"""
-# Usernames shown where no display name is read, in Latin letters, and the display names
-# tests give the people of a unit they make ("reporter R1-23").
+# Usernames shown where no display name is read, in Latin letters.
 USERNAMES = frozenset({"admin", "auditor", "reviewer", "reporter"})
 # The column names a users' CSV file must carry, which the users page quotes as they are.
 CSV_COLUMNS = frozenset({"username", "email", "password", "memberships"})

@@ -1,5 +1,6 @@
 """People by their display names, whatever the role of who reads the page."""
 
+from tests.conftest import person_name
 from tests.portal.conftest import act, api_of, create_report, enter_as
 
 
@@ -11,6 +12,6 @@ def test_a_reporter_reads_the_heads_display_name_in_a_reports_history(live, page
     enter_as(page, team.reporter, team.password)
     page.goto(f"/reports/{report['id']}")
     history = page.locator("#history").inner_text()
-    assert f"unit_head {team.unit}" in history
+    assert person_name("unit_head", team.unit) in history
     assert team.head not in history
-    assert f"unit_head {team.unit}" in page.locator("#sent-back").inner_text()
+    assert person_name("unit_head", team.unit) in page.locator("#sent-back").inner_text()

@@ -30,7 +30,7 @@ from lxml import html as lxml_html
 
 from common.fiscal import MONTHLY, QUARTERS, period_dates, period_label_th
 from services.portal.exports import STATE_TH
-from tests.conftest import LiveSystem, create_user, login
+from tests.conftest import LiveSystem, create_user, login, person_name
 from tests.portal.conftest import enter_as, go
 from tests.portal.test_home import count_of, portal_of
 from tests.waiting import eventually
@@ -111,7 +111,12 @@ def new_region(live: LiveSystem) -> Region:
     for role in ("reporter", "unit_head"):
         username = f"{role[:3]}-{uuid.uuid4().hex[:8]}"
         create_user(
-            admin, username, PASSWORD, f"{role} {code}", role, (code, f"{code}-1", f"{code}-2")
+            admin,
+            username,
+            PASSWORD,
+            person_name(role, code),
+            role,
+            (code, f"{code}-1", f"{code}-2"),
         )
         people.append(login(live, username, PASSWORD))
         names.append(username)

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.web import runtime_of
 from tests.catalogue.conftest import copy_year
-from tests.conftest import create_user, login
+from tests.conftest import create_user, login, person_name
 from tests.workflow.conftest import API, YEAR, agencies
 
 
@@ -52,7 +52,14 @@ def test_a_kpi_fed_from_another_system_is_refused_with_the_reason(crew):
 def department_reporter(live):
     """A reporter of the department itself (PRD)."""
     username, password = f"prd-{uuid.uuid4().hex[:8]}", "department-password-1"
-    create_user(live.session("admin"), username, password, "PRD reporter", "reporter", ["PRD"])
+    create_user(
+        live.session("admin"),
+        username,
+        password,
+        person_name("reporter", "PRD"),
+        "reporter",
+        ["PRD"],
+    )
     return login(live, username, password)
 
 
