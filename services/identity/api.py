@@ -126,7 +126,9 @@ class Users(MethodView):
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self, query):
         """List users (admin or service), optionally those holding a role in a unit."""
-        return service.list_users(current_sessions(), query.get("unit"), query.get("role"))
+        return service.list_users(
+            current_sessions(), query.get("unit"), query.get("role"), query.get("q", "")
+        )
 
     @admin_only
     @blp.arguments(schemas.UserSchema)

@@ -88,6 +88,10 @@ class MembershipsSchema(Schema):
 class UserQuerySchema(Schema):
     unit = Text(validate=validate.Length(max=32))
     role = Text(validate=validate.OneOf(ROLES))
+    q = Text(
+        validate=validate.Length(max=200),
+        metadata={"description": "part of a display name or username, any case"},
+    )
 
 
 class PeopleQuerySchema(Schema):

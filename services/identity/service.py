@@ -7,6 +7,7 @@ import hmac
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -267,8 +268,12 @@ def get_user(session: Session, username: str) -> User:
 
 
 @read_only
-def list_users(session: Session, unit: str | None = None, role: str | None = None) -> list[User]:
+def list_users(
+    session: Session, unit: str | None = None, role: str | None = None, search: str = ""
+) -> list[User]:
     query = select(User).order_by(User.username)
+    if search.strip():
+        query = query.where(_named(search))
     if unit or role:
         query = query.join(Membership)
         if unit:
@@ -276,6 +281,14 @@ def list_users(session: Session, unit: str | None = None, role: str | None = Non
         if role:
             query = query.where(Membership.role == role)
     return list(session.scalars(query.distinct()))
+
+
+def _named(search: str) -> Any:
+    """Users whose display name or username holds `search`, in any case."""
+    text = search.strip()
+    return User.display_name.icontains(text, autoescape=True) | User.username.icontains(
+        text, autoescape=True
+    )
 
 
 @read_only
@@ -287,11 +300,7 @@ def people(session: Session, usernames: Iterable[str] = (), search: str = "") ->
     """
     query = select(User).order_by(User.username)
     if search:
-        text = search.strip()
-        matches = User.display_name.icontains(text, autoescape=True) | User.username.icontains(
-            text, autoescape=True
-        )
-        return list(session.scalars(query.where(matches).limit(PEOPLE_FOUND)))
+        return list(session.scalars(query.where(_named(search)).limit(PEOPLE_FOUND)))
     names = {n for n in map(rules.normalise_username, usernames) if rules.USERNAME.match(n)}
     return list(session.scalars(query.where(User.username.in_(names)))) if names else []
 

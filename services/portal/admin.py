@@ -120,6 +120,7 @@ def _users_page(
     memberships in a form when chosen, and the new user's form, each as typed."""
     asked = {"unit": request.args.get("unit", "").strip()[:32]}
     asked["role"] = request.args.get("role", "") if request.args.get("role") in ROLES else ""
+    asked["q"] = request.args.get("q", "").strip()[:200]
     listed = fetch("identity", "/users", **{k: v for k, v in asked.items() if v})
     shown, pager = paged(sorted(listed, key=lambda u: u["username"]), USERS_PAGE)
     new = new or {}

@@ -17,6 +17,7 @@ ROLE = {
     "reviewer": _l("reviewer"),
     "auditor": _l("auditor"),
     "admin": _l("administrator"),
+    "importer": _l("importer of figures"),
 }
 STATE = {
     "missing": _l("not started"),

@@ -163,6 +163,16 @@ def test_list_filtered_by_unit_alone_holds_every_role_there(admin, new_user):
     assert {auditor, reporter} <= names and elsewhere not in names
 
 
+def test_list_searched_by_part_of_a_name_holds_only_those_named(admin, new_user):
+    tag = unique_name()[-6:]
+    named = new_user(display_name=f"สมหญิง {tag} ใจดี", memberships=[("R7", "reporter")])
+    new_user(memberships=[("R7", "reporter")])
+    listed = admin.get(USERS, params={"q": f"{tag.upper()} ใจ", "unit": "R7"}).json()
+    assert [u["username"] for u in listed] == [named["username"]]
+    by_username = admin.get(USERS, params={"q": named["username"]}).json()
+    assert [u["username"] for u in by_username] == [named["username"]]
+
+
 def test_a_service_account_lists_who_holds_a_role_in_a_unit(live, new_user):
     head = new_user(memberships=[("R5", "unit_head")])["username"]
     client = ServiceClient(live.app("notifications").extensions["rbm"].settings, "identity")

@@ -89,6 +89,8 @@ def test_a_user_is_disabled_only_once_the_box_naming_them_is_ticked(live, page):
     assert admin.post("/api/identity/users", json=body).status_code == 201
     enter_as(page, "admin")
     page.goto("/admin/users")
+    page.fill("#users-q", "leaver-")
+    go(page, "#users-filter button[type=submit]")
     row = f"#users tr[data-user='{username}']"
     box = page.locator(f"{row} input[name=sure]")
     assert box.get_attribute("required") is not None

@@ -5,9 +5,10 @@ import re
 
 import pytest
 
+from common.auth import ROLES
 from services.notifications import rules
 from services.portal import history, thai
-from services.portal.labels import INBOX_KIND, corrected, period_label
+from services.portal.labels import INBOX_KIND, ROLE, corrected, period_label
 from tests.portal.test_text_and_forms import app, in_thai  # noqa: F401 (fixtures)
 
 # Each test in a request of the Thai portal (no service is called: its translations only).
@@ -115,4 +116,9 @@ def test_every_kind_of_notification_has_a_thai_name_in_the_inbox():
     sent = {*rules.KINDS, *rules.IN_APP_KINDS}
     assert sent <= set(INBOX_KIND)
     names = {kind: str(INBOX_KIND[kind]) for kind in sent}
+    assert all(not re.search("[A-Za-z]", name) for name in names.values()), names
+
+
+def test_every_role_has_a_thai_name():
+    names = {role: str(ROLE[role]) for role in ROLES}
     assert all(not re.search("[A-Za-z]", name) for name in names.values()), names

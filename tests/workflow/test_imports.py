@@ -243,7 +243,7 @@ def machine(live):
     name = f"feed-{uuid.uuid4().hex[:8]}"
     body = {
         "username": name,
-        "display_name": "Scheduled imports",
+        "display_name": "บัญชีนำเข้าข้อมูลตามกำหนด",
         "password": "machine-password-1",
         "memberships": [{"unit": "PRD", "role": "importer"}],
     }
