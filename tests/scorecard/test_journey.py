@@ -86,7 +86,20 @@ def region(live):
     approved(p1, s1, "M02", ["เทศบาลเมืองหนึ่ง", "วัดสาม"], "2003-11")
     approved(p2, s2, "M01", ["อำเภอหนึ่ง", "อำเภอสอง", "อำเภอสาม"], "2003-10")
     pending = approved(p2, s2, "M02", ["อำเภอสี่"], "2003-11")
+    counted(reviewer)
     return code, p1, p2, pending
+
+
+def counted(http, year: int = YEAR) -> None:
+    """Wait until the year's figures are current: a new unit has the year counted again in the
+    background, its last figures answered meanwhile, marked stale."""
+
+    def current():
+        resp = http.get(f"{API}/{year}", params={"unit": "PRD"})
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["stale"] is False, "the year is still being counted again"
+
+    until_passes(current, timeout=180)
 
 
 def with_missing(score: float | None, missing: int) -> float | None:
