@@ -91,9 +91,9 @@ def test_the_auditor_finds_reports_by_typing_part_of_a_display_name(live, page, 
     endorsed = endorsed_and_draft(live, team)
     enter_as(page, "auditor")
     page.goto(f"/audit/search?year={YEAR}&unit={team.unit}")
-    page.fill("#person", f"HEAD {team.unit}")  # the head's name is "unit_head <unit>"
+    page.fill("#person", f"หน่วยงาน {team.unit}")  # part of the head's "หัวหน้าหน่วยงาน <unit>"
     go(page, "#search button")
     rows = page.locator("#found-reports tbody tr")
     assert rows.count() == 1
     assert rows.first.get_attribute("data-report") == endorsed["id"]
-    assert page.input_value("#person") == f"HEAD {team.unit}"
+    assert page.input_value("#person") == f"หน่วยงาน {team.unit}"

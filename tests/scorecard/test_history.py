@@ -71,7 +71,7 @@ def region(live):
         assert next(k for k in resp.json()["kpis"] if k["kpi"] == "2.2")["target"] == 6
 
     until_passes(known)
-    counted(reviewer)  # the events below are counted live, not with the year counted again
+    counted(reviewer, p2)  # the events below are counted live, not with the year counted again
     events = [
         approval(p1, "M01", 3, "2003-10-20"),
         approval(p2, "M01", 6, "2003-11-05"),

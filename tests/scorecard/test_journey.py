@@ -86,16 +86,17 @@ def region(live):
     approved(p1, s1, "M02", ["เทศบาลเมืองหนึ่ง", "วัดสาม"], "2003-11")
     approved(p2, s2, "M01", ["อำเภอหนึ่ง", "อำเภอสอง", "อำเภอสาม"], "2003-10")
     pending = approved(p2, s2, "M02", ["อำเภอสี่"], "2003-11")
-    counted(reviewer)
+    counted(reviewer, p2)
     return code, p1, p2, pending
 
 
-def counted(http, year: int = YEAR) -> None:
-    """Wait until the year's figures are current: a new unit has the year counted again in the
-    background, its last figures answered meanwhile, marked stale."""
+def counted(http, newest_unit: str, year: int = YEAR) -> None:
+    """Wait until the year's figures are current once the scorecard knows the newest unit: a
+    new unit has the year counted again in the background, its last figures answered
+    meanwhile, marked stale."""
 
     def current():
-        resp = http.get(f"{API}/{year}", params={"unit": "PRD"})
+        resp = http.get(f"{API}/{year}", params={"unit": newest_unit})
         assert resp.status_code == 200, resp.text
         assert resp.json()["stale"] is False, "the year is still being counted again"
 
